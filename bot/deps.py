@@ -1,0 +1,66 @@
+"""What the running bot shares between requests: the session factory, the clock, the plan."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.services.errors import NotFound
+from bot.settings import Settings
+from models import Plan
+from models.db import make_engine, make_sessionmaker, upgrade
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Deps:
+    engine: Engine
+    sessions: sessionmaker[Session]
+    clock: Callable[[], datetime] = utc_now
+    plan_selector: str | None = None
+    _plan_id: int | None = field(default=None, repr=False)
+
+    def plan_id(self) -> int:
+        """The plan this bot serves, looked up once."""
+        if self._plan_id is None:
+            with self.sessions() as db:
+                self._plan_id = resolve_plan_id(db, self.plan_selector)
+        return self._plan_id
+
+
+def resolve_plan_id(db: Session, selector: str | None) -> int:
+    if selector:
+        query = select(Plan.id).where(Plan.title == selector)
+        if selector.isdigit():
+            query = select(Plan.id).where(Plan.id == int(selector))
+        found = db.scalar(query)
+        if found is None:
+            raise NotFound(f'No plan "{selector}" in the database (see `qib plan --list`).')
+        return found
+    ids = list(db.scalars(select(Plan.id).order_by(Plan.id).limit(2)))
+    if not ids:
+        raise NotFound("The database holds no plan yet: run `qib seed` or `qib import FILE`.")
+    if len(ids) > 1:
+        count = db.scalar(select(func.count(Plan.id)))
+        raise NotFound(f"The database holds {count} plans: set QIB_PLAN to the title or id of one.")
+    return ids[0]
+
+
+def open_database(settings: Settings, *, migrate: bool = True) -> tuple[Engine, sessionmaker[Session]]:
+    """Connect and bring the schema up to date, so no command runs against an old database."""
+    engine = make_engine(settings.database_url)
+    if migrate:
+        upgrade(engine)
+    return engine, make_sessionmaker(engine)
+
+
+def build_deps(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> Deps:
+    engine, sessions = open_database(settings)
+    return Deps(engine=engine, sessions=sessions, clock=clock, plan_selector=settings.qib_plan)

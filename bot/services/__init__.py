@@ -1,0 +1,1 @@
+"""The domain: queries, updates, calendar and digest. Slack-free by rule."""

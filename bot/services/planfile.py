@@ -1,0 +1,623 @@
+"""Import and export of whole plans (YAML), idempotent by code and never losing progress history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from bot.services.errors import PlanFileError
+from models import (
+    Area,
+    AuditEvent,
+    Board,
+    Inspection,
+    Judgement,
+    MeetingOverride,
+    Milestone,
+    Person,
+    Plan,
+    Priority,
+    ProgressUpdate,
+)
+from models.planfile import PlanDoc
+
+MAX_FILE_BYTES = 20_000_000
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ImportReport:
+    plan_id: int
+    created: bool
+    changes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- reading and validating
+
+
+def parse_plan_text(text: str, source: str = "<plan>") -> PlanDoc:
+    """Parse and validate a plan file; raise PlanFileError naming every wrong entry and field."""
+    if len(text.encode()) > MAX_FILE_BYTES:
+        raise PlanFileError(source, [f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB"])
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise PlanFileError(source, [f"{where}{problem}"]) from None
+    if not isinstance(raw, dict):
+        raise PlanFileError(source, ["the file must be a YAML mapping with plan, areas, milestones..."])
+    try:
+        doc = PlanDoc.model_validate(raw)
+    except ValidationError as exc:
+        raise PlanFileError(source, [_describe(err, raw) for err in exc.errors()]) from None
+    problems = check_references(doc)
+    if problems:
+        raise PlanFileError(source, problems)
+    return doc
+
+
+def read_plan_file(path: str | Path) -> PlanDoc:
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise PlanFileError(str(p), [f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB"])
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlanFileError(str(p), [f"cannot read it: {exc}"]) from None
+    return parse_plan_text(text, str(p))
+
+
+def _describe(err: Any, raw: dict[str, Any]) -> str:
+    """`milestones[4] (M-05).due: "31.06.18" is not a date`: path, the entry's code, the problem."""
+    loc = err["loc"]
+    parts: list[str] = []
+    node: Any = raw
+    for i, step in enumerate(loc):
+        if isinstance(step, int):
+            parts[-1] += f"[{step}]"
+            node = node[step] if isinstance(node, list) and step < len(node) else None
+            label = node.get("code") or node.get("key") if isinstance(node, dict) else None
+            if label and i < len(loc) - 1:
+                parts[-1] += f" ({label})"
+        else:
+            if step in {"function-after[_rrule(), str]"}:
+                continue
+            if not str(step).startswith(("function-", "constrained-")):
+                parts.append(str(step))
+            node = node.get(step) if isinstance(node, dict) else None
+    path = ".".join(parts) or "file"
+    msg = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "missing":
+        msg = "is required"
+    elif err["type"] == "extra_forbidden":
+        msg = "is not a field of the plan file (check the spelling)"
+    elif err["type"] == "string_pattern_mismatch":
+        msg = f'"{err["input"]}" is not in the expected form ({_pattern_hint(parts[-1] if parts else "")})'
+    elif err["type"] == "enum":
+        msg = f'"{err["input"]}" is not one of: {err["ctx"]["expected"]}'
+    elif err["type"] in {"int_parsing", "int_type"}:
+        msg = f'"{err["input"]}" is not a whole number'
+    elif err["type"] in {"less_than_equal", "greater_than_equal"}:
+        msg = f"{err['input']} is out of range ({err['msg'].lower()})"
+    return f"{path}: {msg}"
+
+
+def _pattern_hint(name: str) -> str:
+    return {
+        "code": "letters, digits and dashes, e.g. M-07",
+        "area": "an area code such as AFI-1",
+        "priority": "a priority code such as SP-1",
+        "key": "lower-case letters, digits, dots, dashes, e.g. iro-ops",
+        "owner": "a person key such as iro-ops",
+        "chair": "a person key",
+        "delegate": "a person key",
+        "author": "a person key",
+        "slack_user_id": "a Slack user id such as U012ABCDEF",
+        "email": "an email address",
+        "evidence_url": "an http(s) link",
+    }.get(name.split("[")[0], "see docs/plan-file.md")
+
+
+def check_references(doc: PlanDoc) -> list[str]:
+    """Cross-entry rules pydantic cannot see: unique codes and keys, and references that resolve."""
+    problems: list[str] = []
+
+    def unique(kind: str, values: Iterable[str]) -> set[str]:
+        seen: set[str] = set()
+        for i, v in enumerate(values):
+            if v.upper() in {s.upper() for s in seen}:
+                problems.append(f"{kind}[{i}] ({v}).code: duplicate code {v}")
+            seen.add(v)
+        return seen
+
+    areas = unique("areas", (a.code for a in doc.areas))
+    priorities = unique("priorities", (p.code for p in doc.priorities))
+    unique("milestones", (m.code for m in doc.milestones))
+    keys: set[str] = set()
+    slack_ids: set[str] = set()
+    for i, person in enumerate(doc.people):
+        if person.key in keys:
+            problems.append(f"people[{i}] ({person.key}).key: duplicate key {person.key}")
+        keys.add(person.key)
+        if person.slack_user_id:
+            if person.slack_user_id in slack_ids:
+                problems.append(
+                    f"people[{i}] ({person.key}).slack_user_id: {person.slack_user_id} is used twice"
+                )
+            slack_ids.add(person.slack_user_id)
+    for i, person in enumerate(doc.people):
+        if person.delegate and person.delegate not in keys:
+            problems.append(f'people[{i}] ({person.key}).delegate: no person has the key "{person.delegate}"')
+        if person.delegate == person.key:
+            problems.append(f"people[{i}] ({person.key}).delegate: a person cannot cover for themselves")
+    for i, p in enumerate(doc.priorities):
+        for a in p.areas:
+            if a not in areas:
+                problems.append(f'priorities[{i}] ({p.code}).areas: no area has the code "{a}"')
+    update_keys: set[str] = set()
+    for i, m in enumerate(doc.milestones):
+        where = f"milestones[{i}] ({m.code})"
+        if m.area not in areas:
+            problems.append(f'{where}.area: no area has the code "{m.area}"')
+        if m.priority and m.priority not in priorities:
+            problems.append(f'{where}.priority: no priority has the code "{m.priority}"')
+        if m.owner and m.owner not in keys:
+            problems.append(f'{where}.owner: no person has the key "{m.owner}"')
+        for j, u in enumerate(m.updates):
+            if u.author and u.author not in keys:
+                problems.append(f'{where}.updates[{j}].author: no person has the key "{u.author}"')
+            if u.key in update_keys:
+                problems.append(f'{where}.updates[{j}].key: duplicate update key "{u.key}"')
+            update_keys.add(u.key)
+    if doc.board and doc.board.chair and doc.board.chair not in keys:
+        problems.append(f'board.chair: no person has the key "{doc.board.chair}"')
+    if doc.inspection and doc.inspection.end < doc.inspection.start:
+        problems.append("inspection.end: the inspection ends before it starts")
+    if doc.board:
+        for i, o in enumerate(doc.board.overrides):
+            if o.action == "moved" and o.to is None:
+                problems.append(f"board.overrides[{i}].to: a moved meeting needs the new date")
+    return problems
+
+
+# ---------------------------------------------------------------- import
+
+
+def find_plan(db: Session, doc: PlanDoc) -> Plan | None:
+    return db.scalar(
+        select(Plan).where(Plan.authority == doc.plan.authority, Plan.title == doc.plan.title).limit(1)
+    )
+
+
+def import_plan(
+    db: Session, doc: PlanDoc, *, now: datetime, actor: str = "import", progress: Progress | None = None
+) -> ImportReport:
+    """Create or update a plan from a validated file, matching entries by code; deletes nothing.
+
+    The caller owns the transaction: roll it back for a dry run.
+    """
+    plan = find_plan(db, doc)
+    report = ImportReport(plan_id=0, created=plan is None)
+    if plan is None:
+        plan = Plan(title=doc.plan.title, authority=doc.plan.authority)
+        db.add(plan)
+        report.changes.append(f"new plan: {doc.plan.title} ({doc.plan.authority})")
+    _set(report, "plan", plan, doc.plan.model_dump(exclude={"title", "authority"}))
+    db.flush()
+    report.plan_id = plan.id
+    pid = plan.id
+
+    _import_inspection(db, plan, doc, report)
+    people = _import_people(db, pid, doc, report)
+    areas = _upsert_by_code(
+        db, Area, pid, doc.areas, report, "area", lambda a: {"title": a.title, "description": a.description}
+    )
+    priorities = _upsert_by_code(
+        db,
+        Priority,
+        pid,
+        doc.priorities,
+        report,
+        "priority",
+        lambda p: {"title": p.title, "period": p.period},
+    )
+    for p in doc.priorities:
+        wanted = [areas[c] for c in p.areas]
+        current = priorities[p.code].areas
+        if {a.code for a in current} != set(p.areas):
+            if not report.created:
+                report.changes.append(f"priority {p.code}: serves {', '.join(p.areas) or 'no area'}")
+            priorities[p.code].areas = wanted
+    milestones = _upsert_by_code(
+        db,
+        Milestone,
+        pid,
+        doc.milestones,
+        report,
+        "milestone",
+        lambda m: {
+            "title": m.title,
+            "area_id": areas[m.area].id,
+            "priority_id": priorities[m.priority].id if m.priority else None,
+            "owner_id": people[m.owner].id if m.owner else None,
+            "due": m.due,
+            "status": m.status.value,
+            "percent": m.percent,
+        },
+        progress=progress,
+    )
+    _import_updates(db, pid, doc, milestones, people, report)
+    _import_board(db, plan, doc, people, report)
+    _note_missing(db, pid, doc, report)
+    if report.changes:
+        db.add(
+            AuditEvent(
+                plan_id=pid,
+                at=now,
+                actor=actor,
+                action="import",
+                entity="plan",
+                entity_code=None,
+                before=None,
+                after={"changes": report.changes[:500], "count": len(report.changes)},
+            )
+        )
+    db.flush()
+    return report
+
+
+def _set(report: ImportReport, label: str, row: Any, values: dict[str, Any], *, new: bool = False) -> None:
+    for name, value in values.items():
+        if hasattr(value, "value") and not isinstance(value, (int, str)):
+            value = value.value
+        old = getattr(row, name, None)
+        if old != value:
+            if not new and not report.created and old is not None:
+                report.changes.append(f"{label}: {name} {_show(old)} -> {_show(value)}")
+            elif not new and not report.created:
+                report.changes.append(f"{label}: {name} set to {_show(value)}")
+            setattr(row, name, value)
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, (date, time)):
+        return v.isoformat()
+    text = str(v)
+    return f'"{text[:60]}..."' if len(text) > 60 else (f'"{text}"' if isinstance(v, str) else text)
+
+
+def _upsert_by_code(
+    db: Session,
+    model: Any,
+    pid: int,
+    entries: list[Any],
+    report: ImportReport,
+    kind: str,
+    values: Callable[[Any], dict[str, Any]],
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    existing = {row.code: row for row in db.scalars(select(model).where(model.plan_id == pid))}
+    total = len(entries)
+    for position, entry in enumerate(entries):
+        row = existing.get(entry.code)
+        fields = {**values(entry), "position": position}
+        if row is None:
+            row = model(plan_id=pid, code=entry.code)
+            _set(report, f"{kind} {entry.code}", row, fields, new=True)
+            db.add(row)
+            existing[entry.code] = row
+            if not report.created:
+                report.changes.append(f"new {kind} {entry.code}: {entry.title}")
+        else:
+            _set(report, f"{kind} {entry.code}", row, {k: v for k, v in fields.items() if k != "position"})
+            row.position = position
+        if progress and (position % 200 == 0 or position == total - 1):
+            progress(position + 1, total)
+    db.flush()
+    return existing
+
+
+def _import_inspection(db: Session, plan: Plan, doc: PlanDoc, report: ImportReport) -> None:
+    if doc.inspection is None:
+        return
+    ins = doc.inspection
+    row = plan.inspection
+    if row is None:
+        row = Inspection(plan_id=plan.id, type=ins.type.value, start=ins.start, end=ins.end)
+        plan.inspection = row
+        if not report.created:
+            report.changes.append(f"new inspection: {ins.type.value} {ins.start} to {ins.end}")
+    _set(
+        report,
+        "inspection",
+        row,
+        {"type": ins.type.value, "start": ins.start, "end": ins.end, "published": ins.published},
+    )
+    wanted = [(j.area, j.grade.value) for j in ins.judgements]
+    if [(j.area, j.grade) for j in row.judgements] != wanted:
+        if row.judgements and not report.created:
+            report.changes.append("inspection: judgements replaced")
+        row.judgements = [Judgement(position=i, area=a, grade=g) for i, (a, g) in enumerate(wanted)]
+
+
+def _import_people(db: Session, pid: int, doc: PlanDoc, report: ImportReport) -> dict[str, Person]:
+    existing = {p.key: p for p in db.scalars(select(Person).where(Person.plan_id == pid))}
+    for position, entry in enumerate(doc.people):
+        row = existing.get(entry.key)
+        fields = {
+            "name": entry.name,
+            "role": entry.role,
+            "slack_user_id": entry.slack_user_id,
+            "email": entry.email,
+            "is_admin": "admin" in entry.roles,
+            "is_chair": "chair" in entry.roles,
+            "delegate_until": entry.delegate_until,
+        }
+        if row is None:
+            row = Person(plan_id=pid, key=entry.key, position=position)
+            _set(report, f"person {entry.key}", row, fields, new=True)
+            db.add(row)
+            existing[entry.key] = row
+            if not report.created:
+                report.changes.append(f"new person {entry.key}: {entry.name}")
+        else:
+            _set(report, f"person {entry.key}", row, fields)
+            row.position = position
+    db.flush()
+    for entry in doc.people:
+        row = existing[entry.key]
+        delegate_id = existing[entry.delegate].id if entry.delegate else None
+        if row.delegate_id != delegate_id:
+            if not report.created:
+                report.changes.append(f"person {entry.key}: delegate set to {entry.delegate or 'nobody'}")
+            row.delegate_id = delegate_id
+    return existing
+
+
+def _import_updates(
+    db: Session,
+    pid: int,
+    doc: PlanDoc,
+    milestones: dict[str, Milestone],
+    people: dict[str, Person],
+    report: ImportReport,
+) -> None:
+    known = set(db.scalars(select(ProgressUpdate.idempotency_key).where(ProgressUpdate.plan_id == pid)))
+    added = 0
+    for m in doc.milestones:
+        row = milestones[m.code]
+        previous: tuple[str | None, int | None] = (None, None)
+        for u in m.updates:
+            if u.key not in known:
+                db.add(
+                    ProgressUpdate(
+                        plan_id=pid,
+                        milestone_id=row.id,
+                        author_id=people[u.author].id if u.author else None,
+                        at=u.at,
+                        status=u.status.value,
+                        percent=u.percent,
+                        previous_status=previous[0],
+                        previous_percent=previous[1],
+                        note=u.note,
+                        evidence_url=u.evidence_url,
+                        next_steps=u.next_steps,
+                        blockers=u.blockers,
+                        source=u.source.value,
+                        idempotency_key=u.key,
+                    )
+                )
+                known.add(u.key)
+                added += 1
+            previous = (u.status.value, u.percent)
+        if m.updates:
+            latest = max(u.at for u in m.updates)
+            if row.last_update_at is None or row.last_update_at < latest:
+                row.last_update_at = latest
+    if added and not report.created:
+        report.changes.append(f"{added} progress update(s) added")
+
+
+def _import_board(
+    db: Session, plan: Plan, doc: PlanDoc, people: dict[str, Person], report: ImportReport
+) -> None:
+    if doc.board is None:
+        return
+    b = doc.board
+    row = plan.board
+    if row is None:
+        row = Board(plan_id=plan.id)
+        plan.board = row
+        if not report.created:
+            report.changes.append(f"new board: {b.name}")
+    _set(
+        report,
+        "board",
+        row,
+        {
+            "name": b.name,
+            "chair_id": people[b.chair].id if b.chair else None,
+            "rrule": b.rrule,
+            "start": b.start,
+            "time": b.time,
+            "timezone": b.timezone or doc.plan.timezone,
+        },
+    )
+    wanted = {(o.date, o.action.value, o.to, o.time) for o in b.overrides}
+    current = {(o.on, o.action, o.to, o.at) for o in row.overrides}
+    if wanted != current:
+        if not report.created:
+            report.changes.append(
+                f"board: meeting exceptions set to {len(wanted)} entr{'y' if len(wanted) == 1 else 'ies'}"
+            )
+        row.overrides.clear()
+        db.flush()
+        row.overrides.extend(
+            MeetingOverride(on=o.date, action=o.action.value, to=o.to, at=o.time)
+            for o in sorted(b.overrides, key=lambda o: o.date)
+        )
+
+
+def _note_missing(db: Session, pid: int, doc: PlanDoc, report: ImportReport) -> None:
+    in_file = {m.code for m in doc.milestones}
+    kept = [c for c in db.scalars(select(Milestone.code).where(Milestone.plan_id == pid)) if c not in in_file]
+    if kept:
+        report.notes.append(
+            f"{len(kept)} milestone(s) in the database are not in the file and were kept: "
+            + ", ".join(sorted(kept)[:20])
+        )
+
+
+# ---------------------------------------------------------------- export
+
+
+def export_plan(db: Session, plan_id: int) -> dict[str, Any]:
+    """The whole plan with every progress update, in the plan-file format, ready for yaml.safe_dump."""
+    plan = db.scalars(
+        select(Plan)
+        .where(Plan.id == plan_id)
+        .options(
+            selectinload(Plan.inspection).selectinload(Inspection.judgements),
+            selectinload(Plan.areas),
+            selectinload(Plan.priorities).selectinload(Priority.areas),
+            selectinload(Plan.people),
+            selectinload(Plan.board).selectinload(Board.overrides),
+        )
+    ).one()
+    people = {p.id: p.key for p in plan.people}
+    areas = {a.id: a.code for a in plan.areas}
+    priorities = {p.id: p.code for p in plan.priorities}
+    updates: dict[int, list[ProgressUpdate]] = {}
+    for u in db.scalars(
+        select(ProgressUpdate).where(ProgressUpdate.plan_id == plan_id).order_by(ProgressUpdate.id)
+    ):
+        updates.setdefault(u.milestone_id, []).append(u)
+    milestones = db.scalars(
+        select(Milestone).where(Milestone.plan_id == plan_id).order_by(Milestone.position, Milestone.id)
+    )
+
+    out: dict[str, Any] = {
+        "version": 1,
+        "plan": _drop_none(
+            {
+                "title": plan.title,
+                "authority": plan.authority,
+                "timezone": plan.timezone,
+                "channel": plan.channel,
+                "digest_working_days": plan.digest_working_days,
+                "reminder_working_days": plan.reminder_working_days,
+                "digest_time": plan.digest_time.strftime("%H:%M"),
+                "announce_updates": plan.announce_updates,
+            }
+        ),
+    }
+    if plan.inspection:
+        i = plan.inspection
+        out["inspection"] = _drop_none(
+            {
+                "type": i.type,
+                "start": i.start,
+                "end": i.end,
+                "published": i.published,
+                "judgements": [{"area": j.area, "grade": j.grade} for j in i.judgements],
+            }
+        )
+    out["areas"] = [{"code": a.code, "title": a.title, "description": a.description} for a in plan.areas]
+    out["priorities"] = [
+        _drop_none({"code": p.code, "title": p.title, "period": p.period, "areas": [a.code for a in p.areas]})
+        for p in plan.priorities
+    ]
+    out["people"] = [
+        _drop_none(
+            {
+                "key": p.key,
+                "name": p.name,
+                "role": p.role,
+                "slack_user_id": p.slack_user_id,
+                "email": p.email,
+                "roles": [r for r, on in (("admin", p.is_admin), ("chair", p.is_chair)) if on] or None,
+                "delegate": people.get(p.delegate_id) if p.delegate_id else None,
+                "delegate_until": p.delegate_until,
+            }
+        )
+        for p in plan.people
+    ]
+    out["milestones"] = [
+        _drop_none(
+            {
+                "code": m.code,
+                "area": areas[m.area_id],
+                "priority": priorities.get(m.priority_id or 0),
+                "title": m.title,
+                "owner": people.get(m.owner_id or 0),
+                "due": m.due,
+                "status": m.status,
+                "percent": m.percent,
+                "updates": [
+                    _drop_none(
+                        {
+                            "at": u.at.isoformat(),
+                            "author": people.get(u.author_id or 0),
+                            "status": u.status,
+                            "percent": u.percent,
+                            "note": u.note,
+                            "evidence_url": u.evidence_url,
+                            "next_steps": u.next_steps,
+                            "blockers": u.blockers,
+                            "source": u.source,
+                            "key": u.idempotency_key,
+                        }
+                    )
+                    for u in updates.get(m.id, [])
+                ]
+                or None,
+            }
+        )
+        for m in milestones
+    ]
+    if plan.board:
+        b = plan.board
+        out["board"] = _drop_none(
+            {
+                "name": b.name,
+                "chair": people.get(b.chair_id or 0),
+                "rrule": b.rrule,
+                "start": b.start,
+                "time": b.time.strftime("%H:%M"),
+                "timezone": b.timezone,
+                "overrides": [
+                    _drop_none(
+                        {
+                            "date": o.on,
+                            "action": o.action,
+                            "to": o.to,
+                            "time": o.at.strftime("%H:%M") if o.at else None,
+                        }
+                    )
+                    for o in b.overrides
+                ]
+                or None,
+            }
+        )
+    return out
+
+
+def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if v is not None}
+
+
+def dump_yaml(data: dict[str, Any]) -> str:
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110)

@@ -1,0 +1,36 @@
+"""The plan database: typed ORM models, the engine and session factory, and migrations."""
+
+from models.base import Base, UTCDateTime
+from models.plan import (
+    Area,
+    AuditEvent,
+    Board,
+    Inspection,
+    Judgement,
+    MeetingOverride,
+    Milestone,
+    Person,
+    Plan,
+    Priority,
+    ProgressUpdate,
+    ScheduledPost,
+    priority_area,
+)
+
+__all__ = [
+    "Area",
+    "AuditEvent",
+    "Base",
+    "Board",
+    "Inspection",
+    "Judgement",
+    "MeetingOverride",
+    "Milestone",
+    "Person",
+    "Plan",
+    "Priority",
+    "ProgressUpdate",
+    "ScheduledPost",
+    "UTCDateTime",
+    "priority_area",
+]

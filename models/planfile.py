@@ -1,0 +1,213 @@
+"""The plan file (YAML) as pydantic models: the edge where a plan enters and leaves the database.
+
+The format is documented in docs/plan-file.md. Validation errors are turned into lines such as
+`milestones[4] (M-05).due: "31.06.18" is not a date` by `bot.services.planfile`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateutil.rrule import rrulestr
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+from models.vocab import Grade, InspectionType, OverrideAction, Source, Status, parse_grade, parse_status
+
+CODE = r"^[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)*$"
+KEY = r"^[a-z0-9][a-z0-9._-]*$"
+
+
+def _to_date(v: Any) -> Any:
+    if isinstance(v, datetime):
+        raise ValueError(f'"{v}" is not a date (give a date like 2020-03-31, without a time)')
+    if isinstance(v, date):
+        return v
+    if isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", v.strip()):
+        try:
+            return date.fromisoformat(v.strip())
+        except ValueError:
+            pass
+    raise ValueError(f'"{v}" is not a date (write it as YYYY-MM-DD)')
+
+
+def _to_time(v: Any) -> Any:
+    if isinstance(v, time):
+        return v
+    if isinstance(v, int) and 0 <= v < 24 * 60:
+        # YAML 1.1 reads an unquoted 10:00 as the sexagesimal number 600.
+        return time(v // 60, v % 60)
+    if isinstance(v, str) and re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", v.strip()):
+        hours, minutes = v.strip().split(":")
+        return time(int(hours), int(minutes))
+    raise ValueError(f'"{v}" is not a time (write it as HH:MM, e.g. "09:30")')
+
+
+def _to_aware(v: Any) -> Any:
+    if isinstance(v, str):
+        try:
+            v = datetime.fromisoformat(v.strip())
+        except ValueError:
+            raise ValueError(
+                f'"{v}" is not a date and time (ISO 8601, e.g. 2020-01-15T10:00:00+00:00)'
+            ) from None
+    if isinstance(v, datetime):
+        if v.tzinfo is None:
+            raise ValueError(f'"{v.isoformat()}" has no UTC offset (add +00:00 or Z)')
+        return v
+    raise ValueError(f'"{v}" is not a date and time')
+
+
+def _zone(v: str) -> str:
+    try:
+        ZoneInfo(v)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f'"{v}" is not an IANA time zone such as Europe/London') from None
+    return v
+
+
+def _rrule(v: str) -> str:
+    text = v.strip().removeprefix("RRULE:")
+    if "DTSTART" in text.upper():
+        raise ValueError(f'"{v}" must not contain DTSTART (the board\'s start date gives it)')
+    try:
+        rule = rrulestr(text, dtstart=datetime(2000, 1, 1))
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f'"{v}" is not a valid RRULE: {exc}') from None
+    if rule.after(datetime(2000, 1, 1), inc=True) is None:
+        raise ValueError(f'"{v}" gives no meeting dates')
+    return text
+
+
+def _status(v: Any) -> Status:
+    return parse_status(str(v))
+
+
+def _grade(v: Any) -> Grade:
+    return parse_grade(str(v))
+
+
+def _text(v: Any) -> Any:
+    if isinstance(v, str):
+        v = v.strip()
+        if not v:
+            raise ValueError("must not be empty")
+    return v
+
+
+FileDate = Annotated[date, BeforeValidator(_to_date)]
+FileTime = Annotated[time, BeforeValidator(_to_time)]
+FileDateTime = Annotated[datetime, BeforeValidator(_to_aware)]
+Zone = Annotated[str, AfterValidator(_zone)]
+Code = Annotated[str, Field(pattern=CODE, max_length=16)]
+Key = Annotated[str, Field(pattern=KEY, max_length=64)]
+FileStatus = Annotated[Status, BeforeValidator(_status)]
+FileGrade = Annotated[Grade, BeforeValidator(_grade)]
+Text = Annotated[str, BeforeValidator(_text)]
+
+
+class _Doc(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class PlanInfo(_Doc):
+    title: Text = Field(max_length=300)
+    authority: Text = Field(max_length=200)
+    timezone: Zone = "Europe/London"
+    channel: str | None = Field(None, max_length=80)
+    digest_working_days: int = Field(5, ge=0, le=30)
+    reminder_working_days: int = Field(3, ge=0, le=30)
+    digest_time: FileTime = time(9, 0)
+    announce_updates: bool = True
+
+
+class JudgementDoc(_Doc):
+    area: Text = Field(max_length=300)
+    grade: FileGrade
+
+
+class InspectionDoc(_Doc):
+    type: InspectionType
+    start: FileDate
+    end: FileDate
+    published: FileDate | None = None
+    judgements: list[JudgementDoc] = []
+
+
+class AreaDoc(_Doc):
+    code: Code
+    title: Text = Field(max_length=200)
+    description: Text = Field(max_length=5000)
+
+
+class PriorityDoc(_Doc):
+    code: Code
+    title: Text = Field(max_length=300)
+    period: str | None = Field(None, max_length=80)
+    areas: list[Code] = []
+
+
+class PersonDoc(_Doc):
+    key: Key
+    name: Text = Field(max_length=200)
+    role: str | None = Field(None, max_length=200)
+    slack_user_id: str | None = Field(None, pattern=r"^[UW][A-Z0-9]{2,30}$")
+    email: str | None = Field(None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
+    roles: list[Literal["admin", "chair"]] = []
+    delegate: Key | None = None
+    delegate_until: FileDate | None = None
+
+
+class UpdateDoc(_Doc):
+    at: FileDateTime
+    author: Key | None = None
+    status: FileStatus
+    percent: int = Field(ge=0, le=100)
+    note: str | None = Field(None, max_length=3000)
+    evidence_url: str | None = Field(None, max_length=2000, pattern=r"^https?://\S+$")
+    next_steps: str | None = Field(None, max_length=3000)
+    blockers: str | None = Field(None, max_length=3000)
+    source: Source = Source.IMPORT
+    key: str = Field(min_length=1, max_length=255)
+
+
+class MilestoneDoc(_Doc):
+    code: Code
+    area: Code
+    priority: Code | None = None
+    title: Text = Field(max_length=500)
+    owner: Key | None = None
+    due: FileDate | None = None
+    status: FileStatus = Status.NOT_STARTED
+    percent: int = Field(0, ge=0, le=100)
+    updates: list[UpdateDoc] = []
+
+
+class OverrideDoc(_Doc):
+    date: FileDate
+    action: OverrideAction
+    to: FileDate | None = None
+    time: FileTime | None = None
+
+
+class BoardDoc(_Doc):
+    name: Text = Field(max_length=200)
+    chair: Key | None = None
+    rrule: Annotated[str, AfterValidator(_rrule)]
+    start: FileDate
+    time: FileTime = time(10, 0)
+    timezone: Zone | None = None
+    overrides: list[OverrideDoc] = []
+
+
+class PlanDoc(_Doc):
+    version: Literal[1] = 1
+    plan: PlanInfo
+    inspection: InspectionDoc | None = None
+    areas: list[AreaDoc] = []
+    priorities: list[PriorityDoc] = []
+    people: list[PersonDoc] = []
+    milestones: list[MilestoneDoc] = []
+    board: BoardDoc | None = None

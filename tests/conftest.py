@@ -1,0 +1,71 @@
+"""Shared fixtures: a migrated database (SQLite by default, PostgreSQL when QIB_TEST_DATABASE_URL says so),
+emptied after every test, and the Durham plan loaded through the real importer."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.services.planfile import import_plan, read_plan_file
+from models import Base
+from models.db import make_engine, make_sessionmaker, upgrade
+from seeds import DURHAM
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT.parent / "shared" / "slack-fixtures"
+SEED_TIME = datetime(2020, 2, 1, 9, 0, tzinfo=UTC)
+
+
+def _database_url(tmp: Path) -> str:
+    return os.environ.get("QIB_TEST_DATABASE_URL") or f"sqlite:///{tmp / 'qib-test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return _database_url(tmp_path_factory.mktemp("db"))
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    """One migrated database per test run; PostgreSQL starts from an empty schema."""
+    eng = make_engine(database_url)
+    if eng.dialect.name == "postgresql":
+        with eng.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    upgrade(eng)
+    yield eng
+    eng.dispose()
+
+
+def empty_all_tables(engine: Engine) -> None:
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> Iterator[sessionmaker[Session]]:
+    """A session factory on the real database; every row a test wrote is gone after it."""
+    yield make_sessionmaker(engine)
+    empty_all_tables(engine)
+
+
+@pytest.fixture
+def durham(sessions: sessionmaker[Session]) -> int:
+    """The Durham plan, imported through the real importer; returns its plan id."""
+    with sessions.begin() as db:
+        return import_plan(db, read_plan_file(DURHAM), now=SEED_TIME).plan_id
+
+
+@pytest.fixture
+def tmp_dir() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory() as d:
+        yield Path(d)

@@ -1,0 +1,264 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import yaml
+from sqlalchemy import func, select
+
+from bot.services.errors import PlanFileError
+from bot.services.planfile import dump_yaml, export_plan, import_plan, parse_plan_text, read_plan_file
+from models import Area, AuditEvent, Milestone, Person, ProgressUpdate
+from seeds import DURHAM
+
+NOW = datetime(2020, 2, 3, 9, 0, tzinfo=UTC)
+
+
+def durham_dict() -> dict:
+    return yaml.safe_load(DURHAM.read_text(encoding="utf-8"))
+
+
+def problems_of(data: dict) -> list[str]:
+    with pytest.raises(PlanFileError) as caught:
+        parse_plan_text(yaml.safe_dump(data, allow_unicode=True), "plan.yaml")
+    assert "plan.yaml" in str(caught.value)
+    return caught.value.problems
+
+
+# ------------------------------------------------------------ the Durham seed
+
+
+def test_durham_seed_has_the_inspection_words_exactly():
+    doc = read_plan_file(DURHAM)
+    assert doc.inspection is not None
+    assert [j.grade.value for j in doc.inspection.judgements] == [
+        "requires improvement to be good",
+        "requires improvement to be good",
+        "good",
+        "requires improvement to be good",
+    ]
+    assert doc.inspection.start.isoformat() == "2019-09-09" and doc.inspection.end.isoformat() == "2019-09-20"
+    assert [a.description for a in doc.areas] == [
+        "The quality and impact of management oversight, including that of child protection chairs.",
+        "The timeliness of assessments and support for children who return home",
+        "The quality of children's plans, so that they are timebound, and include clear actions and contingency plans",
+        "The response to disabled children, children in private fostering arrangements, and children who are "
+        "homeless aged 16 and 17",
+        "The timeliness of foster carer's reviews",
+        "The tracking and monitoring of children missing from education",
+    ]
+    assert [p.title for p in doc.priorities] == [
+        "Improving the quality and consistency of Care Planning",
+        "Reflective discussions with managers and supervisions which are targeted at improving outcomes for children",
+    ]
+    assert doc.board is not None and doc.board.name == "Social Care Quality Improvement Board"
+    chair = next(p for p in doc.people if p.key == doc.board.chair)
+    assert chair.role == "Head of Children's Social Care" and "chair" in chair.roles
+    roles = {p.role for p in doc.people}
+    assert {"IRO Operations Manager", "Strategic Manager for Resources"} <= roles
+    assert len(doc.milestones) >= 15
+
+
+# ------------------------------------------------------------ validation messages
+
+
+def test_an_invalid_date_names_the_entry_and_field():
+    data = durham_dict()
+    data["milestones"][4]["due"] = "31.06.18"
+    assert problems_of(data) == [
+        f'milestones[4] ({data["milestones"][4]["code"]}).due: "31.06.18" is not a date '
+        "(write it as YYYY-MM-DD)"
+    ]
+
+
+def test_an_impossible_date_is_not_a_date():
+    data = durham_dict()
+    data["milestones"][0]["due"] = "2020-02-30"
+    assert problems_of(data) == [
+        'milestones[0] (M-01).due: "2020-02-30" is not a date (write it as YYYY-MM-DD)'
+    ]
+
+
+def test_an_unknown_area_code_is_an_error():
+    data = durham_dict()
+    data["milestones"][2]["area"] = "AFI-9"
+    assert problems_of(data) == ['milestones[2] (M-03).area: no area has the code "AFI-9"']
+
+
+def test_an_unknown_owner_is_an_error():
+    data = durham_dict()
+    data["milestones"][1]["owner"] = "nobody"
+    assert problems_of(data) == ['milestones[1] (M-02).owner: no person has the key "nobody"']
+
+
+def test_a_duplicate_milestone_code_is_an_error():
+    data = durham_dict()
+    data["milestones"][5]["code"] = "M-01"
+    assert problems_of(data) == ["milestones[5] (M-01).code: duplicate code M-01"]
+
+
+def test_a_grade_that_is_not_an_ofsted_grade_is_refused():
+    data = durham_dict()
+    data["inspection"]["judgements"][0]["grade"] = "satisfactory"
+    assert problems_of(data) == [
+        'inspection.judgements[0].grade: "satisfactory" is not an Ofsted grade (use one of: outstanding, good, '
+        "requires improvement to be good, inadequate)"
+    ]
+
+
+def test_the_short_form_requires_improvement_is_the_same_grade():
+    data = durham_dict()
+    data["inspection"]["judgements"][0]["grade"] = "Requires improvement"
+    doc = parse_plan_text(yaml.safe_dump(data))
+    assert doc.inspection.judgements[0].grade.value == "requires improvement to be good"
+
+
+def test_a_malformed_rrule_is_refused():
+    data = durham_dict()
+    data["board"]["rrule"] = "FREQ=MONTHY;BYDAY=+3TH"
+    assert problems_of(data) == [
+        "board.rrule: \"FREQ=MONTHY;BYDAY=+3TH\" is not a valid RRULE: invalid 'FREQ': MONTHY"
+    ]
+
+
+def test_a_misspelt_field_is_refused_not_ignored():
+    data = durham_dict()
+    data["milestones"][0]["owener"] = "x"
+    assert problems_of(data) == [
+        "milestones[0] (M-01).owener: is not a field of the plan file (check the spelling)"
+    ]
+
+
+def test_every_problem_is_reported_at_once():
+    data = durham_dict()
+    data["milestones"][0]["area"] = "AFI-9"
+    data["milestones"][1]["owner"] = "ghost"
+    assert len(problems_of(data)) == 2
+
+
+def test_text_that_is_not_yaml_says_where():
+    with pytest.raises(PlanFileError, match=r"line 3, column 1: expected .,. or .\]."):
+        parse_plan_text("plan:\n  title: [unclosed\n", "bad.yaml")
+
+
+def test_a_bad_file_writes_nothing(sessions):
+    data = durham_dict()
+    data["milestones"][3]["due"] = "soon"
+    with pytest.raises(PlanFileError):
+        doc = parse_plan_text(yaml.safe_dump(data))
+        with sessions.begin() as db:
+            import_plan(db, doc, now=NOW)
+    with sessions() as db:
+        assert db.scalar(select(func.count(Milestone.id))) == 0
+
+
+# ------------------------------------------------------------ import and export
+
+
+def table_dump(db, plan_id: int) -> str:
+    """Everything the plan holds, ids left out, as YAML: two equal dumps are two identical plans."""
+    return dump_yaml(export_plan(db, plan_id))
+
+
+def test_importing_twice_changes_nothing(sessions):
+    doc = read_plan_file(DURHAM)
+    with sessions.begin() as db:
+        first = import_plan(db, doc, now=NOW)
+    with sessions.begin() as db:
+        second = import_plan(db, doc, now=NOW)
+    assert first.created and not second.created
+    assert second.changes == []
+    with sessions() as db:
+        assert db.scalar(select(func.count(ProgressUpdate.id))) == sum(len(m.updates) for m in doc.milestones)
+
+
+def test_reimport_updates_entries_by_code_and_adds_new_ones(sessions):
+    with sessions.begin() as db:
+        import_plan(db, read_plan_file(DURHAM), now=NOW)
+    data = durham_dict()
+    data["milestones"][0]["title"] = "Key principles document published"
+    data["milestones"].append(
+        {
+            "code": "M-99",
+            "area": "AFI-5",
+            "title": "Annual review of the monitoring",
+            "owner": data["people"][1]["key"],
+            "due": "2020-12-31",
+        }
+    )
+    with sessions.begin() as db:
+        report = import_plan(db, parse_plan_text(yaml.safe_dump(data)), now=NOW)
+    assert any(c.startswith("milestone M-01: title") for c in report.changes)
+    assert "new milestone M-99: Annual review of the monitoring" in report.changes
+    with sessions() as db:
+        assert (
+            db.scalar(select(Milestone.title).where(Milestone.code == "M-01"))
+            == "Key principles document published"
+        )
+        assert db.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "import")) == 2
+
+
+def test_reimport_never_deletes_progress_history_or_milestones(sessions):
+    with sessions.begin() as db:
+        import_plan(db, read_plan_file(DURHAM), now=NOW)
+    with sessions() as db:
+        before = db.scalar(select(func.count(ProgressUpdate.id)))
+    data = durham_dict()
+    for m in data["milestones"]:
+        m.pop("updates", None)
+    dropped = data["milestones"].pop()["code"]
+    with sessions.begin() as db:
+        report = import_plan(db, parse_plan_text(yaml.safe_dump(data)), now=NOW)
+    assert any(dropped in n for n in report.notes)
+    with sessions() as db:
+        assert db.scalar(select(func.count(ProgressUpdate.id))) == before
+        assert db.scalar(select(Milestone.id).where(Milestone.code == dropped)) is not None
+
+
+def test_a_dry_run_rolled_back_leaves_the_database_as_it_was(sessions):
+    with sessions.begin() as db:
+        import_plan(db, read_plan_file(DURHAM), now=NOW)
+    data = durham_dict()
+    data["areas"][0]["title"] = "Oversight"
+    with sessions() as db, db.begin():
+        report = import_plan(db, parse_plan_text(yaml.safe_dump(data)), now=NOW)
+        db.rollback()
+    assert report.changes == ['area AFI-1: title "Management oversight" -> "Oversight"']
+    with sessions() as db:
+        assert db.scalar(select(Area.title).where(Area.code == "AFI-1")) == "Management oversight"
+
+
+def test_import_of_an_export_gives_back_an_identical_database(sessions):
+    with sessions.begin() as db:
+        pid = import_plan(db, read_plan_file(DURHAM), now=NOW).plan_id
+    with sessions() as db:
+        original = table_dump(db, pid)
+        counts = {
+            m.__name__: db.scalar(select(func.count()).select_from(m))
+            for m in (Milestone, Person, ProgressUpdate)
+        }
+    # Into an empty database: the same plan, row for row.
+    from tests.conftest import empty_all_tables
+
+    empty_all_tables(sessions.kw["bind"])
+    with sessions.begin() as db:
+        pid2 = import_plan(db, parse_plan_text(original), now=NOW).plan_id
+    with sessions() as db:
+        assert table_dump(db, pid2) == original
+        assert {
+            m.__name__: db.scalar(select(func.count()).select_from(m))
+            for m in (Milestone, Person, ProgressUpdate)
+        } == counts
+    # And back over itself: nothing to change.
+    with sessions.begin() as db:
+        assert import_plan(db, parse_plan_text(original), now=NOW).changes == []
+
+
+def test_export_keeps_text_exactly_including_typographic_apostrophes(sessions):
+    data = durham_dict()
+    data["areas"][4]["description"] = "The timeliness of foster carers’ reviews."
+    with sessions.begin() as db:
+        pid = import_plan(db, parse_plan_text(yaml.safe_dump(data, allow_unicode=True)), now=NOW).plan_id
+    with sessions() as db:
+        exported = export_plan(db, pid)
+    assert exported["areas"][4]["description"] == "The timeliness of foster carers’ reviews."
