@@ -4,6 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
+LINT_DIRS := $(wildcard bot handlers models seeds tests benchmarks)
 
 .PHONY: run test test-sqlite test-postgres lint bench soak clean
 
@@ -21,8 +22,8 @@ run: $(VENV)/.installed
 	$(BIN)/qib run
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check bot handlers models seeds tests benchmarks
-	$(BIN)/ruff format --check bot handlers models seeds tests benchmarks
+	$(BIN)/ruff check $(LINT_DIRS)
+	$(BIN)/ruff format --check $(LINT_DIRS)
 	$(BIN)/mypy bot models
 
 test-sqlite: $(VENV)/.installed
