@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from bot.services.calendar import parse_rrule
 from bot.services.errors import PlanFileError
 from models import (
     Area,
@@ -187,6 +188,15 @@ def check_references(doc: PlanDoc) -> list[str]:
     if doc.inspection and doc.inspection.end < doc.inspection.start:
         problems.append("inspection.end: the inspection ends before it starts")
     if doc.board:
+        try:
+            parse_rrule(
+                doc.board.rrule,
+                start=doc.board.start,
+                at=doc.board.time,
+                tz=doc.board.timezone or doc.plan.timezone,
+            )
+        except ValueError as exc:
+            problems.append(f"board.rrule: {exc}")
         for i, o in enumerate(doc.board.overrides):
             if o.action == "moved" and o.to is None:
                 problems.append(f"board.overrides[{i}].to: a moved meeting needs the new date")

@@ -117,7 +117,17 @@ def test_a_malformed_rrule_is_refused():
     data = durham_dict()
     data["board"]["rrule"] = "FREQ=MONTHY;BYDAY=+3TH"
     assert problems_of(data) == [
-        "board.rrule: \"FREQ=MONTHY;BYDAY=+3TH\" is not a valid RRULE: invalid 'FREQ': MONTHY"
+        "board.rrule: FREQ=MONTHY;BYDAY=+3TH is not a valid RRULE: unknown frequency 'MONTHY' (did you mean "
+        "MONTHLY?); use DAILY, WEEKLY, MONTHLY or YEARLY"
+    ]
+
+
+def test_a_rule_that_never_meets_is_refused():
+    data = durham_dict()
+    data["board"]["rrule"] = "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30"
+    assert problems_of(data) == [
+        "board.rrule: FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30 is not a valid RRULE: it gives no meeting in the "
+        "10 years from 2019-11-01"
     ]
 
 

@@ -1,0 +1,581 @@
+"""Board-meeting calendar: bank holidays, working days, meeting dates and post times.
+
+Pure functions only: no Slack, no database and no hidden clock (time is always an argument), so the
+scheduler, the plan validator and the tests all get the same answers for the same inputs.
+
+Dates (``date``) are local dates in the plan's timezone; instants (``datetime``) are timezone-aware.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import cache, lru_cache
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays
+from dateutil.rrule import rrule as RRule
+from dateutil.rrule import rrulestr
+
+__all__ = [
+    "Meeting",
+    "Override",
+    "Schedule",
+    "bank_holidays",
+    "clear_working_days_before",
+    "is_working_day",
+    "meetings_between",
+    "next_meeting",
+    "parse_rrule",
+    "previous_meeting",
+    "schedule_for",
+    "unmatched_overrides",
+    "working_days_before",
+]
+
+#: How far next_meeting / previous_meeting look by default: a board that has not met for two years
+#: has no "next" or "previous" meeting worth posting about.
+DEFAULT_HORIZON = timedelta(days=731)
+
+#: parse_rrule rejects a rule with no meeting in this long after its start.
+_EMPTY_RULE_HORIZON_YEARS = 10
+
+
+# ---------------------------------------------------------------------------------------------------
+# Bank holidays and working days
+# ---------------------------------------------------------------------------------------------------
+
+
+@cache
+def bank_holidays(year: int) -> frozenset[date]:
+    """England and Wales bank holidays in ``year``: the weekdays on which offices close.
+
+    Taken offline from the ``holidays`` library, so one-off days (8 May 2020, 2-3 June 2022,
+    19 September 2022, 8 May 2023) and substitute days (27-28 December 2021, 3 January 2022) come
+    with it. The library also lists the nominal weekend dates (Saturday 26 December 2020 "Boxing
+    Day"); those are dropped, so the set matches gov.uk's list and a Saturday meeting is not
+    flagged as a bank-holiday meeting. Future years are the library's projection of the regular
+    pattern: one-off holidays announced later need a library upgrade.
+    """
+    days = holidays.country_holidays("GB", subdiv="ENG", years=year)
+    return frozenset(d for d in days if d.year == year and d.weekday() < 5)
+
+
+def is_working_day(d: date) -> bool:
+    """True for a weekday that is not an England and Wales bank holiday."""
+    return d.weekday() < 5 and d not in bank_holidays(d.year)
+
+
+def clear_working_days_before(meeting: date, n: int) -> date:
+    """The latest working day to publish on so that ``n`` clear working days precede ``meeting``.
+
+    "Clear" follows committee-paper practice (LGA 1972 s.100B): neither the publication day nor the
+    meeting day counts, nor do weekends and bank holidays. Five clear days before Friday
+    7 February 2020 is Thursday 30 January 2020 (Durham's agenda date). ``n=0`` gives the previous
+    working day.
+    """
+    if n < 0:
+        raise ValueError(f"the number of clear working days cannot be negative (got {n})")
+    d = meeting
+    found = 0
+    while True:
+        d -= timedelta(days=1)
+        if is_working_day(d):
+            if found == n:
+                return d
+            found += 1
+
+
+def working_days_before(d: date, n: int) -> date:
+    """The ``n``-th working day before ``d`` (counting only days strictly before ``d``).
+
+    ``n=0`` is ``d`` itself when it is a working day, else the working day before it. The result is
+    always a working day. Used to put owner reminders a few working days ahead of the digest.
+    """
+    if n < 0:
+        raise ValueError(f"the number of working days cannot be negative (got {n})")
+    if n == 0:
+        while not is_working_day(d):
+            d -= timedelta(days=1)
+        return d
+    found = 0
+    while found < n:
+        d -= timedelta(days=1)
+        if is_working_day(d):
+            found += 1
+    return d
+
+
+# ---------------------------------------------------------------------------------------------------
+# Meetings
+# ---------------------------------------------------------------------------------------------------
+
+OverrideAction = Literal["moved", "cancelled", "extra"]
+MeetingKind = Literal["rule", "moved", "extra"]
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    """A one-off exception to the meeting rule, because boards move, cancel and add meetings.
+
+    ``on`` is the date the rule gives (for ``moved`` and ``cancelled``) or the date of the added
+    meeting (for ``extra``). ``to`` is the new date of a moved meeting; ``at`` an optional local
+    time for a moved or extra meeting (else the meeting keeps the rule's time).
+    """
+
+    on: date
+    action: OverrideAction
+    to: date | None = None
+    at: time | None = None
+
+    def __post_init__(self) -> None:
+        if self.action not in ("moved", "cancelled", "extra"):
+            raise ValueError(f"unknown override action {self.action!r}: use moved, cancelled or extra")
+        if self.action == "moved" and self.to is None:
+            raise ValueError(f"the meeting of {self.on.isoformat()} is moved, but not to a date")
+        if self.action != "moved" and self.to is not None:
+            raise ValueError(f"only a moved meeting has a new date ({self.action} on {self.on.isoformat()})")
+        if self.action == "cancelled" and self.at is not None:
+            raise ValueError(f"a cancelled meeting has no time ({self.on.isoformat()})")
+        if self.at is not None and self.at.tzinfo is not None:
+            raise ValueError("an override time is a local wall-clock time: give it without a timezone")
+
+
+@dataclass(frozen=True, slots=True)
+class Meeting:
+    """One board meeting as it will actually happen, after overrides.
+
+    ``starts_at`` is UTC (for storage and comparison), ``local_start`` the same instant in the
+    plan's timezone (for display). ``original`` is the rule's date of a moved meeting.
+    ``rule_date_on_bank_holiday`` stays true after a move, so the bot can say why it was moved.
+    """
+
+    on: date
+    starts_at: datetime
+    local_start: datetime
+    original: date | None
+    kind: MeetingKind
+    on_bank_holiday: bool
+    rule_date_on_bank_holiday: bool
+
+
+def meetings_between(
+    rrule: str,
+    start: date,
+    at: time,
+    tz: str,
+    overrides: Sequence[Override],
+    frm: date,
+    to: date,
+) -> list[Meeting]:
+    """The meetings on local dates ``frm`` to ``to`` inclusive, overrides applied, in time order.
+
+    The rule is an RFC 5545 RRULE (no DTSTART: the plan gives ``start`` and the local time ``at``).
+    Times are wall-clock in ``tz`` all year, so a 10:00 Europe/London meeting is 09:00 UTC in
+    summer and 10:00 UTC in winter. A moved meeting appears on its new date (even if the rule's
+    date is outside the window); an override for a date the rule does not give is ignored (see
+    ``unmatched_overrides``).
+    """
+    zone = _zone(tz)
+    if frm > to:
+        return []
+    rule = _build_rule(rrule, start, _wall_time(at), tz)
+    by_rule_date = _index_overrides(overrides)
+
+    meetings: list[Meeting] = []
+    for occurrence in rule.between(_day_start(frm, zone), _day_end(to, zone), inc=True):
+        day = occurrence.date()
+        override = by_rule_date.get(day)
+        if override is None:
+            meetings.append(_meeting(day, occurrence.time(), zone, kind="rule", original=None))
+        elif override.action == "moved" and override.to is not None and frm <= override.to <= to:
+            meetings.append(_moved(override, occurrence.time(), zone))
+
+    for override in by_rule_date.values():
+        # Moves into the window from a rule date outside it.
+        if override.action != "moved" or override.to is None or not frm <= override.to <= to:
+            continue
+        if frm <= override.on <= to:
+            continue  # already handled above, if the rule gives that date
+        occurrence_time = _rule_time_on(rule, override.on, zone)
+        if occurrence_time is not None:
+            meetings.append(_moved(override, occurrence_time, zone))
+
+    for override in overrides:
+        if override.action == "extra" and frm <= override.on <= to:
+            meetings.append(_meeting(override.on, override.at or at, zone, kind="extra", original=None))
+
+    meetings.sort(key=lambda m: (m.starts_at, m.kind))
+    return meetings
+
+
+def next_meeting(
+    rrule: str,
+    start: date,
+    at: time,
+    tz: str,
+    overrides: Sequence[Override],
+    after: datetime,
+    *,
+    horizon: timedelta = DEFAULT_HORIZON,
+) -> Meeting | None:
+    """The first meeting starting at or after ``after`` (aware), looking ``horizon`` ahead."""
+    zone = _zone(tz)
+    local = _aware(after, "after").astimezone(zone)
+    for meeting in meetings_between(rrule, start, at, tz, overrides, local.date(), (local + horizon).date()):
+        if meeting.starts_at >= after:
+            return meeting
+    return None
+
+
+def previous_meeting(
+    rrule: str,
+    start: date,
+    at: time,
+    tz: str,
+    overrides: Sequence[Override],
+    before: datetime,
+    *,
+    horizon: timedelta = DEFAULT_HORIZON,
+) -> Meeting | None:
+    """The last meeting that started strictly before ``before`` (aware), looking ``horizon`` back.
+
+    "Stale" milestones are those with no update since this meeting.
+    """
+    zone = _zone(tz)
+    local = _aware(before, "before").astimezone(zone)
+    found = [
+        m
+        for m in meetings_between(rrule, start, at, tz, overrides, (local - horizon).date(), local.date())
+        if m.starts_at < before
+    ]
+    return found[-1] if found else None
+
+
+def unmatched_overrides(
+    rrule: str, start: date, at: time, tz: str, overrides: Sequence[Override]
+) -> list[Override]:
+    """Moved or cancelled overrides whose date the rule does not give, for the plan validator.
+
+    ``meetings_between`` ignores them (the rule may have changed since they were written), so a
+    plan that still carries them probably says something its author no longer means.
+    """
+    zone = _zone(tz)
+    rule = _build_rule(rrule, start, _wall_time(at), tz)
+    return [o for o in overrides if o.action != "extra" and _rule_time_on(rule, o.on, zone) is None]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Post schedule
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """When the digest and the owner reminders for one meeting go out.
+
+    The digest goes out like committee papers, a number of clear working days before the meeting;
+    reminders go a few working days before the digest so owners can update in time for it.
+    ``*_at`` are aware UTC instants for the scheduler; ``*_day`` are local dates for display.
+    """
+
+    digest_day: date
+    digest_at: datetime
+    reminder_day: date
+    reminder_at: datetime
+
+
+def schedule_for(
+    meeting: Meeting,
+    *,
+    digest_working_days: int = 5,
+    reminder_working_days: int = 3,
+    post_time: time = time(9, 0),
+    tz: str,
+) -> Schedule:
+    """Digest and reminder dates and instants for ``meeting``, posting at ``post_time`` local."""
+    zone = _zone(tz)
+    wall = _wall_time(post_time)
+    digest_day = clear_working_days_before(meeting.on, digest_working_days)
+    reminder_day = working_days_before(digest_day, reminder_working_days)
+    return Schedule(
+        digest_day=digest_day,
+        digest_at=datetime.combine(digest_day, wall, tzinfo=zone).astimezone(UTC),
+        reminder_day=reminder_day,
+        reminder_at=datetime.combine(reminder_day, wall, tzinfo=zone).astimezone(UTC),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# RRULE parsing and validation
+# ---------------------------------------------------------------------------------------------------
+
+_FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
+_SUB_DAILY = ("HOURLY", "MINUTELY", "SECONDLY")
+_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_PARTS = (
+    "FREQ",
+    "INTERVAL",
+    "COUNT",
+    "UNTIL",
+    "BYDAY",
+    "BYMONTHDAY",
+    "BYMONTH",
+    "BYSETPOS",
+    "BYYEARDAY",
+    "BYWEEKNO",
+    "WKST",
+    "BYHOUR",
+    "BYMINUTE",
+    "BYSECOND",
+)
+_INT_LIST_RANGES = {
+    "BYMONTHDAY": (31, True),
+    "BYMONTH": (12, False),
+    "BYSETPOS": (366, True),
+    "BYYEARDAY": (366, True),
+    "BYWEEKNO": (53, True),
+}
+_Bad = Callable[[str], ValueError]  # builds the "... is not a valid RRULE: reason" error
+_BYDAY_RE = re.compile(r"^([+-]?\d{1,2})?([A-Z]{2})$")
+_UNTIL_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})(Z?))?$")
+
+
+def parse_rrule(
+    text: str, *, start: date | None = None, at: time = time(10, 0), tz: str = "Europe/London"
+) -> None:
+    """Check a plan's meeting rule, raising ValueError with a message a plan author can act on.
+
+    Beyond RFC 5545 syntax it rejects what would make a board calendar wrong: a DTSTART or other
+    property (the plan gives the start; overrides replace EXDATE/RDATE), sub-daily frequencies,
+    BYHOUR/BYMINUTE/BYSECOND (the plan gives the time), COUNT with UNTIL, and rules with no
+    meeting in the ten years after ``start`` (a fixed reference date when not given).
+    """
+    reference = start or date(2000, 1, 1)
+    rule = _build_rule(text, reference, _wall_time(at), tz)
+    zone = _zone(tz)
+    first = _day_start(reference, zone)
+    horizon = first + timedelta(days=round(365.25 * _EMPTY_RULE_HORIZON_YEARS))
+    if not rule.between(first, horizon, inc=True):
+        raise ValueError(
+            f"{_shown(text)} is not a valid RRULE: it gives no meeting in the "
+            f"{_EMPTY_RULE_HORIZON_YEARS} years from {reference.isoformat()}"
+        )
+
+
+@lru_cache(maxsize=256)
+def _build_rule(text: str, start: date, at: time, tz: str) -> RRule:
+    """The validated dateutil rule; cached because the scheduler asks every minute."""
+    zone = _zone(tz)
+    body, until = _normalise(text, zone)
+    dtstart = datetime.combine(start, at, tzinfo=zone)
+    try:
+        rule = rrulestr(body, dtstart=dtstart)
+    except (ValueError, TypeError, KeyError) as exc:  # dateutil's own checks, as a fallback
+        raise ValueError(f"{_shown(text)} is not a valid RRULE: {exc}") from exc
+    if not isinstance(rule, RRule):  # pragma: no cover - _normalise only lets one RRULE through
+        raise ValueError(f"{_shown(text)} is not a valid RRULE: give a single rule")
+    if until is not None:
+        rule = rule.replace(until=until)
+    return rule
+
+
+def _normalise(text: str, zone: ZoneInfo) -> tuple[str, datetime | None]:
+    """Check the rule part by part; return it without UNTIL, and UNTIL as an aware instant.
+
+    UNTIL is handled here rather than by dateutil, which insists on a UTC UNTIL when DTSTART has a
+    timezone: plan authors write ``UNTIL=20211231`` and mean "to the end of that day, locally".
+    """
+    if not isinstance(text, str):
+        raise ValueError(f"{text!r} is not a valid RRULE: expected text such as FREQ=MONTHLY;BYDAY=+3TH")
+
+    def bad(reason: str) -> ValueError:
+        return ValueError(f"{_shown(text)} is not a valid RRULE: {reason}")
+
+    stripped = text.strip()
+    if not stripped:
+        raise bad("it is empty; write for example FREQ=MONTHLY;BYDAY=+3TH")
+    if "\n" in stripped or "\r" in stripped:
+        raise bad(
+            "give a single RRULE line (the plan sets the start date, and overrides replace EXDATE/RDATE)"
+        )
+    if stripped.upper().startswith("RRULE:"):
+        stripped = stripped[len("RRULE:") :].strip()
+    if ":" in stripped:
+        name = stripped.split(":", 1)[0].strip().upper() or "?"
+        raise bad(f"only the rule itself is accepted, not {name}: (the plan sets the start date and time)")
+
+    parts: dict[str, str] = {}
+    for raw in stripped.split(";"):
+        if not raw.strip():
+            continue
+        if raw.count("=") != 1:
+            raise bad(f"{raw.strip()!r} should be NAME=VALUE, e.g. BYDAY=+3TH")
+        name, value = (s.strip().upper() for s in raw.split("="))
+        if name not in _PARTS:
+            raise bad(f"unknown part {name!r}{_did_you_mean(name, _PARTS)}")
+        if name in parts:
+            raise bad(f"{name} is given twice")
+        if not value:
+            raise bad(f"{name} has no value")
+        parts[name] = value
+
+    freq = parts.get("FREQ")
+    if freq is None:
+        raise bad("FREQ is missing; start with FREQ=MONTHLY (or DAILY, WEEKLY, YEARLY)")
+    if freq in _SUB_DAILY:
+        raise bad(f"FREQ={freq}: board meetings cannot repeat more often than daily")
+    if freq not in _FREQUENCIES:
+        raise bad(
+            f"unknown frequency {freq!r}{_did_you_mean(freq, _FREQUENCIES)}; "
+            "use DAILY, WEEKLY, MONTHLY or YEARLY"
+        )
+    for name in ("BYHOUR", "BYMINUTE", "BYSECOND"):
+        if name in parts:
+            raise bad(f"{name} is not allowed: the meeting time comes from the plan, not the rule")
+    if "COUNT" in parts and "UNTIL" in parts:
+        raise bad("use COUNT or UNTIL, not both")
+    for name in ("INTERVAL", "COUNT"):
+        if name in parts and not (parts[name].isdigit() and int(parts[name]) >= 1):
+            raise bad(f"{name}={parts[name]} should be a whole number of at least 1")
+    if "WKST" in parts and parts["WKST"] not in _WEEKDAYS:
+        raise bad(f"WKST={parts['WKST']} should be one of {', '.join(_WEEKDAYS)}")
+    if "BYDAY" in parts:
+        _check_byday(parts["BYDAY"], freq, bad)
+    for name, (limit, negative_ok) in _INT_LIST_RANGES.items():
+        if name in parts:
+            _check_int_list(name, parts[name], limit, negative_ok, bad)
+    until = _parse_until(parts.pop("UNTIL"), zone, bad) if "UNTIL" in parts else None
+    return ";".join(f"{k}={v}" for k, v in parts.items()), until
+
+
+def _check_byday(value: str, freq: str, bad: _Bad) -> None:
+    for token in value.split(","):
+        match = _BYDAY_RE.match(token.strip())
+        if not match or match.group(2) not in _WEEKDAYS:
+            raise bad(f"BYDAY={value}: {token!r} should be a day such as TH or +3TH ({', '.join(_WEEKDAYS)})")
+        if match.group(1) is None:
+            continue
+        ordinal = int(match.group(1))
+        if freq not in ("MONTHLY", "YEARLY"):
+            raise bad(f"BYDAY={value}: a numbered day such as {token} needs FREQ=MONTHLY or FREQ=YEARLY")
+        limit = 5 if freq == "MONTHLY" else 53
+        if ordinal == 0 or abs(ordinal) > limit:
+            raise bad(
+                f"BYDAY={value}: {token} is out of range (1 to {limit}, or -{limit} to -1 from the end)"
+            )
+
+
+def _check_int_list(name: str, value: str, limit: int, negative_ok: bool, bad: _Bad) -> None:
+    for token in value.split(","):
+        token = token.strip()
+        try:
+            number = int(token)
+        except ValueError:
+            raise bad(f"{name}={value}: {token!r} is not a whole number") from None
+        if number == 0 or abs(number) > limit or (number < 0 and not negative_ok):
+            span = f"1 to {limit}" + (f", or -{limit} to -1 from the end" if negative_ok else "")
+            raise bad(f"{name}={value}: {number} is out of range ({span})")
+
+
+def _parse_until(value: str, zone: ZoneInfo, bad: _Bad) -> datetime:
+    match = _UNTIL_RE.match(value)
+    if not match:
+        raise bad(f"UNTIL={value} should look like 20211231 or 20211231T235959Z")
+    y, m, d, hh, mm, ss, z = match.groups()
+    try:
+        day = date(int(y), int(m), int(d))
+        if hh is None:  # a date: up to the end of that local day
+            return datetime.combine(day, time(23, 59, 59), tzinfo=zone)
+        moment = time(int(hh), int(mm), int(ss))
+    except ValueError:
+        raise bad(f"UNTIL={value} is not a real date or time") from None
+    return datetime.combine(day, moment, tzinfo=UTC if z else zone)
+
+
+def _did_you_mean(word: str, choices: Sequence[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def _shown(text: object) -> str:
+    shown = str(text).strip()
+    if not shown:
+        return '""'
+    return shown if len(shown) <= 80 else shown[:77] + "..."
+
+
+# ---------------------------------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------------------------------
+
+
+def _zone(tz: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"{tz!r} is not a known timezone (e.g. Europe/London)") from exc
+
+
+def _wall_time(at: time) -> time:
+    if at.tzinfo is not None:
+        raise ValueError("meeting and post times are local wall-clock times: give them without a timezone")
+    return at
+
+
+def _aware(moment: datetime, name: str) -> datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{name} must be a timezone-aware datetime")
+    return moment
+
+
+def _day_start(d: date, zone: tzinfo) -> datetime:
+    return datetime.combine(d, time.min, tzinfo=zone)
+
+
+def _day_end(d: date, zone: tzinfo) -> datetime:
+    return datetime.combine(d, time.max, tzinfo=zone)
+
+
+def _rule_time_on(rule: RRule, day: date, zone: ZoneInfo) -> time | None:
+    """The rule's local time on ``day``, or None when the rule gives no meeting that day."""
+    hits = rule.between(_day_start(day, zone), _day_end(day, zone), inc=True)
+    return hits[0].time() if hits else None
+
+
+def _index_overrides(overrides: Sequence[Override]) -> dict[date, Override]:
+    by_rule_date: dict[date, Override] = {}
+    for override in overrides:
+        if override.action == "extra":
+            continue
+        if override.on in by_rule_date:
+            raise ValueError(
+                f"the meeting of {override.on.isoformat()} has more than one move or cancellation"
+            )
+        by_rule_date[override.on] = override
+    return by_rule_date
+
+
+def _meeting(day: date, at: time, zone: ZoneInfo, *, kind: MeetingKind, original: date | None) -> Meeting:
+    local = datetime.combine(day, at.replace(tzinfo=None), tzinfo=zone)
+    holiday = day in bank_holidays(day.year)
+    return Meeting(
+        on=day,
+        starts_at=local.astimezone(UTC),
+        local_start=local,
+        original=original,
+        kind=kind,
+        on_bank_holiday=holiday,
+        rule_date_on_bank_holiday=(
+            original in bank_holidays(original.year) if original is not None else holiday and kind == "rule"
+        ),
+    )
+
+
+def _moved(override: Override, rule_time: time, zone: ZoneInfo) -> Meeting:
+    assert override.to is not None
+    return _meeting(override.to, override.at or rule_time, zone, kind="moved", original=override.on)
