@@ -17,6 +17,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     pysqlite's legacy transaction handling defers BEGIN and so breaks savepoints and SERIALIZABLE-like
     behaviour; the connect/begin pair below is the fix from SQLAlchemy's SQLite dialect docs.
     """
+    # Errors must not carry parameters into logs: they can hold the text of a progress note.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {}).setdefault("timeout", 30)
         engine = create_engine(url, **kwargs)

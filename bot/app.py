@@ -1,0 +1,115 @@
+"""The Bolt app factory: every handler registered, one error handler, nothing connected at import."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+import handlers
+from bot.deps import Deps
+from bot.services.errors import DomainError
+from bot.settings import Settings
+
+log = logging.getLogger("qib.app")
+
+DATABASE_DOWN = "The plan database is unavailable just now; please try again shortly."
+
+
+def make_client(settings: Settings, *, token: str | None = None) -> WebClient:
+    """A Web API client that waits out Slack's rate limits and retries its 5xx answers."""
+    return WebClient(
+        token=token or settings.secret("slack_bot_token"),
+        base_url=settings.slack_api_url,
+        timeout=10,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=3),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def create_app(
+    settings: Settings,
+    deps: Deps,
+    *,
+    client: WebClient | None = None,
+    authorize: Callable[..., AuthorizeResult] | None = None,
+    process_before_response: bool = False,
+) -> App:
+    client = client or make_client(settings)
+    app = App(
+        client=client,
+        token=None if authorize else client.token,
+        authorize=authorize,
+        signing_secret=settings.secret("slack_signing_secret") or "",
+        token_verification_enabled=False,
+        process_before_response=process_before_response,
+        raise_error_for_unhandled_request=False,
+        logger=logging.getLogger("qib.bolt"),
+    )
+    app.use(_share(settings, deps))
+    if settings.slack_team_id:
+        app.use(_only_team(settings.slack_team_id))
+    handlers.register_all(app)
+    app.error(on_error)
+    return app
+
+
+def _share(settings: Settings, deps: Deps) -> Callable[..., Any]:
+    """Put the long-lived factories into every request's context (never a session: see DESIGN.md)."""
+
+    def share(context: Any, next: Callable[[], Any]) -> Any:
+        context["settings"] = settings
+        context["deps"] = deps
+        return next()
+
+    return share
+
+
+def _only_team(team_id: str) -> Callable[..., Any]:
+    def only_team(body: dict[str, Any], context: Any, next: Callable[[], Any]) -> Any:
+        if context.team_id and context.team_id != team_id and not context.enterprise_id:
+            log.warning("refused a request from another workspace")
+            return BoltResponse(status=401, body="")
+        return next()
+
+    return only_team
+
+
+def friendly_message(error: Exception) -> tuple[str, str | None]:
+    """The text a user sees for an error, and the reference logged with it (None when nothing to log)."""
+    if isinstance(error, DomainError):
+        return error.message, None
+    if isinstance(error, OperationalError) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated
+    ):
+        log.warning("database unavailable: %s", type(error.orig).__name__ if error.orig else "unknown")
+        return DATABASE_DOWN, None
+    ref = secrets.token_hex(3)
+    log.error("unhandled error ref=%s: %s", ref, type(error).__name__, exc_info=error)
+    return f"Something went wrong (ref {ref}). It has been logged.", ref
+
+
+def on_error(error: Exception, body: dict[str, Any], context: Any, client: WebClient) -> BoltResponse | None:
+    """Tell the person who asked, in the most private place available; never a stack trace."""
+    text, _ = friendly_message(error)
+    try:
+        handlers.tell_user(body, context, client, text)
+    except Exception as exc:  # the message itself could not be delivered: log, never raise again
+        log.warning("could not deliver an error message: %s", type(exc).__name__)
+    if body.get("type") == "view_submission":
+        return BoltResponse(status=200, body="")
+    return None

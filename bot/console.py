@@ -1,0 +1,499 @@
+"""The console: the same Bolt app and handlers, driven in-process from a terminal or a script.
+
+Requests are dispatched like Socket Mode frames (unsigned, in-process); what the bot sends to Slack
+is caught by an in-process Web API that answers like Slack and prints it as text or JSON.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import shlex
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TextIO
+
+from slack_bolt import App, BoltRequest
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk import WebClient
+from slack_sdk.web import SlackResponse
+from sqlalchemy import select
+
+from bot.console_render import render_outgoing
+from bot.deps import Deps
+from bot.settings import Settings
+from models import Person
+
+TEAM = "TCONSOLE"
+BOT_USER = "UQIBBOT"
+BOARD_CHANNEL = "CBOARD"
+
+HELP = """\
+Type what you would type in Slack:
+  /qib <command>        a slash command (try /qib help)
+  @qib <question>       a mention in the board's channel, answered in a thread
+  <anything else>       a direct message to the bot
+  :home                 open the App Home tab
+  :as <person>          act as someone from the plan (key, name or Slack id); :who lists them
+  :click <action_id> [value]   press a button or pick an option in the last message or view
+  :submit field=value ...      submit the open modal (fields keep what they were pre-filled with)
+  :help                 this help;  :quit  leave"""
+
+
+@dataclass
+class Outgoing:
+    where: str
+    method: str
+    payload: dict[str, Any]
+
+
+@dataclass
+class ConsoleSlack:
+    """Records every Web API call and response_url answer the bot makes, and answers like Slack."""
+
+    outbox: list[Outgoing] = field(default_factory=list)
+    _ts: Iterable[int] = field(default_factory=lambda: itertools.count(1))
+    views: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def client(self) -> WebClient:
+        return _ConsoleClient(self)
+
+    def call(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        ts = f"1700000000.{next(self._ts):06d}"  # type: ignore[call-overload]
+        if method in {"chat.postMessage", "chat.postEphemeral", "chat.update"}:
+            channel = str(args.get("channel", ""))
+            where = (
+                "ephemeral"
+                if method == "chat.postEphemeral"
+                else (
+                    "thread"
+                    if args.get("thread_ts")
+                    else ("dm" if channel.startswith(("D", "U")) else "channel")
+                )
+            )
+            self.outbox.append(Outgoing(where, method, args))
+            return {"ok": True, "channel": channel, "ts": ts, "message_ts": ts, "message": args}
+        if method in {"views.open", "views.push", "views.update", "views.publish"}:
+            view = args.get("view") or {}
+            if isinstance(view, str):
+                view = json.loads(view)
+            view_id = args.get("view_id") or f"VCONSOLE{len(self.views) + 1}"
+            self.views[view_id] = view
+            self.outbox.append(
+                Outgoing("home" if method == "views.publish" else "modal", method, {**view, "id": view_id})
+            )
+            return {"ok": True, "view": {**view, "id": view_id, "hash": ts}}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + str(args.get("users", "USER")).split(",")[0]}}
+        if method == "auth.test":
+            return {"ok": True, "user_id": BOT_USER, "team_id": TEAM, "bot_id": "BCONSOLE"}
+        if method == "chat.getPermalink":
+            return {
+                "ok": True,
+                "permalink": f"https://console.invalid/{args.get('channel')}/{args.get('message_ts')}",
+            }
+        if method == "conversations.history":
+            return {"ok": True, "messages": []}
+        return {"ok": True}
+
+    def respond(self, **kwargs: Any) -> None:
+        where = "in_channel" if kwargs.get("response_type") == "in_channel" else "ephemeral"
+        self.outbox.append(
+            Outgoing(where, "response_url", {k: v for k, v in kwargs.items() if v is not None})
+        )
+
+
+class _ConsoleClient(WebClient):
+    def __init__(self, slack: ConsoleSlack, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._slack = slack
+
+    def api_call(
+        self,
+        api_method: str,
+        *,
+        http_verb: str = "POST",
+        files: dict | None = None,
+        data: dict | None = None,
+        params: dict | None = None,
+        json: dict | None = None,
+        headers: dict | None = None,
+        auth: dict | None = None,
+    ) -> SlackResponse:
+        args = {**(params or {}), **(data or {}), **(json or {})}
+        body = self._slack.call(api_method, args)
+        return SlackResponse(
+            client=self,
+            http_verb=http_verb,
+            api_url=api_method,
+            req_args=args,
+            data=body,
+            headers={},
+            status_code=200,
+        ).validate()
+
+
+def console_authorize(**_: Any) -> AuthorizeResult:
+    return AuthorizeResult(
+        enterprise_id=None, team_id=TEAM, bot_user_id=BOT_USER, bot_id="BCONSOLE", bot_token="xoxb-console"
+    )
+
+
+def console_middleware(slack: ConsoleSlack) -> Callable[..., Any]:
+    """Point the listeners' client and respond() at the console instead of Slack."""
+
+    def use_console(context: Any, next: Callable[[], Any]) -> Any:
+        context["client"] = slack.client()
+        context["respond"] = slack.respond
+        context.pop("say", None)  # built lazily again, on the console's client
+        return next()
+
+    return use_console
+
+
+class Console:
+    def __init__(
+        self,
+        settings: Settings,
+        deps: Deps,
+        *,
+        user: str | None = None,
+        as_json: bool = False,
+        out: TextIO = sys.stdout,
+    ) -> None:
+        from bot.app import create_app
+
+        self.slack = ConsoleSlack()
+        self.deps = deps
+        self.out = out
+        self.as_json = as_json
+        self.app: App = create_app(
+            settings,
+            deps,
+            client=self.slack.client(),
+            authorize=console_authorize,
+            process_before_response=True,
+        )
+        self.app.use(console_middleware(self.slack))
+        self.people = self._load_people()
+        self.user = self._find(user) if user else self._default_user()
+        self._ids = itertools.count(1)
+        self._shown = 0
+
+    # ------------------------------------------------------------------ people
+
+    def _load_people(self) -> list[Person]:
+        with self.deps.sessions() as db:
+            return list(
+                db.scalars(
+                    select(Person).where(Person.plan_id == self.deps.plan_id()).order_by(Person.position)
+                )
+            )
+
+    def _default_user(self) -> Person:
+        chairs = [p for p in self.people if p.is_chair and p.slack_user_id]
+        anyone = [p for p in self.people if p.slack_user_id]
+        if not (chairs or anyone):
+            raise SystemExit(
+                "qib: nobody in the plan has a Slack user id; add slack_user_id to the plan file"
+            )
+        return (chairs or anyone)[0]
+
+    def _find(self, who: str) -> Person:
+        wanted = who.strip().lstrip("@").lower()
+        for p in self.people:
+            if wanted in {p.key.lower(), p.name.lower(), (p.slack_user_id or "").lower()}:
+                if not p.slack_user_id:
+                    raise ValueError(f"{p.name} has no Slack user id in the plan")
+                return p
+        raise ValueError(f'nobody called "{who}" in the plan (try :who)')
+
+    # ------------------------------------------------------------------ input
+
+    def run_line(self, line: str) -> bool:
+        """Handle one line; False means quit."""
+        line = line.strip()
+        if not line or line.startswith("#"):
+            return True
+        try:
+            if line.startswith(":"):
+                return self._meta(line)
+            if line.startswith("/qib"):
+                self._dispatch(self._command(line[4:].strip()))
+            elif line.startswith("@qib"):
+                self._dispatch(self._event("app_mention", f"<@{BOT_USER}> {line[4:].strip()}", BOARD_CHANNEL))
+            else:
+                self._dispatch(self._event("message", line, f"D{self.user.slack_user_id}", channel_type="im"))
+        except ValueError as exc:
+            self._say(f"! {exc}")
+        return True
+
+    def _meta(self, line: str) -> bool:
+        word, _, rest = line[1:].partition(" ")
+        if word in {"q", "quit", "exit"}:
+            return False
+        if word == "help":
+            self._say(HELP)
+        elif word == "as":
+            self.user = self._find(rest)
+            self._say(
+                f"you are now {self.user.name} ({self.user.role or 'no role'}, {self.user.slack_user_id})"
+            )
+        elif word == "who":
+            for p in self.people:
+                roles = ", ".join(r for r, on in (("chair", p.is_chair), ("admin", p.is_admin)) if on)
+                self._say(f"  {p.key:<18} {p.name:<20} {p.role or ''} {f'[{roles}]' if roles else ''}")
+        elif word == "home":
+            self._dispatch(
+                self._envelope(
+                    {
+                        "type": "app_home_opened",
+                        "user": self.user.slack_user_id,
+                        "channel": f"D{self.user.slack_user_id}",
+                        "tab": "home",
+                        "event_ts": self._ts(),
+                    }
+                )
+            )
+        elif word == "click":
+            self._dispatch(self._click(*shlex.split(rest)))
+        elif word == "submit":
+            self._dispatch(self._submit(shlex.split(rest)))
+        else:
+            self._say(f"! unknown :{word} (try :help)")
+        return True
+
+    # ------------------------------------------------------------------ payloads, as Slack would send them
+
+    def _ts(self) -> str:
+        return f"1800000000.{next(self._ids):06d}"
+
+    def _command(self, text: str) -> dict[str, Any]:
+        n = next(self._ids)
+        return {
+            "token": "console",
+            "team_id": TEAM,
+            "team_domain": "console",
+            "channel_id": BOARD_CHANNEL,
+            "channel_name": "board",
+            "user_id": self.user.slack_user_id,
+            "user_name": self.user.key,
+            "command": "/qib",
+            "text": text,
+            "api_app_id": "ACONSOLE",
+            "is_enterprise_install": "false",
+            "response_url": f"https://console.invalid/response/{n}",
+            "trigger_id": f"console.trigger.{n}",
+        }
+
+    def _envelope(self, event: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "token": "console",
+            "team_id": TEAM,
+            "api_app_id": "ACONSOLE",
+            "type": "event_callback",
+            "event_id": f"EvCONSOLE{next(self._ids)}",
+            "event_time": 1800000000,
+            "event": event,
+            "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
+        }
+
+    def _event(self, kind: str, text: str, channel: str, **extra: Any) -> dict[str, Any]:
+        ts = self._ts()
+        return self._envelope(
+            {
+                "type": kind,
+                "user": self.user.slack_user_id,
+                "text": text,
+                "ts": ts,
+                "channel": channel,
+                "event_ts": ts,
+                **extra,
+            }
+        )
+
+    def _last_with(self, action_id: str) -> tuple[Outgoing, dict[str, Any]]:
+        for item in reversed(self.slack.outbox):
+            for element in _elements(item.payload.get("blocks", [])):
+                if element.get("action_id") == action_id:
+                    return item, element
+        raise ValueError(f'no button or menu "{action_id}" in the recent messages')
+
+    def _click(self, action_id: str = "", value: str | None = None) -> dict[str, Any]:
+        if not action_id:
+            raise ValueError("usage: :click <action_id> [value]")
+        item, element = self._last_with(action_id)
+        action: dict[str, Any] = {
+            "action_id": action_id,
+            "block_id": element.get("_block_id", ""),
+            "type": element.get("type"),
+            "action_ts": self._ts(),
+        }
+        if element.get("type") in {"static_select", "overflow"}:
+            options = [
+                o
+                for g in element.get("option_groups", [{"options": element.get("options", [])}])
+                for o in g["options"]
+            ]
+            chosen = next((o for o in options if value in {o["value"], o["text"]["text"]}), None)
+            if chosen is None:
+                raise ValueError(f"pick one of: {', '.join(o['value'] for o in options)}")
+            action["selected_option"] = chosen
+        else:
+            action["value"] = value if value is not None else element.get("value", "")
+        n = next(self._ids)
+        body: dict[str, Any] = {
+            "type": "block_actions",
+            "team": {"id": TEAM},
+            "user": {"id": self.user.slack_user_id},
+            "api_app_id": "ACONSOLE",
+            "trigger_id": f"console.trigger.{n}",
+            "actions": [action],
+        }
+        if item.where in {"modal", "home"}:
+            body["view"] = {**item.payload, "state": {"values": _state(item.payload, {})}}
+            body["container"] = {"type": "view", "view_id": item.payload.get("id")}
+        else:
+            body["response_url"] = f"https://console.invalid/response/{n}"
+            body["container"] = {"type": "message", "channel_id": BOARD_CHANNEL, "message_ts": self._ts()}
+            body["channel"] = {"id": BOARD_CHANNEL}
+            body["message"] = item.payload
+        return body
+
+    def _submit(self, pairs: list[str]) -> dict[str, Any]:
+        modal = next((o for o in reversed(self.slack.outbox) if o.where == "modal"), None)
+        if modal is None:
+            raise ValueError("no modal is open")
+        given: dict[str, str] = {}
+        for pair in pairs:
+            name, sep, value = pair.partition("=")
+            if not sep:
+                raise ValueError(f'"{pair}" is not field=value')
+            given[name] = value
+        view = modal.payload
+        return {
+            "type": "view_submission",
+            "team": {"id": TEAM},
+            "user": {"id": self.user.slack_user_id},
+            "api_app_id": "ACONSOLE",
+            "trigger_id": f"console.trigger.{next(self._ids)}",
+            "view": {**view, "state": {"values": _state(view, given)}, "hash": self._ts()},
+        }
+
+    # ------------------------------------------------------------------ output
+
+    def _dispatch(self, body: dict[str, Any]) -> None:
+        response = self.app.dispatch(BoltRequest(body=body, mode="socket_mode"))
+        if response.body and response.body not in {"", "{}"}:
+            try:
+                ack = json.loads(response.body)
+            except ValueError:
+                ack = {"text": response.body}
+            if ack.get("response_action") == "errors":
+                self._print("errors", {"errors": ack.get("errors", {})})
+            elif ack.get("response_action") in {"update", "push"} and ack.get("view"):
+                self.slack.outbox.append(Outgoing("modal", "response_action", {**ack["view"], "id": "VACK"}))
+            elif ack.get("text") or ack.get("blocks"):
+                self.slack.outbox.append(Outgoing("ephemeral", "ack", ack))
+        for item in self.slack.outbox[self._shown :]:
+            self._print(item.where, item.payload, item.method)
+        self._shown = len(self.slack.outbox)
+
+    def _print(self, where: str, payload: dict[str, Any], method: str = "ack") -> None:
+        if self.as_json:
+            self.out.write(
+                json.dumps({"where": where, "method": method, "payload": payload}, default=str) + "\n"
+            )
+        elif where == "errors":
+            for name, message in payload["errors"].items():
+                self.out.write(f"! {name}: {message}\n")
+        else:
+            self.out.write(render_outgoing(where, payload) + "\n\n")
+        self.out.flush()
+
+    def _say(self, text: str) -> None:
+        if not self.as_json:
+            self.out.write(text + "\n")
+            self.out.flush()
+
+    # ------------------------------------------------------------------ loop
+
+    def loop(self, lines: Iterable[str] | None = None, *, interactive: bool = False) -> None:
+        if interactive:
+            self._say(
+                f"qib console: you are {self.user.name} ({self.user.role}). :help for help, :quit to leave."
+            )
+        source = lines if lines is not None else _read_lines(interactive)
+        for line in source:
+            if not self.run_line(line):
+                break
+
+
+def _read_lines(interactive: bool) -> Iterable[str]:
+    if not interactive:
+        yield from sys.stdin
+        return
+    with contextlib.suppress(ImportError):
+        import readline  # noqa: F401  (line editing and history when it is there)
+    while True:
+        try:
+            yield input("qib> ")
+        except EOFError:
+            print()
+            return
+
+
+def _elements(blocks: list[dict[str, Any]]) -> Iterable[dict[str, Any]]:
+    for b in blocks:
+        if b.get("accessory"):
+            yield {**b["accessory"], "_block_id": b.get("block_id", "")}
+        for e in b.get("elements", []) if b.get("type") == "actions" else []:
+            yield {**e, "_block_id": b.get("block_id", "")}
+        if b.get("type") == "input" and b.get("element", {}).get("action_id"):
+            yield {**b["element"], "_block_id": b.get("block_id", "")}
+
+
+def _state(view: dict[str, Any], given: dict[str, str]) -> dict[str, Any]:
+    """view.state.values as Slack builds it: pre-filled values, overridden by what was typed."""
+    values: dict[str, Any] = {}
+    for b in view.get("blocks", []):
+        if b.get("type") != "input":
+            continue
+        el = b.get("element", {})
+        block_id, action_id = b.get("block_id", ""), el.get("action_id", "")
+        typed = given.get(block_id, given.get(action_id))
+        if el.get("type") == "static_select":
+            options = [
+                o for g in el.get("option_groups", [{"options": el.get("options", [])}]) for o in g["options"]
+            ]
+            chosen = el.get("initial_option")
+            if typed is not None:
+                chosen = next(
+                    (o for o in options if typed.lower() in {o["value"].lower(), o["text"]["text"].lower()}),
+                    None,
+                )
+                if chosen is None:
+                    raise ValueError(f"{block_id}: pick one of: {', '.join(o['value'] for o in options)}")
+            values[block_id] = {action_id: {"type": "static_select", "selected_option": chosen}}
+        else:
+            value = typed if typed is not None else el.get("initial_value")
+            values[block_id] = {action_id: {"type": el.get("type", "plain_text_input"), "value": value}}
+    return values
+
+
+def now_from(text: str | None, tz: str) -> Callable[[], datetime] | None:
+    """`--now 2020-02-03T09:00` pins the clock; without an offset the time is read in the plan's zone."""
+    if not text:
+        return None
+    from zoneinfo import ZoneInfo
+
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f'--now "{text}" is not an ISO date or date and time') from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(tz))
+    return lambda: moment

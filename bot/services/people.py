@@ -1,0 +1,122 @@
+"""Who is acting, and what they may do: owners, their delegates, the chair and plan admins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Person
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A person of the plan acting through Slack (or the console), with their roles resolved.
+
+    `is_admin` is true for a person marked admin in the plan and for anyone whose Slack user id is in
+    the ADMINS setting.
+    """
+
+    person_id: int
+    key: str
+    name: str
+    role: str | None
+    slack_user_id: str | None
+    is_admin: bool
+    is_chair: bool
+
+    @property
+    def label(self) -> str:
+        """ "Name (Role)", as people are introduced in messages."""
+        return f"{self.name} ({self.role})" if self.role else self.name
+
+
+def actor_from_person(person: Person, extra_admin_slack_ids: frozenset[str] = frozenset()) -> Actor:
+    return Actor(
+        person_id=person.id,
+        key=person.key,
+        name=person.name,
+        role=person.role,
+        slack_user_id=person.slack_user_id,
+        is_admin=bool(person.is_admin)
+        or (person.slack_user_id is not None and person.slack_user_id in extra_admin_slack_ids),
+        is_chair=bool(person.is_chair),
+    )
+
+
+def actor_for(
+    db: Session, plan_id: int, slack_user_id: str | None, extra_admin_slack_ids: frozenset[str] = frozenset()
+) -> Actor | None:
+    """The plan's person behind a Slack user id, or None for someone the plan does not know.
+
+    A Slack user in the ADMINS setting but not in the plan's people is still None: every change is
+    recorded against a person of the plan, so an administrator must be mapped to one first.
+    """
+    if not slack_user_id:
+        return None
+    person = db.scalars(
+        select(Person).where(Person.plan_id == plan_id, Person.slack_user_id == slack_user_id)
+    ).one_or_none()
+    return actor_from_person(person, extra_admin_slack_ids) if person is not None else None
+
+
+def actor_by_id(
+    db: Session, plan_id: int, person_id: int | None, extra_admin_slack_ids: frozenset[str] = frozenset()
+) -> Actor | None:
+    if person_id is None:
+        return None
+    person = db.get(Person, person_id)
+    if person is None or person.plan_id != plan_id:
+        return None
+    return actor_from_person(person, extra_admin_slack_ids)
+
+
+def is_active_delegate(
+    actor: Actor | None, owner_delegate_id: int | None, delegate_until: date | None, today: date
+) -> bool:
+    """The actor covers for the owner today (the cover has no end date, or it ends today or later)."""
+    if actor is None or owner_delegate_id is None or owner_delegate_id != actor.person_id:
+        return False
+    return delegate_until is None or today <= delegate_until
+
+
+def can_update(
+    actor: Actor | None,
+    milestone_owner_id: int | None,
+    owner_delegate_id: int | None,
+    delegate_until: date | None,
+    today: date,
+) -> bool:
+    """The owner, the owner's delegate while the cover lasts, and admins may update a milestone."""
+    if actor is None:
+        return False
+    if actor.is_admin:
+        return True
+    if milestone_owner_id is not None and actor.person_id == milestone_owner_id:
+        return True
+    return milestone_owner_id is not None and is_active_delegate(
+        actor, owner_delegate_id, delegate_until, today
+    )
+
+
+def can_reopen(actor: Actor | None, milestone_owner_id: int | None) -> bool:
+    """Only the owner or an admin may move a complete milestone back to another status."""
+    if actor is None:
+        return False
+    return actor.is_admin or (milestone_owner_id is not None and actor.person_id == milestone_owner_id)
+
+
+def can_manage_meetings(actor: Actor | None) -> bool:
+    """Moving, cancelling or adding a board meeting: the chair or an admin."""
+    return actor is not None and (actor.is_chair or actor.is_admin)
+
+
+def can_preview_digest(actor: Actor | None) -> bool:
+    return actor is not None and (actor.is_chair or actor.is_admin)
+
+
+def can_admin(actor: Actor | None) -> bool:
+    """Plan edits, owner mapping, import and export."""
+    return actor is not None and actor.is_admin

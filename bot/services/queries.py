@@ -1,0 +1,1167 @@
+"""Status queries and the chair's summary: the plan as the board reads it, Slack-free.
+
+Every query takes the session, the plan and the local date (``today``, in the plan's timezone) as
+keyword arguments and returns frozen dataclasses, never ORM rows, so the Slack, console and CLI
+renderers share them.
+
+Each query runs a fixed, small number of SQL statements whatever the size of the plan: the plan and
+board (one), the meeting overrides (one), then one statement per kind of thing shown (milestones, the
+updates since the last meeting, ...). Nothing is lazy-loaded and nothing is queried per milestone or per
+area. The latest update of a milestone (for the reason behind its rating) is a correlated
+``ORDER BY at DESC, id DESC LIMIT 1`` on the ``(milestone_id, at)`` index.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from bot.services.calendar import Meeting, Override, next_meeting, previous_meeting
+from bot.services.errors import InvalidInput, NotFound
+from bot.services.status import SEVERITY, Health, health, is_stale, roll_up
+from models import (
+    Area,
+    Board,
+    MeetingOverride,
+    Milestone,
+    Person,
+    Plan,
+    Priority,
+    ProgressUpdate,
+    priority_area,
+)
+from models.vocab import Status
+
+__all__ = [
+    "DEFAULT_DUE_SOON_DAYS",
+    "REASON_MAX_CHARS",
+    "AreaDetail",
+    "AreaRef",
+    "AreaSummary",
+    "BoardCalendar",
+    "Change",
+    "ChairSummary",
+    "DueSoon",
+    "ExceptionItem",
+    "Figures",
+    "MilestoneDetail",
+    "MilestoneList",
+    "MilestoneRow",
+    "OwnedMilestone",
+    "PersonInfo",
+    "PersonMilestones",
+    "PersonRef",
+    "PlanInfo",
+    "PlanOverview",
+    "PriorityRef",
+    "PriorityReport",
+    "PriorityView",
+    "UpdateEntry",
+    "area_detail",
+    "board_calendar",
+    "by_priority",
+    "chair_summary",
+    "due_soon",
+    "find_person",
+    "milestone_detail",
+    "milestones_for",
+    "overdue",
+    "person_by_slack_id",
+    "plan_overview",
+    "stale",
+]
+
+#: due_soon(days=None) looks up to the next board meeting; with no meeting in view, this far ahead.
+DEFAULT_DUE_SOON_DAYS = 28
+
+#: The reason shown beside a rating (latest note and blockers) is cut to this length.
+REASON_MAX_CHARS = 280
+
+_COMPLETE = Status.COMPLETE.value
+
+
+# ---------------------------------------------------------------------------------------------------
+# Results
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PlanInfo:
+    id: int
+    title: str
+    authority: str
+    timezone: str
+    channel: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class BoardCalendar:
+    """The board meetings either side of ``today``: previous is strictly before it, next is today or later."""
+
+    today: date
+    timezone: str
+    board_name: str | None
+    previous: Meeting | None
+    next: Meeting | None
+
+    @property
+    def previous_on(self) -> date | None:
+        return self.previous.on if self.previous else None
+
+    @property
+    def next_on(self) -> date | None:
+        return self.next.on if self.next else None
+
+    @property
+    def since_previous(self) -> datetime | None:
+        """The UTC instant the previous meeting's local day began: updates from then on are "since"."""
+        if self.previous is None:
+            return None
+        return _local_day_start(self.previous.on, self.timezone)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRef:
+    key: str
+    name: str
+    role: str | None
+    slack_user_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PersonInfo:
+    id: int
+    key: str
+    name: str
+    role: str | None
+    slack_user_id: str | None
+    email: str | None
+    is_admin: bool
+    is_chair: bool
+    delegate: PersonRef | None
+    delegate_until: date | None
+
+    @property
+    def ref(self) -> PersonRef:
+        return PersonRef(self.key, self.name, self.role, self.slack_user_id)
+
+
+@dataclass(frozen=True, slots=True)
+class AreaRef:
+    code: str
+    title: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class PriorityRef:
+    code: str
+    title: str
+    period: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneRow:
+    """One milestone as the board reads it today."""
+
+    code: str
+    title: str
+    area_code: str
+    area_title: str
+    priority_code: str | None
+    owner_key: str | None
+    owner_name: str | None
+    owner_role: str | None
+    owner_slack_id: str | None
+    due: date | None
+    status: Status  # as stored (the latest update's)
+    health: Health  # what the board reads: overdue beats the stored status
+    percent: int
+    last_update_at: datetime | None  # aware, UTC
+    last_update_age_days: int | None  # local days since the last update; None when never updated
+    stale: bool  # unfinished, and no update since the previous board meeting
+    reason: str | None  # the latest update's blockers and note, trimmed
+    overdue_days: int  # 0 unless overdue
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """Totals over a set of milestones (an area, a priority, the plan)."""
+
+    milestones: int
+    complete: int
+    counts: Mapping[Health, int]  # every Health, worst first
+    percent_complete: float  # mean of the milestones' percent, one decimal
+    share_complete: float  # percentage of the milestones that are complete, one decimal
+    overdue: int
+    stale: int
+    next_due: date | None  # earliest due date, today or later, of an unfinished milestone
+
+
+@dataclass(frozen=True, slots=True)
+class AreaSummary:
+    code: str
+    title: str
+    description: str
+    health: Health | None  # rolled up from its milestones; None when it has none
+    figures: Figures
+
+
+@dataclass(frozen=True, slots=True)
+class PlanOverview:
+    plan: PlanInfo
+    calendar: BoardCalendar
+    health: Health | None
+    totals: Figures
+    areas: list[AreaSummary]
+
+
+@dataclass(frozen=True, slots=True)
+class AreaDetail:
+    area: AreaSummary
+    priorities: list[PriorityRef]  # the strategic priorities that serve this area
+    milestones: list[MilestoneRow]
+    calendar: BoardCalendar
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateEntry:
+    at: datetime
+    author_key: str | None
+    author_name: str | None
+    status: Status
+    previous_status: Status | None
+    percent: int
+    previous_percent: int | None
+    note: str | None
+    evidence_url: str | None
+    next_steps: str | None
+    blockers: str | None
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneDetail:
+    row: MilestoneRow
+    area: AreaRef
+    priority: PriorityRef | None
+    owner: PersonInfo | None
+    delegate: PersonRef | None  # who covers for the owner today, if anyone
+    history: list[UpdateEntry]  # newest first
+    calendar: BoardCalendar
+
+
+@dataclass(frozen=True, slots=True)
+class OwnedMilestone:
+    row: MilestoneRow
+    covered_for: PersonRef | None  # the owner this person covers for; None for their own
+
+    @property
+    def covered(self) -> bool:
+        return self.covered_for is not None
+
+
+@dataclass(frozen=True, slots=True)
+class PersonMilestones:
+    person: PersonInfo
+    covering_for: list[PersonRef]  # people whose milestones this person covers today
+    items: list[OwnedMilestone]  # their own first, then those covered; each by due date
+    calendar: BoardCalendar
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneList:
+    kind: Literal["overdue", "stale"]
+    rows: list[MilestoneRow]
+    calendar: BoardCalendar
+
+
+@dataclass(frozen=True, slots=True)
+class DueSoon:
+    rows: list[MilestoneRow]
+    frm: date  # inclusive (today)
+    until: date  # inclusive
+    basis: Literal["days", "next meeting"]
+    calendar: BoardCalendar
+
+
+@dataclass(frozen=True, slots=True)
+class PriorityView:
+    code: str
+    title: str
+    period: str | None
+    health: Health | None
+    figures: Figures
+    areas: list[AreaRef]  # the areas it serves, in plan order
+    milestones: list[MilestoneRow]
+
+
+@dataclass(frozen=True, slots=True)
+class PriorityReport:
+    priorities: list[PriorityView]
+    calendar: BoardCalendar
+
+
+ExceptionKind = Literal["overdue", "off track", "at risk", "stale"]
+
+
+@dataclass(frozen=True, slots=True)
+class ExceptionItem:
+    kind: ExceptionKind  # the worst thing about it; row.stale may also be true
+    row: MilestoneRow
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What happened to one milestone since the previous board meeting (all its updates in that time)."""
+
+    code: str
+    title: str
+    area_code: str
+    from_status: Status | None  # before the first update since the meeting (None: never rated before)
+    to_status: Status  # after the latest one
+    from_percent: int | None
+    to_percent: int
+    updates: int
+    at: datetime  # the latest update
+    author_name: str | None  # of the latest update
+
+    @property
+    def moved(self) -> bool:
+        return self.from_status != self.to_status
+
+    @property
+    def completed(self) -> bool:
+        return self.to_status is Status.COMPLETE and self.from_status is not Status.COMPLETE
+
+
+@dataclass(frozen=True, slots=True)
+class ChairSummary:
+    plan: PlanInfo
+    calendar: BoardCalendar
+    health: Health | None
+    totals: Figures
+    areas: list[AreaSummary]
+    exceptions: list[ExceptionItem]  # worst first, then by due date
+    changes: list[Change]  # milestones updated since the previous meeting, most recent first
+    due_before_next: list[MilestoneRow]  # unfinished, due from today until the next meeting
+
+    @property
+    def status_moves(self) -> list[Change]:
+        return [c for c in self.changes if c.moved]
+
+    @property
+    def completions(self) -> list[Change]:
+        return [c for c in self.changes if c.completed]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Plan and board calendar (two statements)
+# ---------------------------------------------------------------------------------------------------
+
+
+def _zone(tz: str) -> ZoneInfo:
+    return ZoneInfo(tz)
+
+
+def _local_day_start(d: date, tz: str) -> datetime:
+    return datetime.combine(d, time.min, tzinfo=_zone(tz)).astimezone(UTC)
+
+
+def _local_date(moment: datetime | None, tz: str) -> date | None:
+    if moment is None:
+        return None
+    return moment.astimezone(_zone(tz)).date()
+
+
+def _plan_context(db: Session, plan_id: int, today: date) -> tuple[PlanInfo, BoardCalendar]:
+    """The plan and its meetings either side of today: one SELECT for plan and board, one for overrides."""
+    found = db.execute(
+        select(
+            Plan.id,
+            Plan.title,
+            Plan.authority,
+            Plan.timezone,
+            Plan.channel,
+            Board.name,
+            Board.rrule,
+            Board.start,
+            Board.time,
+            Board.timezone,
+        )
+        .outerjoin(Board, Board.plan_id == Plan.id)
+        .where(Plan.id == plan_id)
+    ).one_or_none()
+    if found is None:
+        raise NotFound("That plan does not exist (it may have been removed).")
+    pid, title, authority, plan_tz, channel, board_name, rrule, start, at, board_tz = found
+    plan = PlanInfo(id=pid, title=title, authority=authority, timezone=plan_tz, channel=channel)
+    previous = following = None
+    if rrule is not None:
+        overrides = [
+            Override(on=o.on, action=o.action, to=o.to, at=o.at)
+            for o in db.execute(
+                select(MeetingOverride.on, MeetingOverride.action, MeetingOverride.to, MeetingOverride.at)
+                .join(Board, Board.id == MeetingOverride.board_id)
+                .where(Board.plan_id == plan_id)
+                .order_by(MeetingOverride.on)
+            )
+        ]
+        tz = board_tz or plan_tz
+        boundary = datetime.combine(today, time.min, tzinfo=_zone(tz))
+        previous = previous_meeting(rrule, start, at, tz, overrides, boundary)
+        following = next_meeting(rrule, start, at, tz, overrides, boundary)
+    calendar = BoardCalendar(
+        today=today, timezone=plan_tz, board_name=board_name, previous=previous, next=following
+    )
+    return plan, calendar
+
+
+def board_calendar(*, db: Session, plan_id: int, today: date) -> BoardCalendar:
+    """The previous (strictly before today) and next (today or later) board meetings of a plan."""
+    return _plan_context(db, plan_id, today)[1]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Milestone rows (one statement)
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    """A row plus the ids the queries need internally (never handed out)."""
+
+    id: int
+    owner_id: int | None
+    priority_id: int | None
+    area_id: int
+    position: int
+    row: MilestoneRow
+
+
+def _latest_update_id() -> Any:
+    pu = aliased(ProgressUpdate, name="pu_latest")
+    return (
+        select(pu.id)
+        .where(pu.milestone_id == Milestone.id)
+        .order_by(pu.at.desc(), pu.id.desc())
+        .limit(1)
+        .correlate(Milestone)
+        .scalar_subquery()
+    )
+
+
+def _load_rows(
+    db: Session,
+    plan_id: int,
+    calendar: BoardCalendar,
+    *where: ColumnElement[bool],
+    with_reason: bool = True,
+) -> list[_Loaded]:
+    """Milestones of the plan matching ``where``, in plan order, as rows: one SELECT."""
+    owner = aliased(Person, name="owner")
+    columns: list[Any] = [
+        Milestone.id,
+        Milestone.owner_id,
+        Milestone.priority_id,
+        Milestone.area_id,
+        Milestone.position,
+        Milestone.code,
+        Milestone.title,
+        Milestone.due,
+        Milestone.status,
+        Milestone.percent,
+        Milestone.last_update_at,
+        Area.code,
+        Area.title,
+        Priority.code,
+        owner.key,
+        owner.name,
+        owner.role,
+        owner.slack_user_id,
+    ]
+    latest = aliased(ProgressUpdate, name="latest")
+    if with_reason:
+        columns += [latest.note, latest.blockers]
+    stmt = (
+        select(*columns)
+        .join(Area, Area.id == Milestone.area_id)
+        .outerjoin(Priority, Priority.id == Milestone.priority_id)
+        .outerjoin(owner, owner.id == Milestone.owner_id)
+    )
+    if with_reason:
+        stmt = stmt.outerjoin(latest, latest.id == _latest_update_id())
+    stmt = stmt.where(Milestone.plan_id == plan_id, *where).order_by(Milestone.position, Milestone.id)
+    loaded = []
+    for r in db.execute(stmt):
+        note, blockers = (r[18], r[19]) if with_reason else (None, None)
+        loaded.append(
+            _Loaded(
+                id=r[0],
+                owner_id=r[1],
+                priority_id=r[2],
+                area_id=r[3],
+                position=r[4],
+                row=_make_row(
+                    calendar,
+                    code=r[5],
+                    title=r[6],
+                    due=r[7],
+                    status=r[8],
+                    percent=r[9],
+                    last_update_at=r[10],
+                    area_code=r[11],
+                    area_title=r[12],
+                    priority_code=r[13],
+                    owner_key=r[14],
+                    owner_name=r[15],
+                    owner_role=r[16],
+                    owner_slack_id=r[17],
+                    reason=_reason(note, blockers),
+                ),
+            )
+        )
+    return loaded
+
+
+def _make_row(
+    calendar: BoardCalendar,
+    *,
+    code: str,
+    title: str,
+    due: date | None,
+    status: str,
+    percent: int,
+    last_update_at: datetime | None,
+    area_code: str,
+    area_title: str,
+    priority_code: str | None,
+    owner_key: str | None,
+    owner_name: str | None,
+    owner_role: str | None,
+    owner_slack_id: str | None,
+    reason: str | None,
+) -> MilestoneRow:
+    today = calendar.today
+    h = health(status, due, today)
+    updated_on = _local_date(last_update_at, calendar.timezone)
+    return MilestoneRow(
+        code=code,
+        title=title,
+        area_code=area_code,
+        area_title=area_title,
+        priority_code=priority_code,
+        owner_key=owner_key,
+        owner_name=owner_name,
+        owner_role=owner_role,
+        owner_slack_id=owner_slack_id,
+        due=due,
+        status=Status(status),
+        health=h,
+        percent=percent,
+        last_update_at=last_update_at,
+        last_update_age_days=max(0, (today - updated_on).days) if updated_on else None,
+        stale=_is_stale(status, updated_on, calendar),
+        reason=reason,
+        overdue_days=(today - due).days if h is Health.OVERDUE and due is not None else 0,
+    )
+
+
+def _is_stale(status: str, updated_on: date | None, calendar: BoardCalendar) -> bool:
+    """A finished milestone needs no more updates, so it is never stale."""
+    return status != _COMPLETE and is_stale(updated_on, calendar.previous_on)
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def _reason(note: str | None, blockers: str | None) -> str | None:
+    """Blockers first (they explain a red or amber), then the note; whitespace folded, cut at a word."""
+    parts = []
+    if blockers and blockers.strip():
+        parts.append("Blockers: " + _SPACES.sub(" ", blockers.strip()))
+    if note and note.strip():
+        parts.append(_SPACES.sub(" ", note.strip()))
+    if not parts:
+        return None
+    text = " — ".join(parts)
+    if len(text) <= REASON_MAX_CHARS:
+        return text
+    cut = text[: REASON_MAX_CHARS - 1]
+    space = cut.rfind(" ")
+    if space > REASON_MAX_CHARS // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:—-") + "…"
+
+
+def _unfinished() -> ColumnElement[bool]:
+    return Milestone.status != _COMPLETE
+
+
+def _stale_filter(calendar: BoardCalendar) -> ColumnElement[bool] | None:
+    """SQL for "unfinished and not updated since the previous meeting's day"; None if no meeting yet."""
+    since = calendar.since_previous
+    if since is None:
+        return None
+    return and_(_unfinished(), or_(Milestone.last_update_at.is_(None), Milestone.last_update_at < since))
+
+
+def _due_order(row: MilestoneRow) -> tuple[date, str]:
+    return (row.due or date.max, row.code)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Figures and roll-ups (pure)
+# ---------------------------------------------------------------------------------------------------
+
+
+def _figures(rows: Sequence[MilestoneRow], today: date) -> Figures:
+    counts = dict.fromkeys(Health, 0)
+    for r in rows:
+        counts[r.health] += 1
+    total = len(rows)
+    complete = counts[Health.COMPLETE]
+    upcoming = [r.due for r in rows if r.due is not None and r.due >= today and r.status != _COMPLETE]
+    return Figures(
+        milestones=total,
+        complete=complete,
+        counts=counts,
+        percent_complete=round(sum(r.percent for r in rows) / total, 1) if total else 0.0,
+        share_complete=round(100 * complete / total, 1) if total else 0.0,
+        overdue=counts[Health.OVERDUE],
+        stale=sum(1 for r in rows if r.stale),
+        next_due=min(upcoming, default=None),
+    )
+
+
+def _rolled(rows: Iterable[MilestoneRow]) -> Health | None:
+    return roll_up(r.health for r in rows)
+
+
+def _area_summaries(
+    areas: Sequence[tuple[int, str, str, str]], loaded: Sequence[_Loaded], today: date
+) -> list[AreaSummary]:
+    by_area: dict[int, list[MilestoneRow]] = defaultdict(list)
+    for item in loaded:
+        by_area[item.area_id].append(item.row)
+    return [
+        AreaSummary(
+            code=code,
+            title=title,
+            description=description,
+            health=_rolled(by_area[area_id]),
+            figures=_figures(by_area[area_id], today),
+        )
+        for area_id, code, title, description in areas
+    ]
+
+
+def _load_areas(db: Session, plan_id: int) -> list[tuple[int, str, str, str]]:
+    return [
+        (r.id, r.code, r.title, r.description)
+        for r in db.execute(
+            select(Area.id, Area.code, Area.title, Area.description)
+            .where(Area.plan_id == plan_id)
+            .order_by(Area.position, Area.id)
+        )
+    ]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Queries
+# ---------------------------------------------------------------------------------------------------
+
+
+def plan_overview(*, db: Session, plan_id: int, today: date) -> PlanOverview:
+    """Each area (in plan order) with its rolled-up health and figures, and the plan's totals.
+
+    Four statements: plan and board, overrides, areas, milestones.
+    """
+    plan, calendar = _plan_context(db, plan_id, today)
+    areas = _load_areas(db, plan_id)
+    loaded = _load_rows(db, plan_id, calendar, with_reason=False)
+    rows = [item.row for item in loaded]
+    return PlanOverview(
+        plan=plan,
+        calendar=calendar,
+        health=_rolled(rows),
+        totals=_figures(rows, today),
+        areas=_area_summaries(areas, loaded, today),
+    )
+
+
+def _normal_code(text: str) -> str:
+    return text.strip().upper()
+
+
+def _not_found(kind: str, code: str, known: Iterable[str]) -> NotFound:
+    codes = sorted(known)
+    shown = ", ".join(codes[:12]) + (" ..." if len(codes) > 12 else "")
+    hint = f" The plan has: {shown}." if codes else ""
+    return NotFound(f"There is no {kind} {code.strip() or '(blank)'} in this plan.{hint}")
+
+
+def area_detail(*, db: Session, plan_id: int, today: date, code: str) -> AreaDetail:
+    """An area, its milestones and the strategic priorities that serve it. Five statements."""
+    plan, calendar = _plan_context(db, plan_id, today)
+    wanted = _normal_code(code)
+    found = db.execute(
+        select(Area.id, Area.code, Area.title, Area.description).where(
+            Area.plan_id == plan_id, func.upper(Area.code) == wanted
+        )
+    ).first()
+    if found is None:
+        known = db.scalars(select(Area.code).where(Area.plan_id == plan_id)).all()
+        raise _not_found("area", code, known)
+    area_id = found.id
+    priorities = [
+        PriorityRef(code=p.code, title=p.title, period=p.period)
+        for p in db.execute(
+            select(Priority.code, Priority.title, Priority.period)
+            .join(priority_area, priority_area.c.priority_id == Priority.id)
+            .where(priority_area.c.area_id == area_id)
+            .order_by(Priority.position, Priority.id)
+        )
+    ]
+    loaded = _load_rows(db, plan_id, calendar, Milestone.area_id == area_id)
+    summary = _area_summaries([(found.id, found.code, found.title, found.description)], loaded, today)[0]
+    return AreaDetail(
+        area=summary,
+        priorities=priorities,
+        milestones=[item.row for item in loaded],
+        calendar=calendar,
+    )
+
+
+def _person_columns(p: Any, d: Any) -> list[Any]:
+    return [
+        p.id,
+        p.key,
+        p.name,
+        p.role,
+        p.slack_user_id,
+        p.email,
+        p.is_admin,
+        p.is_chair,
+        p.delegate_until,
+        d.key,
+        d.name,
+        d.role,
+        d.slack_user_id,
+    ]
+
+
+def _person_info(r: Sequence[Any], offset: int = 0) -> PersonInfo | None:
+    v = list(r[offset : offset + 13])
+    if v[0] is None:
+        return None
+    delegate = PersonRef(v[9], v[10], v[11], v[12]) if v[9] is not None else None
+    return PersonInfo(
+        id=v[0],
+        key=v[1],
+        name=v[2],
+        role=v[3],
+        slack_user_id=v[4],
+        email=v[5],
+        is_admin=bool(v[6]),
+        is_chair=bool(v[7]),
+        delegate=delegate,
+        delegate_until=v[8],
+    )
+
+
+def _delegate_active(until: date | None, today: date) -> bool:
+    return until is None or today <= until
+
+
+def milestone_detail(*, db: Session, plan_id: int, today: date, code: str) -> MilestoneDetail:
+    """One milestone with its area, priority, owner, the owner's delegate and every update, newest first.
+
+    Five statements.
+    """
+    plan, calendar = _plan_context(db, plan_id, today)
+    wanted = _normal_code(code)
+    loaded = _load_rows(db, plan_id, calendar, func.upper(Milestone.code) == wanted)
+    if not loaded:
+        known = db.scalars(select(Milestone.code).where(Milestone.plan_id == plan_id)).all()
+        raise _not_found("milestone", code, known)
+    item = loaded[0]
+
+    owner, delegate = aliased(Person, name="owner"), aliased(Person, name="delegate")
+    extra = db.execute(
+        select(
+            Area.code,
+            Area.title,
+            Area.description,
+            Priority.code,
+            Priority.title,
+            Priority.period,
+            *_person_columns(owner, delegate),
+        )
+        .select_from(Milestone)
+        .join(Area, Area.id == Milestone.area_id)
+        .outerjoin(Priority, Priority.id == Milestone.priority_id)
+        .outerjoin(owner, owner.id == Milestone.owner_id)
+        .outerjoin(delegate, delegate.id == owner.delegate_id)
+        .where(Milestone.id == item.id)
+    ).one()
+    owner_info = _person_info(extra, 6)
+    active_delegate = (
+        owner_info.delegate
+        if owner_info is not None and _delegate_active(owner_info.delegate_until, today)
+        else None
+    )
+
+    author = aliased(Person, name="author")
+    history = [
+        UpdateEntry(
+            at=u.at,
+            author_key=u.author_key,
+            author_name=u.author_name,
+            status=Status(u.status),
+            previous_status=Status(u.previous_status) if u.previous_status else None,
+            percent=u.percent,
+            previous_percent=u.previous_percent,
+            note=u.note,
+            evidence_url=u.evidence_url,
+            next_steps=u.next_steps,
+            blockers=u.blockers,
+            source=u.source,
+        )
+        for u in db.execute(
+            select(
+                ProgressUpdate.at,
+                author.key.label("author_key"),
+                author.name.label("author_name"),
+                ProgressUpdate.status,
+                ProgressUpdate.previous_status,
+                ProgressUpdate.percent,
+                ProgressUpdate.previous_percent,
+                ProgressUpdate.note,
+                ProgressUpdate.evidence_url,
+                ProgressUpdate.next_steps,
+                ProgressUpdate.blockers,
+                ProgressUpdate.source,
+            )
+            .outerjoin(author, author.id == ProgressUpdate.author_id)
+            .where(ProgressUpdate.milestone_id == item.id)
+            .order_by(ProgressUpdate.at.desc(), ProgressUpdate.id.desc())
+        )
+    ]
+    return MilestoneDetail(
+        row=item.row,
+        area=AreaRef(code=extra[0], title=extra[1], description=extra[2]),
+        priority=PriorityRef(code=extra[3], title=extra[4], period=extra[5]) if extra[3] else None,
+        owner=owner_info,
+        delegate=active_delegate,
+        history=history,
+        calendar=calendar,
+    )
+
+
+def _select_people(plan_id: int) -> Any:
+    p, d = aliased(Person, name="p"), aliased(Person, name="d")
+    return p, (
+        select(*_person_columns(p, d))
+        .outerjoin(d, d.id == p.delegate_id)
+        .where(p.plan_id == plan_id)
+        .order_by(p.position, p.id)
+    )
+
+
+def person_by_slack_id(db: Session, plan_id: int, slack_user_id: str) -> PersonInfo | None:
+    """The plan's person with this Slack user id, or None when nobody is mapped to it. One statement."""
+    p, stmt = _select_people(plan_id)
+    found = db.execute(stmt.where(p.slack_user_id == slack_user_id.strip())).first()
+    return _person_info(found) if found is not None else None
+
+
+_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+
+
+def find_person(db: Session, plan_id: int, text: str) -> PersonInfo | None:
+    """A person by key, Slack id (or ``<@U123>`` mention), name or email, else by part of name or role.
+
+    Exact matches (ignoring case) win; a partial match must be unique. Returns None when nobody
+    matches; raises InvalidInput, naming the candidates, when a partial match is ambiguous.
+    One statement (the plan's people are few).
+    """
+    wanted = text.strip().lstrip("@").strip()
+    mention = _MENTION.match(text.strip())
+    if mention:
+        wanted = mention.group(1)
+    if not wanted:
+        return None
+    _p, stmt = _select_people(plan_id)
+    people = [info for info in (_person_info(r) for r in db.execute(stmt)) if info is not None]
+    folded = " ".join(wanted.casefold().split())
+    exact = [
+        person
+        for person in people
+        if folded
+        in {
+            person.key.casefold(),
+            (person.slack_user_id or "").casefold(),
+            " ".join(person.name.casefold().split()),
+            (person.email or "").casefold(),
+        }
+    ]
+    if exact:
+        return exact[0]
+    partial = [
+        person
+        for person in people
+        if folded in " ".join(person.name.casefold().split())
+        or folded in " ".join((person.role or "").casefold().split())
+    ]
+    if len(partial) == 1:
+        return partial[0]
+    if partial:
+        names = "; ".join(f"{p.name} ({p.key})" for p in partial[:8])
+        raise InvalidInput(f'"{wanted}" could be several people: {names}. Use their key.', field="person")
+    return None
+
+
+def milestones_for(*, db: Session, plan_id: int, today: date, person_id: int) -> PersonMilestones:
+    """What a person owns, plus what they cover for as a delegate today (until ``delegate_until``).
+
+    Four statements: plan and board, overrides, the person and whom they cover for, the milestones.
+    """
+    plan, calendar = _plan_context(db, plan_id, today)
+    p, stmt = _select_people(plan_id)
+    people_rows = db.execute(
+        stmt.where(
+            or_(
+                p.id == person_id,
+                and_(
+                    p.delegate_id == person_id,
+                    or_(p.delegate_until.is_(None), p.delegate_until >= today),
+                ),
+            )
+        )
+    ).all()
+    people = {info.id: info for info in (_person_info(r) for r in people_rows) if info is not None}
+    person = people.pop(person_id, None)
+    if person is None:
+        raise NotFound("That person is not in this plan.")
+    covered = {pid: info.ref for pid, info in people.items()}
+    owners = [person_id, *covered]
+    loaded = _load_rows(db, plan_id, calendar, Milestone.owner_id.in_(owners))
+    items = [
+        OwnedMilestone(row=item.row, covered_for=covered.get(item.owner_id or 0))
+        for item in sorted(
+            loaded,
+            key=lambda i: (i.owner_id != person_id, i.row.due or date.max, i.position, i.row.code),
+        )
+    ]
+    return PersonMilestones(
+        person=person, covering_for=list(covered.values()), items=items, calendar=calendar
+    )
+
+
+def overdue(*, db: Session, plan_id: int, today: date) -> MilestoneList:
+    """Unfinished milestones past their due date, longest overdue first. Three statements."""
+    plan, calendar = _plan_context(db, plan_id, today)
+    loaded = _load_rows(db, plan_id, calendar, _unfinished(), Milestone.due < today)
+    rows = sorted((i.row for i in loaded), key=_due_order)
+    return MilestoneList(kind="overdue", rows=rows, calendar=calendar)
+
+
+def due_soon(*, db: Session, plan_id: int, today: date, days: int | None = None) -> DueSoon:
+    """Unfinished milestones due from today to ``days`` ahead (inclusive), or else before the next meeting.
+
+    With no next meeting in view, ``days=None`` looks DEFAULT_DUE_SOON_DAYS ahead. Three statements.
+    """
+    if days is not None and days < 0:
+        raise InvalidInput("The number of days ahead cannot be negative.", field="days")
+    plan, calendar = _plan_context(db, plan_id, today)
+    basis: Literal["days", "next meeting"] = "days"
+    if days is not None:
+        until = today + timedelta(days=days)
+    elif calendar.next_on is not None:
+        until, basis = calendar.next_on - timedelta(days=1), "next meeting"
+    else:
+        until = today + timedelta(days=DEFAULT_DUE_SOON_DAYS)
+    loaded = _load_rows(db, plan_id, calendar, _unfinished(), Milestone.due >= today, Milestone.due <= until)
+    rows = sorted((i.row for i in loaded), key=_due_order)
+    return DueSoon(rows=rows, frm=today, until=until, basis=basis, calendar=calendar)
+
+
+def stale(*, db: Session, plan_id: int, today: date) -> MilestoneList:
+    """Unfinished milestones with no update since the previous board meeting, least recently updated first.
+
+    Three statements (two when the board has not met yet).
+    """
+    plan, calendar = _plan_context(db, plan_id, today)
+    condition = _stale_filter(calendar)
+    if condition is None:
+        return MilestoneList(kind="stale", rows=[], calendar=calendar)
+    loaded = _load_rows(db, plan_id, calendar, condition)
+    never = datetime.min.replace(tzinfo=UTC)
+    rows = sorted(
+        (i.row for i in loaded), key=lambda r: (r.last_update_at or never, r.due or date.max, r.code)
+    )
+    return MilestoneList(kind="stale", rows=rows, calendar=calendar)
+
+
+def by_priority(*, db: Session, plan_id: int, today: date, code: str | None = None) -> PriorityReport:
+    """Each strategic priority (or the one named): the areas it serves and its milestones. Five statements."""
+    plan, calendar = _plan_context(db, plan_id, today)
+    stmt = (
+        select(Priority.id, Priority.code, Priority.title, Priority.period)
+        .where(Priority.plan_id == plan_id)
+        .order_by(Priority.position, Priority.id)
+    )
+    if code is not None:
+        stmt = stmt.where(func.upper(Priority.code) == _normal_code(code))
+    priorities = db.execute(stmt).all()
+    if code is not None and not priorities:
+        known = db.scalars(select(Priority.code).where(Priority.plan_id == plan_id)).all()
+        raise _not_found("strategic priority", code, known)
+    ids = [p.id for p in priorities]
+    served: dict[int, list[AreaRef]] = defaultdict(list)
+    link_stmt = (
+        select(priority_area.c.priority_id, Area.code, Area.title, Area.description)
+        .join(Area, Area.id == priority_area.c.area_id)
+        .where(Area.plan_id == plan_id)
+        .order_by(Area.position, Area.id)
+    )
+    milestone_filter: ColumnElement[bool] = Milestone.priority_id.is_not(None)
+    if code is not None:
+        link_stmt = link_stmt.where(priority_area.c.priority_id == ids[0])
+        milestone_filter = Milestone.priority_id == ids[0]
+    for link in db.execute(link_stmt):
+        served[link.priority_id].append(
+            AreaRef(code=link.code, title=link.title, description=link.description)
+        )
+    by_id: dict[int, list[MilestoneRow]] = defaultdict(list)
+    for item in _load_rows(db, plan_id, calendar, milestone_filter):
+        by_id[item.priority_id or 0].append(item.row)
+    views = [
+        PriorityView(
+            code=p.code,
+            title=p.title,
+            period=p.period,
+            health=_rolled(by_id[p.id]),
+            figures=_figures(by_id[p.id], today),
+            areas=served[p.id],
+            milestones=by_id[p.id],
+        )
+        for p in priorities
+    ]
+    return PriorityReport(priorities=views, calendar=calendar)
+
+
+# ---------------------------------------------------------------------------------------------------
+# The chair's summary
+# ---------------------------------------------------------------------------------------------------
+
+_EXCEPTION_HEALTH: dict[Health, ExceptionKind] = {
+    Health.OVERDUE: "overdue",
+    Health.OFF_TRACK: "off track",
+    Health.AT_RISK: "at risk",
+}
+_STALE_RANK = len(Health)  # after every health that is an exception on its own
+
+
+def _exceptions(rows: Iterable[MilestoneRow]) -> list[ExceptionItem]:
+    items: list[tuple[tuple[int, date, str], ExceptionItem]] = []
+    for r in rows:
+        kind = _EXCEPTION_HEALTH.get(r.health)
+        if kind is not None:
+            rank = SEVERITY[r.health]
+        elif r.stale:
+            kind, rank = "stale", _STALE_RANK
+        else:
+            continue
+        items.append(((rank, r.due or date.max, r.code), ExceptionItem(kind=kind, row=r)))
+    return [item for _key, item in sorted(items, key=lambda pair: pair[0])]
+
+
+def _changes_since(db: Session, plan_id: int, calendar: BoardCalendar) -> list[Change]:
+    """Every milestone updated since the previous meeting's day (up to the end of today). One statement."""
+    since = calendar.since_previous
+    if since is None:
+        return []
+    end = _local_day_start(calendar.today + timedelta(days=1), calendar.timezone)
+    author = aliased(Person, name="author")
+    stmt = (
+        select(
+            ProgressUpdate.milestone_id,
+            ProgressUpdate.at,
+            ProgressUpdate.status,
+            ProgressUpdate.previous_status,
+            ProgressUpdate.percent,
+            ProgressUpdate.previous_percent,
+            Milestone.code,
+            Milestone.title,
+            Area.code.label("area_code"),
+            author.name.label("author_name"),
+        )
+        .join(Milestone, Milestone.id == ProgressUpdate.milestone_id)
+        .join(Area, Area.id == Milestone.area_id)
+        .outerjoin(author, author.id == ProgressUpdate.author_id)
+        .where(ProgressUpdate.plan_id == plan_id, ProgressUpdate.at >= since, ProgressUpdate.at < end)
+        .order_by(ProgressUpdate.milestone_id, ProgressUpdate.at, ProgressUpdate.id)
+    )
+    grouped: dict[int, list[Any]] = defaultdict(list)
+    for u in db.execute(stmt):
+        grouped[u.milestone_id].append(u)
+    changes = []
+    for updates in grouped.values():
+        first, last = updates[0], updates[-1]
+        changes.append(
+            Change(
+                code=last.code,
+                title=last.title,
+                area_code=last.area_code,
+                from_status=Status(first.previous_status) if first.previous_status else None,
+                to_status=Status(last.status),
+                from_percent=first.previous_percent,
+                to_percent=last.percent,
+                updates=len(updates),
+                at=last.at,
+                author_name=last.author_name,
+            )
+        )
+    changes.sort(key=lambda c: (c.at, c.code), reverse=True)
+    return changes
+
+
+def chair_summary(*, db: Session, plan_id: int, today: date) -> ChairSummary:
+    """The board's headline: position, areas, exceptions first, changes since the last meeting, what is due.
+
+    Five statements: plan and board, overrides, areas, milestones (with their latest update), and the
+    updates since the previous meeting.
+    """
+    plan, calendar = _plan_context(db, plan_id, today)
+    areas = _load_areas(db, plan_id)
+    loaded = _load_rows(db, plan_id, calendar)
+    rows = [item.row for item in loaded]
+    next_on = calendar.next_on
+    due_before_next = (
+        sorted(
+            (r for r in rows if r.status != _COMPLETE and r.due is not None and today <= r.due < next_on),
+            key=_due_order,
+        )
+        if next_on is not None
+        else []
+    )
+    return ChairSummary(
+        plan=plan,
+        calendar=calendar,
+        health=_rolled(rows),
+        totals=_figures(rows, today),
+        areas=_area_summaries(areas, loaded, today),
+        exceptions=_exceptions(rows),
+        changes=_changes_since(db, plan_id, calendar),
+        due_before_next=due_before_next,
+    )

@@ -1,0 +1,374 @@
+"""The quick update syntax of the slash command, and finding the milestone it names.
+
+    /qib update M-07 on track 60% Workshops held; phase two booked for March
+    /qib update 60% m7 amber - venue still not confirmed
+    /qib update foster carer reviews green 80% Backlog cleared
+
+The leading part holds a milestone code (or, without one, a few words of its title), a status and a
+percent, in any order; everything after that is the note. Parsing never raises: whatever it cannot
+read is listed in `missing` and explained in `problems`, for the handler to ask about.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Milestone
+from models.vocab import STATUS_SYNONYMS, Status
+
+MAX_INPUT_CHARS = 20_000
+
+
+@dataclass
+class QuickUpdate:
+    """What a quick update says.
+
+    `code` is the milestone code normalised to the usual style ("m7" -> "M-07"); the caller matches
+    it (or, without a code, `phrase`) against the plan with `resolve_milestone`. `missing` names the
+    parts not given ("milestone", "status", "percent", "note"); `problems` explains, in sentences, the
+    parts that were given but could not be used (a second status, 150%).
+    """
+
+    code: str | None = None
+    code_typed: str | None = None
+    phrase: str | None = None
+    status: Status | None = None
+    status_typed: str | None = None
+    percent: int | None = None
+    note: str | None = None
+    evidence_url: str | None = None
+    missing: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def has_milestone(self) -> bool:
+        return self.code is not None or self.phrase is not None
+
+    @property
+    def has_change(self) -> bool:
+        return self.status is not None or self.percent is not None or self.note is not None
+
+
+# ---------------------------------------------------------------- text from Slack
+
+_LIVE_LINK = re.compile(r"<((?:https?|mailto):[^|<>\s]+)(?:\|([^<>]*))?>")
+_ENTITY = re.compile(r"&(amp|lt|gt);")
+_ENTITIES = {"amp": "&", "lt": "<", "gt": ">"}
+
+
+def unescape_slack(text: str) -> str:
+    """Text from a slash command as the user typed it.
+
+    Slack escapes a typed &, < and > as &amp; &lt; &gt;, and sends links it recognised as
+    <https://...|label>. Links become plain text first (only a literal < can start one), then the
+    three entities are undone in a single pass, so "&amp;lt;" comes back as "&lt;", not "<".
+    """
+
+    def link(m: re.Match[str]) -> str:
+        url, label = m.group(1), m.group(2)
+        if url.startswith("mailto:"):
+            return label or url.removeprefix("mailto:")
+        if label and label not in (url, url.split("://", 1)[-1]):
+            return f"{label} ({url})"
+        return url
+
+    text = _LIVE_LINK.sub(link, text)
+    return _ENTITY.sub(lambda m: _ENTITIES[m.group(1)], text)
+
+
+# ---------------------------------------------------------------- the parts
+
+_TOKEN = re.compile(r"\S+")
+_TRAILING = ":;,."
+_SEPARATORS = {"-", "–", "—", ":", "|", ";", ",", "/"}
+_CODE = re.compile(r"([A-Za-z]{1,3})-?0*([0-9]{1,3})")
+_PERCENT = re.compile(r"([0-9]{1,4}(?:\.[0-9]+)?)\s?(?:%|percent|pc)")
+_NUMBER = re.compile(r"[0-9]{1,4}(?:\.[0-9]+)?")
+_URL = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
+_LEADING_WORDS = {"update", "upd"}
+_TWO_WORD_STATUSES = {k for k in STATUS_SYNONYMS if " " in k}
+_DONE_WORDS = {"done", "complete", "completed", "finished"}
+
+
+def normalise_code(prefix: str, number: str | int, width: int = 2) -> str:
+    """M, 7 -> "M-07": upper-case prefix, a hyphen, the number padded to `width` digits."""
+    return f"{prefix.upper()}-{int(number):0{width}d}"
+
+
+def _bare(token: str) -> str:
+    return token.rstrip(_TRAILING).lower()
+
+
+def _code_of(token: str, prefixes: frozenset[str]) -> str | None:
+    m = _CODE.fullmatch(token.rstrip(_TRAILING))
+    if m is None or m.group(1).upper() not in prefixes:
+        return None
+    return normalise_code(m.group(1), m.group(2))
+
+
+def _status_at(words: list[str], i: int) -> tuple[Status, int] | None:
+    """The status starting at word i and how many words it takes, or None."""
+    if i + 1 < len(words):
+        first = words[i].lower()
+        second = _bare(words[i + 1])
+        two = f"{first} {second}"
+        if two in _TWO_WORD_STATUSES and not first.endswith(tuple(_TRAILING)):
+            return STATUS_SYNONYMS[two], 2
+    one = _bare(words[i])
+    if one in STATUS_SYNONYMS:
+        return STATUS_SYNONYMS[one], 1
+    return None
+
+
+def _percent_at(words: list[str], i: int) -> tuple[str, int] | None:
+    """The percent starting at word i ("60%", "60 %", "60 percent") as typed, and its word count."""
+    one = words[i].rstrip(_TRAILING)
+    if _PERCENT.fullmatch(one.lower()):
+        return one, 1
+    if i + 1 < len(words) and _NUMBER.fullmatch(one):
+        unit = _bare(words[i + 1])
+        if unit in ("%", "percent", "pc"):
+            return f"{one}%", 2
+    return None
+
+
+def _percent_value(typed: str) -> float:
+    return float(re.sub(r"[^0-9.]", "", typed) or "nan")
+
+
+# ---------------------------------------------------------------- parsing
+
+
+def parse_quick_update(text: str, *, code_prefixes: frozenset[str] = frozenset({"M"})) -> QuickUpdate:
+    """Read a quick update; never raises, whatever the text.
+
+    `code_prefixes` are the letters a milestone code starts with in this plan (upper case); "M" by
+    default, so "Q3" or "SP1" in the leading part is not taken for a milestone code.
+    """
+    try:
+        return _parse(text, code_prefixes)
+    except Exception:  # pragma: no cover - a last resort: the handler can still ask the user
+        return QuickUpdate(
+            missing=["milestone", "status", "percent", "note"],
+            problems=["I could not read that update; try e.g. M-07 on track 60% Workshops held."],
+        )
+
+
+def _parse(text: str, code_prefixes: frozenset[str]) -> QuickUpdate:
+    result = QuickUpdate()
+    if not isinstance(text, str):
+        text = ""
+    text = unescape_slack(text[:MAX_INPUT_CHARS])
+    spans = [m.span() for m in _TOKEN.finditer(text)]
+    words = [text[a:b] for a, b in spans]
+    prefixes = frozenset(p.upper() for p in code_prefixes)
+
+    i = 0
+    if words and _bare(words[0]) in _LEADING_WORDS:
+        i = 1
+    phrase: list[str] = []
+    phrase_open = True  # a title phrase may start only once, and only before a code is found
+    note_start: int | None = None
+    percent_typed: str | None = None
+    after_percent = False
+    while i < len(words):
+        word = words[i]
+        bare = word.rstrip(_TRAILING)
+        just_after_percent, after_percent = after_percent, False
+        code = _code_of(word, prefixes)
+        if code is not None:
+            if result.code is None:
+                result.code, result.code_typed = code, bare
+                phrase_open = False
+                i += 1
+                continue
+            if code == result.code:
+                i += 1
+                continue
+            result.problems.append(
+                f"Two milestone codes given ({result.code_typed} and {bare}); "
+                f"I used {result.code_typed}: send one update per milestone."
+            )
+            note_start = i
+            break
+        status = _status_at(words, i)
+        if status is not None and just_after_percent and bare.lower() in _DONE_WORDS:
+            # "60% done" is a percent, not the status done; "100% complete" is both.
+            if result.percent == 100 and result.status is None:
+                result.status, result.status_typed = Status.COMPLETE, bare
+            i += 1
+            continue
+        if status is not None:
+            typed = " ".join(words[i : i + status[1]]).rstrip(_TRAILING)
+            if result.status is None or status[0] == result.status:
+                if result.status is None:
+                    result.status, result.status_typed = status[0], typed
+                phrase_open = phrase_open and not phrase
+                i += status[1]
+                continue
+            result.problems.append(
+                f'Two statuses given ("{result.status_typed}" and "{typed}"); I used "{result.status_typed}".'
+            )
+            note_start = i
+            break
+        percent = _percent_at(words, i)
+        if percent is not None:
+            typed, count = percent
+            if percent_typed is None:
+                percent_typed = typed
+                value = _percent_value(typed)
+                if 0 <= value <= 100:
+                    result.percent = int(round(value))
+                else:
+                    result.problems.append(f"{typed} is not a percent from 0 to 100.")
+                phrase_open = phrase_open and not phrase
+                after_percent = True
+                i += count
+                continue
+            result.problems.append(
+                f"Two percents given ({percent_typed} and {typed}); I used {percent_typed}."
+            )
+            note_start = i
+            break
+        if word in _SEPARATORS:
+            if phrase:
+                phrase_open = False
+            i += 1
+            continue
+        if result.code is None and phrase_open:
+            # Words naming the milestone, up to a status, a percent or a separator.
+            if bare:
+                phrase.append(bare)
+            if word[-1:] in ":;":
+                phrase_open = False
+            i += 1
+            continue
+        note_start = i
+        break
+
+    if phrase:
+        result.phrase = " ".join(phrase).strip() or None
+    if note_start is not None:
+        note = text[spans[note_start][0] :].strip()
+        note = note.lstrip("".join(_SEPARATORS) + " ").strip()
+        result.note = note or None
+    if result.note:
+        url = _URL.search(result.note)
+        if url:
+            result.evidence_url = url.group(0).rstrip(".,;:)")
+
+    if result.code is None and result.phrase is None:
+        result.missing.append("milestone")
+    if result.status is None:
+        result.missing.append("status")
+    if result.percent is None:
+        result.missing.append("percent")
+    if result.note is None:
+        result.missing.append("note")
+    return result
+
+
+# ---------------------------------------------------------------- finding the milestone
+
+_STOP = {
+    "a",
+    "an",
+    "and",
+    "are",
+    "as",
+    "at",
+    "by",
+    "for",
+    "from",
+    "in",
+    "is",
+    "it",
+    "of",
+    "on",
+    "one",
+    "or",
+    "our",
+    "the",
+    "to",
+    "via",
+    "we",
+    "with",
+}
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _words(text: str) -> list[str]:
+    out = []
+    for w in _WORD.findall(text.lower().replace("’", "'").replace("'s", "")):
+        if w in _STOP:
+            continue
+        if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+            w = w[:-1]
+        out.append(w)
+    return out
+
+
+def _near(asked: str, title_word: str) -> bool:
+    """A typo ("fostr") or a shortened word ("supervis") of a title word."""
+    if len(title_word) >= 4 and fuzz.ratio(asked, title_word) >= 85:
+        return True
+    return len(asked) >= 5 and title_word.startswith(asked)
+
+
+def _code_key(code: str) -> tuple[str, int] | None:
+    m = re.fullmatch(r"\s*([A-Za-z]+)\s*-?\s*0*([0-9]{1,6})\s*", code)
+    return (m.group(1).upper(), int(m.group(2))) if m else None
+
+
+def resolve_milestone(
+    db: Session, plan_id: int, candidate_code: str | None, phrase: str | None, *, limit: int = 5
+) -> list[tuple[str, str]]:
+    """The milestones a quick update may mean, best first, as (code, title).
+
+    A code that matches (M-07, m7, M7 and m-7 are all M-07) wins outright. Otherwise the phrase is
+    matched word by word against the titles (plurals and small typos forgiven); every milestone with
+    the best score is returned, so two equally good matches come back together for the user to choose.
+    """
+    rows = db.execute(
+        select(Milestone.code, Milestone.title)
+        .where(Milestone.plan_id == plan_id)
+        .order_by(Milestone.position, Milestone.id)
+    ).all()
+    milestones = [(code, title) for code, title in rows]
+    if candidate_code:
+        wanted = _code_key(candidate_code)
+        exact = [(c, t) for c, t in milestones if c.casefold() == candidate_code.strip().casefold()]
+        if exact:
+            return exact
+        if wanted is not None:
+            by_key = [(c, t) for c, t in milestones if _code_key(c) == wanted]
+            if by_key:
+                return by_key
+    if not phrase:
+        return []
+    asked = list(dict.fromkeys(_words(phrase)))
+    if not asked:
+        return []
+    scored: list[tuple[float, int, tuple[str, str]]] = []
+    for position, (code, title) in enumerate(milestones):
+        title_words = set(_words(title))
+        score = 0.0
+        for w in asked:
+            if w in title_words:
+                score += 1.0
+            elif len(w) >= 4 and any(_near(w, t) for t in title_words):
+                score += 0.8
+        if score > 0:
+            scored.append((score, position, (code, title)))
+    if not scored:
+        return []
+    best = max(s for s, _, _ in scored)
+    if best < min(1.6, len(asked) * 0.5):
+        return []
+    top = sorted((item for item in scored if item[0] >= best - 1e-9), key=lambda item: item[1])
+    return [pair for _, _, pair in top[:limit]]

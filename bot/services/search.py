@@ -1,0 +1,270 @@
+"""Find an area, milestone or strategic priority from what someone typed.
+
+``search(db, plan_id, "how are we doing on fostr carer reveiws?")`` answers with one clear match, a
+short "did you mean" list, or nothing. Codes win outright ("M-07", "m7", "m 07", "afi5", "SP-1").
+Otherwise the words left after dropping filler ("how are we doing on", "status of", punctuation) are
+matched word by word against each entry's title, description, area and owner (name and role), each
+word tolerating typos (rapidfuzz ratio) and in any order. A word that is rare in the plan counts for
+more than one that is everywhere ("children"). An area whose own milestones are its only close rivals
+is a clear match: "foster carer reviews" is area AFI-5, not a choice between AFI-5 and M-16.
+
+Three statements (areas, priorities, milestones with their owners), whatever the plan's size.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Area, Milestone, Person, Priority
+
+__all__ = ["MAX_CHOICES", "Hit", "SearchResult", "normalise_code", "search"]
+
+#: At most this many entries in a "did you mean" list.
+MAX_CHOICES = 8
+
+HitKind = Literal["area", "milestone", "priority"]
+
+# Scoring knobs. A score is the weighted share of the query's words found in an entry (0..1) plus a
+# small bonus for how much of the entry's title the query accounts for (0..TITLE_BONUS).
+MIN_WORD_SIMILARITY = 80  # rapidfuzz ratio at which a typed word counts as a word of the entry
+MIN_SCORE = 0.6  # below this an entry is not a candidate at all
+CLEAR_MARGIN = 0.08  # the best must beat the next by this much to be a clear match
+AREA_MARGIN = 0.15  # an area this close to the best absorbs its own milestones
+CHOICE_WINDOW = 0.3  # choices are the candidates within this of the best
+TITLE_BONUS = 0.1
+UNKNOWN_WORD_WEIGHT = 0.5  # a word found nowhere in the plan counts this much of an average word
+
+# Field weights: a word in the title counts fully; elsewhere a little less.
+W_TITLE, W_CODE, W_DESCRIPTION, W_CONTEXT, W_OWNER = 1.0, 1.0, 0.9, 0.75, 0.8
+
+FILLER = frozenset(
+    ["a", "about", "all", "an", "and", "any", "anything", "are", "as", "at", "be", "been", "being", "by", "can", "could", "did", "do", "does", "doing", "done", "for", "from", "going", "got", "has", "have", "how", "i", "in", "into", "is", "it", "its", "let", "lets", "look", "me", "my", "of", "on", "or", "our", "please", "progress", "qib", "say", "see", "show", "so", "status", "tell", "that", "the", "their", "them", "there", "these", "this", "those", "to", "up", "update", "updates", "us", "wanted", "was", "we", "were", "what", "whats", "where", "which", "who", "with", "would", "you", "your", "latest", "news", "current", "currently", "re", "regarding", "give", "check", "item", "items", "milestone", "milestones", "area", "areas", "priority", "priorities"]
+)
+
+_WORD = re.compile(r"[0-9a-z]+(?:'[0-9a-z]+)*")
+_CODE_IN_TEXT = re.compile(r"(?<![0-9a-z])([a-z]{1,5})[\s_-]*(\d{1,4})(?![0-9a-z])")
+_LEADING_ZEROS = re.compile(r"(?<!\d)0+(?=\d)")
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    kind: HitKind
+    code: str
+    title: str
+    area_code: str | None  # the milestone's area; the area's own code for an area
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    kind: Literal["match", "choices", "none"]
+    text: str  # what was typed
+    words: tuple[str, ...]  # the words searched for, filler dropped
+    match: Hit | None = None
+    choices: list[Hit] = field(default_factory=list)
+
+
+def normalise_code(text: str) -> str:
+    """ "M-07", "m7", "m 07" and "M07" all become "m7"; "AFI-5" and "afi5" become "afi5"."""
+    return _LEADING_ZEROS.sub("", re.sub(r"[^0-9a-z]", "", text.casefold()))
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case words, apostrophes and possessives dropped, a plural "s" taken off longer words."""
+    out = []
+    for raw in _WORD.findall(text.casefold().replace("’", "'")):
+        word = raw.removesuffix("'s").removesuffix("s'").replace("'", "")
+        if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        if word:
+            out.append(word)
+    return out
+
+
+def _content_words(text: str) -> list[str]:
+    return [w for w in _words(text) if w not in FILLER]
+
+
+@dataclass
+class _Entry:
+    kind: HitKind
+    code: str
+    title: str
+    area_code: str | None
+    area_id: int | None  # the area's id for a milestone; its own id for an area
+    title_words: set[str]
+    weights: dict[str, float]  # word -> best field weight in this entry
+
+
+def _entry(
+    kind: HitKind,
+    code: str,
+    title: str,
+    area_code: str | None,
+    area_id: int | None,
+    fields: Iterable[tuple[str | None, float]],
+) -> _Entry:
+    weights: dict[str, float] = {}
+    for text, weight in [(title, W_TITLE), *fields]:
+        for word in _content_words(text or ""):
+            if weights.get(word, 0.0) < weight:
+                weights[word] = weight
+    return _Entry(kind, code, title, area_code, area_id, set(_content_words(title)), weights)
+
+
+def _load(db: Session, plan_id: int) -> list[_Entry]:
+    entries: list[_Entry] = []
+    area_codes: dict[int, str] = {}
+    for a in db.execute(
+        select(Area.id, Area.code, Area.title, Area.description)
+        .where(Area.plan_id == plan_id)
+        .order_by(Area.position, Area.id)
+    ):
+        area_codes[a.id] = a.code
+        entries.append(_entry("area", a.code, a.title, a.code, a.id, [(a.description, W_DESCRIPTION)]))
+    for p in db.execute(
+        select(Priority.code, Priority.title)
+        .where(Priority.plan_id == plan_id)
+        .order_by(Priority.position, Priority.id)
+    ):
+        entries.append(_entry("priority", p.code, p.title, None, None, []))
+    for m in db.execute(
+        select(
+            Milestone.code,
+            Milestone.title,
+            Milestone.area_id,
+            Area.title.label("area_title"),
+            Person.name,
+            Person.role,
+        )
+        .join(Area, Area.id == Milestone.area_id)
+        .outerjoin(Person, Person.id == Milestone.owner_id)
+        .where(Milestone.plan_id == plan_id)
+        .order_by(Milestone.position, Milestone.id)
+    ):
+        entries.append(
+            _entry(
+                "milestone",
+                m.code,
+                m.title,
+                area_codes.get(m.area_id),
+                m.area_id,
+                [(m.area_title, W_CONTEXT), (m.name, W_OWNER), (m.role, W_OWNER)],
+            )
+        )
+    return entries
+
+
+def _hit(entry: _Entry, score: float) -> Hit:
+    return Hit(entry.kind, entry.code, entry.title, entry.area_code, round(score, 3))
+
+
+def _by_code(text: str, entries: list[_Entry]) -> list[_Entry]:
+    """Entries whose code appears in the text, in any of its spellings ("M-07", "m7", "afi 5")."""
+    codes: dict[str, _Entry] = {normalise_code(e.code): e for e in entries}
+    found: list[_Entry] = []
+    candidates = [normalise_code(text)]
+    candidates += [
+        normalise_code(letters + digits) for letters, digits in _CODE_IN_TEXT.findall(text.casefold())
+    ]
+    candidates += [normalise_code(token) for token in text.split()]
+    for key in candidates:
+        entry = codes.get(key)
+        if entry is not None and entry not in found:
+            found.append(entry)
+    return found
+
+
+def _score(words: list[str], entries: list[_Entry]) -> list[tuple[float, _Entry]]:
+    vocabulary: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for i, entry in enumerate(entries):
+        for word, weight in entry.weights.items():
+            vocabulary[word].append((i, weight))
+    vocab = list(vocabulary)
+
+    per_word: list[dict[int, float]] = []  # for each query word: entry index -> similarity (0..1)
+    matched_vocab: list[set[str]] = []
+    for word in words:
+        if len(word) <= 3:  # short words and numbers must be exact: "16" is not "17"
+            similar = [(word, 100.0)] if word in vocabulary else []
+        else:
+            similar = [
+                (choice, score)
+                for choice, score, _ in process.extract(
+                    word, vocab, scorer=fuzz.ratio, score_cutoff=MIN_WORD_SIMILARITY, limit=None
+                )
+            ]
+        best: dict[int, float] = {}
+        for choice, score in similar:
+            for i, weight in vocabulary[choice]:
+                value = weight * score / 100
+                if value > best.get(i, 0.0):
+                    best[i] = value
+        per_word.append(best)
+        matched_vocab.append({choice for choice, _ in similar})
+
+    n = len(entries)
+    known = [math.log(1 + n / len(best)) for best in per_word if best]
+    if not known:
+        return []
+    unknown_weight = UNKNOWN_WORD_WEIGHT * sum(known) / len(known)
+    idf = [math.log(1 + n / len(best)) if best else unknown_weight for best in per_word]
+    total = sum(idf)
+
+    scored: list[tuple[float, _Entry]] = []
+    touched = {i for best in per_word for i in best}
+    all_matched = set().union(*matched_vocab)
+    for i in touched:
+        entry = entries[i]
+        coverage = sum(weight * best.get(i, 0.0) for weight, best in zip(idf, per_word, strict=True)) / total
+        title_share = (
+            len(entry.title_words & all_matched) / len(entry.title_words) if entry.title_words else 0
+        )
+        scored.append((coverage + TITLE_BONUS * title_share, entry))
+    scored.sort(key=lambda pair: -pair[0])
+    return scored
+
+
+def search(db: Session, plan_id: int, text: str) -> SearchResult:
+    """One clear match, a few choices, or none, for a code or a few words about an area or milestone."""
+    entries = _load(db, plan_id)
+    words = _content_words(text)
+
+    by_code = _by_code(text, entries)
+    if len(by_code) == 1:
+        return SearchResult("match", text, tuple(words), match=_hit(by_code[0], 1.0))
+    if by_code:
+        return SearchResult(
+            "choices", text, tuple(words), choices=[_hit(e, 1.0) for e in by_code[:MAX_CHOICES]]
+        )
+    if not words:
+        return SearchResult("none", text, ())
+
+    scored = [(s, e) for s, e in _score(words, entries) if s >= MIN_SCORE]
+    if not scored:
+        return SearchResult("none", text, tuple(words))
+    best_score, best = scored[0]
+    close = [(s, e) for s, e in scored if s >= best_score - CLEAR_MARGIN]
+    if len(close) == 1:
+        return SearchResult("match", text, tuple(words), match=_hit(best, best_score))
+
+    # An area whose own milestones are its only close rivals is what was meant.
+    for score, entry in scored:
+        if score < best_score - AREA_MARGIN:
+            break
+        if entry.kind == "area" and all(
+            e is entry or (e.kind == "milestone" and e.area_id == entry.area_id) for _, e in close
+        ):
+            return SearchResult("match", text, tuple(words), match=_hit(entry, score))
+
+    choices = [_hit(e, s) for s, e in scored if s >= best_score - CHOICE_WINDOW][:MAX_CHOICES]
+    return SearchResult("choices", text, tuple(words), choices=choices)

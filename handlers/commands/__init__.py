@@ -1,0 +1,29 @@
+"""/qib: parse the text, run the subcommand against the domain, answer privately unless asked to share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+
+from handlers.commands.parse import parse_command
+from handlers.commands.router import route
+from handlers.context import ask_from
+
+
+def register(app: App) -> None:
+    app.command("/qib")(on_qib)
+
+
+def on_qib(ack: Ack, command: dict[str, Any], context: Any, respond: Respond, client: Any) -> None:
+    ack()
+    text = parse_command(command.get("text"))
+    ask = ask_from(
+        context,
+        client,
+        user_id=command["user_id"],
+        channel_id=command.get("channel_id"),
+        trigger_id=command.get("trigger_id"),
+    )
+    reply = route(text.name).run(ask, text.args)
+    respond(**reply.payload(), response_type=reply.visibility, replace_original=False)

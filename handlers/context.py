@@ -1,0 +1,52 @@
+"""Who is asking, where and when, read once from a Bolt context for every kind of request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.deps import Deps
+from bot.settings import Settings
+
+
+@dataclass
+class Ask:
+    user_id: str
+    channel_id: str | None
+    deps: Deps
+    settings: Settings
+    now: datetime
+    trigger_id: str | None = None
+    client: Any = None
+    surface: str = "command"  # command | mention | dm | home | action
+
+    @property
+    def plan_id(self) -> int:
+        return self.deps.plan_id()
+
+    def today(self, tz: str) -> date:
+        return self.now.astimezone(ZoneInfo(tz)).date()
+
+
+def ask_from(
+    context: Any,
+    client: Any,
+    *,
+    user_id: str,
+    channel_id: str | None,
+    trigger_id: str | None = None,
+    surface: str = "command",
+) -> Ask:
+    deps: Deps = context["deps"]
+    return Ask(
+        user_id=user_id,
+        channel_id=channel_id,
+        deps=deps,
+        settings=context["settings"],
+        now=deps.clock(),
+        trigger_id=trigger_id,
+        client=client,
+        surface=surface,
+    )

@@ -1,0 +1,41 @@
+"""@qib in a channel (answered in a thread) and direct messages: plain questions, same answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App
+
+from handlers.commands.router import ROUTES, route
+from handlers.context import ask_from
+from handlers.events.interpret import interpret
+
+
+def register(app: App) -> None:
+    app.event("app_mention")(on_mention)
+    app.event({"type": "message", "channel_type": "im"})(on_direct_message)
+    app.event("message")(ignore_other_messages)
+
+
+def on_mention(event: dict[str, Any], context: Any, client: Any, say: Any) -> None:
+    reply = _answer(event, context, client, surface="mention")
+    say(**reply.payload(), thread_ts=event.get("thread_ts") or event["ts"])
+
+
+def on_direct_message(event: dict[str, Any], context: Any, client: Any, say: Any) -> None:
+    if event.get("subtype") or event.get("bot_id"):
+        return  # edits, joins and our own messages are not questions
+    reply = _answer(event, context, client, surface="dm")
+    say(**reply.payload())
+
+
+def ignore_other_messages() -> None:
+    """Channel messages that do not mention the bot are none of its business."""
+
+
+def _answer(event: dict[str, Any], context: Any, client: Any, *, surface: str) -> Any:
+    text = interpret(event.get("text") or "", frozenset(ROUTES))
+    ask = ask_from(
+        context, client, user_id=event.get("user", ""), channel_id=event.get("channel"), surface=surface
+    )
+    return route(text.name).run(ask, text.args)
