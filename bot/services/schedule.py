@@ -1,0 +1,193 @@
+"""Which digests and reminder rounds are due, and the claim that makes each happen exactly once.
+
+A post is claimed by inserting its (plan, meeting, kind) row: the unique constraint lets only one
+process win. A claim that is old and never got a message `ts` belongs to a process that died; it can
+be taken over (compare-and-set on claimed_at), and the new owner checks the channel before posting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.services.calendar import Meeting, schedule_for
+from models import ScheduledPost
+from models.vocab import PostKind
+
+LATE_AFTER = timedelta(minutes=15)
+STALE_CLAIM = timedelta(minutes=10)
+SKIPPED = "skipped: the meeting had already started"
+
+
+@dataclass(frozen=True)
+class DuePost:
+    meeting: Meeting
+    kind: PostKind
+    due_at: datetime
+    late: bool
+
+
+@dataclass(frozen=True)
+class Timing:
+    digest_working_days: int
+    reminder_working_days: int
+    post_time: time
+    tz: str
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: int
+    meeting_on: date
+    kind: PostKind
+    attempt: int
+    progress: dict[str, Any] | None
+    late: bool
+
+
+def due_posts(meetings: Sequence[Meeting], timing: Timing, *, now: datetime) -> list[DuePost]:
+    """Posts whose time has come for meetings that have not started yet; reminders before digests."""
+    due: list[DuePost] = []
+    for meeting in meetings:
+        if meeting.starts_at <= now:
+            continue
+        when = schedule_for(
+            meeting,
+            digest_working_days=timing.digest_working_days,
+            reminder_working_days=timing.reminder_working_days,
+            post_time=timing.post_time,
+            tz=timing.tz,
+        )
+        if when.reminder_at <= now:
+            due.append(
+                DuePost(meeting, PostKind.REMINDERS, when.reminder_at, now - when.reminder_at > LATE_AFTER)
+            )
+        if when.digest_at <= now:
+            due.append(DuePost(meeting, PostKind.DIGEST, when.digest_at, now - when.digest_at > LATE_AFTER))
+    return due
+
+
+def missed_posts(meetings: Sequence[Meeting], timing: Timing, *, now: datetime) -> list[DuePost]:
+    """Digests that were due for meetings that have now started: too late to post."""
+    missed = []
+    for meeting in meetings:
+        if meeting.starts_at > now:
+            continue
+        when = schedule_for(
+            meeting,
+            digest_working_days=timing.digest_working_days,
+            reminder_working_days=timing.reminder_working_days,
+            post_time=timing.post_time,
+            tz=timing.tz,
+        )
+        missed.append(DuePost(meeting, PostKind.DIGEST, when.digest_at, True))
+    return missed
+
+
+def claim(
+    db: Session,
+    plan_id: int,
+    post: DuePost,
+    *,
+    now: datetime,
+    worker: str,
+    stale_after: timedelta = STALE_CLAIM,
+) -> Claim | None:
+    """Take the post for this worker, or None when it is done, skipped, or in someone else's hands."""
+    row = db.scalar(
+        select(ScheduledPost).where(
+            ScheduledPost.plan_id == plan_id,
+            ScheduledPost.meeting_on == post.meeting.on,
+            ScheduledPost.kind == post.kind.value,
+        )
+    )
+    if row is None:
+        fresh = ScheduledPost(
+            plan_id=plan_id,
+            meeting_on=post.meeting.on,
+            kind=post.kind.value,
+            due_at=post.due_at,
+            claimed_at=now,
+            claimed_by=worker,
+            attempts=1,
+            late=post.late,
+        )
+        try:
+            with db.begin_nested():
+                db.add(fresh)
+        except IntegrityError:
+            return None  # another process inserted it first
+        return Claim(fresh.id, post.meeting.on, post.kind, 1, None, post.late)
+    if row.posted_at is not None or (row.error or "").startswith("skipped"):
+        return None
+    if row.claimed_at > now - stale_after:
+        return None
+    taken = db.execute(
+        update(ScheduledPost)
+        .where(ScheduledPost.id == row.id, ScheduledPost.claimed_at == row.claimed_at)
+        .values(claimed_at=now, claimed_by=worker, attempts=ScheduledPost.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return Claim(row.id, row.meeting_on, PostKind(row.kind), row.attempts + 1, row.content, row.late)
+
+
+def record_skip(db: Session, plan_id: int, post: DuePost, *, now: datetime, worker: str) -> bool:
+    """Note once that a digest was never posted because its meeting came first; True if newly noted."""
+    exists = db.scalar(
+        select(ScheduledPost.id).where(
+            ScheduledPost.plan_id == plan_id,
+            ScheduledPost.meeting_on == post.meeting.on,
+            ScheduledPost.kind == post.kind.value,
+        )
+    )
+    if exists is not None:
+        return False
+    try:
+        with db.begin_nested():
+            db.add(
+                ScheduledPost(
+                    plan_id=plan_id,
+                    meeting_on=post.meeting.on,
+                    kind=post.kind.value,
+                    due_at=post.due_at,
+                    claimed_at=now,
+                    claimed_by=worker,
+                    attempts=0,
+                    late=True,
+                    error=SKIPPED,
+                )
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def record_progress(
+    db: Session, claim_id: int, progress: dict[str, Any], *, error: str | None = None
+) -> None:
+    """Save how far a post got (e.g. the owners already reminded), so a retry does not repeat it."""
+    db.execute(
+        update(ScheduledPost)
+        .where(ScheduledPost.id == claim_id)
+        .values(content=progress, error=error)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def record_posted(
+    db: Session, claim_id: int, *, now: datetime, channel: str | None, ts: str | None, content: dict[str, Any]
+) -> None:
+    db.execute(
+        update(ScheduledPost)
+        .where(ScheduledPost.id == claim_id)
+        .values(posted_at=now, channel=channel, ts=ts, content=content, error=None)
+        .execution_options(synchronize_session=False)
+    )
