@@ -1,0 +1,135 @@
+"""`qib run` as a real process, the way an admin starts it: HTTP mode and Socket Mode."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import BOARD, CHAIR, SECRET, TEAM
+from tests.slack_standin import (
+    FakeSlack,
+    FakeSocketMode,
+    SignedClient,
+    slash_command_body,
+    slash_command_payload,
+)
+
+
+def start_bot(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "run", *args],
+        cwd=cwd,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def bot_env(database_url: str, slack: FakeSlack, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "QIB_"))}
+    env.update(
+        DATABASE_URL=database_url,
+        SLACK_BOT_TOKEN="xoxb-process-token",
+        SLACK_API_URL=slack.base_url,
+        LOG_LEVEL="INFO",
+        **extra,
+    )
+    return env
+
+
+def wait_for_line(proc: subprocess.Popen[str], pattern: str, timeout: float = 30) -> re.Match[str]:
+    deadline = time.monotonic() + timeout
+    seen = []
+    assert proc.stderr is not None
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if not line:
+            if proc.poll() is not None:
+                break
+            continue
+        seen.append(line)
+        if found := re.search(pattern, line):
+            return found
+    proc.kill()
+    raise AssertionError(f"no line matching {pattern!r}; stderr was:\n{''.join(seen)}")
+
+
+@pytest.fixture
+def stopper() -> Iterator[list[subprocess.Popen[str]]]:
+    procs: list[subprocess.Popen[str]] = []
+    yield procs
+    for p in procs:
+        if p.poll() is None:
+            p.kill()
+            p.wait(10)
+
+
+def test_http_mode_serves_a_signed_slash_command_and_stops_cleanly_on_sigterm(
+    database_url, durham, slack, tmp_path, stopper
+):
+    env = bot_env(database_url, slack, SLACK_SIGNING_SECRET=SECRET, SCHEDULER="false")
+    proc = start_bot(["--http", "--host", "127.0.0.1", "--port", "0"], env, tmp_path)
+    stopper.append(proc)
+    port = wait_for_line(proc, r"listening on http://127\.0\.0\.1:(\d+)/slack/events").group(1)
+    http = SignedClient(f"http://127.0.0.1:{port}", SECRET)
+
+    body = slash_command_body(
+        "help", user_id=CHAIR, channel_id=BOARD, team_id=TEAM, response_url=slack.response_url("proc")
+    )
+    status, _, _ = http.post("/slack/events", body)
+    assert status == 200
+    [reply] = slack.wait_for("response_url", timeout=10)
+    assert "/qib help" in reply.args["text"]
+
+    unsigned, _, _ = http.post("/slack/events", body, sign=False)
+    assert unsigned == 401
+
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(15) == 0
+    _, err = proc.communicate()
+    assert "xoxb-process-token" not in err and SECRET not in err
+
+
+def test_socket_mode_acks_a_slash_command_and_answers_it(database_url, durham, slack, tmp_path, stopper):
+    with FakeSocketMode(slack) as socket_mode:
+        env = bot_env(database_url, slack, SLACK_APP_TOKEN="xapp-1-process", SCHEDULER="false")
+        proc = start_bot([], env, tmp_path)
+        stopper.append(proc)
+        socket_mode.wait_connected(timeout=30)
+        payload = slash_command_payload(
+            "help", user_id=CHAIR, channel_id=BOARD, team_id=TEAM, response_url=slack.response_url("sock")
+        )
+        envelope_id = socket_mode.send_envelope("slash_commands", payload, accepts_response_payload=True)
+        ack = socket_mode.wait_for_ack(envelope_id, timeout=10)
+        assert ack["envelope_id"] == envelope_id
+        assert socket_mode.ack_delay(envelope_id) < 3
+        [reply] = slack.wait_for("response_url", timeout=10)
+        assert "/qib help" in reply.args["text"]
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(15) == 0
+
+
+def test_a_partial_configuration_stops_with_one_line(database_url, slack, tmp_path):
+    env = bot_env(database_url, slack)  # a bot token and nothing else
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "qib: SLACK_BOT_TOKEN is set but Socket Mode needs SLACK_APP_TOKEN too (or set SLACK_SIGNING_SECRET "
+        "and use --http for HTTP mode)"
+    ]
