@@ -14,11 +14,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Milestone
+from bot.services.search import MAX_CHOICES, search
+from models import Area, Milestone, Priority
 from models.vocab import STATUS_SYNONYMS, Status
 
 MAX_INPUT_CHARS = 20_000
@@ -275,100 +275,78 @@ def _parse(text: str, code_prefixes: frozenset[str]) -> QuickUpdate:
 
 # ---------------------------------------------------------------- finding the milestone
 
-_STOP = {
-    "a",
-    "an",
-    "and",
-    "are",
-    "as",
-    "at",
-    "by",
-    "for",
-    "from",
-    "in",
-    "is",
-    "it",
-    "of",
-    "on",
-    "one",
-    "or",
-    "our",
-    "the",
-    "to",
-    "via",
-    "we",
-    "with",
-}
-_WORD = re.compile(r"[a-z0-9]+")
 
-
-def _words(text: str) -> list[str]:
-    out = []
-    for w in _WORD.findall(text.lower().replace("’", "'").replace("'s", "")):
-        if w in _STOP:
-            continue
-        if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
-            w = w[:-1]
-        out.append(w)
-    return out
-
-
-def _near(asked: str, title_word: str) -> bool:
-    """A typo ("fostr") or a shortened word ("supervis") of a title word."""
-    if len(title_word) >= 4 and fuzz.ratio(asked, title_word) >= 85:
-        return True
-    return len(asked) >= 5 and title_word.startswith(asked)
-
-
-def _code_key(code: str) -> tuple[str, int] | None:
+def code_key(code: str) -> tuple[str, int] | None:
+    """M-07, m7, M7 and m-7 are one code: ("M", 7)."""
     m = re.fullmatch(r"\s*([A-Za-z]+)\s*-?\s*0*([0-9]{1,6})\s*", code)
     return (m.group(1).upper(), int(m.group(2))) if m else None
 
 
 def resolve_milestone(
-    db: Session, plan_id: int, candidate_code: str | None, phrase: str | None, *, limit: int = 5
+    db: Session, plan_id: int, candidate_code: str | None, phrase: str | None, *, limit: int = MAX_CHOICES
 ) -> list[tuple[str, str]]:
     """The milestones a quick update may mean, best first, as (code, title).
 
-    A code that matches (M-07, m7, M7 and m-7 are all M-07) wins outright. Otherwise the phrase is
-    matched word by word against the titles (plurals and small typos forgiven); every milestone with
-    the best score is returned, so two equally good matches come back together for the user to choose.
+    A code that matches (M-07, m7, M7 and m-7 are all M-07) wins outright. Otherwise the phrase goes
+    to the plan search (bot.services.search), so that the words that find a milestone in
+    `/qib status` find the same one here; an area or priority it finds stands for its milestones.
+    One pair back is a clear match; several are for the user to choose from; none, nothing found.
     """
-    rows = db.execute(
-        select(Milestone.code, Milestone.title)
-        .where(Milestone.plan_id == plan_id)
-        .order_by(Milestone.position, Milestone.id)
-    ).all()
-    milestones = [(code, title) for code, title in rows]
     if candidate_code:
-        wanted = _code_key(candidate_code)
-        exact = [(c, t) for c, t in milestones if c.casefold() == candidate_code.strip().casefold()]
+        rows = db.execute(
+            select(Milestone.code, Milestone.title)
+            .where(Milestone.plan_id == plan_id)
+            .order_by(Milestone.position, Milestone.id)
+        ).all()
+        wanted = candidate_code.strip().casefold()
+        exact = [(c, t) for c, t in rows if c.casefold() == wanted]
         if exact:
             return exact
-        if wanted is not None:
-            by_key = [(c, t) for c, t in milestones if _code_key(c) == wanted]
-            if by_key:
-                return by_key
-    if not phrase:
+        key = code_key(candidate_code)
+        by_key = [(c, t) for c, t in rows if key is not None and code_key(c) == key]
+        if by_key:
+            return by_key
+    if not phrase or not phrase.strip():
         return []
-    asked = list(dict.fromkeys(_words(phrase)))
-    if not asked:
-        return []
-    scored: list[tuple[float, int, tuple[str, str]]] = []
-    for position, (code, title) in enumerate(milestones):
-        title_words = set(_words(title))
-        score = 0.0
-        for w in asked:
-            if w in title_words:
-                score += 1.0
-            elif len(w) >= 4 and any(_near(w, t) for t in title_words):
-                score += 0.8
-        if score > 0:
-            scored.append((score, position, (code, title)))
-    if not scored:
-        return []
-    best = max(s for s, _, _ in scored)
-    if best < min(1.6, len(asked) * 0.5):
-        return []
-    top = sorted((item for item in scored if item[0] >= best - 1e-9), key=lambda item: item[1])
-    return [pair for _, _, pair in top[:limit]]
+    found = search(db, plan_id, phrase)
+    hits = [found.match] if found.match is not None else list(found.choices)
+    out: dict[str, str] = {}
+    for hit in hits:
+        if hit.kind == "milestone":
+            out.setdefault(hit.code, hit.title)
+            continue
+        column = Area.code if hit.kind == "area" else Priority.code
+        target = Milestone.area if hit.kind == "area" else Milestone.priority
+        members = db.execute(
+            select(Milestone.code, Milestone.title)
+            .join(target)
+            .where(Milestone.plan_id == plan_id, column == hit.code)
+            .order_by(Milestone.position, Milestone.id)
+        ).all()
+        for code, title in _closest(phrase, [(c, t) for c, t in members]):
+            out.setdefault(code, title)
+    return list(out.items())[:limit]
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+_SMALL_WORDS = {"a", "an", "and", "for", "from", "in", "of", "on", "the", "to", "with"}
+
+
+def _word_set(text: str) -> set[str]:
+    words = set()
+    for w in _WORD.findall(text.casefold().replace("’", "'").replace("'s", "")):
+        if w in _SMALL_WORDS:
+            continue
+        words.add(w[:-1] if len(w) > 4 and w.endswith("s") and not w.endswith("ss") else w)
+    return words
+
+
+def _closest(phrase: str, milestones: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Of an area's (or priority's) milestones, those whose titles share most words with the phrase;
+    all of them when none shares a word ("foster carer reviews" names the area, not a title)."""
+    asked = _word_set(phrase)
+    shared = [len(asked & _word_set(title)) for _, title in milestones]
+    best = max(shared, default=0)
+    if best == 0:
+        return milestones
+    return [m for m, n in zip(milestones, shared, strict=True) if n == best]

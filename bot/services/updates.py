@@ -1,0 +1,631 @@
+"""Progress updates from owners: append-only, exactly once, checked for children's personal data.
+
+`record_update` appends a ProgressUpdate (never overwriting one), moves the milestone's status and
+percent, and audits the change. The caller owns the transaction (`with sessions.begin() as db:`).
+
+Exactly once: an idempotency key (the modal's view id, a command's trigger id) already recorded
+returns the original result with `duplicate=True`, both when it is seen up front and when two
+requests race to insert it (the unique constraint fails inside a SAVEPOINT, which is rolled back).
+Nothing lost: the milestone row is locked (`SELECT ... FOR UPDATE` on PostgreSQL; SQLite runs one
+writer at a time, see models.db) before its previous status is read, so concurrent updates of one
+milestone form one history in which each update's previous status is the one before it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.services.errors import InvalidInput, NotAllowed, NotFound
+from bot.services.people import (
+    Actor,
+    actor_by_id,
+    actor_from_person,
+    can_admin,
+    can_reopen,
+    can_update,
+    is_active_delegate,
+)
+from bot.services.privacy import PersonalDataSuspected, check_update_fields
+from bot.services.quick import code_key
+from bot.services.status import Health, health
+from models import AuditEvent, Milestone, Person, Plan, ProgressUpdate
+from models.vocab import Source, Status, parse_status
+
+MAX_TEXT_CHARS = 3000  # Slack's plain_text_input maximum
+MAX_URL_CHARS = 2000  # ProgressUpdate.evidence_url
+MAX_KEY_CHARS = 255  # ProgressUpdate.idempotency_key
+
+TEXT_LABELS = {
+    "note": "The note",
+    "next_steps": "The next steps",
+    "blockers": "The blockers",
+    "reopen_reason": "The reason for reopening",
+}
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    """One recorded update, as the handler needs it to reply and (if `announce`) to tell the channel."""
+
+    update_id: int
+    milestone_code: str
+    milestone_title: str
+    area_code: str
+    area_title: str
+    before_status: str | None
+    before_percent: int | None
+    after_status: str
+    after_percent: int
+    summary: str
+    duplicate: bool
+    announce: bool
+    reopened: bool
+    health: Health
+    due: date | None
+    at: datetime
+    author_name: str | None
+    owner_name: str | None
+    note: str | None
+    evidence_url: str | None
+    next_steps: str | None
+    blockers: str | None
+
+
+@dataclass(frozen=True)
+class OwnerChange:
+    milestone_code: str
+    milestone_title: str
+    before_owner: str | None
+    after_owner: str | None
+    changed: bool
+
+
+@dataclass(frozen=True)
+class DelegateChange:
+    person_key: str
+    person_name: str
+    before_delegate: str | None
+    before_until: date | None
+    after_delegate: str | None
+    after_until: date | None
+    changed: bool
+
+
+# ---------------------------------------------------------------- recording an update
+
+
+def record_update(
+    *,
+    db: Session,
+    plan_id: int,
+    milestone_code: str,
+    author_id: int,
+    status: str | None,
+    percent: int | None,
+    note: str | None,
+    evidence_url: str | None,
+    next_steps: str | None,
+    blockers: str | None,
+    source: str,
+    idempotency_key: str,
+    now: datetime,
+    confirm_not_personal: bool = False,
+    reopen_reason: str | None = None,
+    extra_admin_slack_ids: frozenset[str] = frozenset(),
+) -> UpdateResult:
+    """Record a progress update; a missing status or percent keeps the milestone's current one.
+
+    Raises NotFound (no such milestone), NotAllowed (not the owner, their delegate or an admin; or a
+    delegate reopening a complete milestone), InvalidInput with `field` set, and its subclass
+    PersonalDataSuspected unless `confirm_not_personal` is true.
+    """
+    key = _check_key(idempotency_key)
+    _check_now(now)
+    source_value = _check_source(source)
+
+    earlier = _already_recorded(db, plan_id, key)
+    if earlier is not None:
+        return _result(db, earlier, duplicate=True)
+
+    new_status = _check_status(status)
+    new_percent = _check_percent(percent)
+    texts = {
+        "note": _clean_text(note, "note"),
+        "next_steps": _clean_text(next_steps, "next_steps"),
+        "blockers": _clean_text(blockers, "blockers"),
+    }
+    url = _check_url(evidence_url)
+    reason = _clean_text(reopen_reason, "reopen_reason")
+
+    plan = db.get(Plan, plan_id)
+    if plan is None:
+        raise NotFound("That plan no longer exists.")
+    milestone = _lock_milestone(db, plan_id, milestone_code)
+    code = milestone.code
+
+    # Under the lock, a request racing with ours has either committed (and is seen here) or waits.
+    earlier = _already_recorded(db, plan_id, key)
+    if earlier is not None:
+        return _result(db, earlier, duplicate=True)
+
+    today = now.astimezone(_zone(plan.timezone)).date()
+    author = db.get(Person, author_id)
+    if author is None or author.plan_id != plan_id:
+        raise NotAllowed(
+            "You are not one of this plan's people yet, so you cannot update milestones: ask an admin."
+        )
+    actor = actor_from_person(author, extra_admin_slack_ids)
+    owner = db.get(Person, milestone.owner_id) if milestone.owner_id is not None else None
+    if not can_update(
+        actor,
+        milestone.owner_id,
+        owner.delegate_id if owner else None,
+        owner.delegate_until if owner else None,
+        today,
+    ):
+        raise NotAllowed(_not_yours(code, owner, actor, today))
+
+    before_status, before_percent = milestone.status, milestone.percent
+    after_status = new_status.value if new_status is not None else before_status
+    after_percent = new_percent if new_percent is not None else before_percent
+    was_complete = before_status == Status.COMPLETE
+    now_complete = after_status == Status.COMPLETE
+
+    if now_complete:
+        if new_percent is not None and new_percent != 100:
+            if was_complete and new_status is None:
+                raise InvalidInput(
+                    f"{code} is complete, so it stays at 100%. To reopen it, choose its new status "
+                    "and say why it is being reopened.",
+                    field="percent",
+                )
+            raise InvalidInput(
+                f"Complete means 100%, but the update says {new_percent}%. Choose 100%, or a status "
+                "such as on track if there is work still to do.",
+                field="percent",
+            )
+        after_percent = 100
+        if not was_complete and texts["note"] is None and url is None:
+            raise InvalidInput(
+                f"To mark {code} complete, add a note on its impact (what is better for children and "
+                "families) or a link to the evidence.",
+                field="note",
+            )
+    reopened = was_complete and not now_complete
+    if reopened:
+        if not can_reopen(actor, milestone.owner_id):
+            raise NotAllowed(
+                f"{code} is marked complete; only its owner{_owner_phrase(owner)} or an admin can reopen it."
+            )
+        if reason is None:
+            raise InvalidInput(
+                f"{code} is marked complete. To reopen it, give the reason (for example, what the "
+                "latest audit found).",
+                field="reopen_reason",
+            )
+
+    findings = check_update_fields({**texts, "evidence_url": url, "reopen_reason": reason})
+    if findings and not confirm_not_personal:
+        raise PersonalDataSuspected(findings)
+
+    row = ProgressUpdate(
+        plan_id=plan_id,
+        milestone_id=milestone.id,
+        author_id=author.id,
+        at=now,
+        status=after_status,
+        percent=after_percent,
+        previous_status=before_status,
+        previous_percent=before_percent,
+        note=texts["note"],
+        evidence_url=url,
+        next_steps=texts["next_steps"],
+        blockers=texts["blockers"],
+        source=source_value,
+        idempotency_key=key,
+    )
+    try:
+        with db.begin_nested():
+            db.add(row)
+            db.flush()
+    except IntegrityError:
+        # Another request inserted the same key between our check and our insert.
+        earlier = _find_update(db, plan_id, key)
+        if earlier is None:
+            raise
+        return _result(db, earlier, duplicate=True)
+
+    milestone.status = after_status
+    milestone.percent = after_percent
+    if milestone.last_update_at is None or milestone.last_update_at < now:
+        milestone.last_update_at = now
+    after: dict[str, object] = {"status": after_status, "percent": after_percent, "update_id": row.id}
+    if reopened:
+        after["reopen_reason"] = reason
+    db.add(
+        AuditEvent(
+            plan_id=plan_id,
+            at=now,
+            actor_id=author.id,
+            actor=author.name,
+            action="update",
+            entity="milestone",
+            entity_code=code,
+            before={"status": before_status, "percent": before_percent},
+            after=after,
+        )
+    )
+    if findings:
+        # What was overridden, never the text itself.
+        db.add(
+            AuditEvent(
+                plan_id=plan_id,
+                at=now,
+                actor_id=author.id,
+                actor=author.name,
+                action="personal_data_override",
+                entity="progress_update",
+                entity_code=code,
+                before=None,
+                after={
+                    "update_id": row.id,
+                    "fields": list(dict.fromkeys(f for f, _ in findings)),
+                    "kinds": list(dict.fromkeys(finding.kind for _, finding in findings)),
+                },
+            )
+        )
+    db.flush()
+    return _result(db, row, duplicate=False)
+
+
+# ---------------------------------------------------------------- owners and delegates
+
+
+def reassign_owner(
+    *,
+    db: Session,
+    plan_id: int,
+    milestone_code: str,
+    new_owner_id: int | None,
+    actor_id: int,
+    now: datetime,
+    extra_admin_slack_ids: frozenset[str] = frozenset(),
+) -> OwnerChange:
+    """Give a milestone a new owner (or none); admins only, audited."""
+    _check_now(now)
+    actor = _admin(db, plan_id, actor_id, extra_admin_slack_ids, "change who owns a milestone")
+    milestone = _lock_milestone(db, plan_id, milestone_code)
+    new_owner = _person(db, plan_id, new_owner_id) if new_owner_id is not None else None
+    old_owner = db.get(Person, milestone.owner_id) if milestone.owner_id is not None else None
+    changed = milestone.owner_id != new_owner_id
+    if changed:
+        milestone.owner_id = new_owner_id
+        db.add(
+            AuditEvent(
+                plan_id=plan_id,
+                at=now,
+                actor_id=actor.person_id,
+                actor=actor.name,
+                action="reassign_owner",
+                entity="milestone",
+                entity_code=milestone.code,
+                before={"owner": old_owner.key if old_owner else None},
+                after={"owner": new_owner.key if new_owner else None},
+            )
+        )
+        db.flush()
+    return OwnerChange(
+        milestone_code=milestone.code,
+        milestone_title=milestone.title,
+        before_owner=_label(old_owner),
+        after_owner=_label(new_owner),
+        changed=changed,
+    )
+
+
+def set_delegate(
+    *,
+    db: Session,
+    plan_id: int,
+    person_id: int,
+    delegate_id: int | None,
+    until: date | None,
+    actor_id: int,
+    now: datetime,
+    extra_admin_slack_ids: frozenset[str] = frozenset(),
+) -> DelegateChange:
+    """Set (or clear, with None) who covers a person's milestones, optionally until a date; admins only."""
+    _check_now(now)
+    actor = _admin(db, plan_id, actor_id, extra_admin_slack_ids, "set who covers for someone")
+    plan = db.get(Plan, plan_id)
+    assert plan is not None  # _admin found a person of this plan
+    person = _person(db, plan_id, person_id)
+    delegate = _person(db, plan_id, delegate_id) if delegate_id is not None else None
+    if delegate is not None and delegate.id == person.id:
+        raise InvalidInput(
+            f"{person.name} cannot cover for themselves; choose someone else.", field="delegate"
+        )
+    if delegate is None:
+        until = None
+    today = now.astimezone(_zone(plan.timezone)).date()
+    if until is not None and until < today:
+        raise InvalidInput(
+            f"The cover would already have ended ({_day(until)}); choose today or a later date.",
+            field="until",
+        )
+    before_delegate = db.get(Person, person.delegate_id) if person.delegate_id is not None else None
+    before_until = person.delegate_until
+    changed = (person.delegate_id, person.delegate_until) != (delegate_id, until)
+    if changed:
+        person.delegate_id = delegate_id
+        person.delegate_until = until
+        db.add(
+            AuditEvent(
+                plan_id=plan_id,
+                at=now,
+                actor_id=actor.person_id,
+                actor=actor.name,
+                action="set_delegate",
+                entity="person",
+                entity_code=person.key,
+                before={
+                    "delegate": before_delegate.key if before_delegate else None,
+                    "until": before_until.isoformat() if before_until else None,
+                },
+                after={
+                    "delegate": delegate.key if delegate else None,
+                    "until": until.isoformat() if until else None,
+                },
+            )
+        )
+        db.flush()
+    return DelegateChange(
+        person_key=person.key,
+        person_name=person.name,
+        before_delegate=_label(before_delegate),
+        before_until=before_until,
+        after_delegate=_label(delegate),
+        after_until=until,
+        changed=changed,
+    )
+
+
+# ---------------------------------------------------------------- reading back
+
+
+def _already_recorded(db: Session, plan_id: int, key: str) -> ProgressUpdate | None:
+    """The check made before inserting (a separate name so tests can simulate losing the race)."""
+    return _find_update(db, plan_id, key)
+
+
+def _find_update(db: Session, plan_id: int, key: str) -> ProgressUpdate | None:
+    return db.scalars(
+        select(ProgressUpdate).where(ProgressUpdate.plan_id == plan_id, ProgressUpdate.idempotency_key == key)
+    ).one_or_none()
+
+
+def _result(db: Session, update: ProgressUpdate, *, duplicate: bool) -> UpdateResult:
+    milestone = update.milestone
+    area = milestone.area
+    plan = db.get(Plan, update.plan_id)
+    zone = _zone(plan.timezone if plan else "Europe/London")
+    day = update.at.astimezone(zone).date()
+    state = health(update.status, milestone.due, day)
+    moved_off_track = update.status == Status.OFF_TRACK and update.previous_status != Status.OFF_TRACK
+    owner = db.get(Person, milestone.owner_id) if milestone.owner_id is not None else None
+    return UpdateResult(
+        update_id=update.id,
+        milestone_code=milestone.code,
+        milestone_title=milestone.title,
+        area_code=area.code,
+        area_title=area.title,
+        before_status=update.previous_status,
+        before_percent=update.previous_percent,
+        after_status=update.status,
+        after_percent=update.percent,
+        summary=summarise(
+            milestone.code, update.previous_status, update.previous_percent, update.status, update.percent
+        ),
+        duplicate=duplicate,
+        announce=moved_off_track or state is Health.OVERDUE,
+        reopened=update.previous_status == Status.COMPLETE and update.status != Status.COMPLETE,
+        health=state,
+        due=milestone.due,
+        at=update.at,
+        author_name=update.author.name if update.author is not None else None,
+        owner_name=owner.name if owner is not None else None,
+        note=update.note,
+        evidence_url=update.evidence_url,
+        next_steps=update.next_steps,
+        blockers=update.blockers,
+    )
+
+
+def summarise(
+    code: str, before_status: str | None, before_percent: int | None, after_status: str, after_percent: int
+) -> str:
+    """ "M-07: at risk -> on track, 40% -> 60%"; an unchanged part is shown once."""
+    status = (
+        f"{before_status} -> {after_status}"
+        if before_status is not None and before_status != after_status
+        else after_status
+    )
+    percent = (
+        f"{before_percent}% -> {after_percent}%"
+        if before_percent is not None and before_percent != after_percent
+        else f"{after_percent}%"
+    )
+    unchanged = before_status == after_status and before_percent == after_percent
+    return f"{code}: {status}, {percent}" + (" (no change)" if unchanged else "")
+
+
+# ---------------------------------------------------------------- checks
+
+
+def _lock_milestone(db: Session, plan_id: int, code: str) -> Milestone:
+    """The milestone, its row locked until the caller's transaction ends (a no-op on SQLite)."""
+    wanted = (code or "").strip()
+    milestone_id = db.scalar(
+        select(Milestone.id).where(Milestone.plan_id == plan_id, Milestone.code == wanted)
+    )
+    if milestone_id is None:
+        key = code_key(wanted)
+        if key is not None:
+            for mid, other in db.execute(
+                select(Milestone.id, Milestone.code).where(Milestone.plan_id == plan_id)
+            ):
+                if code_key(other) == key:
+                    milestone_id = mid
+                    break
+    if milestone_id is None:
+        raise NotFound(f"There is no milestone {wanted or '(blank)'} in this plan.")
+    return db.scalars(
+        select(Milestone)
+        .where(Milestone.id == milestone_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def _check_key(key: str) -> str:
+    if not isinstance(key, str) or not key.replace("\x00", "").strip():
+        raise ValueError("an idempotency key is required (the modal's view id, the command's trigger id)")
+    key = key.replace("\x00", "").strip()
+    if len(key) > MAX_KEY_CHARS:
+        raise ValueError(f"the idempotency key is longer than {MAX_KEY_CHARS} characters")
+    return key
+
+
+def _check_now(now: datetime) -> None:
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be an aware datetime")
+
+
+def _check_source(source: str) -> str:
+    try:
+        return Source(source).value
+    except ValueError:
+        raise ValueError(f"unknown update source {source!r}") from None
+
+
+def _check_status(status: str | None) -> Status | None:
+    if status is None or not str(status).strip():
+        return None
+    try:
+        return parse_status(str(status))
+    except ValueError:
+        raise InvalidInput(
+            f'"{str(status).strip()[:40]}" is not a status. Use not started, on track (green), '
+            "at risk (amber), off track (red) or complete (blue).",
+            field="status",
+        ) from None
+
+
+def _check_percent(percent: int | None) -> int | None:
+    if percent is None:
+        return None
+    if isinstance(percent, bool) or not isinstance(percent, int):
+        raise InvalidInput("Percent complete must be a whole number from 0 to 100.", field="percent")
+    if not 0 <= percent <= 100:
+        raise InvalidInput(
+            f"Percent complete must be from 0 to 100 (the update says {percent}%).", field="percent"
+        )
+    return percent
+
+
+def _clean_text(value: str | None, field: str) -> str | None:
+    """Trimmed text, None when blank; NUL characters dropped (PostgreSQL refuses them)."""
+    if value is None:
+        return None
+    text = str(value).replace("\x00", "").strip()
+    if not text:
+        return None
+    if len(text) > MAX_TEXT_CHARS:
+        raise InvalidInput(
+            f"{TEXT_LABELS[field]} is {len(text):,} characters long; the most Slack takes is "
+            f"{MAX_TEXT_CHARS:,}. Shorten it, or put the detail in a document and link it as evidence.",
+            field=field,
+        )
+    return text
+
+
+def _check_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    url = str(value).replace("\x00", "").strip()
+    if not url:
+        return None
+    problem = (
+        "The evidence link must be a web address starting with https:// (or http://), "
+        "such as a SharePoint or intranet page."
+    )
+    if len(url) > MAX_URL_CHARS:
+        raise InvalidInput(
+            f"The evidence link is longer than {MAX_URL_CHARS:,} characters.", field="evidence_url"
+        )
+    if any(c.isspace() for c in url):
+        raise InvalidInput(problem, field="evidence_url")
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        raise InvalidInput(problem, field="evidence_url") from None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        raise InvalidInput(problem, field="evidence_url")
+    return url
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("Europe/London")
+
+
+def _admin(db: Session, plan_id: int, actor_id: int, extra: frozenset[str], doing: str) -> Actor:
+    actor = actor_by_id(db, plan_id, actor_id, extra)
+    if not can_admin(actor):
+        raise NotAllowed(f"Only a plan admin can {doing}.")
+    assert actor is not None
+    return actor
+
+
+def _person(db: Session, plan_id: int, person_id: int) -> Person:
+    person = db.get(Person, person_id)
+    if person is None or person.plan_id != plan_id:
+        raise NotFound("That person is not one of this plan's people.")
+    return person
+
+
+def _label(person: Person | None) -> str | None:
+    if person is None:
+        return None
+    return f"{person.name} ({person.role})" if person.role else person.name
+
+
+def _owner_phrase(owner: Person | None) -> str:
+    return f", {_label(owner)}," if owner is not None else ""
+
+
+def _day(d: date) -> str:
+    return f"{d.day} {d:%B %Y}"
+
+
+def _not_yours(code: str, owner: Person | None, actor: Actor, today: date) -> str:
+    if owner is None:
+        return f"{code} has no owner yet; ask an admin to update it or to give it an owner."
+    message = f"{code} is owned by {_label(owner)}; ask them or an admin to update it."
+    if (
+        owner.delegate_id == actor.person_id
+        and owner.delegate_until is not None
+        and not is_active_delegate(actor, owner.delegate_id, owner.delegate_until, today)
+    ):
+        message = f"Your cover for {owner.name} ended on {_day(owner.delegate_until)}. " + message
+    return message
