@@ -110,6 +110,5 @@ def on_error(error: Exception, body: dict[str, Any], context: Any, client: WebCl
         handlers.tell_user(body, context, client, text)
     except Exception as exc:  # the message itself could not be delivered: log, never raise again
         log.warning("could not deliver an error message: %s", type(exc).__name__)
-    if body.get("type") == "view_submission":
-        return BoltResponse(status=200, body="")
-    return None
+    # The person has been told; answering Slack with an error too would only add "dispatch_failed".
+    return BoltResponse(status=200, body="")

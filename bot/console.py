@@ -478,6 +478,11 @@ def _state(view: dict[str, Any], given: dict[str, str]) -> dict[str, Any]:
                 if chosen is None:
                     raise ValueError(f"{block_id}: pick one of: {', '.join(o['value'] for o in options)}")
             values[block_id] = {action_id: {"type": "static_select", "selected_option": chosen}}
+        elif el.get("type") == "checkboxes":
+            ticked = typed is not None and typed.lower() in {"yes", "y", "true", "1", "on"}
+            values[block_id] = {
+                action_id: {"type": "checkboxes", "selected_options": el.get("options", []) if ticked else []}
+            }
         else:
             value = typed if typed is not None else el.get("initial_value")
             values[block_id] = {action_id: {"type": el.get("type", "plain_text_input"), "value": value}}

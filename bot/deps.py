@@ -25,6 +25,7 @@ class Deps:
     sessions: sessionmaker[Session]
     clock: Callable[[], datetime] = utc_now
     plan_selector: str | None = None
+    source: str = "slack"  # recorded on progress updates: slack, or console
     _plan_id: int | None = field(default=None, repr=False)
 
     def plan_id(self) -> int:

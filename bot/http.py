@@ -116,6 +116,11 @@ def serve(
     log.info("listening on http://%s:%s/slack/events", host, server.effective_port)
     if ready:
         ready.set()
-    with contextlib.suppress(OSError, ValueError):  # the socket was closed by stop(): a clean exit
-        server.run()
+    run_until_closed(server)
     log.info("stopped")
+
+
+def run_until_closed(server: Any) -> None:
+    """waitress' loop ends with EBADF when another thread closes its socket: that is a clean exit."""
+    with contextlib.suppress(OSError, ValueError):
+        server.run()

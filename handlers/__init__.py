@@ -8,11 +8,12 @@ from slack_bolt import App
 
 
 def register_all(app: App) -> None:
-    from handlers import commands, events, home
+    from handlers import commands, events, home, updates
 
     commands.register(app)
     events.register(app)
     home.register(app)
+    updates.register(app)
 
 
 def tell_user(body: dict[str, Any], context: Any, client: Any, text: str) -> None:

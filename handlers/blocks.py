@@ -26,7 +26,7 @@ MAX_SECTION = 3000
 MAX_HEADER = 150
 MAX_FALLBACK = 3900
 
-Visibility = Literal["ephemeral", "in_channel"]
+Visibility = Literal["ephemeral", "in_channel", "none"]
 
 
 @dataclass
@@ -37,6 +37,11 @@ class Reply:
     blocks: list[dict[str, Any]] = field(default_factory=list)
     visibility: Visibility = "ephemeral"
     thread_blocks: list[list[dict[str, Any]]] = field(default_factory=list)
+
+    @classmethod
+    def nothing(cls) -> Reply:
+        """The handler already answered some other way (it opened a modal)."""
+        return cls(text="", visibility="none")
 
     def payload(self) -> dict[str, Any]:
         return {"text": clip(self.text, MAX_FALLBACK), "blocks": self.blocks}

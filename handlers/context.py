@@ -50,3 +50,30 @@ def ask_from(
         client=client,
         surface=surface,
     )
+
+
+NOT_IN_PLAN = (
+    "You are not in the plan's list of people yet, so I can't tell which milestones are yours. "
+    "Ask a plan admin to add your Slack account to the plan."
+)
+
+
+def actor_of(ask: Ask) -> Any:
+    """The person asking, or NotAllowed with a message saying how to get added."""
+    from bot.services.errors import NotAllowed
+    from bot.services.people import actor_for
+
+    with ask.deps.sessions() as db:
+        actor = actor_for(db, ask.plan_id, ask.user_id, ask.settings.admin_ids)
+    if actor is None:
+        raise NotAllowed(NOT_IN_PLAN)
+    return actor
+
+
+def plan_zone(ask: Ask) -> str:
+    from sqlalchemy import select
+
+    from models import Plan
+
+    with ask.deps.sessions() as db:
+        return db.scalar(select(Plan.timezone).where(Plan.id == ask.plan_id)) or ask.settings.timezone

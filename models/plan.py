@@ -97,6 +97,9 @@ class Area(Base):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # The board-channel thread that collects this area's update announcements.
+    thread_channel: Mapped[str | None] = mapped_column(String(80))
+    thread_ts: Mapped[str | None] = mapped_column(String(32))
 
     plan: Mapped[Plan] = relationship(back_populates="areas")
     milestones: Mapped[list[Milestone]] = relationship(back_populates="area", order_by="Milestone.position")

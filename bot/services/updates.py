@@ -629,3 +629,69 @@ def _not_yours(code: str, owner: Person | None, actor: Actor, today: date) -> st
     ):
         message = f"Your cover for {owner.name} ended on {_day(owner.delegate_until)}. " + message
     return message
+
+
+# ---------------------------------------------------------------- what a person may update, and the form
+
+
+@dataclass(frozen=True)
+class Choice:
+    code: str
+    title: str
+    own: bool
+
+
+@dataclass(frozen=True)
+class FormDefaults:
+    """The update form, pre-filled from the milestone's latest update."""
+
+    code: str
+    title: str
+    status: str
+    percent: int
+    note: str | None
+    evidence_url: str | None
+    next_steps: str | None
+    blockers: str | None
+
+
+def update_choices(*, db: Session, plan_id: int, actor: Actor, today: date) -> list[Choice]:
+    """Milestones the person can update, their own (or those they cover) first; admins see all."""
+    covered = {
+        p.id
+        for p in db.scalars(
+            select(Person).where(Person.plan_id == plan_id, Person.delegate_id == actor.person_id)
+        )
+        if p.delegate_until is None or today <= p.delegate_until
+    }
+    mine = {actor.person_id, *covered}
+    rows = db.execute(
+        select(Milestone.code, Milestone.title, Milestone.owner_id)
+        .where(Milestone.plan_id == plan_id)
+        .order_by(Milestone.position, Milestone.id)
+    ).all()
+    own = [Choice(c, t, True) for c, t, owner in rows if owner in mine]
+    others = [Choice(c, t, False) for c, t, owner in rows if owner not in mine] if can_admin(actor) else []
+    return own + others
+
+
+def form_defaults(*, db: Session, plan_id: int, code: str) -> FormDefaults:
+    milestone = db.scalar(select(Milestone).where(Milestone.plan_id == plan_id, Milestone.code == code))
+    if milestone is None:
+        raise NotFound(f"There is no milestone {code} in the plan.")
+    latest = db.scalar(
+        select(ProgressUpdate)
+        .where(ProgressUpdate.milestone_id == milestone.id)
+        .order_by(ProgressUpdate.at.desc(), ProgressUpdate.id.desc())
+        .limit(1)
+    )
+    return FormDefaults(
+        code=milestone.code,
+        title=milestone.title,
+        status=milestone.status,
+        percent=milestone.percent,
+        note=latest.note if latest else None,
+        evidence_url=latest.evidence_url if latest else None,
+        next_steps=latest.next_steps if latest else None,
+        blockers=latest.blockers if latest else None,
+    )

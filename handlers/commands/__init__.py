@@ -6,6 +6,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+import handlers.updates  # noqa: F401  (registers /qib update)
 from handlers.commands.parse import parse_command
 from handlers.commands.router import route
 from handlers.context import ask_from
@@ -26,4 +27,6 @@ def on_qib(ack: Ack, command: dict[str, Any], context: Any, respond: Respond, cl
         trigger_id=command.get("trigger_id"),
     )
     reply = route(text.name).run(ask, text.args)
+    if reply.visibility == "none":
+        return
     respond(**reply.payload(), response_type=reply.visibility, replace_original=False)

@@ -19,6 +19,8 @@ def register(app: App) -> None:
 
 def on_mention(event: dict[str, Any], context: Any, client: Any, say: Any) -> None:
     reply = _answer(event, context, client, surface="mention")
+    if reply.visibility == "none":
+        return
     say(**reply.payload(), thread_ts=event.get("thread_ts") or event["ts"])
 
 
@@ -26,6 +28,8 @@ def on_direct_message(event: dict[str, Any], context: Any, client: Any, say: Any
     if event.get("subtype") or event.get("bot_id"):
         return  # edits, joins and our own messages are not questions
     reply = _answer(event, context, client, surface="dm")
+    if reply.visibility == "none":
+        return
     say(**reply.payload())
 
 

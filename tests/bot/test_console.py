@@ -18,8 +18,15 @@ from tests.slack_standin import check_payload
 def run_console(database_url: str, tmp_path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
     env["DATABASE_URL"] = database_url
-    return subprocess.run([sys.executable, "-m", "bot", "console", *args], input=script, cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "console", *args],
+        input=script,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def payload_problems(line: dict) -> list[str]:

@@ -15,7 +15,7 @@ from waitress import create_server
 
 from bot.app import create_app, make_client
 from bot.deps import Deps
-from bot.http import QibWsgi
+from bot.http import QibWsgi, run_until_closed
 from bot.settings import Settings
 from models.db import make_sessionmaker
 from tests.slack_standin import (
@@ -173,7 +173,7 @@ def bot(database_url: str, engine, slack: FakeSlack, durham: int) -> Iterator[Bo
     deps = Deps(engine=engine, sessions=make_sessionmaker(engine), clock=lambda: clock[0])
     app = create_app(settings, deps, client=make_client(settings), process_before_response=True)
     server = create_server(QibWsgi(app, deps), host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=run_until_closed, args=(server,), daemon=True)
     thread.start()
     try:
         yield Bot(

@@ -1,0 +1,200 @@
+"""Progress updates: the quick command, the modal (from commands and buttons), and what follows a save."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot.services.errors import DomainError, InvalidInput, NotAllowed, NotFound
+from bot.services.privacy import PersonalDataSuspected
+from bot.services.quick import parse_quick_update, resolve_milestone
+from bot.services.updates import UpdateResult, form_defaults, record_update, update_choices
+from handlers import blocks as bk
+from handlers.blocks import Reply
+from handlers.commands.router import subcommand
+from handlers.context import Ask, actor_of, ask_from
+from handlers.updates.announce import announce, confirmation
+from handlers.updates.form import read_form, typed_values
+from handlers.updates.modal import CALLBACK, FIELDS, PICK_ACTION, update_modal
+
+log = logging.getLogger("qib.updates")
+
+UPDATE_BUTTON = "update_milestone"
+
+
+def register(app: App) -> None:
+    app.action(UPDATE_BUTTON)(on_update_button)
+    app.action(PICK_ACTION)(on_pick_milestone)
+    app.view(CALLBACK)(on_update_submit)
+
+
+def open_update_modal(
+    ask: Ask, code: str | None, *, typed: dict[str, Any] | None = None, notice: str | None = None
+) -> None:
+    actor = actor_of(ask)
+    with ask.deps.sessions() as db:
+        today = ask.today(ask.settings.timezone)
+        choices = update_choices(db=db, plan_id=ask.plan_id, actor=actor, today=today)
+        if not choices:
+            raise NotAllowed(
+                "You don't own any milestones, so there is nothing for you to update. "
+                "`/qib mine` lists what you own."
+            )
+        defaults = form_defaults(db=db, plan_id=ask.plan_id, code=code) if code else None
+    ask.client.views_open(
+        trigger_id=ask.trigger_id, view=update_modal(choices, defaults, typed=typed, notice=notice)
+    )
+
+
+@subcommand(
+    "update",
+    "/qib update [M-07 on track 60% note]",
+    "give a progress update: quick, or the form when anything is missing",
+    order=20,
+)
+def update_command(ask: Ask, args: str) -> Reply:
+    if not args.strip():
+        open_update_modal(ask, None)
+        return Reply.nothing()
+    quick = parse_quick_update(args)
+    with ask.deps.sessions() as db:
+        candidates = resolve_milestone(db, ask.plan_id, quick.code, quick.phrase)
+    code = candidates[0][0] if len(candidates) == 1 else None
+    typed = {
+        "milestone": code,
+        "status": quick.status.value if quick.status else None,
+        "percent": str(quick.percent) if quick.percent is not None else None,
+        "note": quick.note or (quick.phrase if quick.code is None else None),
+        "evidence_url": quick.evidence_url,
+    }
+    # Only a typed code saves at once: a milestone found by searching words is confirmed in the form first.
+    if quick.code and code and quick.has_change and not quick.problems:
+        actor = actor_of(ask)
+        try:
+            with ask.deps.sessions.begin() as db:
+                result = record_update(
+                    db=db,
+                    plan_id=ask.plan_id,
+                    milestone_code=code,
+                    author_id=actor.person_id,
+                    status=typed["status"],
+                    percent=quick.percent,
+                    note=quick.note,
+                    evidence_url=quick.evidence_url,
+                    next_steps=None,
+                    blockers=None,
+                    source=ask.deps.source,
+                    idempotency_key=f"command:{ask.trigger_id or ask.now.isoformat()}",
+                    now=ask.now,
+                    extra_admin_slack_ids=ask.settings.admin_ids,
+                )
+        except NotAllowed:
+            raise
+        except (InvalidInput, NotFound) as exc:
+            return _modal_or_say(ask, code, typed, f"Nothing was saved yet: {exc.message}")
+        return after_save(ask, result)
+    if code and quick.code is None:
+        notice = f"Is this the milestone you meant? Check it and save. ({code} {candidates[0][1]})"
+    elif len(candidates) > 1:
+        listing = ", ".join(f"{c} {t}" for c, t in candidates[:5])
+        notice = f"Which milestone did you mean? {listing}"
+    elif not candidates and quick.has_milestone:
+        notice = f"I couldn't find a milestone for “{quick.code_typed or quick.phrase}”: choose it below."
+    else:
+        notice = " ".join(quick.problems) or "Fill in what is missing and save."
+    return _modal_or_say(ask, code, typed, notice)
+
+
+def _modal_or_say(ask: Ask, code: str | None, typed: dict[str, Any], notice: str) -> Reply:
+    if ask.trigger_id:
+        open_update_modal(ask, code, typed=typed, notice=bk.esc(notice))
+        return Reply.nothing()
+    return Reply(text=notice + " Use `/qib update` to open the update form.")
+
+
+def after_save(ask: Ask, result: UpdateResult) -> Reply:
+    """Announce in the board channel (unless this is a replay), then confirm to the author."""
+    problem = None if result.duplicate else announce(ask, result)
+    return confirmation(result, problem=problem)
+
+
+def on_update_button(ack: Ack, body: dict[str, Any], context: Any, client: Any) -> None:
+    ack()
+    ask = ask_from(
+        context,
+        client,
+        user_id=body["user"]["id"],
+        channel_id=None,
+        trigger_id=body.get("trigger_id"),
+        surface="action",
+    )
+    open_update_modal(ask, body["actions"][0].get("value") or None)
+
+
+def on_pick_milestone(ack: Ack, body: dict[str, Any], context: Any, client: Any) -> None:
+    """Choosing another milestone re-fills the form from that milestone's latest update."""
+    ack()
+    view = body["view"]
+    code = (body["actions"][0].get("selected_option") or {}).get("value")
+    ask = ask_from(context, client, user_id=body["user"]["id"], channel_id=None, surface="action")
+    actor = actor_of(ask)
+    with ask.deps.sessions() as db:
+        choices = update_choices(
+            db=db, plan_id=ask.plan_id, actor=actor, today=ask.today(ask.settings.timezone)
+        )
+        defaults = form_defaults(db=db, plan_id=ask.plan_id, code=code) if code else None
+    client.views_update(view_id=view["id"], hash=view.get("hash"), view=update_modal(choices, defaults))
+
+
+def on_update_submit(ack: Ack, body: dict[str, Any], context: Any, client: Any, view: dict[str, Any]) -> None:
+    state = view.get("state", {}).get("values", {})
+    form, errors = read_form(state)
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    ask = ask_from(context, client, user_id=body["user"]["id"], channel_id=None, surface="action")
+    try:
+        actor = actor_of(ask)
+        with ask.deps.sessions.begin() as db:
+            result = record_update(
+                db=db,
+                plan_id=ask.plan_id,
+                milestone_code=form.milestone or "",
+                author_id=actor.person_id,
+                status=form.status,
+                percent=form.percent,
+                note=form.note,
+                evidence_url=form.evidence_url,
+                next_steps=form.next_steps,
+                blockers=form.blockers,
+                source=ask.deps.source,
+                idempotency_key=f"view:{view['id']}",
+                now=ask.now,
+                reopen_reason=form.reopen_reason,
+                confirm_not_personal=form.confirm_not_personal,
+                extra_admin_slack_ids=ask.settings.admin_ids,
+            )
+    except PersonalDataSuspected as exc:
+        fields = [f for f in exc.fields if f in FIELDS] or ["note"]
+        ack(
+            response_action="errors",
+            errors={f: exc.message[:300] for f in fields}
+            | {"confirm": "Tick this only if the flagged text is not about a child."},
+        )
+        return
+    except InvalidInput as exc:
+        ack(
+            response_action="errors", errors={exc.field if exc.field in FIELDS else "note": exc.message[:300]}
+        )
+        return
+    except DomainError as exc:
+        ack(response_action="errors", errors={"milestone": exc.message[:300]})
+        return
+    ack()
+    reply = after_save(ask, result)
+    client.chat_postMessage(channel=ask.user_id, **reply.payload())
+
+
+__all__ = ["UPDATE_BUTTON", "open_update_modal", "register", "typed_values"]

@@ -1,0 +1,61 @@
+"""How statuses, dates and ages read in Slack: always a symbol and a word, dates for people."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+SYMBOL = {
+    "complete": ":large_blue_circle:",
+    "on track": ":large_green_circle:",
+    "at risk": ":large_orange_circle:",
+    "off track": ":red_circle:",
+    "not started": ":white_circle:",
+    "overdue": ":rotating_light:",
+}
+
+
+def status_label(status: str) -> str:
+    """`:large_green_circle: on track`: never colour alone."""
+    return f"{SYMBOL.get(str(status), ':grey_question:')} {status}"
+
+
+def day(d: date | None) -> str:
+    """`Fri 7 Feb`, with the year when it is not this one (pass `today` through `day_in`)."""
+    if d is None:
+        return "no date"
+    return f"{d:%a} {d.day} {d:%b}"
+
+
+def day_in(d: date | None, today: date) -> str:
+    if d is None:
+        return "no date"
+    return day(d) if d.year == today.year else f"{day(d)} {d.year}"
+
+
+def due_phrase(due: date | None, today: date, *, complete: bool = False) -> str:
+    """`due Fri 7 Feb`, `due today`, `3 days overdue`."""
+    if due is None:
+        return "no due date"
+    if complete:
+        return f"was due {day_in(due, today)}"
+    delta = (due - today).days
+    if delta < 0:
+        n = -delta
+        return f"{n} day{'s' if n != 1 else ''} overdue (due {day_in(due, today)})"
+    if delta == 0:
+        return "due today"
+    if delta == 1:
+        return "due tomorrow"
+    return f"due {day_in(due, today)}"
+
+
+def age(at: datetime | None, now: datetime) -> str:
+    """`updated 3 days ago`, `never updated`."""
+    if at is None:
+        return "never updated"
+    days = (now - at).days
+    if days <= 0:
+        return "updated today"
+    if days == 1:
+        return "updated yesterday"
+    return f"updated {days} days ago"
