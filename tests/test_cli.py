@@ -21,7 +21,11 @@ def qib(database_url, sessions, tmp_path):
     def run(*args: str, check: bool = True, extra_env: dict | None = None) -> subprocess.CompletedProcess:
         done = subprocess.run(
             [sys.executable, "-m", "bot", *args],
-            cwd=tmp_path, env={**env, **(extra_env or {})}, capture_output=True, text=True, timeout=60,
+            cwd=tmp_path,
+            env={**env, **(extra_env or {})},
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         if check:
             assert done.returncode == 0, done.stderr
@@ -66,7 +70,10 @@ def test_a_bad_plan_file_goes_to_stderr_with_a_non_zero_exit(qib, tmp_path: Path
 def test_a_wrong_setting_stops_with_one_line_naming_it(qib):
     done = qib("plan", check=False, extra_env={"TIMEZONE": "Mars/Olympus"})
     assert done.returncode == 2
-    assert done.stderr.strip() == 'qib: setting TIMEZONE: "Mars/Olympus" is not an IANA time zone such as Europe/London'
+    assert (
+        done.stderr.strip()
+        == 'qib: setting TIMEZONE: "Mars/Olympus" is not an IANA time zone such as Europe/London'
+    )
 
 
 def test_commands_on_an_empty_database_explain_what_to_do(qib):
