@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from bot.services.errors import NotFound
 from bot.settings import Settings
 from models import Plan
-from models.db import make_engine, make_sessionmaker, upgrade
+from models.db import Sessions, make_engine, make_sessionmaker, upgrade
 
 
 def utc_now() -> datetime:
@@ -22,11 +22,12 @@ def utc_now() -> datetime:
 @dataclass
 class Deps:
     engine: Engine
-    sessions: sessionmaker[Session]
+    sessions: Sessions
     clock: Callable[[], datetime] = utc_now
     plan_selector: str | None = None
     source: str = "slack"  # recorded on progress updates: slack, or console
     _plan_id: int | None = field(default=None, repr=False)
+    _timezone: str | None = field(default=None, repr=False)
 
     def plan_id(self) -> int:
         """The plan this bot serves, looked up once."""
@@ -34,6 +35,15 @@ class Deps:
             with self.sessions() as db:
                 self._plan_id = resolve_plan_id(db, self.plan_selector)
         return self._plan_id
+
+    def timezone(self) -> str:
+        """The plan's time zone, which decides what "today" is."""
+        if self._timezone is None:
+            with self.sessions() as db:
+                self._timezone = (
+                    db.scalar(select(Plan.timezone).where(Plan.id == self.plan_id())) or "Europe/London"
+                )
+        return self._timezone
 
 
 def resolve_plan_id(db: Session, selector: str | None) -> int:
@@ -54,7 +64,7 @@ def resolve_plan_id(db: Session, selector: str | None) -> int:
     return ids[0]
 
 
-def open_database(settings: Settings, *, migrate: bool = True) -> tuple[Engine, sessionmaker[Session]]:
+def open_database(settings: Settings, *, migrate: bool = True) -> tuple[Engine, Sessions]:
     """Connect and bring the schema up to date, so no command runs against an old database."""
     engine = make_engine(settings.database_url)
     if migrate:

@@ -8,9 +8,10 @@ from slack_bolt import App
 
 
 def register_all(app: App) -> None:
-    from handlers import commands, events, home, updates
+    from handlers import commands, events, home, status, updates
 
     commands.register(app)
+    status.register(app)
     events.register(app)
     home.register(app)
     updates.register(app)

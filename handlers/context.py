@@ -26,8 +26,9 @@ class Ask:
     def plan_id(self) -> int:
         return self.deps.plan_id()
 
-    def today(self, tz: str) -> date:
-        return self.now.astimezone(ZoneInfo(tz)).date()
+    def today(self, tz: str | None = None) -> date:
+        """Today in the plan's time zone."""
+        return self.now.astimezone(ZoneInfo(tz or self.deps.timezone())).date()
 
 
 def ask_from(
@@ -68,12 +69,3 @@ def actor_of(ask: Ask) -> Any:
     if actor is None:
         raise NotAllowed(NOT_IN_PLAN)
     return actor
-
-
-def plan_zone(ask: Ask) -> str:
-    from sqlalchemy import select
-
-    from models import Plan
-
-    with ask.deps.sessions() as db:
-        return db.scalar(select(Plan.timezone).where(Plan.id == ask.plan_id)) or ask.settings.timezone

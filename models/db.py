@@ -34,15 +34,30 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Writers take the write lock up front (so concurrent writers queue instead of failing on a
+            # stale snapshot); readers begin deferred, so they never wait for a writer in WAL mode.
+            conn.exec_driver_sql(
+                "BEGIN IMMEDIATE" if conn.get_execution_options().get("qib_write") else "BEGIN"
+            )
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+class Sessions(sessionmaker[Session]):
+    """`sessions()` for reading; `sessions.begin()` for a writing transaction, committed on exit."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine, expire_on_commit=False)
+        self._writer = sessionmaker(engine.execution_options(qib_write=True), expire_on_commit=False)
+
+    def begin(self) -> Any:
+        return self._writer.begin()
+
+
+def make_sessionmaker(engine: Engine) -> Sessions:
+    return Sessions(engine)
 
 
 def alembic_config(engine: Engine) -> Any:

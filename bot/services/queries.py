@@ -18,14 +18,17 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from itertools import chain, repeat
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.services.calendar import Meeting, Override, next_meeting, previous_meeting
 from bot.services.errors import InvalidInput, NotFound
+from bot.services.search import normalise_code
 from bot.services.status import SEVERITY, Health, health, is_stale, roll_up
 from models import (
     Area,
@@ -86,6 +89,7 @@ DEFAULT_DUE_SOON_DAYS = 28
 REASON_MAX_CHARS = 280
 
 _COMPLETE = Status.COMPLETE.value
+_STATUSES: dict[str, Status] = {s.value: s for s in Status}
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -368,6 +372,7 @@ class ChairSummary:
 # ---------------------------------------------------------------------------------------------------
 
 
+@cache
 def _zone(tz: str) -> ZoneInfo:
     return ZoneInfo(tz)
 
@@ -447,10 +452,15 @@ class _Loaded:
     row: MilestoneRow
 
 
-def _latest_update_id() -> Any:
-    pu = aliased(ProgressUpdate, name="pu_latest")
+def _latest(column_name: str) -> Any:
+    """A column of the milestone's latest update, as a correlated scalar subquery.
+
+    Each one is an index probe on ``(milestone_id, at)``, so the cost follows the milestones shown,
+    not the plan's history. (An outer join on the latest id made PostgreSQL hash every update.)
+    """
+    pu = aliased(ProgressUpdate, name=f"latest_{column_name}")
     return (
-        select(pu.id)
+        select(getattr(pu, column_name))
         .where(pu.milestone_id == Milestone.id)
         .order_by(pu.at.desc(), pu.id.desc())
         .limit(1)
@@ -459,14 +469,9 @@ def _latest_update_id() -> Any:
     )
 
 
-def _load_rows(
-    db: Session,
-    plan_id: int,
-    calendar: BoardCalendar,
-    *where: ColumnElement[bool],
-    with_reason: bool = True,
-) -> list[_Loaded]:
-    """Milestones of the plan matching ``where``, in plan order, as rows: one SELECT."""
+@cache
+def _rows_select(with_reason: bool) -> Select[Any]:
+    """The milestone-row SELECT without its WHERE; built once (statements are immutable)."""
     owner = aliased(Person, name="owner")
     columns: list[Any] = [
         Milestone.id,
@@ -488,21 +493,28 @@ def _load_rows(
         owner.role,
         owner.slack_user_id,
     ]
-    latest = aliased(ProgressUpdate, name="latest")
     if with_reason:
-        columns += [latest.note, latest.blockers]
-    stmt = (
+        columns += [_latest("note"), _latest("blockers")]
+    return (
         select(*columns)
         .join(Area, Area.id == Milestone.area_id)
         .outerjoin(Priority, Priority.id == Milestone.priority_id)
         .outerjoin(owner, owner.id == Milestone.owner_id)
+        .order_by(Milestone.position, Milestone.id)
     )
-    if with_reason:
-        stmt = stmt.outerjoin(latest, latest.id == _latest_update_id())
-    stmt = stmt.where(Milestone.plan_id == plan_id, *where).order_by(Milestone.position, Milestone.id)
+
+
+def _load_rows(
+    db: Session,
+    plan_id: int,
+    calendar: BoardCalendar,
+    *where: ColumnElement[bool],
+    with_reason: bool = True,
+) -> list[_Loaded]:
+    """Milestones of the plan matching ``where``, in plan order, as rows: one SELECT."""
+    stmt = _rows_select(with_reason).where(Milestone.plan_id == plan_id, *where)
     loaded = []
     for r in db.execute(stmt):
-        note, blockers = (r[18], r[19]) if with_reason else (None, None)
         loaded.append(
             _Loaded(
                 id=r[0],
@@ -525,7 +537,7 @@ def _load_rows(
                     owner_name=r[15],
                     owner_role=r[16],
                     owner_slack_id=r[17],
-                    reason=_reason(note, blockers),
+                    reason=_reason(r[18], r[19]) if with_reason else None,
                 ),
             )
         )
@@ -564,7 +576,7 @@ def _make_row(
         owner_role=owner_role,
         owner_slack_id=owner_slack_id,
         due=due,
-        status=Status(status),
+        status=_STATUSES[status],
         health=h,
         percent=percent,
         last_update_at=last_update_at,
@@ -623,42 +635,116 @@ def _due_order(row: MilestoneRow) -> tuple[date, str]:
 # ---------------------------------------------------------------------------------------------------
 
 
-def _figures(rows: Sequence[MilestoneRow], today: date) -> Figures:
-    counts = dict.fromkeys(Health, 0)
+class _Tally:
+    """Running totals for one set of milestones (an area, a priority, the plan)."""
+
+    __slots__ = ("counts", "next_due", "percent", "stale")
+
+    def __init__(self) -> None:
+        self.counts: dict[Health, int] = dict.fromkeys(Health, 0)
+        self.percent = 0
+        self.stale = 0
+        self.next_due: date | None = None
+
+    def add(self, h: Health, *, n: int, percent: int, stale: int, due_ahead: date | None) -> None:
+        self.counts[h] += n
+        self.percent += percent
+        self.stale += stale
+        if due_ahead is not None and (self.next_due is None or due_ahead < self.next_due):
+            self.next_due = due_ahead
+
+    def add_row(self, r: MilestoneRow, today: date) -> None:
+        ahead = r.due if r.due is not None and r.due >= today and r.status != _COMPLETE else None
+        self.add(r.health, n=1, percent=r.percent, stale=int(r.stale), due_ahead=ahead)
+
+    def health(self) -> Health | None:
+        return roll_up(chain.from_iterable(repeat(h, n) for h, n in self.counts.items()))
+
+    def figures(self) -> Figures:
+        total = sum(self.counts.values())
+        complete = self.counts[Health.COMPLETE]
+        return Figures(
+            milestones=total,
+            complete=complete,
+            counts=dict(self.counts),
+            percent_complete=round(self.percent / total, 1) if total else 0.0,
+            share_complete=round(100 * complete / total, 1) if total else 0.0,
+            overdue=self.counts[Health.OVERDUE],
+            stale=self.stale,
+            next_due=self.next_due,
+        )
+
+
+def _tally(rows: Iterable[MilestoneRow], today: date) -> _Tally:
+    tally = _Tally()
     for r in rows:
-        counts[r.health] += 1
-    total = len(rows)
-    complete = counts[Health.COMPLETE]
-    upcoming = [r.due for r in rows if r.due is not None and r.due >= today and r.status != _COMPLETE]
-    return Figures(
-        milestones=total,
-        complete=complete,
-        counts=counts,
-        percent_complete=round(sum(r.percent for r in rows) / total, 1) if total else 0.0,
-        share_complete=round(100 * complete / total, 1) if total else 0.0,
-        overdue=counts[Health.OVERDUE],
-        stale=sum(1 for r in rows if r.stale),
-        next_due=min(upcoming, default=None),
+        tally.add_row(r, today)
+    return tally
+
+
+def _aggregate(
+    db: Session, plan_id: int, calendar: BoardCalendar, key: Any
+) -> tuple[_Tally, dict[Any, _Tally]]:
+    """Totals for the plan and per ``key`` (a milestone column such as area_id) in one GROUP BY.
+
+    Milestones are grouped by key, stored status, "due before today" and "not updated since the
+    previous meeting", so every milestone in a group has the same health and staleness; each group's
+    health and staleness then come from ``health()`` and ``is_stale()`` applied to a representative
+    (its earliest due date, its latest update), never re-implemented in SQL.
+    """
+    today = calendar.today
+    since = calendar.since_previous
+    late = case((Milestone.due < today, 1), else_=0)
+    old = (
+        case((or_(Milestone.last_update_at.is_(None), Milestone.last_update_at < since), 1), else_=0)
+        if since is not None
+        else literal(0)
     )
-
-
-def _rolled(rows: Iterable[MilestoneRow]) -> Health | None:
-    return roll_up(r.health for r in rows)
+    flagged = (
+        select(
+            key.label("key"),
+            Milestone.status.label("status"),
+            late.label("late"),
+            old.label("old"),
+            Milestone.percent.label("percent"),
+            Milestone.due.label("due"),
+            Milestone.last_update_at.label("last_update_at"),
+        )
+        .where(Milestone.plan_id == plan_id)
+        .subquery("flagged")
+    )
+    c = flagged.c
+    stmt = select(
+        c.key,
+        c.status,
+        func.count(),
+        func.sum(c.percent),
+        func.min(c.due),
+        func.max(c.last_update_at),
+        func.min(case((c.due >= today, c.due))),
+    ).group_by(c.key, c.status, c.late, c.old)
+    total = _Tally()
+    by_key: dict[Any, _Tally] = defaultdict(_Tally)
+    for group_key, status, n, percent, first_due, last_update, first_due_ahead in db.execute(stmt):
+        h = health(status, first_due, today)
+        stale_n = n if _is_stale(status, _local_date(last_update, calendar.timezone), calendar) else 0
+        ahead = first_due_ahead if status != _COMPLETE else None
+        for tally in (total, by_key[group_key]):
+            tally.add(h, n=n, percent=int(percent or 0), stale=stale_n, due_ahead=ahead)
+    return total, by_key
 
 
 def _area_summaries(
-    areas: Sequence[tuple[int, str, str, str]], loaded: Sequence[_Loaded], today: date
+    areas: Sequence[tuple[int, str, str, str]], tallies: Mapping[int, _Tally]
 ) -> list[AreaSummary]:
-    by_area: dict[int, list[MilestoneRow]] = defaultdict(list)
-    for item in loaded:
-        by_area[item.area_id].append(item.row)
+    empty = _Tally()
     return [
         AreaSummary(
             code=code,
             title=title,
             description=description,
-            health=_rolled(by_area[area_id]),
-            figures=_figures(by_area[area_id], today),
+            health=tallies.get(area_id, empty).health(),
+            figures=tallies.get(area_id, empty).figures(),
         )
         for area_id, code, title, description in areas
     ]
@@ -683,18 +769,17 @@ def _load_areas(db: Session, plan_id: int) -> list[tuple[int, str, str, str]]:
 def plan_overview(*, db: Session, plan_id: int, today: date) -> PlanOverview:
     """Each area (in plan order) with its rolled-up health and figures, and the plan's totals.
 
-    Four statements: plan and board, overrides, areas, milestones.
+    Four statements: plan and board, overrides, areas, and one GROUP BY over the milestones.
     """
     plan, calendar = _plan_context(db, plan_id, today)
     areas = _load_areas(db, plan_id)
-    loaded = _load_rows(db, plan_id, calendar, with_reason=False)
-    rows = [item.row for item in loaded]
+    total, by_area = _aggregate(db, plan_id, calendar, Milestone.area_id)
     return PlanOverview(
         plan=plan,
         calendar=calendar,
-        health=_rolled(rows),
-        totals=_figures(rows, today),
-        areas=_area_summaries(areas, loaded, today),
+        health=total.health(),
+        totals=total.figures(),
+        areas=_area_summaries(areas, by_area),
     )
 
 
@@ -702,26 +787,26 @@ def _normal_code(text: str) -> str:
     return text.strip().upper()
 
 
-def _not_found(kind: str, code: str, known: Iterable[str]) -> NotFound:
-    codes = sorted(known)
-    shown = ", ".join(codes[:12]) + (" ..." if len(codes) > 12 else "")
-    hint = f" The plan has: {shown}." if codes else ""
-    return NotFound(f"There is no {kind} {code.strip() or '(blank)'} in this plan.{hint}")
+def _not_found(kind: str, code: str, known: Sequence[str]) -> NotFound:
+    shown = code.strip() or "(blank)"
+    if known and len(known) <= 30:
+        return NotFound(f"There is no {kind} {shown} in this plan. It has: {', '.join(known)}.")
+    return NotFound(f"There is no {kind} {shown} in this plan.")
+
+
+def _same_code(code: str, wanted: str) -> bool:
+    """ "AFI-5", "afi5" and "afi 05" name the same thing."""
+    return normalise_code(code) == normalise_code(wanted)
 
 
 def area_detail(*, db: Session, plan_id: int, today: date, code: str) -> AreaDetail:
     """An area, its milestones and the strategic priorities that serve it. Five statements."""
     plan, calendar = _plan_context(db, plan_id, today)
-    wanted = _normal_code(code)
-    found = db.execute(
-        select(Area.id, Area.code, Area.title, Area.description).where(
-            Area.plan_id == plan_id, func.upper(Area.code) == wanted
-        )
-    ).first()
+    areas = _load_areas(db, plan_id)
+    found = next((a for a in areas if _same_code(a[1], code)), None)
     if found is None:
-        known = db.scalars(select(Area.code).where(Area.plan_id == plan_id)).all()
-        raise _not_found("area", code, known)
-    area_id = found.id
+        raise _not_found("area", code, [a[1] for a in areas])
+    area_id, area_code, title, description = found
     priorities = [
         PriorityRef(code=p.code, title=p.title, period=p.period)
         for p in db.execute(
@@ -731,14 +816,9 @@ def area_detail(*, db: Session, plan_id: int, today: date, code: str) -> AreaDet
             .order_by(Priority.position, Priority.id)
         )
     ]
-    loaded = _load_rows(db, plan_id, calendar, Milestone.area_id == area_id)
-    summary = _area_summaries([(found.id, found.code, found.title, found.description)], loaded, today)[0]
-    return AreaDetail(
-        area=summary,
-        priorities=priorities,
-        milestones=[item.row for item in loaded],
-        calendar=calendar,
-    )
+    rows = [item.row for item in _load_rows(db, plan_id, calendar, Milestone.area_id == area_id)]
+    summary = _area_summaries([found], {area_id: _tally(rows, today)})[0]
+    return AreaDetail(area=summary, priorities=priorities, milestones=rows, calendar=calendar)
 
 
 def _person_columns(p: Any, d: Any) -> list[Any]:
@@ -788,11 +868,17 @@ def milestone_detail(*, db: Session, plan_id: int, today: date, code: str) -> Mi
     Five statements.
     """
     plan, calendar = _plan_context(db, plan_id, today)
-    wanted = _normal_code(code)
-    loaded = _load_rows(db, plan_id, calendar, func.upper(Milestone.code) == wanted)
-    if not loaded:
-        known = db.scalars(select(Milestone.code).where(Milestone.plan_id == plan_id)).all()
-        raise _not_found("milestone", code, known)
+    loaded = _load_rows(db, plan_id, calendar, func.upper(Milestone.code) == _normal_code(code))
+    if not loaded:  # "m7" for M-07: one more statement to read the codes, only when the exact one fails
+        codes = db.execute(
+            select(Milestone.id, Milestone.code)
+            .where(Milestone.plan_id == plan_id)
+            .order_by(Milestone.position, Milestone.id)
+        ).all()
+        match = next((m for m in codes if _same_code(m.code, code)), None)
+        if match is None:
+            raise _not_found("milestone", code, [m.code for m in codes])
+        loaded = _load_rows(db, plan_id, calendar, Milestone.id == match.id)
     item = loaded[0]
 
     owner, delegate = aliased(Person, name="owner"), aliased(Person, name="delegate")
@@ -1015,17 +1101,16 @@ def stale(*, db: Session, plan_id: int, today: date) -> MilestoneList:
 def by_priority(*, db: Session, plan_id: int, today: date, code: str | None = None) -> PriorityReport:
     """Each strategic priority (or the one named): the areas it serves and its milestones. Five statements."""
     plan, calendar = _plan_context(db, plan_id, today)
-    stmt = (
+    priorities = db.execute(
         select(Priority.id, Priority.code, Priority.title, Priority.period)
         .where(Priority.plan_id == plan_id)
         .order_by(Priority.position, Priority.id)
-    )
+    ).all()
     if code is not None:
-        stmt = stmt.where(func.upper(Priority.code) == _normal_code(code))
-    priorities = db.execute(stmt).all()
-    if code is not None and not priorities:
-        known = db.scalars(select(Priority.code).where(Priority.plan_id == plan_id)).all()
-        raise _not_found("strategic priority", code, known)
+        chosen = [p for p in priorities if _same_code(p.code, code)][:1]
+        if not chosen:
+            raise _not_found("strategic priority", code, [p.code for p in priorities])
+        priorities = chosen
     ids = [p.id for p in priorities]
     served: dict[int, list[AreaRef]] = defaultdict(list)
     link_stmt = (
@@ -1045,13 +1130,14 @@ def by_priority(*, db: Session, plan_id: int, today: date, code: str | None = No
     by_id: dict[int, list[MilestoneRow]] = defaultdict(list)
     for item in _load_rows(db, plan_id, calendar, milestone_filter):
         by_id[item.priority_id or 0].append(item.row)
+    tallies = {p.id: _tally(by_id[p.id], today) for p in priorities}
     views = [
         PriorityView(
             code=p.code,
             title=p.title,
             period=p.period,
-            health=_rolled(by_id[p.id]),
-            figures=_figures(by_id[p.id], today),
+            health=tallies[p.id].health(),
+            figures=tallies[p.id].figures(),
             areas=served[p.id],
             milestones=by_id[p.id],
         )
@@ -1087,49 +1173,80 @@ def _exceptions(rows: Iterable[MilestoneRow]) -> list[ExceptionItem]:
 
 
 def _changes_since(db: Session, plan_id: int, calendar: BoardCalendar) -> list[Change]:
-    """Every milestone updated since the previous meeting's day (up to the end of today). One statement."""
+    """Every milestone updated since the previous meeting's day (up to the end of today). One statement.
+
+    Window functions keep only each milestone's first and last update of the period, so the rows
+    returned follow the milestones updated, not the number of updates.
+    """
     since = calendar.since_previous
     if since is None:
         return []
     end = _local_day_start(calendar.today + timedelta(days=1), calendar.timezone)
+    pu = ProgressUpdate
+    recent = (
+        select(
+            pu.milestone_id.label("milestone_id"),
+            pu.at.label("at"),
+            pu.status.label("status"),
+            pu.previous_status.label("previous_status"),
+            pu.percent.label("percent"),
+            pu.previous_percent.label("previous_percent"),
+            pu.author_id.label("author_id"),
+            func.row_number().over(partition_by=pu.milestone_id, order_by=(pu.at, pu.id)).label("first_rank"),
+            func.row_number()
+            .over(partition_by=pu.milestone_id, order_by=(pu.at.desc(), pu.id.desc()))
+            .label("last_rank"),
+            func.count().over(partition_by=pu.milestone_id).label("n"),
+        )
+        # Through the milestone (not progress_update.plan_id) so SQLite walks the (milestone_id, at) index.
+        .join(Milestone, Milestone.id == pu.milestone_id)
+        .where(Milestone.plan_id == plan_id, pu.at >= since, pu.at < end)
+        .subquery("recent")
+    )
+    r = recent.c
     author = aliased(Person, name="author")
     stmt = (
         select(
-            ProgressUpdate.milestone_id,
-            ProgressUpdate.at,
-            ProgressUpdate.status,
-            ProgressUpdate.previous_status,
-            ProgressUpdate.percent,
-            ProgressUpdate.previous_percent,
+            r.milestone_id,
+            r.first_rank,
+            r.at,
+            r.status,
+            r.previous_status,
+            r.percent,
+            r.previous_percent,
+            r.n,
             Milestone.code,
             Milestone.title,
-            Area.code.label("area_code"),
-            author.name.label("author_name"),
+            Area.code,
+            author.name,
         )
-        .join(Milestone, Milestone.id == ProgressUpdate.milestone_id)
+        .join(Milestone, Milestone.id == r.milestone_id)
         .join(Area, Area.id == Milestone.area_id)
-        .outerjoin(author, author.id == ProgressUpdate.author_id)
-        .where(ProgressUpdate.plan_id == plan_id, ProgressUpdate.at >= since, ProgressUpdate.at < end)
-        .order_by(ProgressUpdate.milestone_id, ProgressUpdate.at, ProgressUpdate.id)
+        .outerjoin(author, author.id == r.author_id)
+        .where(or_(r.first_rank == 1, r.last_rank == 1))
     )
-    grouped: dict[int, list[Any]] = defaultdict(list)
-    for u in db.execute(stmt):
-        grouped[u.milestone_id].append(u)
+    firsts: dict[int, Any] = {}
+    lasts: dict[int, Any] = {}
+    for row in db.execute(stmt):
+        if row[1] == 1:
+            firsts[row[0]] = row
+        if row[1] == row[7]:  # first rank n is the last one
+            lasts[row[0]] = row
     changes = []
-    for updates in grouped.values():
-        first, last = updates[0], updates[-1]
+    for milestone_id, last in lasts.items():
+        first = firsts[milestone_id]
         changes.append(
             Change(
-                code=last.code,
-                title=last.title,
-                area_code=last.area_code,
-                from_status=Status(first.previous_status) if first.previous_status else None,
-                to_status=Status(last.status),
-                from_percent=first.previous_percent,
-                to_percent=last.percent,
-                updates=len(updates),
-                at=last.at,
-                author_name=last.author_name,
+                code=last[8],
+                title=last[9],
+                area_code=last[10],
+                from_status=_STATUSES[first[4]] if first[4] else None,
+                to_status=_STATUSES[last[3]],
+                from_percent=first[6],
+                to_percent=last[5],
+                updates=last[7],
+                at=last[2],
+                author_name=last[11],
             )
         )
     changes.sort(key=lambda c: (c.at, c.code), reverse=True)
@@ -1139,17 +1256,29 @@ def _changes_since(db: Session, plan_id: int, calendar: BoardCalendar) -> list[C
 def chair_summary(*, db: Session, plan_id: int, today: date) -> ChairSummary:
     """The board's headline: position, areas, exceptions first, changes since the last meeting, what is due.
 
-    Five statements: plan and board, overrides, areas, milestones (with their latest update), and the
+    Six statements: plan and board, overrides, areas, totals (one GROUP BY), the milestones worth
+    naming (exceptions and those due before the next meeting, with their latest update), and the
     updates since the previous meeting.
     """
     plan, calendar = _plan_context(db, plan_id, today)
     areas = _load_areas(db, plan_id)
-    loaded = _load_rows(db, plan_id, calendar)
-    rows = [item.row for item in loaded]
+    total, by_area = _aggregate(db, plan_id, calendar, Milestone.area_id)
+
+    worth_naming: list[ColumnElement[bool]] = [
+        Milestone.status.in_([Status.AT_RISK.value, Status.OFF_TRACK.value]),
+        Milestone.due < today,
+    ]
+    stale_condition = _stale_filter(calendar)
+    if stale_condition is not None:
+        worth_naming.append(stale_condition)
     next_on = calendar.next_on
+    if next_on is not None:
+        worth_naming.append(Milestone.due < next_on)  # due from today (or earlier) until the meeting
+    rows = [item.row for item in _load_rows(db, plan_id, calendar, _unfinished(), or_(*worth_naming))]
+
     due_before_next = (
         sorted(
-            (r for r in rows if r.status != _COMPLETE and r.due is not None and today <= r.due < next_on),
+            (r for r in rows if r.due is not None and today <= r.due < next_on),
             key=_due_order,
         )
         if next_on is not None
@@ -1158,9 +1287,9 @@ def chair_summary(*, db: Session, plan_id: int, today: date) -> ChairSummary:
     return ChairSummary(
         plan=plan,
         calendar=calendar,
-        health=_rolled(rows),
-        totals=_figures(rows, today),
-        areas=_area_summaries(areas, loaded, today),
+        health=total.health(),
+        totals=total.figures(),
+        areas=_area_summaries(areas, by_area),
         exceptions=_exceptions(rows),
         changes=_changes_since(db, plan_id, calendar),
         due_before_next=due_before_next,

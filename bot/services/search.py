@@ -16,8 +16,8 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from rapidfuzz import fuzz, process
@@ -44,10 +44,108 @@ TITLE_BONUS = 0.1
 UNKNOWN_WORD_WEIGHT = 0.5  # a word found nowhere in the plan counts this much of an average word
 
 # Field weights: a word in the title counts fully; elsewhere a little less.
-W_TITLE, W_CODE, W_DESCRIPTION, W_CONTEXT, W_OWNER = 1.0, 1.0, 0.9, 0.75, 0.8
+W_TITLE, W_DESCRIPTION, W_CONTEXT, W_OWNER = 1.0, 0.9, 0.75, 0.8
 
 FILLER = frozenset(
-    ["a", "about", "all", "an", "and", "any", "anything", "are", "as", "at", "be", "been", "being", "by", "can", "could", "did", "do", "does", "doing", "done", "for", "from", "going", "got", "has", "have", "how", "i", "in", "into", "is", "it", "its", "let", "lets", "look", "me", "my", "of", "on", "or", "our", "please", "progress", "qib", "say", "see", "show", "so", "status", "tell", "that", "the", "their", "them", "there", "these", "this", "those", "to", "up", "update", "updates", "us", "wanted", "was", "we", "were", "what", "whats", "where", "which", "who", "with", "would", "you", "your", "latest", "news", "current", "currently", "re", "regarding", "give", "check", "item", "items", "milestone", "milestones", "area", "areas", "priority", "priorities"]
+    [
+        "a",
+        "about",
+        "all",
+        "an",
+        "and",
+        "any",
+        "anything",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "being",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "done",
+        "for",
+        "from",
+        "going",
+        "got",
+        "has",
+        "have",
+        "how",
+        "i",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "let",
+        "lets",
+        "look",
+        "me",
+        "my",
+        "of",
+        "on",
+        "or",
+        "our",
+        "please",
+        "progress",
+        "qib",
+        "say",
+        "see",
+        "show",
+        "so",
+        "status",
+        "tell",
+        "that",
+        "the",
+        "their",
+        "them",
+        "there",
+        "these",
+        "this",
+        "those",
+        "to",
+        "up",
+        "update",
+        "updates",
+        "us",
+        "wanted",
+        "was",
+        "we",
+        "were",
+        "what",
+        "whats",
+        "where",
+        "which",
+        "who",
+        "with",
+        "would",
+        "you",
+        "your",
+        "latest",
+        "news",
+        "current",
+        "currently",
+        "re",
+        "regarding",
+        "give",
+        "check",
+        "item",
+        "items",
+        "milestone",
+        "milestones",
+        "area",
+        "areas",
+        "priority",
+        "priorities",
+        "amp",  # Slack escapes & < > in message text
+        "lt",
+        "gt",
+    ]
 )
 
 _WORD = re.compile(r"[0-9a-z]+(?:'[0-9a-z]+)*")
@@ -73,52 +171,40 @@ class SearchResult:
     choices: list[Hit] = field(default_factory=list)
 
 
+@lru_cache(maxsize=16384)
 def normalise_code(text: str) -> str:
     """ "M-07", "m7", "m 07" and "M07" all become "m7"; "AFI-5" and "afi5" become "afi5"."""
     return _LEADING_ZEROS.sub("", re.sub(r"[^0-9a-z]", "", text.casefold()))
 
 
+@lru_cache(maxsize=65536)
+def _normal_word(raw: str) -> str:
+    word = raw.removesuffix("'s").removesuffix("s'").replace("'", "")
+    if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    return word
+
+
 def _words(text: str) -> list[str]:
     """Lower-case words, apostrophes and possessives dropped, a plural "s" taken off longer words."""
-    out = []
-    for raw in _WORD.findall(text.casefold().replace("’", "'")):
-        word = raw.removesuffix("'s").removesuffix("s'").replace("'", "")
-        if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
-            word = word[:-1]
-        if word:
-            out.append(word)
-    return out
+    words = (_normal_word(raw) for raw in _WORD.findall(text.casefold().replace("’", "'")))
+    return [w for w in words if w]
 
 
-def _content_words(text: str) -> list[str]:
-    return [w for w in _words(text) if w not in FILLER]
+@lru_cache(maxsize=16384)
+def _content_words(text: str) -> tuple[str, ...]:
+    """The words that say what the text is about (cached: titles, names and roles repeat)."""
+    return tuple(w for w in _words(text) if w not in FILLER)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Entry:
     kind: HitKind
     code: str
     title: str
     area_code: str | None
     area_id: int | None  # the area's id for a milestone; its own id for an area
-    title_words: set[str]
-    weights: dict[str, float]  # word -> best field weight in this entry
-
-
-def _entry(
-    kind: HitKind,
-    code: str,
-    title: str,
-    area_code: str | None,
-    area_id: int | None,
-    fields: Iterable[tuple[str | None, float]],
-) -> _Entry:
-    weights: dict[str, float] = {}
-    for text, weight in [(title, W_TITLE), *fields]:
-        for word in _content_words(text or ""):
-            if weights.get(word, 0.0) < weight:
-                weights[word] = weight
-    return _Entry(kind, code, title, area_code, area_id, set(_content_words(title)), weights)
+    texts: tuple[tuple[str | None, float], ...]  # (text, field weight); the title first
 
 
 def _load(db: Session, plan_id: int) -> list[_Entry]:
@@ -130,14 +216,18 @@ def _load(db: Session, plan_id: int) -> list[_Entry]:
         .order_by(Area.position, Area.id)
     ):
         area_codes[a.id] = a.code
-        entries.append(_entry("area", a.code, a.title, a.code, a.id, [(a.description, W_DESCRIPTION)]))
+        entries.append(
+            _Entry(
+                "area", a.code, a.title, a.code, a.id, ((a.title, W_TITLE), (a.description, W_DESCRIPTION))
+            )
+        )
     for p in db.execute(
         select(Priority.code, Priority.title)
         .where(Priority.plan_id == plan_id)
         .order_by(Priority.position, Priority.id)
     ):
-        entries.append(_entry("priority", p.code, p.title, None, None, []))
-    for m in db.execute(
+        entries.append(_Entry("priority", p.code, p.title, None, None, ((p.title, W_TITLE),)))
+    for code, title, area_id, area_title, name, role in db.execute(
         select(
             Milestone.code,
             Milestone.title,
@@ -152,13 +242,13 @@ def _load(db: Session, plan_id: int) -> list[_Entry]:
         .order_by(Milestone.position, Milestone.id)
     ):
         entries.append(
-            _entry(
+            _Entry(
                 "milestone",
-                m.code,
-                m.title,
-                area_codes.get(m.area_id),
-                m.area_id,
-                [(m.area_title, W_CONTEXT), (m.name, W_OWNER), (m.role, W_OWNER)],
+                code,
+                title,
+                area_codes.get(area_id),
+                area_id,
+                ((title, W_TITLE), (area_title, W_CONTEXT), (name, W_OWNER), (role, W_OWNER)),
             )
         )
     return entries
@@ -185,10 +275,15 @@ def _by_code(text: str, entries: list[_Entry]) -> list[_Entry]:
 
 
 def _score(words: list[str], entries: list[_Entry]) -> list[tuple[float, _Entry]]:
-    vocabulary: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    vocabulary: dict[str, dict[int, float]] = defaultdict(dict)  # word -> entry index -> field weight
     for i, entry in enumerate(entries):
-        for word, weight in entry.weights.items():
-            vocabulary[word].append((i, weight))
+        for text, weight in entry.texts:
+            if not text:
+                continue
+            for word in _content_words(text):
+                seen = vocabulary[word]
+                if seen.get(i, 0.0) < weight:
+                    seen[i] = weight
     vocab = list(vocabulary)
 
     per_word: list[dict[int, float]] = []  # for each query word: entry index -> similarity (0..1)
@@ -205,7 +300,7 @@ def _score(words: list[str], entries: list[_Entry]) -> list[tuple[float, _Entry]
             ]
         best: dict[int, float] = {}
         for choice, score in similar:
-            for i, weight in vocabulary[choice]:
+            for i, weight in vocabulary[choice].items():
                 value = weight * score / 100
                 if value > best.get(i, 0.0):
                     best[i] = value
@@ -226,9 +321,8 @@ def _score(words: list[str], entries: list[_Entry]) -> list[tuple[float, _Entry]
     for i in touched:
         entry = entries[i]
         coverage = sum(weight * best.get(i, 0.0) for weight, best in zip(idf, per_word, strict=True)) / total
-        title_share = (
-            len(entry.title_words & all_matched) / len(entry.title_words) if entry.title_words else 0
-        )
+        title_words = set(_content_words(entry.title))
+        title_share = len(title_words & all_matched) / len(title_words) if title_words else 0
         scored.append((coverage + TITLE_BONUS * title_share, entry))
     scored.sort(key=lambda pair: -pair[0])
     return scored
@@ -237,7 +331,7 @@ def _score(words: list[str], entries: list[_Entry]) -> list[tuple[float, _Entry]
 def search(db: Session, plan_id: int, text: str) -> SearchResult:
     """One clear match, a few choices, or none, for a code or a few words about an area or milestone."""
     entries = _load(db, plan_id)
-    words = _content_words(text)
+    words = list(_content_words(text))
 
     by_code = _by_code(text, entries)
     if len(by_code) == 1:

@@ -1,16 +1,72 @@
-"""Building the Home tab for one person."""
+"""The Home tab for one person: their milestones with Update buttons, above a compact plan overview."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from bot.services import queries
+from bot.services.people import actor_for
+from bot.services.status import Health
 from handlers import blocks as bk
 from handlers.context import Ask
+from handlers.status import render
+from handlers.words import day_in
+
+MAX_OWN = 40
 
 
 def home_view(ask: Ask) -> dict[str, Any]:
-    blocks = [
-        bk.header("Quality Improvement Plan"),
-        bk.section("Ask me with `/qib help`, mention me in the board's channel, or send me a message."),
+    today = ask.today()
+    with ask.deps.sessions() as db:
+        actor = actor_for(db, ask.plan_id, ask.user_id, ask.settings.admin_ids)
+        mine = (
+            queries.milestones_for(db=db, plan_id=ask.plan_id, today=today, person_id=actor.person_id)
+            if actor
+            else None
+        )
+        overview = queries.plan_overview(db=db, plan_id=ask.plan_id, today=today)
+    blocks: list[dict[str, Any]] = [bk.header(overview.plan.title)]
+    if mine is None:
+        blocks.append(
+            bk.section(
+                "You are not in the plan's list of people yet, so no milestones are shown as "
+                "yours. Ask a plan admin to add your Slack account."
+            )
+        )
+    else:
+        open_items = [i for i in mine.items if i.row.health is not Health.COMPLETE]
+        done = len(mine.items) - len(open_items)
+        blocks.append(
+            bk.section(
+                f"*Your milestones* ({len(open_items)} open" + (f", {done} complete" if done else "") + ")"
+            )
+        )
+        if mine.covering_for:
+            blocks.append(bk.context("Covering for " + ", ".join(bk.esc(c.name) for c in mine.covering_for)))
+        for item in open_items[:MAX_OWN]:
+            line = render.milestone_line(item.row, today, show_owner=False)
+            if item.covered_for:
+                line += f"\n_covering for {bk.esc(item.covered_for.name)}_"
+            blocks.append(
+                bk.section(line, accessory=bk.button("Update", render.UPDATE_BUTTON, item.row.code))
+            )
+        if len(open_items) > MAX_OWN:
+            blocks.append(bk.context(f"…and {len(open_items) - MAX_OWN} more: `/qib mine` lists them all."))
+        if not open_items:
+            blocks.append(bk.section("Nothing open. :tada:"))
+    blocks += [
+        bk.divider(),
+        bk.section(
+            f"*The plan: {render.health_word(overview.health)}*\n{render.headline(overview.totals)}\n"
+            f"{render.counts_line(overview.totals)}"
+        ),
+        bk.context(bk.esc(render.meetings_line(overview.calendar))),
+        *render.packed(
+            f"{render.health_word(a.health)}  *{bk.esc(a.code)}* {bk.esc(a.title)}"
+            + (f" · {a.figures.overdue} overdue" if a.figures.overdue else "")
+            + (f" · next due {day_in(a.figures.next_due, today)}" if a.figures.next_due else "")
+            for a in overview.areas
+        ),
+        bk.context("`/qib help` lists everything I can do."),
     ]
     return {"type": "home", "blocks": bk.fit(blocks, limit=bk.MAX_VIEW_BLOCKS)}

@@ -35,7 +35,7 @@ def open_update_modal(
 ) -> None:
     actor = actor_of(ask)
     with ask.deps.sessions() as db:
-        today = ask.today(ask.settings.timezone)
+        today = ask.today()
         choices = update_choices(db=db, plan_id=ask.plan_id, actor=actor, today=today)
         if not choices:
             raise NotAllowed(
@@ -141,9 +141,7 @@ def on_pick_milestone(ack: Ack, body: dict[str, Any], context: Any, client: Any)
     ask = ask_from(context, client, user_id=body["user"]["id"], channel_id=None, surface="action")
     actor = actor_of(ask)
     with ask.deps.sessions() as db:
-        choices = update_choices(
-            db=db, plan_id=ask.plan_id, actor=actor, today=ask.today(ask.settings.timezone)
-        )
+        choices = update_choices(db=db, plan_id=ask.plan_id, actor=actor, today=ask.today())
         defaults = form_defaults(db=db, plan_id=ask.plan_id, code=code) if code else None
     client.views_update(view_id=view["id"], hash=view.get("hash"), view=update_modal(choices, defaults))
 

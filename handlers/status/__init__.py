@@ -1,0 +1,130 @@
+"""Where are we? /qib status, summary, mine, overdue, due, stale, priority and history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot.services import queries
+from bot.services.errors import InvalidInput
+from bot.services.people import can_update
+from bot.services.search import search
+from handlers.blocks import Reply
+from handlers.commands.router import subcommand
+from handlers.context import Ask, actor_of, ask_from
+from handlers.status import render
+
+
+def register(app: App) -> None:
+    app.action(render.SHARE_BUTTON)(on_share_summary)
+
+
+@subcommand(
+    "status", "/qib status [area, milestone or words]", "the whole plan, or one area or milestone", order=1
+)
+def status(ask: Ask, args: str) -> Reply:
+    today = ask.today()
+    with ask.deps.sessions() as db:
+        if not args.strip():
+            return render.overview_reply(queries.plan_overview(db=db, plan_id=ask.plan_id, today=today))
+        found = search(db, ask.plan_id, args)
+        if found.match is None:
+            return render.choices_reply(found)
+        hit = found.match
+        if hit.kind == "area":
+            return render.area_reply(
+                queries.area_detail(db=db, plan_id=ask.plan_id, today=today, code=hit.code)
+            )
+        if hit.kind == "priority":
+            return render.priority_reply(
+                queries.by_priority(db=db, plan_id=ask.plan_id, today=today, code=hit.code)
+            )
+        detail = queries.milestone_detail(db=db, plan_id=ask.plan_id, today=today, code=hit.code)
+    return render.milestone_reply(detail, can_update=_may_update(ask, detail))
+
+
+def _may_update(ask: Ask, detail: queries.MilestoneDetail) -> bool:
+    from bot.services.people import actor_for
+
+    with ask.deps.sessions() as db:
+        actor = actor_for(db, ask.plan_id, ask.user_id, ask.settings.admin_ids)
+    owner = detail.owner
+    if owner is None:
+        return bool(actor and actor.is_admin)
+    delegate_id = None
+    if owner.delegate and detail.delegate and actor and detail.delegate.key == actor.key:
+        delegate_id = actor.person_id
+    return can_update(actor, owner.id, delegate_id, owner.delegate_until, ask.today())
+
+
+@subcommand(
+    "summary", "/qib summary [share]", "the board's view: exceptions first, changes, what falls due", order=2
+)
+def summary(ask: Ask, args: str) -> Reply:
+    with ask.deps.sessions() as db:
+        result = queries.chair_summary(db=db, plan_id=ask.plan_id, today=ask.today())
+    return render.summary_reply(result, shared=args.strip().lower() in {"share", "post", "channel"})
+
+
+@subcommand("mine", "/qib mine", "your milestones (and those you cover), with Update buttons", order=3)
+def mine(ask: Ask, args: str) -> Reply:
+    actor = actor_of(ask)
+    with ask.deps.sessions() as db:
+        result = queries.milestones_for(
+            db=db, plan_id=ask.plan_id, today=ask.today(), person_id=actor.person_id
+        )
+    return render.mine_reply(result)
+
+
+@subcommand("overdue", "/qib overdue", "milestones past their due date and not complete", order=4)
+def overdue(ask: Ask, args: str) -> Reply:
+    with ask.deps.sessions() as db:
+        return render.overdue_reply(queries.overdue(db=db, plan_id=ask.plan_id, today=ask.today()))
+
+
+@subcommand("due", "/qib due [N days]", "what falls due in N days, or before the next board", order=5)
+def due(ask: Ask, args: str) -> Reply:
+    words = args.lower().replace("days", " ").replace("day", " ").split()
+    days = None
+    if words:
+        if not words[0].isdigit() or not 0 <= int(words[0]) <= 3650:
+            raise InvalidInput(f"“{args.strip()}” is not a number of days: try `/qib due 14`.")
+        days = int(words[0])
+    with ask.deps.sessions() as db:
+        return render.due_reply(queries.due_soon(db=db, plan_id=ask.plan_id, today=ask.today(), days=days))
+
+
+@subcommand("stale", "/qib stale", "open milestones with no update since the last board", order=6)
+def stale(ask: Ask, args: str) -> Reply:
+    with ask.deps.sessions() as db:
+        return render.stale_reply(queries.stale(db=db, plan_id=ask.plan_id, today=ask.today()))
+
+
+@subcommand(
+    "priority", "/qib priority [SP-1]", "the strategic priorities, or one with its milestones", order=7
+)
+def priority(ask: Ask, args: str) -> Reply:
+    with ask.deps.sessions() as db:
+        report = queries.by_priority(db=db, plan_id=ask.plan_id, today=ask.today(), code=args.strip() or None)
+    return render.priority_reply(report)
+
+
+@subcommand("history", "/qib history M-07", "every update of a milestone, who and when", order=8)
+def history(ask: Ask, args: str) -> Reply:
+    if not args.strip():
+        raise InvalidInput("Which milestone? For example `/qib history M-07`.")
+    with ask.deps.sessions() as db:
+        code = args.strip().split()[0]
+        found = search(db, ask.plan_id, code)
+        if found.match is not None and found.match.kind == "milestone":
+            code = found.match.code
+        detail = queries.milestone_detail(db=db, plan_id=ask.plan_id, today=ask.today(), code=code)
+    return render.history_reply(detail)
+
+
+def on_share_summary(ack: Ack, body: dict[str, Any], context: Any, client: Any, respond: Any) -> None:
+    ack()
+    ask = ask_from(context, client, user_id=body["user"]["id"], channel_id=None, surface="action")
+    reply = summary(ask, "share")
+    respond(**reply.payload(), response_type="in_channel", replace_original=False)

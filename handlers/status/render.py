@@ -1,0 +1,427 @@
+"""Status answers as Block Kit, pure: query results in, a Reply out (blocks plus a plain-text fallback)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from bot.services.queries import (
+    AreaDetail,
+    BoardCalendar,
+    ChairSummary,
+    DueSoon,
+    ExceptionItem,
+    Figures,
+    MilestoneDetail,
+    MilestoneList,
+    MilestoneRow,
+    PersonMilestones,
+    PlanOverview,
+    PriorityReport,
+)
+from bot.services.search import SearchResult
+from bot.services.status import Health
+from handlers import blocks as bk
+from handlers.blocks import Reply
+from handlers.words import day_in, due_phrase, status_label
+
+UPDATE_BUTTON = "update_milestone"
+SHARE_BUTTON = "share_summary"
+LINES_PER_SECTION = 8
+
+
+# ---------------------------------------------------------------- small pieces
+
+
+def health_word(h: Health | None) -> str:
+    return status_label(h.value) if h else "no milestones"
+
+
+def counts_line(figures: Figures) -> str:
+    parts = [f"{status_label(h.value)} {n}" for h, n in figures.counts.items() if n]
+    return " · ".join(parts) or "no milestones"
+
+
+def counts_text(figures: Figures) -> str:
+    return ", ".join(f"{n} {h.value}" for h, n in figures.counts.items() if n) or "no milestones"
+
+
+def headline(figures: Figures) -> str:
+    return (
+        f"{figures.complete} of {figures.milestones} milestones complete ({figures.share_complete:g}%), "
+        f"average progress {figures.percent_complete:g}%"
+    )
+
+
+def owner_text(row: MilestoneRow) -> str:
+    if not row.owner_name:
+        return "no owner"
+    return bk.esc(f"{row.owner_name} ({row.owner_role})" if row.owner_role else row.owner_name)
+
+
+def update_age(row: MilestoneRow) -> str:
+    if row.last_update_age_days is None:
+        return "never updated"
+    if row.last_update_age_days == 0:
+        return "updated today"
+    if row.last_update_age_days == 1:
+        return "updated yesterday"
+    return f"updated {row.last_update_age_days} days ago"
+
+
+def milestone_line(row: MilestoneRow, today: date, *, show_owner: bool = True, reason: bool = False) -> str:
+    complete = row.health is Health.COMPLETE
+    parts = [status_label(row.health.value), f"{row.percent}%", due_phrase(row.due, today, complete=complete)]
+    if show_owner:
+        parts.append(owner_text(row))
+    if not complete:
+        parts.append(update_age(row) + (" (stale)" if row.stale else ""))
+    line = f"*{bk.esc(row.code)}* {bk.esc(row.title)}\n" + " · ".join(parts)
+    if reason and row.reason:
+        line += f"\n> {bk.esc(bk.clip(row.reason, 300))}"
+    return line
+
+
+def milestone_text(row: MilestoneRow, today: date) -> str:
+    return f"{row.code} {row.title}: {row.health.value}, {row.percent}%, {due_phrase(row.due, today)}"
+
+
+def packed(lines: Iterable[str]) -> list[dict[str, Any]]:
+    """Several entries to a section (Slack allows 3,000 characters each), so long lists fit 50 blocks."""
+    blocks: list[dict[str, Any]] = []
+    chunk: list[str] = []
+    size = 0
+    for line in lines:
+        if chunk and (len(chunk) >= LINES_PER_SECTION or size + len(line) + 2 > bk.MAX_SECTION):
+            blocks.append(bk.section("\n\n".join(chunk)))
+            chunk, size = [], 0
+        chunk.append(bk.clip(line, bk.MAX_SECTION))
+        size += len(line) + 2
+    if chunk:
+        blocks.append(bk.section("\n\n".join(chunk)))
+    return blocks
+
+
+def meetings_line(calendar: BoardCalendar) -> str:
+    board = bk.esc(calendar.board_name or "The board")
+    parts = []
+    if calendar.previous:
+        parts.append(f"last met {day_in(calendar.previous.on, calendar.today)}")
+    if calendar.next:
+        parts.append(f"next meets {day_in(calendar.next.on, calendar.today)}")
+    return f"{board}: {', '.join(parts)}" if parts else f"{board}: no meetings scheduled"
+
+
+def _text(*lines: str) -> str:
+    return bk.clip("\n".join(line for line in lines if line), bk.MAX_FALLBACK)
+
+
+def _more(hidden: int, hint: str) -> dict[str, Any]:
+    return bk.context(f"…and {hidden} more not shown. {hint}")
+
+
+# ---------------------------------------------------------------- answers
+
+
+def overview_reply(o: PlanOverview) -> Reply:
+    today = o.calendar.today
+    area_lines = [
+        f"*{bk.esc(a.code)}* {bk.esc(a.title)}: {health_word(a.health)} · "
+        f"{a.figures.complete}/{a.figures.milestones} complete"
+        + (f" · {a.figures.overdue} overdue" if a.figures.overdue else "")
+        + (f" · {a.figures.stale} stale" if a.figures.stale else "")
+        + (f" · next due {day_in(a.figures.next_due, today)}" if a.figures.next_due else "")
+        for a in o.areas
+    ]
+    blocks = [
+        bk.header(f"{o.plan.title}"),
+        bk.section(f"*Overall: {health_word(o.health)}*\n{headline(o.totals)}\n{counts_line(o.totals)}"),
+        bk.context(bk.esc(meetings_line(o.calendar))),
+        bk.divider(),
+        *packed(area_lines),
+        bk.context(
+            "Ask about one area or milestone: `/qib status AFI-1`, `/qib status foster carer reviews`."
+        ),
+    ]
+    text = _text(
+        f"{o.plan.title}: {o.health.value if o.health else 'no milestones'}. {headline(o.totals)}.",
+        counts_text(o.totals),
+        *(f"{a.code} {a.title}: {a.health.value if a.health else 'no milestones'}" for a in o.areas),
+    )
+    return Reply(text=text, blocks=bk.fit(blocks, more="Ask about one area at a time."))
+
+
+def area_reply(d: AreaDetail, *, limit: int = 40) -> Reply:
+    today = d.calendar.today
+    a = d.area
+    rows = d.milestones
+    blocks = [
+        bk.header(f"{a.code} {a.title}"),
+        bk.section(f"_{bk.esc(a.description)}_"),
+        bk.section(f"*{health_word(a.health)}* · {headline(a.figures)}\n{counts_line(a.figures)}"),
+    ]
+    if d.priorities:
+        blocks.append(
+            bk.context("Serves: " + "; ".join(f"{bk.esc(p.code)} {bk.esc(p.title)}" for p in d.priorities))
+        )
+    blocks.append(bk.divider())
+    shown = rows[:limit]
+    blocks += packed(milestone_line(r, today, reason=r.health in _ATTENTION) for r in shown)
+    if len(rows) > len(shown):
+        blocks.append(_more(len(rows) - len(shown), "Ask for one milestone: `/qib status M-07`."))
+    text = _text(
+        f"{a.code} {a.title}: {a.health.value if a.health else 'no milestones'}. {headline(a.figures)}.",
+        *(milestone_text(r, today) for r in shown),
+    )
+    return Reply(text=text, blocks=bk.fit(blocks))
+
+
+_ATTENTION = {Health.OVERDUE, Health.OFF_TRACK, Health.AT_RISK}
+
+
+def milestone_reply(d: MilestoneDetail, *, history_limit: int = 10, can_update: bool = False) -> Reply:
+    today = d.calendar.today
+    r = d.row
+    accessory = bk.button("Update", UPDATE_BUTTON, r.code) if can_update else None
+    facts = [
+        f"*Status*\n{status_label(r.health.value)}, {r.percent}%",
+        f"*Due*\n{due_phrase(r.due, today, complete=r.health is Health.COMPLETE)}",
+        f"*Owner*\n{owner_text(r)}",
+        f"*Area*\n{bk.esc(d.area.code)} {bk.esc(d.area.title)}",
+    ]
+    if d.priority:
+        facts.append(f"*Priority*\n{bk.esc(d.priority.code)} {bk.esc(d.priority.title)}")
+    if d.delegate:
+        facts.append(f"*Covered by*\n{bk.esc(d.delegate.name)}")
+    blocks = [
+        bk.header(f"{r.code} {r.title}"),
+        bk.section(
+            f"{update_age(r)}" + (" · *stale*: no update since the last board" if r.stale else ""),
+            accessory=accessory,
+        ),
+        bk.fields(facts),
+        bk.divider(),
+    ]
+    history = d.history[:history_limit]
+    if history:
+        blocks += packed(history_line(e, today) for e in history)
+        if len(d.history) > len(history):
+            blocks.append(_more(len(d.history) - len(history), f"`/qib history {r.code}` shows them all."))
+    else:
+        blocks.append(bk.section("No progress updates yet."))
+    text = _text(milestone_text(r, today), f"Owner: {r.owner_name or 'none'}. {update_age(r)}.")
+    return Reply(text=text, blocks=bk.fit(blocks))
+
+
+def history_line(e: Any, today: date) -> str:
+    moved = (
+        f"{e.previous_status.value} -> {e.status.value}"
+        if e.previous_status and e.previous_status != e.status
+        else e.status.value
+    )
+    percent = (
+        f"{e.previous_percent}% -> {e.percent}%"
+        if e.previous_percent is not None and e.previous_percent != e.percent
+        else f"{e.percent}%"
+    )
+    who = bk.esc(e.author_name or "someone")
+    lines = [f"*{day_in(e.at.date(), today)}* · {who} · {moved}, {percent}"]
+    for label, value in (("Note", e.note), ("Next steps", e.next_steps), ("Blockers", e.blockers)):
+        if value:
+            lines.append(f"{label}: {bk.esc(bk.clip(value, 600))}")
+    if e.evidence_url:
+        lines.append(f"Evidence: {bk.esc(e.evidence_url)}")
+    return "\n".join(lines)
+
+
+def history_reply(d: MilestoneDetail, *, limit: int = 40) -> Reply:
+    today = d.calendar.today
+    r = d.row
+    blocks = [bk.header(f"History of {r.code}"), bk.section(f"*{bk.esc(r.code)}* {bk.esc(r.title)}")]
+    shown = d.history[:limit]
+    blocks += packed(history_line(e, today) for e in shown) or [bk.section("No progress updates yet.")]
+    if len(d.history) > len(shown):
+        blocks.append(_more(len(d.history) - len(shown), "`qib export` has the whole history."))
+    text = _text(
+        f"History of {r.code} {r.title}: {len(d.history)} update(s).",
+        *(f"{e.at:%Y-%m-%d} {e.author_name or 'someone'}: {e.status.value} {e.percent}%" for e in shown),
+    )
+    return Reply(text=text, blocks=bk.fit(blocks))
+
+
+def mine_reply(p: PersonMilestones, *, limit: int = 20) -> Reply:
+    today = p.calendar.today
+    items = p.items
+    blocks = [bk.header(f"Milestones for {p.person.name}")]
+    if p.covering_for:
+        blocks.append(bk.context("Also covering for " + ", ".join(bk.esc(c.name) for c in p.covering_for)))
+    if not items:
+        blocks.append(bk.section("You don't own any milestones."))
+    for item in items[:limit]:
+        line = milestone_line(item.row, today, show_owner=False)
+        if item.covered_for:
+            line += f"\n_covering for {bk.esc(item.covered_for.name)}_"
+        accessory = (
+            None if item.row.health is Health.COMPLETE else bk.button("Update", UPDATE_BUTTON, item.row.code)
+        )
+        blocks.append(bk.section(line, accessory=accessory))
+    if len(items) > limit:
+        blocks.append(_more(len(items) - limit, "`/qib update CODE` works for any of them."))
+    text = _text(
+        f"{len(items)} milestone(s) for {p.person.name}:", *(milestone_text(i.row, today) for i in items)
+    )
+    return Reply(text=text, blocks=bk.fit(blocks))
+
+
+def list_reply(
+    title: str,
+    empty: str,
+    rows: Sequence[MilestoneRow],
+    today: date,
+    *,
+    limit: int = 40,
+    note: str | None = None,
+) -> Reply:
+    blocks = [bk.header(title)]
+    if note:
+        blocks.append(bk.context(note))
+    if not rows:
+        blocks.append(bk.section(empty))
+    blocks += packed(milestone_line(r, today, reason=True) for r in rows[:limit])
+    if len(rows) > limit:
+        blocks.append(_more(len(rows) - limit, "Narrow it down: `/qib status AFI-1`."))
+    text = _text(
+        f"{title}: {len(rows)}" if rows else f"{title}: {empty}",
+        *(milestone_text(r, today) for r in rows[:limit]),
+    )
+    return Reply(text=text, blocks=bk.fit(blocks))
+
+
+def overdue_reply(m: MilestoneList) -> Reply:
+    return list_reply("Overdue milestones", "Nothing is overdue. :tada:", m.rows, m.calendar.today)
+
+
+def stale_reply(m: MilestoneList) -> Reply:
+    since = day_in(m.calendar.previous_on, m.calendar.today) if m.calendar.previous_on else "the last board"
+    return list_reply(
+        "Milestones with no update since the last board",
+        "Every open milestone has a fresh update.",
+        m.rows,
+        m.calendar.today,
+        note=f"Stale: no update since {since}.",
+    )
+
+
+def due_reply(d: DueSoon) -> Reply:
+    until = day_in(d.until, d.calendar.today)
+    basis = "before the next board meeting" if d.basis == "next meeting" else f"by {until}"
+    return list_reply(
+        f"Due {basis}",
+        "Nothing else falls due in that time.",
+        d.rows,
+        d.calendar.today,
+        note=f"From today to {until}.",
+    )
+
+
+def priority_reply(r: PriorityReport, *, limit: int = 30) -> Reply:
+    today = r.calendar.today
+    blocks = [bk.header("Strategic priorities")]
+    text_lines = []
+    for p in r.priorities:
+        areas = ", ".join(f"{bk.esc(a.code)}" for a in p.areas) or "no areas"
+        blocks.append(
+            bk.section(
+                f"*{bk.esc(p.code)}* {bk.esc(p.title)}\n{health_word(p.health)} · "
+                f"{headline(p.figures)} · serves {areas}" + (f" · {bk.esc(p.period)}" if p.period else "")
+            )
+        )
+        if len(r.priorities) == 1:
+            blocks += packed(milestone_line(m, today) for m in p.milestones[:limit])
+            if len(p.milestones) > limit:
+                blocks.append(_more(len(p.milestones) - limit, "Ask about one area: `/qib status AFI-1`."))
+        text_lines.append(f"{p.code} {p.title}: {p.health.value if p.health else 'no milestones'}")
+    if not r.priorities:
+        blocks.append(bk.section("The plan has no strategic priorities."))
+    return Reply(text=_text("Strategic priorities:", *text_lines), blocks=bk.fit(blocks))
+
+
+def exception_line(e: ExceptionItem, today: date) -> str:
+    r = e.row
+    lines = [
+        f"*{bk.esc(r.code)}* {bk.esc(r.title)}",
+        f"{status_label(r.health.value)}"
+        + (" · stale" if r.stale and e.kind != "stale" else "")
+        + f" · {due_phrase(r.due, today)} · {owner_text(r)}",
+    ]
+    lines.append(f"> {bk.esc(bk.clip(r.reason, 300))}" if r.reason else f"_{update_age(r)}, no reason given_")
+    return "\n".join(lines)
+
+
+def summary_reply(s: ChairSummary, *, shared: bool = False, limit: int = 15) -> Reply:
+    today = s.calendar.today
+    blocks: list[dict[str, Any]] = [
+        bk.header(f"Board summary: {s.plan.title}"),
+        bk.section(f"*Overall: {health_word(s.health)}*\n{headline(s.totals)}\n{counts_line(s.totals)}"),
+        bk.context(bk.esc(meetings_line(s.calendar))),
+        bk.divider(),
+        bk.section(
+            f"*Needs the board's attention ({len(s.exceptions)})*"
+            if s.exceptions
+            else "*Needs the board's attention*\nNothing overdue, off track, at risk or stale."
+        ),
+    ]
+    blocks += packed(exception_line(e, today) for e in s.exceptions[:limit])
+    if len(s.exceptions) > limit:
+        blocks.append(
+            _more(len(s.exceptions) - limit, "`/qib overdue` and `/qib status AREA` list the rest.")
+        )
+    blocks.append(
+        bk.section(
+            "*Areas*\n"
+            + "\n".join(
+                f"{health_word(a.health)}  *{bk.esc(a.code)}* {bk.esc(a.title)}" for a in s.areas[:40]
+            )
+        )
+    )
+    moves = [c for c in s.status_moves if not c.completed]
+    since = f"since {day_in(s.calendar.previous_on, today)}" if s.calendar.previous_on else "so far"
+    changed = [
+        f":white_check_mark: *{bk.esc(c.code)}* {bk.esc(c.title)} completed" for c in s.completions[:10]
+    ]
+    changed += [
+        f"*{bk.esc(c.code)}* {bk.esc(c.title)}: {(c.from_status.value if c.from_status else 'new')} -> "
+        f"{c.to_status.value}"
+        for c in moves[:10]
+    ]
+    blocks.append(bk.section(f"*What changed {since}*\n" + ("\n".join(changed) or "No status changes.")))
+    blocks.append(
+        bk.section(
+            f"*Due before the next board* ({len(s.due_before_next)})\n"
+            + (
+                "\n".join(
+                    f"*{bk.esc(r.code)}* {bk.esc(r.title)}: {due_phrase(r.due, today)}, {owner_text(r)}"
+                    for r in s.due_before_next[:15]
+                )
+                or "Nothing falls due."
+            )
+        )
+    )
+    if not shared:
+        blocks.append(bk.actions(bk.button("Share to channel", SHARE_BUTTON, "summary")))
+    text = _text(
+        f"Board summary: {s.health.value if s.health else 'no milestones'}. {headline(s.totals)}.",
+        f"{len(s.exceptions)} need attention; {len(s.completions)} completed {since}; "
+        f"{len(s.due_before_next)} due before the next board.",
+    )
+    return Reply(text=text, blocks=bk.fit(blocks), visibility="in_channel" if shared else "ephemeral")
+
+
+def choices_reply(found: SearchResult) -> Reply:
+    if found.kind == "none":
+        text = f"I couldn't find anything matching “{found.text}”. Try `/qib status` for the whole plan."
+        return Reply(text=text, blocks=[bk.section(bk.esc(text))])
+    lines = [f"• `/qib status {bk.esc(h.code)}`  {bk.esc(h.title)}" for h in found.choices]
+    text = "Did you mean one of these? " + "; ".join(f"{h.code} {h.title}" for h in found.choices)
+    return Reply(text=_text(text), blocks=[bk.section("Did you mean one of these?\n" + "\n".join(lines))])
