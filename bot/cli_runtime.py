@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import threading
 from typing import Any
 
 from bot.settings import Settings
@@ -26,6 +27,29 @@ def add_commands(sub: Any) -> None:
     )
     con.add_argument("--json", action="store_true", help="print each outgoing Slack payload as one JSON line")
     con.set_defaults(func=cmd_console)
+
+    tick = sub.add_parser(
+        "tick", help="post the reminders and digests that are due now (for cron), then exit"
+    )
+    tick.add_argument(
+        "--now", help="pretend it is this date and time (ISO, plan time zone unless an offset is given)"
+    )
+    tick.set_defaults(func=cmd_tick)
+
+    dig = sub.add_parser(
+        "digest", help="preview the next digest, or export one that was posted as a board paper"
+    )
+    dig.add_argument(
+        "action", nargs="?", choices=["export"], help="export: write a posted digest as a board paper"
+    )
+    dig.add_argument("--preview", action="store_true", help="print the next digest as it would be posted now")
+    dig.add_argument(
+        "--meeting", help="the meeting date (YYYY-MM-DD); default the next (preview) or latest (export)"
+    )
+    dig.add_argument("--format", choices=["md", "html"], default="md", help="export format (default md)")
+    dig.add_argument("--output", "-o", help="write to this file instead of standard output")
+    dig.add_argument("--now", help="preview as of this date and time")
+    dig.set_defaults(func=cmd_digest)
 
 
 def configure_logging(settings: Settings) -> None:
@@ -50,6 +74,11 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     deps = build_deps(settings)
     deps.plan_id()  # fail now, with a clear line, if there is no plan to serve
     app = create_app(settings, deps)
+    stop = threading.Event()
+    if settings.scheduler:
+        from bot.scheduler import Scheduler, start_in_background
+
+        start_in_background(Scheduler(deps, settings, app.client), stop)
     if mode == "http":
         from bot.http import serve
 
@@ -57,23 +86,24 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             app,
             deps,
             host=args.host or settings.qib_host,
-            port=args.port or settings.qib_port,
+            port=args.port if args.port is not None else settings.qib_port,
             max_body_bytes=settings.max_body_bytes,
+            on_stop=stop.set,
         )
         return 0
     from bot.socket_mode import run_socket_mode
 
-    run_socket_mode(app, settings)
+    run_socket_mode(app, settings, stop=stop)
     return 0
 
 
 def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     from bot.cli import seed_if_empty
-    from bot.console import Console, now_from
-    from bot.deps import build_deps, utc_now
+    from bot.console import Console
+    from bot.deps import build_deps
 
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    deps = build_deps(settings, clock=now_from(args.now, settings.timezone) or utc_now)
+    deps = build_deps(settings, clock=_clock(args.now, settings))
     seed_if_empty(deps.sessions)
     try:
         console = Console(settings, deps, user=args.user, as_json=args.json)
@@ -83,4 +113,85 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
         raise CliError(str(exc)) from None
     interactive = sys.stdin.isatty() and not args.json
     console.loop(interactive=interactive)
+    return 0
+
+
+def _clock(text: str | None, settings: Settings) -> Any:
+    from bot.console import now_from
+    from bot.deps import utc_now
+
+    try:
+        return now_from(text, settings.timezone) or utc_now
+    except ValueError as exc:
+        from bot.cli import CliError
+
+        raise CliError(str(exc)) from None
+
+
+def cmd_tick(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import make_client
+    from bot.cli import CliError
+    from bot.deps import build_deps
+    from bot.scheduler import Scheduler
+
+    if settings.slack_bot_token is None:
+        raise CliError(
+            "qib tick posts to Slack: set SLACK_BOT_TOKEN (try it locally with `qib console` and :tick)"
+        )
+    configure_logging(settings)
+    deps = build_deps(settings, clock=_clock(args.now, settings))
+    report = Scheduler(deps, settings, make_client(settings)).tick()
+    for line in report.posted:
+        print(f"posted {line}")
+    for line in report.skipped:
+        print(f"skipped {line}: the meeting had already started")
+    for line in report.problems:
+        print(f"problem: {line}", file=sys.stderr)
+    if not (report.posted or report.skipped or report.problems):
+        print("nothing due")
+    return 1 if report.problems else 0
+
+
+def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import date
+
+    from bot.cli import CliError
+    from bot.deps import build_deps
+
+    meeting = None
+    if args.meeting:
+        try:
+            meeting = date.fromisoformat(args.meeting)
+        except ValueError:
+            raise CliError(f'--meeting "{args.meeting}" is not a date like 2020-02-20') from None
+    deps = build_deps(settings, clock=_clock(args.now, settings))
+    if args.action == "export":
+        from bot.services.digest import frozen_digest
+        from bot.services.digest_export import to_html, to_markdown
+
+        with deps.sessions() as db:
+            frozen = frozen_digest(db=db, plan_id=deps.plan_id(), meeting_on=meeting)
+        render = to_html if args.format == "html" else to_markdown
+        text = render(frozen.digest, posted_at=frozen.posted_at, late=frozen.late, tz=deps.timezone())
+    elif args.preview:
+        from bot.app import make_client
+        from bot.console_render import render_outgoing
+        from bot.scheduler import Scheduler
+        from handlers.digest.render import digest_message
+
+        digest = Scheduler(deps, settings, make_client(settings)).preview(deps.clock(), meeting)
+        reply = digest_message(digest)
+        parts = [render_outgoing("channel", reply.payload())]
+        parts += [render_outgoing("thread", {"blocks": blocks}) for blocks in reply.thread_blocks]
+        text = "\n\n".join(parts) + "\n"
+    else:
+        raise CliError(
+            "say what to do: qib digest --preview, or qib digest export --meeting DATE --format md|html"
+        )
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as out:
+            out.write(text)
+        print(f"wrote {args.output}")
+    else:
+        sys.stdout.write(text)
     return 0

@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from bot.console_render import render_outgoing
 from bot.deps import Deps
+from bot.services.errors import DomainError
 from bot.settings import Settings
 from models import Person
 
@@ -40,6 +41,7 @@ Type what you would type in Slack:
   :as <person>          act as someone from the plan (key, name or Slack id); :who lists them
   :click <action_id> [value]   press a button or pick an option in the last message or view
   :submit field=value ...      submit the open modal (fields keep what they were pre-filled with)
+  :tick                 run the scheduler once at the console's clock (see --now)
   :help                 this help;  :quit  leave"""
 
 
@@ -168,6 +170,7 @@ class Console:
 
         self.slack = ConsoleSlack()
         self.deps = deps
+        self.settings = settings
         self.out = out
         self.as_json = as_json
         self.app: App = create_app(
@@ -227,8 +230,12 @@ class Console:
                 self._dispatch(self._event("app_mention", f"<@{BOT_USER}> {line[4:].strip()}", BOARD_CHANNEL))
             else:
                 self._dispatch(self._event("message", line, f"D{self.user.slack_user_id}", channel_type="im"))
-        except ValueError as exc:
+        except (ValueError, DomainError) as exc:
             self._say(f"! {exc}")
+        except Exception as exc:  # a console must survive a bad line; the app's own errors are handled inside
+            from bot.app import friendly_message
+
+            self._say(f"! {friendly_message(exc)[0]}")
         return True
 
     def _meta(self, line: str) -> bool:
@@ -258,6 +265,8 @@ class Console:
                     }
                 )
             )
+        elif word == "tick":
+            self._tick()
         elif word == "click":
             self._dispatch(self._click(*shlex.split(rest)))
         elif word == "submit":
@@ -265,6 +274,15 @@ class Console:
         else:
             self._say(f"! unknown :{word} (try :help)")
         return True
+
+    def _tick(self) -> None:
+        """Run the scheduler once at the console's clock: reminders and digests land here, not in Slack."""
+        from bot.scheduler import Scheduler
+
+        report = Scheduler(self.deps, self.settings, self.slack.client(), worker="console").tick()
+        self._dispatch_outbox()
+        done = report.posted + [f"skipped {s}" for s in report.skipped] + report.problems
+        self._say("tick: " + ("; ".join(done) if done else "nothing due"))
 
     # ------------------------------------------------------------------ payloads, as Slack would send them
 
@@ -398,6 +416,9 @@ class Console:
                 self.slack.outbox.append(Outgoing("modal", "response_action", {**ack["view"], "id": "VACK"}))
             elif ack.get("text") or ack.get("blocks"):
                 self.slack.outbox.append(Outgoing("ephemeral", "ack", ack))
+        self._dispatch_outbox()
+
+    def _dispatch_outbox(self) -> None:
         for item in self.slack.outbox[self._shown :]:
             self._print(item.where, item.payload, item.method)
         self._shown = len(self.slack.outbox)

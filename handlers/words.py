@@ -11,6 +11,7 @@ SYMBOL = {
     "off track": ":red_circle:",
     "not started": ":white_circle:",
     "overdue": ":rotating_light:",
+    "stale": ":hourglass_flowing_sand:",
 }
 
 

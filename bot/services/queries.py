@@ -1294,3 +1294,9 @@ def chair_summary(*, db: Session, plan_id: int, today: date) -> ChairSummary:
         changes=_changes_since(db, plan_id, calendar),
         due_before_next=due_before_next,
     )
+
+
+def milestone_rows(*, db: Session, plan_id: int, today: date) -> tuple[BoardCalendar, list[MilestoneRow]]:
+    """Every milestone of the plan as the board reads it today, in plan order: three statements."""
+    _, calendar = _plan_context(db, plan_id, today)
+    return calendar, [item.row for item in _load_rows(db, plan_id, calendar)]

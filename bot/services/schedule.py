@@ -16,8 +16,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.services.calendar import Meeting, schedule_for
-from models import ScheduledPost
+from bot.services.calendar import Meeting, Override, meetings_between, schedule_for
+from models import Board, MeetingOverride, Plan, ScheduledPost
 from models.vocab import PostKind
 
 LATE_AFTER = timedelta(minutes=15)
@@ -190,4 +190,79 @@ def record_posted(
         .where(ScheduledPost.id == claim_id)
         .values(posted_at=now, channel=channel, ts=ts, content=content, error=None)
         .execution_options(synchronize_session=False)
+    )
+
+
+@dataclass(frozen=True)
+class BoardRule:
+    """A board's meeting rule with its exceptions, and the plan's posting times: enough to plan posts."""
+
+    name: str
+    rrule: str
+    start: date
+    at: time
+    tz: str
+    overrides: tuple[Override, ...]
+    timing: Timing
+    channel: str | None
+
+    def meetings(self, frm: date, to: date) -> list[Meeting]:
+        return meetings_between(self.rrule, self.start, self.at, self.tz, list(self.overrides), frm, to)
+
+
+def board_rule(
+    db: Session,
+    plan_id: int,
+    *,
+    digest_working_days: int | None = None,
+    reminder_working_days: int | None = None,
+    post_time: time | None = None,
+    channel: str | None = None,
+) -> BoardRule | None:
+    """The plan's board and posting settings (settings override the plan file); None without a board."""
+    found = db.execute(
+        select(
+            Board.id,
+            Board.name,
+            Board.rrule,
+            Board.start,
+            Board.time,
+            Board.timezone.label("board_tz"),
+            Plan.timezone.label("plan_tz"),
+            Plan.digest_working_days,
+            Plan.reminder_working_days,
+            Plan.digest_time,
+            Plan.channel,
+        )
+        .join(Plan, Plan.id == Board.plan_id)
+        .where(Board.plan_id == plan_id)
+    ).one_or_none()
+    if found is None:
+        return None
+    overrides = tuple(
+        Override(on=o.on, action=o.action, to=o.to, at=o.at)
+        for o in db.execute(
+            select(MeetingOverride.on, MeetingOverride.action, MeetingOverride.to, MeetingOverride.at)
+            .where(MeetingOverride.board_id == found.id)
+            .order_by(MeetingOverride.on)
+        )
+    )
+    tz = found.board_tz or found.plan_tz
+    timing = Timing(
+        digest_working_days=found.digest_working_days if digest_working_days is None else digest_working_days,
+        reminder_working_days=found.reminder_working_days
+        if reminder_working_days is None
+        else reminder_working_days,
+        post_time=post_time or found.digest_time,
+        tz=tz,
+    )
+    return BoardRule(
+        name=found.name,
+        rrule=found.rrule,
+        start=found.start,
+        at=found.time,
+        tz=tz,
+        overrides=overrides,
+        timing=timing,
+        channel=channel or found.channel,
     )

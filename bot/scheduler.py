@@ -1,0 +1,343 @@
+"""The tick: every minute, post what is due (owner reminders, then the digest), each exactly once.
+
+State lives in the database (the claim rows), never in memory, so restarts, crashes and several
+replicas still give one digest per meeting: late rather than never, and never twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import select
+
+from bot.deps import Deps
+from bot.services import schedule
+from bot.services.calendar import Meeting, schedule_for
+from bot.services.digest import Digest, build_digest
+from bot.services.errors import NotFound
+from bot.services.reminders import reminder_batches
+from bot.services.schedule import BoardRule, Claim, DuePost
+from bot.settings import Settings
+from handlers.digest.render import digest_message, reminder_message
+from models import Person
+from models.vocab import PostKind
+
+log = logging.getLogger("qib.scheduler")
+
+LOOK_BACK = timedelta(days=40)
+LOOK_AHEAD = timedelta(days=60)
+# Errors a person must fix (the bot is not in the channel, or it is gone); retrying alone will not help.
+NEEDS_A_PERSON = {
+    "channel_not_found",
+    "not_in_channel",
+    "is_archived",
+    "invalid_auth",
+    "account_inactive",
+    "missing_scope",
+    "not_authed",
+}
+MARKER = "qib_digest"
+
+
+@dataclass
+class TickReport:
+    posted: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def default_worker() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+class Scheduler:
+    def __init__(
+        self, deps: Deps, settings: Settings, client: WebClient, *, worker: str | None = None
+    ) -> None:
+        self.deps = deps
+        self.settings = settings
+        self.client = client
+        self.worker = worker or default_worker()
+
+    # ------------------------------------------------------------------ the tick
+
+    def rule(self) -> BoardRule | None:
+        s = self.settings
+        post_time = time.fromisoformat(s.digest_time) if s.digest_time else None
+        with self.deps.sessions() as db:
+            return schedule.board_rule(
+                db,
+                self.deps.plan_id(),
+                digest_working_days=s.digest_working_days,
+                reminder_working_days=s.reminder_working_days,
+                post_time=post_time,
+                channel=s.board_channel,
+            )
+
+    def tick(self, now: datetime | None = None) -> TickReport:
+        now = now or self.deps.clock()
+        report = TickReport()
+        rule = self.rule()
+        if rule is None:
+            return report
+        local = now.astimezone(ZoneInfo(rule.tz)).date()
+        meetings = rule.meetings(local - LOOK_BACK, local + LOOK_AHEAD)
+        plan_id = self.deps.plan_id()
+        for missed in schedule.missed_posts(meetings, rule.timing, now=now):
+            if missed.due_at < now - LOOK_BACK:
+                continue
+            with self.deps.sessions.begin() as db:
+                noted = schedule.record_skip(db, plan_id, missed, now=now, worker=self.worker)
+            if noted:
+                log.warning(
+                    "digest for the meeting on %s was not posted: the meeting started before the bot "
+                    "could post it (was the bot down?)",
+                    missed.meeting.on,
+                )
+                report.skipped.append(f"digest {missed.meeting.on}")
+        for post in schedule.due_posts(meetings, rule.timing, now=now):
+            with self.deps.sessions.begin() as db:
+                claim = schedule.claim(db, plan_id, post, now=now, worker=self.worker)
+            if claim is None:
+                continue
+            try:
+                if post.kind is PostKind.DIGEST:
+                    self._digest(rule, post, claim, now, report)
+                else:
+                    self._reminders(rule, post, claim, now, report)
+            except SlackApiError as exc:
+                self._slack_failed(rule, claim, exc, report)
+        return report
+
+    # ------------------------------------------------------------------ the digest
+
+    def upcoming(self, now: datetime, meeting_on: date | None = None) -> tuple[BoardRule, Meeting]:
+        """The meeting a preview is for: the given date, or the next one after now."""
+        rule = self.rule()
+        if rule is None:
+            raise NotFound("The plan has no board, so there is no digest.")
+        local = now.astimezone(ZoneInfo(rule.tz)).date()
+        if meeting_on is not None:
+            found = [m for m in rule.meetings(meeting_on, meeting_on)]
+            if not found:
+                raise NotFound(f"There is no board meeting on {meeting_on:%a %d %b %Y}.")
+            return rule, found[0]
+        ahead = [m for m in rule.meetings(local, local + timedelta(days=400)) if m.starts_at > now]
+        if not ahead:
+            raise NotFound("No board meeting is scheduled in the next year.")
+        return rule, ahead[0]
+
+    def preview(self, now: datetime, meeting_on: date | None = None) -> Digest:
+        rule, meeting = self.upcoming(now, meeting_on)
+        return self.build(rule, meeting, now)
+
+    def build(self, rule: BoardRule, meeting: Meeting, now: datetime) -> Digest:
+        local_today = now.astimezone(ZoneInfo(rule.tz)).date()
+        with self.deps.sessions() as db:
+            return build_digest(
+                db=db,
+                plan_id=self.deps.plan_id(),
+                meeting_on=meeting.on,
+                meeting_local=f"{meeting.local_start:%a} {meeting.local_start.day} {meeting.local_start:%b %Y, %H:%M}",
+                now=now,
+                today=local_today,
+                bank_holiday=meeting.on_bank_holiday,
+            )
+
+    def _digest(
+        self, rule: BoardRule, post: DuePost, claim: Claim, now: datetime, report: TickReport
+    ) -> None:
+        if not rule.channel:
+            self._tell_chair_and_admins(
+                "The digest could not be posted: the plan has no board channel. Set "
+                "`channel` in the plan file (or BOARD_CHANNEL) to the channel's id."
+            )
+            with self.deps.sessions.begin() as db:
+                schedule.record_progress(db, claim.id, claim.progress or {}, error="no board channel")
+            report.problems.append("no board channel")
+            return
+        progress: dict[str, Any] = dict(claim.progress or {})
+        if "digest" in progress:  # a retry: post exactly what was built the first time
+            digest = Digest.model_validate(progress["digest"])
+        else:
+            digest = self.build(rule, post.meeting, now)
+        reply = digest_message(digest)
+        metadata = {
+            "event_type": MARKER,
+            "event_payload": {"plan_id": self.deps.plan_id(), "meeting_on": post.meeting.on.isoformat()},
+        }
+        ts = progress.get("ts")
+        if ts is None and claim.attempt > 1:
+            ts = self._already_posted(rule.channel, post)
+        if ts is None:
+            answer = self.client.chat_postMessage(
+                channel=rule.channel,
+                **reply.payload(),
+                metadata=metadata,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+            ts = answer["ts"]
+            progress.update(
+                digest=digest.model_dump(mode="json"),
+                ts=ts,
+                channel=answer.get("channel", rule.channel),
+                message=reply.payload(),
+                thread=[],
+            )
+            with self.deps.sessions.begin() as db:
+                schedule.record_progress(db, claim.id, progress)
+        progress.setdefault("digest", digest.model_dump(mode="json"))
+        progress.setdefault("message", reply.payload())
+        progress.setdefault("thread", [])
+        for i, blocks in enumerate(reply.thread_blocks):
+            if i < len(progress["thread"]):
+                continue  # posted before a crash
+            area = digest.areas[i]
+            payload: dict[str, Any] = {"text": f"{area.code} {area.title}", "blocks": blocks}
+            self.client.chat_postMessage(channel=rule.channel, thread_ts=ts, **payload)
+            progress["thread"].append(payload)
+            with self.deps.sessions.begin() as db:
+                schedule.record_progress(db, claim.id, progress)
+        with self.deps.sessions.begin() as db:
+            schedule.record_posted(
+                db, claim.id, now=now, channel=progress.get("channel", rule.channel), ts=ts, content=progress
+            )
+        late = " (late)" if claim.late else ""
+        log.info("digest for the meeting on %s posted%s", post.meeting.on, late)
+        report.posted.append(f"digest {post.meeting.on}{late}")
+
+    def _already_posted(self, channel: str, post: DuePost) -> str | None:
+        """After a crash between posting and recording: look for our own digest in the channel."""
+        oldest = (post.due_at - timedelta(days=1)).timestamp()
+        answer = self.client.conversations_history(
+            channel=channel, oldest=f"{oldest:.6f}", limit=200, include_all_metadata=True
+        )
+        messages: list[dict[str, Any]] = answer.get("messages", [])
+        for message in messages:
+            meta = message.get("metadata") or {}
+            payload = meta.get("event_payload") or {}
+            if (
+                meta.get("event_type") == MARKER
+                and payload.get("meeting_on") == post.meeting.on.isoformat()
+                and payload.get("plan_id") == self.deps.plan_id()
+            ):
+                log.info("digest for %s was already in the channel; not posting it again", post.meeting.on)
+                return str(message["ts"])
+        return None
+
+    # ------------------------------------------------------------------ reminders
+
+    def _reminders(
+        self, rule: BoardRule, post: DuePost, claim: Claim, now: datetime, report: TickReport
+    ) -> None:
+
+        progress: dict[str, Any] = dict(claim.progress or {})
+        sent: list[str] = progress.setdefault("sent", [])
+        when = schedule_for(
+            post.meeting,
+            digest_working_days=rule.timing.digest_working_days,
+            reminder_working_days=rule.timing.reminder_working_days,
+            post_time=rule.timing.post_time,
+            tz=rule.tz,
+        )
+        local_today = now.astimezone(ZoneInfo(rule.tz)).date()
+        with self.deps.sessions() as db:
+            batches = reminder_batches(
+                db=db,
+                plan_id=self.deps.plan_id(),
+                meeting_on=post.meeting.on,
+                digest_on=when.digest_day,
+                today=local_today,
+            )
+        for batch in batches:
+            if batch.person.key in sent or not batch.person.slack_user_id:
+                continue
+            try:
+                self.client.chat_postMessage(
+                    channel=batch.person.slack_user_id, **reminder_message(batch).payload()
+                )
+            except SlackApiError as exc:
+                error = str(exc.response.get("error", "error")) if exc.response is not None else "error"
+                if error not in NEEDS_A_PERSON:
+                    raise  # Slack is struggling: the claim goes stale and a later tick resumes
+                log.warning("could not remind one person (%s); carrying on with the others", error)
+                progress.setdefault("unreachable", []).append(batch.person.key)
+            sent.append(batch.person.key)
+            with self.deps.sessions.begin() as db:
+                schedule.record_progress(db, claim.id, progress)
+        if (post.meeting.rule_date_on_bank_holiday or post.meeting.on_bank_holiday) and not progress.get(
+            "flagged"
+        ):
+            self._tell_chair_and_admins(
+                f":warning: The board meeting on {post.meeting.on:%a %d %b %Y} falls on a bank holiday. "
+                f"Move it with `/qib meeting move {post.meeting.on.isoformat()} YYYY-MM-DD`, or cancel it.",
+                chair_only=True,
+            )
+            progress["flagged"] = True
+        with self.deps.sessions.begin() as db:
+            schedule.record_posted(db, claim.id, now=now, channel=None, ts=None, content=progress)
+        log.info("reminders for the meeting on %s sent to %d people", post.meeting.on, len(sent))
+        report.posted.append(f"reminders {post.meeting.on} ({len(sent)})")
+
+    # ------------------------------------------------------------------ when Slack says no
+
+    def _slack_failed(self, rule: BoardRule, claim: Claim, exc: SlackApiError, report: TickReport) -> None:
+        error = str(exc.response.get("error", "error")) if exc.response is not None else "error"
+        log.warning("%s for the meeting on %s failed: %s", claim.kind.value, claim.meeting_on, error)
+        report.problems.append(f"{claim.kind.value} {claim.meeting_on}: {error}")
+        progress = dict(claim.progress or {})
+        if error in NEEDS_A_PERSON and not progress.get("told"):
+            self._tell_chair_and_admins(
+                f"I could not post the {claim.kind.value} for the board meeting on {claim.meeting_on:%a %d %b}: "
+                f"Slack said `{error}`. Invite me to the board channel (`/invite @qib` in "
+                f"{rule.channel or 'the channel'}) or fix the channel in the plan; I will try again."
+            )
+            progress["told"] = True
+        with self.deps.sessions.begin() as db:
+            schedule.record_progress(db, claim.id, progress, error=error[:500])
+
+    def _tell_chair_and_admins(self, text: str, *, chair_only: bool = False) -> None:
+        with self.deps.sessions() as db:
+            people = db.execute(
+                select(Person.slack_user_id, Person.is_chair, Person.is_admin).where(
+                    Person.plan_id == self.deps.plan_id()
+                )
+            ).all()
+        ids = {
+            p.slack_user_id
+            for p in people
+            if p.slack_user_id and (p.is_chair or (p.is_admin and not chair_only))
+        }
+        ids |= set() if chair_only else set(self.settings.admin_ids)
+        for user in sorted(ids):
+            try:
+                self.client.chat_postMessage(channel=user, text=text)
+            except SlackApiError as exc:
+                log.warning("could not tell %s: %s", "a chair or admin", exc.response.get("error"))
+
+    # ------------------------------------------------------------------ running
+
+    def run_forever(self, stop: threading.Event, *, every: float = 60.0) -> None:
+        """Tick until stopped; a failing tick is logged and the next one tries again."""
+        while not stop.is_set():
+            try:
+                self.tick()
+            except Exception as exc:  # the loop must survive anything; the next tick retries
+                log.error("scheduler tick failed: %s", type(exc).__name__, exc_info=exc)
+            stop.wait(every)
+
+
+def start_in_background(scheduler: Scheduler, stop: threading.Event) -> threading.Thread:
+    thread = threading.Thread(target=scheduler.run_forever, args=(stop,), name="qib-scheduler", daemon=True)
+    thread.start()
+    return thread

@@ -1,0 +1,84 @@
+"""Who gets a reminder before a board meeting, and for what: one batch per person, never per milestone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.services import queries
+from bot.services.queries import MilestoneRow, PersonRef
+from bot.services.status import Health
+from models import Person
+
+
+@dataclass(frozen=True)
+class ReminderItem:
+    row: MilestoneRow
+    covered_for: PersonRef | None
+
+
+@dataclass(frozen=True)
+class ReminderBatch:
+    person: PersonRef
+    items: list[ReminderItem]
+    board_name: str
+    meeting_on: date
+    digest_on: date
+    today: date
+
+
+def reminder_batches(
+    *, db: Session, plan_id: int, meeting_on: date, digest_on: date, today: date
+) -> list[ReminderBatch]:
+    """Owners with stale milestones or milestones due before the meeting; a covering delegate gets them too.
+
+    People without a Slack id cannot be reached and are left out (the caller may report them).
+    """
+    calendar, rows = queries.milestone_rows(db=db, plan_id=plan_id, today=today)
+    wanted = [
+        r
+        for r in rows
+        if r.health is not Health.COMPLETE and (r.stale or (r.due is not None and r.due < meeting_on))
+    ]
+    people = db.execute(
+        select(
+            Person.key,
+            Person.name,
+            Person.role,
+            Person.slack_user_id,
+            Person.delegate_id,
+            Person.delegate_until,
+            Person.id,
+        ).where(Person.plan_id == plan_id)
+    ).all()
+    by_id = {p.id: p for p in people}
+    by_key = {p.key: p for p in people}
+    items: dict[str, list[ReminderItem]] = {}
+    for row in wanted:
+        owner = by_key.get(row.owner_key or "")
+        if owner is None:
+            continue
+        items.setdefault(owner.key, []).append(ReminderItem(row, None))
+        delegate = by_id.get(owner.delegate_id) if owner.delegate_id else None
+        if delegate is not None and (owner.delegate_until is None or today <= owner.delegate_until):
+            ref = PersonRef(owner.key, owner.name, owner.role, owner.slack_user_id)
+            items.setdefault(delegate.key, []).append(ReminderItem(row, ref))
+    batches = []
+    for key, person_items in items.items():
+        p = by_key[key]
+        if not p.slack_user_id:
+            continue
+        batches.append(
+            ReminderBatch(
+                person=PersonRef(p.key, p.name, p.role, p.slack_user_id),
+                items=person_items,
+                board_name=calendar.board_name or "board",
+                meeting_on=meeting_on,
+                digest_on=digest_on,
+                today=today,
+            )
+        )
+    return sorted(batches, key=lambda b: b.person.key)
