@@ -6,6 +6,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+import handlers.admin  # noqa: F401  (registers /qib owner and /qib delegate)
 import handlers.digest  # noqa: F401  (registers /qib digest)
 import handlers.status  # noqa: F401  (registers the status subcommands)
 import handlers.updates  # noqa: F401  (registers /qib update)

@@ -207,3 +207,38 @@ def test_history_after_these_steps_is_exactly_what_happened_in_order(bot):
 def test_board_channel_setting_overrides_the_plan(bot):
     bot.command("update M-05 on track 20% x", user=IRO)
     assert bot.slack.wait_for("chat.postMessage")[0].args["channel"] == "#qib-board" != BOARD
+
+
+def test_an_admin_reassigns_a_milestone_and_the_new_owner_can_update_it(bot):
+    [reply] = bot.command(f"owner M-05 <@{PRACTICE_LEAD}|drew>", user=CHAIR)
+    assert (
+        reply["text"].startswith("M-05 IROs increase scrutiny")
+        and "now owned by Drew Lawson" in reply["text"]
+    )
+    [saved] = bot.command("update M-05 on track 10% picked up", user=PRACTICE_LEAD)
+    assert saved["text"].startswith("Saved: M-05")
+
+
+def test_only_admins_may_reassign_or_set_cover(bot):
+    [owner] = bot.command(f"owner M-05 <@{PRACTICE_LEAD}|drew>", user=IRO)
+    [cover] = bot.command(f"delegate <@{IRO}|alex> <@{PRACTICE_LEAD}|drew>", user=IRO)
+    for reply in (owner, cover):
+        assert "admin" in reply["text"].lower()
+    assert history(bot, "M-05") == []
+
+
+def test_cover_ends_on_its_date_and_can_be_cleared(bot):
+    [set_] = bot.command(f"delegate <@{IRO}|alex> <@{PRACTICE_LEAD}|drew> until 2020-02-10", user=CHAIR)
+    assert (
+        set_["text"]
+        == "Drew Lawson (Practice Lead, ASYE academy) now covers for Alex Morgan until Mon 10 Feb 2020."
+    )
+    [ok] = bot.command("update M-05 on track 5% covering", user=PRACTICE_LEAD)
+    assert ok["text"].startswith("Saved")
+    from datetime import UTC, datetime
+
+    bot.clock[0] = datetime(2020, 2, 11, 9, 0, tzinfo=UTC)
+    [ended] = bot.command("update M-05 on track 6% still covering?", user=PRACTICE_LEAD)
+    assert "ended" in ended["text"]
+    [cleared] = bot.command(f"delegate <@{IRO}|alex> none", user=CHAIR)
+    assert cleared["text"] == "Nobody covers for Alex Morgan now."
