@@ -11,6 +11,26 @@ _LINK = re.compile(r"<(https?://[^|>]+)\|([^>]+)>")
 _BARE_LINK = re.compile(r"<(https?://[^|>]+)>")
 _USER = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 _SPECIAL = re.compile(r"<!([a-z]+)(?:\|[^>]*)?>")
+_EMOJI = re.compile(r":([a-z_]+):")
+# The shortcodes the bot itself uses, as a terminal shows them.
+EMOJI = {
+    "large_blue_circle": "🔵",
+    "large_green_circle": "🟢",
+    "large_orange_circle": "🟠",
+    "red_circle": "🔴",
+    "white_circle": "⚪",
+    "rotating_light": "🚨",
+    "hourglass_flowing_sand": "⏳",
+    "white_check_mark": "✅",
+    "warning": "⚠️",
+    "tada": "🎉",
+    "eyes": "👀",
+    "grey_question": "❔",
+}
+
+
+def emoji(text: str) -> str:
+    return _EMOJI.sub(lambda m: EMOJI.get(m.group(1), m.group(0)), text)
 
 
 def mrkdwn_to_text(text: str) -> str:
@@ -19,14 +39,14 @@ def mrkdwn_to_text(text: str) -> str:
     text = _BARE_LINK.sub(r"\1", text)
     text = _USER.sub(r"@\1", text)
     text = _SPECIAL.sub(r"@\1", text)
-    return terminal_safe(text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
+    return emoji(terminal_safe(text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")))
 
 
 def _text(obj: dict[str, Any] | None) -> str:
     if not obj:
         return ""
     raw = obj.get("text", "")
-    return mrkdwn_to_text(raw) if obj.get("type") == "mrkdwn" else terminal_safe(raw)
+    return mrkdwn_to_text(raw) if obj.get("type") == "mrkdwn" else emoji(terminal_safe(raw))
 
 
 def _element(el: dict[str, Any]) -> str:

@@ -114,3 +114,31 @@ def test_one_scheduled_post_per_meeting_and_kind(sessions):
                 )
             )
             db.flush()
+
+
+def test_an_older_database_is_upgraded_with_its_data_kept(tmp_path, database_url):
+    """A database left at the first revision, with a plan in it, comes up to date by itself."""
+    from sqlalchemy import text
+
+    from bot.deps import open_database
+    from bot.settings import Settings
+    from models.db import make_engine, upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    old = make_engine(url)
+    upgrade(old, "0001")
+    with old.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO plan (title, authority, timezone, digest_working_days, reminder_working_days, "
+                "digest_time, announce_updates) VALUES ('Old plan', 'Somewhere', 'Europe/London', 5, 3, "
+                "'09:00:00', 1)"
+            )
+        )
+    assert current_revision(old) == "0001"
+    old.dispose()
+    engine, sessions = open_database(Settings(_env_file=None, database_url=url))
+    assert current_revision(engine) == current_revision(make_engine(database_url))
+    with sessions() as db:
+        assert db.scalar(select(Plan.title)) == "Old plan"
+    assert "thread_ts" in {c["name"] for c in inspect(engine).get_columns("area")}
