@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from bot.services.errors import NotFound
+from bot.services.schedule import PostTimes
 from bot.settings import Settings
 from models import Plan
 from models.db import Sessions, make_engine, make_sessionmaker, upgrade
@@ -75,3 +76,12 @@ def open_database(settings: Settings, *, migrate: bool = True) -> tuple[Engine, 
 def build_deps(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> Deps:
     engine, sessions = open_database(settings)
     return Deps(engine=engine, sessions=sessions, clock=clock, plan_selector=settings.qib_plan)
+
+
+def post_times(settings: Settings) -> PostTimes:
+    """The deployment's digest settings, which win over the plan file's."""
+    return PostTimes(
+        digest_working_days=settings.digest_working_days,
+        reminder_working_days=settings.reminder_working_days,
+        digest_time=time.fromisoformat(settings.digest_time) if settings.digest_time else None,
+    )

@@ -11,7 +11,7 @@ import os
 import socket
 import threading
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,7 +19,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
-from bot.deps import Deps
+from bot.deps import Deps, post_times
 from bot.services import schedule
 from bot.services.calendar import Meeting, schedule_for
 from bot.services.digest import Digest, build_digest
@@ -71,16 +71,9 @@ class Scheduler:
     # ------------------------------------------------------------------ the tick
 
     def rule(self) -> BoardRule | None:
-        s = self.settings
-        post_time = time.fromisoformat(s.digest_time) if s.digest_time else None
         with self.deps.sessions() as db:
             return schedule.board_rule(
-                db,
-                self.deps.plan_id(),
-                digest_working_days=s.digest_working_days,
-                reminder_working_days=s.reminder_working_days,
-                post_time=post_time,
-                channel=s.board_channel,
+                db, self.deps.plan_id(), posts=post_times(self.settings), channel=self.settings.board_channel
             )
 
     def tick(self, now: datetime | None = None) -> TickReport:

@@ -193,11 +193,22 @@ def record_posted(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class PostTimes:
+    """Deployment settings that override the plan's digest and reminder timing (None: the plan's own)."""
+
+    digest_working_days: int | None = None
+    reminder_working_days: int | None = None
+    digest_time: time | None = None
+
+
 @dataclass(frozen=True)
 class BoardRule:
     """A board's meeting rule with its exceptions, and the plan's posting times: enough to plan posts."""
 
+    board_id: int
     name: str
+    chair_id: int | None
     rrule: str
     start: date
     at: time
@@ -214,16 +225,19 @@ def board_rule(
     db: Session,
     plan_id: int,
     *,
-    digest_working_days: int | None = None,
-    reminder_working_days: int | None = None,
-    post_time: time | None = None,
+    posts: PostTimes | None = None,
     channel: str | None = None,
+    for_update: bool = False,
 ) -> BoardRule | None:
-    """The plan's board and posting settings (settings override the plan file); None without a board."""
-    found = db.execute(
+    """The plan's board and posting times (deployment settings win over the plan file); None without a board.
+
+    `for_update` locks the board row on PostgreSQL, so two people changing meetings at once queue.
+    """
+    query = (
         select(
             Board.id,
             Board.name,
+            Board.chair_id,
             Board.rrule,
             Board.start,
             Board.time,
@@ -236,7 +250,8 @@ def board_rule(
         )
         .join(Plan, Plan.id == Board.plan_id)
         .where(Board.plan_id == plan_id)
-    ).one_or_none()
+    )
+    found = db.execute(query.with_for_update(of=Board) if for_update else query).one_or_none()
     if found is None:
         return None
     overrides = tuple(
@@ -247,17 +262,22 @@ def board_rule(
             .order_by(MeetingOverride.on)
         )
     )
+    posts = posts or PostTimes()
     tz = found.board_tz or found.plan_tz
     timing = Timing(
-        digest_working_days=found.digest_working_days if digest_working_days is None else digest_working_days,
+        digest_working_days=found.digest_working_days
+        if posts.digest_working_days is None
+        else posts.digest_working_days,
         reminder_working_days=found.reminder_working_days
-        if reminder_working_days is None
-        else reminder_working_days,
-        post_time=post_time or found.digest_time,
+        if posts.reminder_working_days is None
+        else posts.reminder_working_days,
+        post_time=posts.digest_time or found.digest_time,
         tz=tz,
     )
     return BoardRule(
+        board_id=found.id,
         name=found.name,
+        chair_id=found.chair_id,
         rrule=found.rrule,
         start=found.start,
         at=found.time,
