@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 import handlers
 from bot.deps import Deps
+from bot.respond import PatientRespond
 from bot.services.errors import DomainError
 from bot.settings import Settings
 
@@ -41,6 +42,22 @@ def make_client(settings: Settings, *, token: str | None = None) -> WebClient:
     )
 
 
+class _WithoutRequestDetails(logging.Filter):
+    """Bolt logs a refused signature at INFO with the signature and the whole request body, which holds
+    what people wrote (a late but genuine request is refused too): keep the event, drop the details."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith("Invalid request signature detected"):
+            record.msg, record.args = "Invalid request signature detected (details not logged)", ()
+        return True
+
+
+def _keep_request_details_out_of_logs() -> None:
+    logger = logging.getLogger("slack_bolt.RequestVerification")
+    if not any(isinstance(f, _WithoutRequestDetails) for f in logger.filters):
+        logger.addFilter(_WithoutRequestDetails())
+
+
 def create_app(
     settings: Settings,
     deps: Deps,
@@ -50,6 +67,7 @@ def create_app(
     process_before_response: bool = False,
 ) -> App:
     client = client or make_client(settings)
+    _keep_request_details_out_of_logs()
     app = App(
         client=client,
         token=None if authorize else client.token,
@@ -74,6 +92,8 @@ def _share(settings: Settings, deps: Deps) -> Callable[..., Any]:
     def share(context: Any, next: Callable[[], Any]) -> Any:
         context["settings"] = settings
         context["deps"] = deps
+        if context.get("response_url"):  # replies that survive Slack's 429s and 5xx (see bot/respond.py)
+            context["respond"] = PatientRespond(response_url=context["response_url"])
         return next()
 
     return share
@@ -81,7 +101,9 @@ def _share(settings: Settings, deps: Deps) -> Callable[..., Any]:
 
 def _only_team(team_id: str) -> Callable[..., Any]:
     def only_team(body: dict[str, Any], context: Any, next: Callable[[], Any]) -> Any:
-        if context.team_id and context.team_id != team_id and not context.enterprise_id:
+        # An Enterprise Grid id does not make another workspace ours, and a request that names no
+        # workspace cannot show it is from ours: both are refused like any other workspace.
+        if context.team_id != team_id:
             log.warning("refused a request from another workspace")
             return BoltResponse(status=401, body="")
         return next()

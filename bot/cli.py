@@ -23,15 +23,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     from bot.services.errors import DomainError
+    from bot.services.text import terminal_safe
 
     try:
         settings = load_settings()
         return int(args.func(args, settings) or 0)
     except (SettingsError, CliError) as exc:
-        print(f"qib: {exc}", file=sys.stderr)
+        print(f"qib: {terminal_safe(str(exc))}", file=sys.stderr)
         return 2
-    except DomainError as exc:
-        print(f"qib: {exc}", file=sys.stderr)
+    except DomainError as exc:  # the message can quote a plan file: no escape sequences to the terminal
+        print(f"qib: {terminal_safe(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -87,6 +88,7 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from bot.deps import open_database
     from bot.services.planfile import import_plan, read_plan_file
+    from bot.services.text import terminal_safe
 
     doc = read_plan_file(args.file)
     _, sessions = open_database(settings)
@@ -98,18 +100,18 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     verb = "would change" if args.dry_run else "changed"
     if report.created:
         print(
-            f"{'would create' if args.dry_run else 'created'} plan {doc.plan.title}: "
+            f"{'would create' if args.dry_run else 'created'} plan {terminal_safe(doc.plan.title)}: "
             f"{len(doc.areas)} areas, {len(doc.priorities)} priorities, {len(doc.people)} people, "
             f"{len(doc.milestones)} milestones"
         )
     elif report.changes:
         print(f"{verb} {len(report.changes)} thing(s):")
         for line in report.changes:
-            print(f"  {line}")
+            print(f"  {terminal_safe(line)}")
     else:
         print("no changes")
     for note in report.notes:
-        print(f"note: {note}")
+        print(f"note: {terminal_safe(note)}")
     return 0
 
 
@@ -166,13 +168,14 @@ def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
 
     from bot.deps import build_deps
     from bot.services.planfile import export_plan
+    from bot.services.text import terminal_safe
     from models import Plan
 
     deps = build_deps(settings)
     with deps.sessions() as db:
         if args.list:
             for p in db.execute(select(Plan.id, Plan.title, Plan.authority).order_by(Plan.id)):
-                print(f"{p.id}  {p.title} ({p.authority})")
+                print(terminal_safe(f"{p.id}  {p.title} ({p.authority})"))
             return 0
         print(render_plan_text(export_plan(db, deps.plan_id())))
     return 0

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from bot.console_render import render_outgoing
 from bot.deps import Deps
 from bot.services.errors import DomainError
+from bot.services.text import terminal_safe
 from bot.settings import Settings
 from models import Person
 
@@ -430,14 +431,14 @@ class Console:
             )
         elif where == "errors":
             for name, message in payload["errors"].items():
-                self.out.write(f"! {name}: {message}\n")
+                self.out.write(terminal_safe(f"! {name}: {message}") + "\n")
         else:
             self.out.write(render_outgoing(where, payload) + "\n\n")
         self.out.flush()
 
     def _say(self, text: str) -> None:
-        if not self.as_json:
-            self.out.write(text + "\n")
+        if not self.as_json:  # names and roles come from the plan: no escape sequences to the terminal
+            self.out.write(terminal_safe(text) + "\n")
             self.out.flush()
 
     # ------------------------------------------------------------------ loop

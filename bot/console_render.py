@@ -58,7 +58,7 @@ def _element(el: dict[str, Any]) -> str:
         label = _text(chosen.get("text")) or _text(el.get("placeholder")) or "choose"
         return f"[{label} v]"
     if kind == "plain_text_input":
-        return f"[{el.get('initial_value', '')}]"
+        return f"[{terminal_safe(el.get('initial_value', ''))}]"
     if kind in {"mrkdwn", "plain_text"}:
         return _text(el)
     if kind == "image":

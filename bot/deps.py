@@ -50,7 +50,7 @@ class Deps:
 def resolve_plan_id(db: Session, selector: str | None) -> int:
     if selector:
         query = select(Plan.id).where(Plan.title == selector)
-        if selector.isdigit():
+        if selector.isascii() and selector.isdigit() and len(selector) <= 18:
             query = select(Plan.id).where(Plan.id == int(selector))
         found = db.scalar(query)
         if found is None:

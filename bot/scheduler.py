@@ -26,6 +26,7 @@ from bot.services.digest import Digest, build_digest
 from bot.services.errors import NotFound
 from bot.services.reminders import reminder_batches
 from bot.services.schedule import BoardRule, Claim, DuePost
+from bot.services.text import mrkdwn_escape
 from bot.settings import Settings
 from handlers.digest.render import digest_message, reminder_message
 from models import Person
@@ -46,6 +47,7 @@ NEEDS_A_PERSON = {
     "not_authed",
 }
 MARKER = "qib_digest"
+REMINDER_MARKER = "qib_reminder"
 
 
 @dataclass
@@ -192,12 +194,17 @@ class Scheduler:
         progress.setdefault("digest", digest.model_dump(mode="json"))
         progress.setdefault("message", reply.payload())
         progress.setdefault("thread", [])
+        landed: set[str] = set()
+        if claim.attempt > 1 and len(progress["thread"]) < len(reply.thread_blocks):
+            # A crash or a timeout may have come after Slack took a reply but before it was recorded.
+            landed = self._replies_in_thread(progress.get("channel", rule.channel), ts)
         for i, blocks in enumerate(reply.thread_blocks):
             if i < len(progress["thread"]):
                 continue  # posted before a crash
             area = digest.areas[i]
-            payload: dict[str, Any] = {"text": f"{area.code} {area.title}", "blocks": blocks}
-            self.client.chat_postMessage(channel=rule.channel, thread_ts=ts, **payload)
+            payload: dict[str, Any] = {"text": mrkdwn_escape(f"{area.code} {area.title}"), "blocks": blocks}
+            if payload["text"] not in landed:
+                self.client.chat_postMessage(channel=rule.channel, thread_ts=ts, **payload)
             progress["thread"].append(payload)
             with self.deps.sessions.begin() as db:
                 schedule.record_progress(db, claim.id, progress)
@@ -228,6 +235,12 @@ class Scheduler:
                 return str(message["ts"])
         return None
 
+    def _replies_in_thread(self, channel: str, ts: str) -> set[str]:
+        """The texts of the bot's replies already in the digest's thread."""
+        answer = self.client.conversations_replies(channel=channel, ts=ts, limit=200)
+        messages: list[dict[str, Any]] = answer.get("messages", [])
+        return {str(m.get("text", "")) for m in messages if m.get("ts") != ts and m.get("bot_id")}
+
     # ------------------------------------------------------------------ reminders
 
     def _reminders(
@@ -252,12 +265,27 @@ class Scheduler:
                 digest_on=when.digest_day,
                 today=local_today,
             )
+        marker = {
+            "event_type": REMINDER_MARKER,
+            "event_payload": {"plan_id": self.deps.plan_id(), "meeting_on": post.meeting.on.isoformat()},
+        }
         for batch in batches:
             if batch.person.key in sent or not batch.person.slack_user_id:
                 continue
+            if progress.get("sending") == batch.person.key and self._reminded(
+                batch.person.slack_user_id, post, marker
+            ):
+                log.info(
+                    "a reminder sent before a crash or timeout had reached its owner; not sending it again"
+                )
+                sent.append(batch.person.key)
+                continue
+            progress["sending"] = batch.person.key  # should this post's answer be lost, a retry checks
+            with self.deps.sessions.begin() as db:
+                schedule.record_progress(db, claim.id, progress)
             try:
                 self.client.chat_postMessage(
-                    channel=batch.person.slack_user_id, **reminder_message(batch).payload()
+                    channel=batch.person.slack_user_id, **reminder_message(batch).payload(), metadata=marker
                 )
             except SlackApiError as exc:
                 error = str(exc.response.get("error", "error")) if exc.response is not None else "error"
@@ -281,6 +309,20 @@ class Scheduler:
             schedule.record_posted(db, claim.id, now=now, channel=None, ts=None, content=progress)
         log.info("reminders for the meeting on %s sent to %d people", post.meeting.on, len(sent))
         report.posted.append(f"reminders {post.meeting.on} ({len(sent)})")
+
+    def _reminded(self, user_id: str, post: DuePost, marker: dict[str, Any]) -> bool:
+        """Is this meeting's reminder already in the owner's DM with the bot?"""
+        dm = self.client.conversations_open(users=user_id)["channel"]["id"]
+        oldest = (post.due_at - timedelta(days=1)).timestamp()
+        answer = self.client.conversations_history(
+            channel=dm, oldest=f"{oldest:.6f}", limit=200, include_all_metadata=True
+        )
+        messages: list[dict[str, Any]] = answer.get("messages", [])
+        return any(
+            (m.get("metadata") or {}).get("event_type") == REMINDER_MARKER
+            and (m.get("metadata") or {}).get("event_payload") == marker["event_payload"]
+            for m in messages
+        )
 
     # ------------------------------------------------------------------ when Slack says no
 
@@ -314,7 +356,7 @@ class Scheduler:
         ids |= set() if chair_only else set(self.settings.admin_ids)
         for user in sorted(ids):
             try:
-                self.client.chat_postMessage(channel=user, text=text)
+                self.client.chat_postMessage(channel=user, text=mrkdwn_escape(text))
             except SlackApiError as exc:
                 log.warning("could not tell %s: %s", "a chair or admin", exc.response.get("error"))
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from slack_bolt import App
 
+from bot.services.text import mrkdwn_escape
+
 
 def register_all(app: App) -> None:
     from handlers import commands, events, home, status, updates
@@ -19,6 +21,10 @@ def register_all(app: App) -> None:
 
 def tell_user(body: dict[str, Any], context: Any, client: Any, text: str) -> None:
     """Say something to the one person a request came from, as privately as the surface allows."""
+    from handlers.blocks import MAX_FALLBACK, clip
+
+    # Messages name people and milestones (plan text is raw) and can quote what was typed, at any length.
+    text = clip(mrkdwn_escape(text), MAX_FALLBACK)
     if body.get("response_url") or context.get("response_url"):
         context.respond(text=text, response_type="ephemeral", replace_original=False)
         return

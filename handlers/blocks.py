@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -18,13 +19,15 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.services.text import mrkdwn_escape
+from bot.services.text import mrkdwn_escape, terminal_safe
 
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
 MAX_SECTION = 3000
 MAX_HEADER = 150
 MAX_FALLBACK = 3900
+# Slack refuses a message with "msg_blocks_too_long" near 13,000 characters of block text in all.
+MAX_MESSAGE_TEXT = 11_000
 
 Visibility = Literal["ephemeral", "in_channel", "none"]
 
@@ -44,7 +47,8 @@ class Reply:
         return cls(text="", visibility="none")
 
     def payload(self) -> dict[str, Any]:
-        return {"text": clip(self.text, MAX_FALLBACK), "blocks": self.blocks}
+        # The fallback is mrkdwn too (notifications, screen readers): plan and user text in it is raw.
+        return {"text": clip(mrkdwn_escape(self.text), MAX_FALLBACK), "blocks": self.blocks}
 
 
 def esc(text: object) -> str:
@@ -52,12 +56,18 @@ def esc(text: object) -> str:
     return mrkdwn_escape(str(text))
 
 
+def plain(text: object) -> str:
+    """Plan or user text for a plain_text object: nothing there is live, but control characters
+    (bidi overrides, escape sequences) would still reorder or hide what people read."""
+    return terminal_safe(str(text))
+
+
 def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def header(text: str) -> dict[str, Any]:
-    return HeaderBlock(text=PlainTextObject(text=clip(text, MAX_HEADER), emoji=True)).to_dict()
+    return HeaderBlock(text=PlainTextObject(text=clip(plain(text), MAX_HEADER), emoji=True)).to_dict()
 
 
 def section(
@@ -87,7 +97,7 @@ def divider() -> dict[str, Any]:
 
 def button(text: str, action_id: str, value: str = "", *, style: str | None = None) -> dict[str, Any]:
     return ButtonElement(
-        text=PlainTextObject(text=clip(text, 75), emoji=True),
+        text=PlainTextObject(text=clip(plain(text), 75), emoji=True),
         action_id=action_id,
         value=value[:2000] or None,
         style=style,
@@ -101,14 +111,92 @@ def actions(*buttons: dict[str, Any], block_id: str | None = None) -> dict[str, 
 def fit(
     blocks: Iterable[dict[str, Any]], *, limit: int = MAX_MESSAGE_BLOCKS, more: str = ""
 ) -> list[dict[str, Any]]:
-    """Keep a message within Slack's block limit, saying what was left out instead of being refused."""
+    """Keep a message within Slack's block limit, saying what was left out instead of being refused.
+
+    A message (not a modal or Home tab) is also kept under Slack's limit on its total block text.
+    """
     items = list(blocks)
-    if len(items) <= limit:
-        return items
-    kept = items[: limit - 1]
-    hidden = len(items) - len(kept)
-    kept.append(context(f"…and {hidden} more not shown. {more}".strip()))
-    return kept
+    if len(items) > limit:
+        kept = items[: limit - 1]
+        hidden = len(items) - len(kept)
+        kept.append(context(f"…and {hidden} more not shown. {more}".strip()))
+        items = kept
+    if limit <= MAX_MESSAGE_BLOCKS:
+        items = _within_text(items, MAX_MESSAGE_TEXT)
+    return [{k: v for k, v in b.items() if k != LIST_MARK} for b in items]
+
+
+_MORE = re.compile(r"…and ([0-9][0-9,]*) more")
+LIST_MARK = "_qib_list"  # on sections of list entries until `fit` removes it; never sent to Slack
+
+
+def _texts(node: Any) -> Iterator[str]:
+    """Every "text" string in the blocks: what Slack counts towards msg_blocks_too_long."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "text" and isinstance(value, str):
+                yield value
+            else:
+                yield from _texts(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _texts(item)
+
+
+def _within_text(blocks: list[dict[str, Any]], budget: int) -> list[dict[str, Any]]:
+    """Drop entries from the end of the last list (then trailing sections) until the text fits.
+
+    A list is a run of sections made by `list_sections` (entries separated by a blank line). Each
+    entry dropped is counted into the "…and N more" note after its list, or into a new note there.
+    """
+    items: list[dict[str, Any] | None] = list(blocks)
+    size = sum(len(t) for t in _texts(blocks))
+    hidden: dict[int, int] = {}  # the last index of a run of blocks -> entries dropped from it
+
+    def run_end(i: int, *, lists_only: bool) -> int:
+        end = i
+        while end + 1 < len(blocks) and blocks[end + 1].get("type") == "section":
+            if lists_only and not blocks[end + 1].get(LIST_MARK):
+                break
+            end += 1
+        return end
+
+    while size > budget:
+        alive = [i for i, b in enumerate(items) if b is not None and b.get("type") == "section"]
+        lists = [i for i in alive if blocks[i].get(LIST_MARK)]
+        if lists:
+            i, anchor = lists[-1], run_end(lists[-1], lists_only=True)
+        elif len(alive) > 1:  # the first section is the headline: it stays
+            i, anchor = alive[-1], run_end(alive[-1], lists_only=False)
+        else:
+            break
+        block = items[i] or {}
+        text = block.get("text", {}).get("text", "") if isinstance(block.get("text"), dict) else ""
+        if "\n\n" in text:
+            shorter = text.rpartition("\n\n")[0]
+            items[i] = {**block, "text": {**block["text"], "text": shorter}}
+            size -= len(text) - len(shorter)
+        else:
+            size -= sum(len(t) for t in _texts(block))
+            items[i] = None
+        hidden[anchor] = hidden.get(anchor, 0) + 1
+    for anchor in sorted(hidden, reverse=True):
+        note = items[anchor + 1] if anchor + 1 < len(items) else None
+        text = next(_texts(note), "") if note is not None and note.get("type") == "context" else ""
+        found = _MORE.search(text)
+        if found:
+            total = int(found.group(1).replace(",", "")) + hidden[anchor]
+            items[anchor + 1] = context(_MORE.sub(f"…and {total} more", text, count=1))
+        else:
+            items.insert(
+                anchor + 1, context(f"…and {hidden[anchor]} more not shown: too long for one message.")
+            )
+    return [b for b in items if b is not None]
+
+
+def list_sections(entries: Sequence[str]) -> list[dict[str, Any]]:
+    """Sections holding list entries (a blank line between them), marked so `fit` can shorten them."""
+    return [{**section(text), LIST_MARK: True} for text in entries]
 
 
 def parse_all(blocks: Iterable[dict[str, Any]]) -> list[Block | None]:

@@ -21,6 +21,7 @@ class Ask:
     trigger_id: str | None = None
     client: Any = None
     surface: str = "command"  # command | mention | dm | home | action
+    request_key: str | None = None  # the same for every delivery of one request (e.g. a message's id)
 
     @property
     def plan_id(self) -> int:
@@ -39,6 +40,7 @@ def ask_from(
     channel_id: str | None,
     trigger_id: str | None = None,
     surface: str = "command",
+    request_key: str | None = None,
 ) -> Ask:
     deps: Deps = context["deps"]
     return Ask(
@@ -50,6 +52,7 @@ def ask_from(
         trigger_id=trigger_id,
         client=client,
         surface=surface,
+        request_key=request_key,
     )
 
 

@@ -186,7 +186,10 @@ class ProgressUpdate(Base):
     __tablename__ = "progress_update"
     __table_args__ = (
         UniqueConstraint("plan_id", "idempotency_key", name="uq_progress_update_plan_key"),
-        Index("ix_progress_update_milestone_at", "milestone_id", "at"),
+        # A milestone's latest update (ORDER BY at DESC, id DESC LIMIT 1) is one step back from the end.
+        Index("ix_progress_update_milestone_at_id", "milestone_id", "at", "id"),
+        # The updates of a period (what changed since the last board meeting) without reading the rest.
+        Index("ix_progress_update_plan_at", "plan_id", "at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))

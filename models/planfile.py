@@ -11,11 +11,14 @@ from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from models.vocab import Grade, InspectionType, OverrideAction, Source, Status, parse_grade, parse_status
 
 CODE = r"^[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)*$"
+# Control characters but tab and line breaks, C1 controls, and bidi embeddings, overrides and isolates:
+# they can hide or reorder text where it is shown, and PostgreSQL cannot store NUL at all.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 KEY = r"^[a-z0-9][a-z0-9._-]*$"
 
 
@@ -104,6 +107,15 @@ Text = Annotated[str, BeforeValidator(_text)]
 
 class _Doc(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, v: Any) -> Any:
+        for text in v if isinstance(v, list) else [v]:
+            found = CONTROL.search(text) if isinstance(text, str) else None
+            if found:
+                raise ValueError(f"contains the control character U+{ord(found.group()):04X}: remove it")
+        return v
 
 
 class PlanInfo(_Doc):

@@ -120,8 +120,8 @@ def build_digest(
     bank_holiday: bool = False,
 ) -> Digest:
     """The digest as it would be posted at `now`, for the meeting on `meeting_on`."""
-    summary = queries.chair_summary(db=db, plan_id=plan_id, today=today)
-    calendar, rows = queries.milestone_rows(db=db, plan_id=plan_id, today=today)
+    summary, rows = queries.chair_summary_and_rows(db=db, plan_id=plan_id, today=today)
+    calendar = summary.calendar
     totals = summary.totals
     headline = Headline(
         milestones=totals.milestones,

@@ -12,6 +12,7 @@ import yaml
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.services.calendar import parse_rrule
 from bot.services.errors import PlanFileError
@@ -31,6 +32,21 @@ from models import (
 from models.planfile import PlanDoc
 
 MAX_FILE_BYTES = 20_000_000
+MAX_PROBLEM_CHARS = 300
+# libyaml's parser is several times faster than PyYAML's own on a large file; both are safe loaders.
+_FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_RETELL_BELOW = 1_000_000
+
+
+def _load_yaml(text: str) -> Any:
+    try:
+        return yaml.load(text, Loader=_FastLoader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError:
+        if _FastLoader is yaml.SafeLoader or len(text) > _RETELL_BELOW:
+            raise
+        # PyYAML's own parser words its errors more plainly than libyaml; a small file is quick to re-read.
+        return yaml.safe_load(text)
+
 
 Progress = Callable[[int, int], None]
 
@@ -51,12 +67,16 @@ def parse_plan_text(text: str, source: str = "<plan>") -> PlanDoc:
     if len(text.encode()) > MAX_FILE_BYTES:
         raise PlanFileError(source, [f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB"])
     try:
-        raw = yaml.safe_load(text)
+        raw = _load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or "not valid YAML"
         raise PlanFileError(source, [f"{where}{problem}"]) from None
+    except ValueError as exc:  # PyYAML builds dates itself: 2020-02-30 raises from datetime.date
+        raise PlanFileError(source, [f"not valid YAML: {exc} (a date that does not exist?)"]) from None
+    except RecursionError:
+        raise PlanFileError(source, ["not valid YAML: nested too deeply"]) from None
     if not isinstance(raw, dict):
         raise PlanFileError(source, ["the file must be a YAML mapping with plan, areas, milestones..."])
     try:
@@ -113,7 +133,9 @@ def _describe(err: Any, raw: dict[str, Any]) -> str:
         msg = f'"{err["input"]}" is not a whole number'
     elif err["type"] in {"less_than_equal", "greater_than_equal"}:
         msg = f"{err['input']} is out of range ({err['msg'].lower()})"
-    return f"{path}: {msg}"
+    line = f"{path}: {msg}"
+    # A message quotes what was written: a megabyte-long value must not make a megabyte-long message.
+    return line if len(line) <= MAX_PROBLEM_CHARS else line[: MAX_PROBLEM_CHARS - 1] + "…"
 
 
 def _pattern_hint(name: str) -> str:
@@ -138,10 +160,12 @@ def check_references(doc: PlanDoc) -> list[str]:
 
     def unique(kind: str, values: Iterable[str]) -> set[str]:
         seen: set[str] = set()
+        folded: set[str] = set()  # one set, not one per entry: a 30,000-milestone file stays linear
         for i, v in enumerate(values):
-            if v.upper() in {s.upper() for s in seen}:
+            if v.upper() in folded:
                 problems.append(f"{kind}[{i}] ({v}).code: duplicate code {v}")
             seen.add(v)
+            folded.add(v.upper())
         return seen
 
     areas = unique("areas", (a.code for a in doc.areas))
@@ -197,9 +221,15 @@ def check_references(doc: PlanDoc) -> list[str]:
             )
         except ValueError as exc:
             problems.append(f"board.rrule: {exc}")
+        dates: set[date] = set()
         for i, o in enumerate(doc.board.overrides):
             if o.action == "moved" and o.to is None:
                 problems.append(f"board.overrides[{i}].to: a moved meeting needs the new date")
+            if o.date in dates:
+                problems.append(
+                    f"board.overrides[{i}].date: {o.date} has an exception already (one per meeting)"
+                )
+            dates.add(o.date)
     return problems
 
 
@@ -365,6 +395,7 @@ def _import_inspection(db: Session, plan: Plan, doc: PlanDoc, report: ImportRepo
 
 def _import_people(db: Session, pid: int, doc: PlanDoc, report: ImportReport) -> dict[str, Person]:
     existing = {p.key: p for p in db.scalars(select(Person).where(Person.plan_id == pid))}
+    _free_moving_slack_ids(db, existing, doc)
     for position, entry in enumerate(doc.people):
         row = existing.get(entry.key)
         fields = {
@@ -395,6 +426,38 @@ def _import_people(db: Session, pid: int, doc: PlanDoc, report: ImportReport) ->
                 report.changes.append(f"person {entry.key}: delegate set to {entry.delegate or 'nobody'}")
             row.delegate_id = delegate_id
     return existing
+
+
+def _free_moving_slack_ids(db: Session, existing: dict[str, Person], doc: PlanDoc) -> None:
+    """A Slack id is unique in a plan: ids moving between people (two swapped) are freed first.
+
+    An id the file gives someone while a person kept from before (not in the file) holds it is refused.
+    """
+    wanted = {e.key: e.slack_user_id for e in doc.people}
+    held_by_others = {
+        p.slack_user_id: key for key, p in existing.items() if key not in wanted and p.slack_user_id
+    }
+    problems = [
+        f"people[{i}] ({e.key}).slack_user_id: {e.slack_user_id} belongs to {held_by_others[e.slack_user_id]}, "
+        "who is in the database but not in this file"
+        for i, e in enumerate(doc.people)
+        if e.slack_user_id in held_by_others
+    ]
+    if problems:
+        raise PlanFileError("the plan file", problems)
+    moving = [
+        p
+        for key, p in existing.items()
+        if key in wanted and p.slack_user_id and p.slack_user_id != wanted[key]
+    ]
+    if not moving:
+        return
+    before = {p.key: p.slack_user_id for p in moving}
+    for person in moving:
+        person.slack_user_id = None
+    db.flush()
+    for person in moving:  # in memory only, so the change report still says "old -> new"
+        set_committed_value(person, "slack_user_id", before[person.key])
 
 
 def _import_updates(

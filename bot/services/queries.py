@@ -8,7 +8,7 @@ Each query runs a fixed, small number of SQL statements whatever the size of the
 board (one), the meeting overrides (one), then one statement per kind of thing shown (milestones, the
 updates since the last meeting, ...). Nothing is lazy-loaded and nothing is queried per milestone or per
 area. The latest update of a milestone (for the reason behind its rating) is a correlated
-``ORDER BY at DESC, id DESC LIMIT 1`` on the ``(milestone_id, at)`` index.
+``ORDER BY at DESC, id DESC LIMIT 1`` on the ``(milestone_id, at, id)`` index.
 """
 
 from __future__ import annotations
@@ -18,12 +18,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
-from itertools import chain, repeat
+from functools import cache, lru_cache
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Date, Select, and_, bindparam, case, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.services.calendar import Meeting, Override, next_meeting, previous_meeting
@@ -41,6 +40,7 @@ from models import (
     ProgressUpdate,
     priority_area,
 )
+from models.base import UTCDateTime
 from models.vocab import Status
 
 __all__ = [
@@ -72,6 +72,7 @@ __all__ = [
     "board_calendar",
     "by_priority",
     "chair_summary",
+    "chair_summary_and_rows",
     "due_soon",
     "find_person",
     "milestone_detail",
@@ -387,43 +388,58 @@ def _local_date(moment: datetime | None, tz: str) -> date | None:
     return moment.astimezone(_zone(tz)).date()
 
 
+# The statements every query starts with, built once (statements are immutable; values are bound).
+_PLAN_AND_BOARD = (
+    select(
+        Plan.id,
+        Plan.title,
+        Plan.authority,
+        Plan.timezone,
+        Plan.channel,
+        Board.name,
+        Board.rrule,
+        Board.start,
+        Board.time,
+        Board.timezone,
+    )
+    .outerjoin(Board, Board.plan_id == Plan.id)
+    .where(Plan.id == bindparam("plan_id"))
+)
+_OVERRIDES = (
+    select(MeetingOverride.on, MeetingOverride.action, MeetingOverride.to, MeetingOverride.at)
+    .join(Board, Board.id == MeetingOverride.board_id)
+    .where(Board.plan_id == bindparam("plan_id"))
+    .order_by(MeetingOverride.on)
+)
+
+
+@lru_cache(maxsize=64)
+def _meetings_around(
+    rrule: str, start: date, at: time, tz: str, overrides: tuple[Override, ...], today: date
+) -> tuple[Meeting | None, Meeting | None]:
+    """The meetings either side of today. Pure, so kept: walking the rule is the costly part of a status
+    query, and its inputs (the rule, every override, today) are the key, so a change is never missed."""
+    boundary = datetime.combine(today, time.min, tzinfo=_zone(tz))
+    return (
+        previous_meeting(rrule, start, at, tz, overrides, boundary),
+        next_meeting(rrule, start, at, tz, overrides, boundary),
+    )
+
+
 def _plan_context(db: Session, plan_id: int, today: date) -> tuple[PlanInfo, BoardCalendar]:
     """The plan and its meetings either side of today: one SELECT for plan and board, one for overrides."""
-    found = db.execute(
-        select(
-            Plan.id,
-            Plan.title,
-            Plan.authority,
-            Plan.timezone,
-            Plan.channel,
-            Board.name,
-            Board.rrule,
-            Board.start,
-            Board.time,
-            Board.timezone,
-        )
-        .outerjoin(Board, Board.plan_id == Plan.id)
-        .where(Plan.id == plan_id)
-    ).one_or_none()
+    found = db.execute(_PLAN_AND_BOARD, {"plan_id": plan_id}).one_or_none()
     if found is None:
         raise NotFound("That plan does not exist (it may have been removed).")
     pid, title, authority, plan_tz, channel, board_name, rrule, start, at, board_tz = found
     plan = PlanInfo(id=pid, title=title, authority=authority, timezone=plan_tz, channel=channel)
     previous = following = None
     if rrule is not None:
-        overrides = [
+        overrides = tuple(
             Override(on=o.on, action=o.action, to=o.to, at=o.at)
-            for o in db.execute(
-                select(MeetingOverride.on, MeetingOverride.action, MeetingOverride.to, MeetingOverride.at)
-                .join(Board, Board.id == MeetingOverride.board_id)
-                .where(Board.plan_id == plan_id)
-                .order_by(MeetingOverride.on)
-            )
-        ]
-        tz = board_tz or plan_tz
-        boundary = datetime.combine(today, time.min, tzinfo=_zone(tz))
-        previous = previous_meeting(rrule, start, at, tz, overrides, boundary)
-        following = next_meeting(rrule, start, at, tz, overrides, boundary)
+            for o in db.execute(_OVERRIDES, {"plan_id": plan_id})
+        )
+        previous, following = _meetings_around(rrule, start, at, board_tz or plan_tz, overrides, today)
     calendar = BoardCalendar(
         today=today, timezone=plan_tz, board_name=board_name, previous=previous, next=following
     )
@@ -455,7 +471,7 @@ class _Loaded:
 def _latest(column_name: str) -> Any:
     """A column of the milestone's latest update, as a correlated scalar subquery.
 
-    Each one is an index probe on ``(milestone_id, at)``, so the cost follows the milestones shown,
+    Each one is an index probe on ``(milestone_id, at, id)``, so the cost follows the milestones shown,
     not the plan's history. (An outer join on the latest id made PostgreSQL hash every update.)
     """
     pu = aliased(ProgressUpdate, name=f"latest_{column_name}")
@@ -472,7 +488,7 @@ def _latest(column_name: str) -> Any:
 @cache
 def _rows_select(with_reason: bool) -> Select[Any]:
     """The milestone-row SELECT without its WHERE; built once (statements are immutable)."""
-    owner = aliased(Person, name="owner")
+    owner = _person_alias("owner")
     columns: list[Any] = [
         Milestone.id,
         Milestone.owner_id,
@@ -635,13 +651,16 @@ def _due_order(row: MilestoneRow) -> tuple[date, str]:
 # ---------------------------------------------------------------------------------------------------
 
 
+_HEALTHS = tuple(Health)  # iterating the enum itself is slow, and a tally is made per area per request
+
+
 class _Tally:
     """Running totals for one set of milestones (an area, a priority, the plan)."""
 
     __slots__ = ("counts", "next_due", "percent", "stale")
 
     def __init__(self) -> None:
-        self.counts: dict[Health, int] = dict.fromkeys(Health, 0)
+        self.counts: dict[Health, int] = dict.fromkeys(_HEALTHS, 0)
         self.percent = 0
         self.stale = 0
         self.next_due: date | None = None
@@ -658,7 +677,8 @@ class _Tally:
         self.add(r.health, n=1, percent=r.percent, stale=int(r.stale), due_ahead=ahead)
 
     def health(self) -> Health | None:
-        return roll_up(chain.from_iterable(repeat(h, n) for h, n in self.counts.items()))
+        # The roll-up depends only on which healths are present, not on how many of each.
+        return roll_up(h for h, n in self.counts.items() if n)
 
     def figures(self) -> Figures:
         total = sum(self.counts.values())
@@ -694,10 +714,36 @@ def _aggregate(
     """
     today = calendar.today
     since = calendar.since_previous
+    stmt = _aggregate_select(key, since is not None)
+    rows = db.execute(stmt, {"plan_id": plan_id, "today": today, "since": since})
+    total = _Tally()
+    by_key: dict[Any, _Tally] = defaultdict(_Tally)
+    for group_key, status, n, percent, first_due, last_update, first_due_ahead in rows:
+        h = health(status, first_due, today)
+        stale_n = n if _is_stale(status, _local_date(last_update, calendar.timezone), calendar) else 0
+        ahead = first_due_ahead if status != _COMPLETE else None
+        for tally in (total, by_key[group_key]):
+            tally.add(h, n=n, percent=int(percent or 0), stale=stale_n, due_ahead=ahead)
+    return total, by_key
+
+
+@cache
+def _aggregate_select(key: Any, with_since: bool) -> Select[Any]:
+    """The GROUP BY of _aggregate, built once per key column; plan, today and since are bound."""
+    today = bindparam("today", type_=Date)
     late = case((Milestone.due < today, 1), else_=0)
     old = (
-        case((or_(Milestone.last_update_at.is_(None), Milestone.last_update_at < since), 1), else_=0)
-        if since is not None
+        case(
+            (
+                or_(
+                    Milestone.last_update_at.is_(None),
+                    Milestone.last_update_at < bindparam("since", type_=UTCDateTime),
+                ),
+                1,
+            ),
+            else_=0,
+        )
+        if with_since
         else literal(0)
     )
     flagged = (
@@ -710,11 +756,11 @@ def _aggregate(
             Milestone.due.label("due"),
             Milestone.last_update_at.label("last_update_at"),
         )
-        .where(Milestone.plan_id == plan_id)
+        .where(Milestone.plan_id == bindparam("plan_id"))
         .subquery("flagged")
     )
     c = flagged.c
-    stmt = select(
+    return select(
         c.key,
         c.status,
         func.count(),
@@ -723,15 +769,6 @@ def _aggregate(
         func.max(c.last_update_at),
         func.min(case((c.due >= today, c.due))),
     ).group_by(c.key, c.status, c.late, c.old)
-    total = _Tally()
-    by_key: dict[Any, _Tally] = defaultdict(_Tally)
-    for group_key, status, n, percent, first_due, last_update, first_due_ahead in db.execute(stmt):
-        h = health(status, first_due, today)
-        stale_n = n if _is_stale(status, _local_date(last_update, calendar.timezone), calendar) else 0
-        ahead = first_due_ahead if status != _COMPLETE else None
-        for tally in (total, by_key[group_key]):
-            tally.add(h, n=n, percent=int(percent or 0), stale=stale_n, due_ahead=ahead)
-    return total, by_key
 
 
 def _area_summaries(
@@ -881,7 +918,7 @@ def milestone_detail(*, db: Session, plan_id: int, today: date, code: str) -> Mi
         loaded = _load_rows(db, plan_id, calendar, Milestone.id == match.id)
     item = loaded[0]
 
-    owner, delegate = aliased(Person, name="owner"), aliased(Person, name="delegate")
+    owner, delegate = _person_alias("owner"), _person_alias("delegate")
     extra = db.execute(
         select(
             Area.code,
@@ -906,7 +943,7 @@ def milestone_detail(*, db: Session, plan_id: int, today: date, code: str) -> Mi
         else None
     )
 
-    author = aliased(Person, name="author")
+    author = _person_alias("author")
     history = [
         UpdateEntry(
             at=u.at,
@@ -953,14 +990,21 @@ def milestone_detail(*, db: Session, plan_id: int, today: date, code: str) -> Mi
     )
 
 
+@cache
+def _person_alias(name: str) -> Any:
+    """An alias of Person, made once: making one (and its columns) costs more than running the query."""
+    return aliased(Person, name=name)
+
+
+@cache
+def _people_select() -> Select[Any]:
+    p, d = _person_alias("p"), _person_alias("d")
+    return select(*_person_columns(p, d)).outerjoin(d, d.id == p.delegate_id).order_by(p.position, p.id)
+
+
 def _select_people(plan_id: int) -> Any:
-    p, d = aliased(Person, name="p"), aliased(Person, name="d")
-    return p, (
-        select(*_person_columns(p, d))
-        .outerjoin(d, d.id == p.delegate_id)
-        .where(p.plan_id == plan_id)
-        .order_by(p.position, p.id)
-    )
+    p = _person_alias("p")
+    return p, _people_select().where(p.plan_id == plan_id)
 
 
 def person_by_slack_id(db: Session, plan_id: int, slack_user_id: str) -> PersonInfo | None:
@@ -1198,13 +1242,12 @@ def _changes_since(db: Session, plan_id: int, calendar: BoardCalendar) -> list[C
             .label("last_rank"),
             func.count().over(partition_by=pu.milestone_id).label("n"),
         )
-        # Through the milestone (not progress_update.plan_id) so SQLite walks the (milestone_id, at) index.
-        .join(Milestone, Milestone.id == pu.milestone_id)
-        .where(Milestone.plan_id == plan_id, pu.at >= since, pu.at < end)
+        # A range scan of the (plan_id, at) index: the updates of the period, not the plan's history.
+        .where(pu.plan_id == plan_id, pu.at >= since, pu.at < end)
         .subquery("recent")
     )
     r = recent.c
-    author = aliased(Person, name="author")
+    author = _person_alias("author")
     stmt = (
         select(
             r.milestone_id,
@@ -1275,7 +1318,20 @@ def chair_summary(*, db: Session, plan_id: int, today: date) -> ChairSummary:
     if next_on is not None:
         worth_naming.append(Milestone.due < next_on)  # due from today (or earlier) until the meeting
     rows = [item.row for item in _load_rows(db, plan_id, calendar, _unfinished(), or_(*worth_naming))]
+    return _summary(db, plan, calendar, areas, total, by_area, rows)
 
+
+def _summary(
+    db: Session,
+    plan: PlanInfo,
+    calendar: BoardCalendar,
+    areas: Sequence[tuple[int, str, str, str]],
+    total: _Tally,
+    by_area: Mapping[int, _Tally],
+    rows: Sequence[MilestoneRow],
+) -> ChairSummary:
+    """The summary from its figures and the milestones worth naming (in plan order); reads the changes."""
+    today, next_on = calendar.today, calendar.next_on
     due_before_next = (
         sorted(
             (r for r in rows if r.due is not None and today <= r.due < next_on),
@@ -1291,9 +1347,46 @@ def chair_summary(*, db: Session, plan_id: int, today: date) -> ChairSummary:
         totals=total.figures(),
         areas=_area_summaries(areas, by_area),
         exceptions=_exceptions(rows),
-        changes=_changes_since(db, plan_id, calendar),
+        changes=_changes_since(db, plan.id, calendar),
         due_before_next=due_before_next,
     )
+
+
+def _worth_naming(r: MilestoneRow, calendar: BoardCalendar) -> bool:
+    """chair_summary's SQL filter, for a row already read: unfinished, and at risk or off track,
+    overdue, stale, or due before the next meeting."""
+    if r.status is Status.COMPLETE:
+        return False
+    return (
+        r.status in (Status.AT_RISK, Status.OFF_TRACK)
+        or r.stale
+        or (
+            r.due is not None
+            and (r.due < calendar.today or (calendar.next_on is not None and r.due < calendar.next_on))
+        )
+    )
+
+
+def chair_summary_and_rows(
+    *, db: Session, plan_id: int, today: date
+) -> tuple[ChairSummary, list[MilestoneRow]]:
+    """chair_summary and milestone_rows together, from one read of the milestones (the digest needs both).
+
+    Five statements: plan and board, overrides, areas, every milestone with its latest update, and the
+    updates since the previous meeting. The totals and the milestones worth naming are worked out
+    from the rows, as area_detail does, instead of being read again.
+    """
+    plan, calendar = _plan_context(db, plan_id, today)
+    areas = _load_areas(db, plan_id)
+    loaded = _load_rows(db, plan_id, calendar)
+    total = _Tally()
+    by_area: dict[int, _Tally] = defaultdict(_Tally)
+    for item in loaded:
+        total.add_row(item.row, today)
+        by_area[item.area_id].add_row(item.row, today)
+    rows = [item.row for item in loaded]
+    named = [r for r in rows if _worth_naming(r, calendar)]
+    return _summary(db, plan, calendar, areas, total, by_area, named), rows
 
 
 def milestone_rows(*, db: Session, plan_id: int, today: date) -> tuple[BoardCalendar, list[MilestoneRow]]:

@@ -8,7 +8,8 @@ word tolerating typos (rapidfuzz ratio) and in any order. A word that is rare in
 more than one that is everywhere ("children"). An area whose own milestones are its only close rivals
 is a clear match: "foster carer reviews" is area AFI-5, not a choice between AFI-5 and M-16.
 
-Three statements (areas, priorities, milestones with their owners), whatever the plan's size.
+Three statements for a code (areas, priorities, and the few milestones whose code could be the one
+typed), one more for words (every milestone with its owner), whatever the plan's size.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from functools import lru_cache
 from typing import Literal
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from models import Area, Milestone, Person, Priority
@@ -207,7 +208,8 @@ class _Entry:
     texts: tuple[tuple[str | None, float], ...]  # (text, field weight); the title first
 
 
-def _load(db: Session, plan_id: int) -> list[_Entry]:
+def _load_areas_and_priorities(db: Session, plan_id: int) -> tuple[list[_Entry], dict[int, str]]:
+    """The plan's areas and priorities (a few dozen rows): two statements."""
     entries: list[_Entry] = []
     area_codes: dict[int, str] = {}
     for a in db.execute(
@@ -227,31 +229,62 @@ def _load(db: Session, plan_id: int) -> list[_Entry]:
         .order_by(Priority.position, Priority.id)
     ):
         entries.append(_Entry("priority", p.code, p.title, None, None, ((p.title, W_TITLE),)))
-    for code, title, area_id, area_title, name, role in db.execute(
-        select(
-            Milestone.code,
-            Milestone.title,
-            Milestone.area_id,
-            Area.title.label("area_title"),
-            Person.name,
-            Person.role,
+    return entries, area_codes
+
+
+def _load_milestones(
+    db: Session, plan_id: int, area_codes: dict[int, str], *where: ColumnElement[bool]
+) -> list[_Entry]:
+    """The plan's milestones (those matching ``where``) with their area and owner: one statement."""
+    return [
+        _Entry(
+            "milestone",
+            code,
+            title,
+            area_codes.get(area_id),
+            area_id,
+            ((title, W_TITLE), (area_title, W_CONTEXT), (name, W_OWNER), (role, W_OWNER)),
         )
-        .join(Area, Area.id == Milestone.area_id)
-        .outerjoin(Person, Person.id == Milestone.owner_id)
-        .where(Milestone.plan_id == plan_id)
-        .order_by(Milestone.position, Milestone.id)
-    ):
-        entries.append(
-            _Entry(
-                "milestone",
-                code,
-                title,
-                area_codes.get(area_id),
-                area_id,
-                ((title, W_TITLE), (area_title, W_CONTEXT), (name, W_OWNER), (role, W_OWNER)),
+        for code, title, area_id, area_title, name, role in db.execute(
+            select(
+                Milestone.code,
+                Milestone.title,
+                Milestone.area_id,
+                Area.title.label("area_title"),
+                Person.name,
+                Person.role,
             )
+            .join(Area, Area.id == Milestone.area_id)
+            .outerjoin(Person, Person.id == Milestone.owner_id)
+            .where(Milestone.plan_id == plan_id, *where)
+            .order_by(Milestone.position, Milestone.id)
         )
-    return entries
+    ]
+
+
+def _code_candidates(text: str) -> list[str]:
+    """Every spelling in the text that could be a code, normalised ("M-07 and afi 5" -> m7, afi5, ...)."""
+    candidates = [normalise_code(text)]
+    candidates += [
+        normalise_code(letters + digits) for letters, digits in _CODE_IN_TEXT.findall(text.casefold())
+    ]
+    candidates += [normalise_code(token) for token in text.split()]
+    return [c for c in dict.fromkeys(candidates) if c]
+
+
+def _code_filter(candidates: list[str]) -> ColumnElement[bool] | None:
+    """SQL keeping every milestone whose code could normalise to a candidate, and few others.
+
+    A code (letters first, then letters, digits and hyphens) normalises to a string with the same first
+    and last character, lower-cased: normalising only drops hyphens and the zeros that lead a number,
+    and the last character is never such a zero. So ``lower(code) LIKE 'm%7'`` keeps every code that
+    can be "m7" and more; the exact comparison is still done in Python. None when nothing can match.
+    """
+    patterns = {c if len(c) == 1 else f"{c[0]}%{c[-1]}" for c in candidates if c[0].isalpha()}
+    if not patterns:
+        return None
+    code = func.lower(Milestone.code)
+    return or_(*(code.like(p) for p in sorted(patterns)))
 
 
 def _hit(entry: _Entry, score: float) -> Hit:
@@ -262,29 +295,36 @@ def _by_code(text: str, entries: list[_Entry]) -> list[_Entry]:
     """Entries whose code appears in the text, in any of its spellings ("M-07", "m7", "afi 5")."""
     codes: dict[str, _Entry] = {normalise_code(e.code): e for e in entries}
     found: list[_Entry] = []
-    candidates = [normalise_code(text)]
-    candidates += [
-        normalise_code(letters + digits) for letters, digits in _CODE_IN_TEXT.findall(text.casefold())
-    ]
-    candidates += [normalise_code(token) for token in text.split()]
-    for key in candidates:
+    for key in _code_candidates(text):
         entry = codes.get(key)
         if entry is not None and entry not in found:
             found.append(entry)
     return found
 
 
-def _score(words: list[str], entries: list[_Entry]) -> list[tuple[float, _Entry]]:
-    vocabulary: dict[str, dict[int, float]] = defaultdict(dict)  # word -> entry index -> field weight
-    for i, entry in enumerate(entries):
-        for text, weight in entry.texts:
+@lru_cache(maxsize=4)
+def _vocabulary(
+    texts: tuple[tuple[tuple[str | None, float], ...], ...],
+) -> tuple[dict[str, dict[int, float]], list[str]]:
+    """Word -> entry index -> field weight, and the words, for the entries' texts (read-only).
+
+    Kept for the texts it was built from (they are the key, so any change to a title, an owner or a
+    description builds it afresh): searching the same plan again only has to look words up.
+    """
+    vocabulary: dict[str, dict[int, float]] = defaultdict(dict)
+    for i, fields in enumerate(texts):
+        for text, weight in fields:
             if not text:
                 continue
             for word in _content_words(text):
                 seen = vocabulary[word]
                 if seen.get(i, 0.0) < weight:
                     seen[i] = weight
-    vocab = list(vocabulary)
+    return dict(vocabulary), list(vocabulary)
+
+
+def _score(words: list[str], entries: list[_Entry]) -> list[tuple[float, _Entry]]:
+    vocabulary, vocab = _vocabulary(tuple(e.texts for e in entries))
 
     per_word: list[dict[int, float]] = []  # for each query word: entry index -> similarity (0..1)
     matched_vocab: list[set[str]] = []
@@ -330,10 +370,15 @@ def _score(words: list[str], entries: list[_Entry]) -> list[tuple[float, _Entry]
 
 def search(db: Session, plan_id: int, text: str) -> SearchResult:
     """One clear match, a few choices, or none, for a code or a few words about an area or milestone."""
-    entries = _load(db, plan_id)
     words = list(_content_words(text))
-
-    by_code = _by_code(text, entries)
+    entries, area_codes = _load_areas_and_priorities(db, plan_id)
+    # Codes first, reading only the milestones whose code could be in the text; every milestone (with
+    # its owner) is read only when words have to be scored.
+    could_be = _code_filter(_code_candidates(text))
+    if could_be is not None:
+        by_code = _by_code(text, entries + _load_milestones(db, plan_id, area_codes, could_be))
+    else:
+        by_code = _by_code(text, entries)
     if len(by_code) == 1:
         return SearchResult("match", text, tuple(words), match=_hit(by_code[0], 1.0))
     if by_code:
@@ -343,6 +388,7 @@ def search(db: Session, plan_id: int, text: str) -> SearchResult:
     if not words:
         return SearchResult("none", text, ())
 
+    entries += _load_milestones(db, plan_id, area_codes)
     scored = [(s, e) for s, e in _score(words, entries) if s >= MIN_SCORE]
     if not scored:
         return SearchResult("none", text, tuple(words))

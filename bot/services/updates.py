@@ -36,6 +36,7 @@ from bot.services.privacy import PersonalDataSuspected, check_update_fields
 from bot.services.quick import code_key
 from bot.services.status import Health, health
 from models import AuditEvent, Milestone, Person, Plan, ProgressUpdate
+from models.planfile import CONTROL
 from models.vocab import Source, Status, parse_status
 
 MAX_TEXT_CHARS = 3000  # Slack's plain_text_input maximum
@@ -495,9 +496,9 @@ def _lock_milestone(db: Session, plan_id: int, code: str) -> Milestone:
 
 
 def _check_key(key: str) -> str:
-    if not isinstance(key, str) or not key.replace("\x00", "").strip():
+    if not isinstance(key, str) or not CONTROL.sub("", key).strip():
         raise ValueError("an idempotency key is required (the modal's view id, the command's trigger id)")
-    key = key.replace("\x00", "").strip()
+    key = CONTROL.sub("", key).strip()
     if len(key) > MAX_KEY_CHARS:
         raise ValueError(f"the idempotency key is longer than {MAX_KEY_CHARS} characters")
     return key
@@ -541,10 +542,11 @@ def _check_percent(percent: int | None) -> int | None:
 
 
 def _clean_text(value: str | None, field: str) -> str | None:
-    """Trimmed text, None when blank; NUL characters dropped (PostgreSQL refuses them)."""
+    """Trimmed text, None when blank; control characters dropped (PostgreSQL refuses NUL, and a plan
+    file refuses them all, so an export of the plan must not carry any)."""
     if value is None:
         return None
-    text = str(value).replace("\x00", "").strip()
+    text = CONTROL.sub("", str(value)).strip()
     if not text:
         return None
     if len(text) > MAX_TEXT_CHARS:
@@ -570,7 +572,7 @@ def _check_url(value: str | None) -> str | None:
         raise InvalidInput(
             f"The evidence link is longer than {MAX_URL_CHARS:,} characters.", field="evidence_url"
         )
-    if any(c.isspace() for c in url):
+    if any(c.isspace() for c in url) or CONTROL.search(url):
         raise InvalidInput(problem, field="evidence_url")
     try:
         parts = urlsplit(url)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.services.digest import frozen_digest
 from bot.services.errors import InvalidInput, NotAllowed
 from bot.services.people import can_preview_digest
+from bot.services.text import mrkdwn_unescape
 from handlers import blocks as bk
 from handlers.blocks import Reply
 from handlers.commands.router import subcommand
@@ -66,4 +67,6 @@ def show(ask: Ask, when: str | None) -> Reply:
         ),
         *frozen.message.get("blocks", []),
     ]
-    return Reply(text=frozen.message.get("text", "The digest"), blocks=bk.fit(blocks))
+    # The stored fallback was escaped when it was posted; Reply escapes it again on the way out.
+    text = mrkdwn_unescape(frozen.message.get("text") or "The digest")
+    return Reply(text=text, blocks=bk.fit(blocks))

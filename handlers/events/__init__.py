@@ -40,6 +40,12 @@ def ignore_other_messages() -> None:
 def _answer(event: dict[str, Any], context: Any, client: Any, *, surface: str) -> Any:
     text = interpret(event.get("text") or "", frozenset(ROUTES))
     ask = ask_from(
-        context, client, user_id=event.get("user", ""), channel_id=event.get("channel"), surface=surface
+        context,
+        client,
+        user_id=event.get("user", ""),
+        channel_id=event.get("channel"),
+        surface=surface,
+        # A message is one request however often Slack delivers it: an update it asks for is saved once.
+        request_key=f"message:{event.get('channel')}:{event.get('ts')}" if event.get("ts") else None,
     )
     return route(text.name).run(ask, text.args)

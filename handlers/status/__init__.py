@@ -88,7 +88,8 @@ def due(ask: Ask, args: str) -> Reply:
     words = args.lower().replace("days", " ").replace("day", " ").split()
     days = None
     if words:
-        if not words[0].isdigit() or not 0 <= int(words[0]) <= 3650:
+        # ASCII digits, and few of them: int() refuses "²" and numbers of over 4,300 digits.
+        if not (words[0].isascii() and words[0].isdigit() and len(words[0]) <= 4) or int(words[0]) > 3650:
             raise InvalidInput(f"“{args.strip()}” is not a number of days: try `/qib due 14`.")
         days = int(words[0])
     with ask.deps.sessions() as db:

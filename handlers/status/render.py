@@ -89,22 +89,22 @@ def milestone_text(row: MilestoneRow, today: date) -> str:
 
 def packed(lines: Iterable[str]) -> list[dict[str, Any]]:
     """Several entries to a section (Slack allows 3,000 characters each), so long lists fit 50 blocks."""
-    blocks: list[dict[str, Any]] = []
+    texts: list[str] = []
     chunk: list[str] = []
     size = 0
     for line in lines:
         if chunk and (len(chunk) >= LINES_PER_SECTION or size + len(line) + 2 > bk.MAX_SECTION):
-            blocks.append(bk.section("\n\n".join(chunk)))
+            texts.append("\n\n".join(chunk))
             chunk, size = [], 0
         chunk.append(bk.clip(line, bk.MAX_SECTION))
         size += len(line) + 2
     if chunk:
-        blocks.append(bk.section("\n\n".join(chunk)))
-    return blocks
+        texts.append("\n\n".join(chunk))
+    return bk.list_sections(texts)  # marked as a list: bk.fit shortens it if the message is too long
 
 
 def meetings_line(calendar: BoardCalendar) -> str:
-    board = bk.esc(calendar.board_name or "The board")
+    board = calendar.board_name or "The board"  # raw: every caller escapes the whole line
     parts = []
     if calendar.previous:
         parts.append(f"last met {day_in(calendar.previous.on, calendar.today)}")

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from slack_bolt import Ack, App
+from sqlalchemy.exc import DBAPIError
 
 from bot.services.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from bot.services.privacy import PersonalDataSuspected
@@ -22,6 +23,34 @@ from handlers.updates.modal import CALLBACK, FIELDS, PICK_ACTION, update_modal
 log = logging.getLogger("qib.updates")
 
 UPDATE_BUTTON = "update_milestone"
+KEPT = "What you typed is kept: submit the form again."
+
+
+class SaveUnconfirmed(DomainError):
+    """The database stopped answering once it had been asked to commit: the update may be saved or not."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(
+            f"The plan database stopped answering while your update to {code} was being saved, so I can't "
+            f"tell whether it was. Check `/qib history {code}` before sending it again."
+        )
+
+
+def save_update(ask: Ask, **fields: Any) -> UpdateResult:
+    """record_update in a transaction of its own.
+
+    A database failure before COMMIT means nothing was saved (the caller's error says "unavailable");
+    a failure at COMMIT leaves it unknown, which must never be reported as a failure: SaveUnconfirmed.
+    """
+    result: UpdateResult | None = None
+    try:
+        with ask.deps.sessions.begin() as db:
+            result = record_update(db=db, **fields)
+    except DBAPIError as exc:
+        if result is None:
+            raise
+        raise SaveUnconfirmed(result.milestone_code) from exc
+    return result
 
 
 def register(app: App) -> None:
@@ -56,6 +85,11 @@ def open_update_modal(
 )
 def update_command(ask: Ask, args: str) -> Reply:
     if not args.strip():
+        if not ask.trigger_id:  # a mention or a message: Slack gives no trigger, so no form can open
+            return Reply(
+                text="Write the update in one line, e.g. `update M-07 on track 60% Workshops held`, "
+                "or use `/qib update` to open the update form."
+            )
         open_update_modal(ask, None)
         return Reply.nothing()
     quick = parse_quick_update(args)
@@ -73,23 +107,22 @@ def update_command(ask: Ask, args: str) -> Reply:
     if quick.code and code and quick.has_change and not quick.problems:
         actor = actor_of(ask)
         try:
-            with ask.deps.sessions.begin() as db:
-                result = record_update(
-                    db=db,
-                    plan_id=ask.plan_id,
-                    milestone_code=code,
-                    author_id=actor.person_id,
-                    status=typed["status"],
-                    percent=quick.percent,
-                    note=quick.note,
-                    evidence_url=quick.evidence_url,
-                    next_steps=None,
-                    blockers=None,
-                    source=ask.deps.source,
-                    idempotency_key=f"command:{ask.trigger_id or ask.now.isoformat()}",
-                    now=ask.now,
-                    extra_admin_slack_ids=ask.settings.admin_ids,
-                )
+            result = save_update(
+                ask,
+                plan_id=ask.plan_id,
+                milestone_code=code,
+                author_id=actor.person_id,
+                status=typed["status"],
+                percent=quick.percent,
+                note=quick.note,
+                evidence_url=quick.evidence_url,
+                next_steps=None,
+                blockers=None,
+                source=ask.deps.source,
+                idempotency_key=_request_key(ask),
+                now=ask.now,
+                extra_admin_slack_ids=ask.settings.admin_ids,
+            )
         except NotAllowed:
             raise
         except (InvalidInput, NotFound) as exc:
@@ -105,6 +138,14 @@ def update_command(ask: Ask, args: str) -> Reply:
     else:
         notice = " ".join(quick.problems) or "Fill in what is missing and save."
     return _modal_or_say(ask, code, typed, notice)
+
+
+def _request_key(ask: Ask) -> str:
+    """The same key for every delivery of one request: the command's trigger id, or the message's id
+    (Slack redelivers an event it thinks was not received; a clock reading would differ each time)."""
+    if ask.trigger_id:
+        return f"command:{ask.trigger_id}"
+    return ask.request_key or f"command:{ask.now.isoformat()}"
 
 
 def _modal_or_say(ask: Ask, code: str | None, typed: dict[str, Any], notice: str) -> Reply:
@@ -155,25 +196,38 @@ def on_update_submit(ack: Ack, body: dict[str, Any], context: Any, client: Any, 
     ask = ask_from(context, client, user_id=body["user"]["id"], channel_id=None, surface="action")
     try:
         actor = actor_of(ask)
-        with ask.deps.sessions.begin() as db:
-            result = record_update(
-                db=db,
-                plan_id=ask.plan_id,
-                milestone_code=form.milestone or "",
-                author_id=actor.person_id,
-                status=form.status,
-                percent=form.percent,
-                note=form.note,
-                evidence_url=form.evidence_url,
-                next_steps=form.next_steps,
-                blockers=form.blockers,
-                source=ask.deps.source,
-                idempotency_key=f"view:{view['id']}",
-                now=ask.now,
-                reopen_reason=form.reopen_reason,
-                confirm_not_personal=form.confirm_not_personal,
-                extra_admin_slack_ids=ask.settings.admin_ids,
-            )
+        result = save_update(
+            ask,
+            plan_id=ask.plan_id,
+            milestone_code=form.milestone or "",
+            author_id=actor.person_id,
+            status=form.status,
+            percent=form.percent,
+            note=form.note,
+            evidence_url=form.evidence_url,
+            next_steps=form.next_steps,
+            blockers=form.blockers,
+            source=ask.deps.source,
+            idempotency_key=f"view:{view['id']}",
+            now=ask.now,
+            reopen_reason=form.reopen_reason,
+            confirm_not_personal=form.confirm_not_personal,
+            extra_admin_slack_ids=ask.settings.admin_ids,
+        )
+    except SaveUnconfirmed:
+        # Resubmitting this same view is safe: its id is the update's key, so it is saved once.
+        ack(
+            response_action="errors",
+            errors={"milestone": f"The plan database stopped answering while this was being saved. {KEPT}"},
+        )
+        return
+    except DBAPIError as exc:
+        # Keep the form open, with what was typed, rather than closing it as if it had been saved.
+        from bot.app import friendly_message  # bot.app imports handlers: import when needed
+
+        text, _ = friendly_message(exc)
+        ack(response_action="errors", errors={"milestone": f"{text} {KEPT}"[:300]})
+        return
     except PersonalDataSuspected as exc:
         fields = [f for f in exc.fields if f in FIELDS] or ["note"]
         ack(
@@ -192,7 +246,10 @@ def on_update_submit(ack: Ack, body: dict[str, Any], context: Any, client: Any, 
         return
     ack()
     reply = after_save(ask, result)
-    client.chat_postMessage(channel=ask.user_id, **reply.payload())
+    try:
+        client.chat_postMessage(channel=ask.user_id, **reply.payload())
+    except Exception as exc:  # saved, and the closed modal said so: a lost receipt is not a failed update
+        log.warning("could not send an update receipt: %s", type(exc).__name__)
 
 
 __all__ = ["UPDATE_BUTTON", "open_update_modal", "register", "typed_values"]

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from slack_sdk.errors import SlackApiError
 
-from bot.services.announcements import area_thread, save_area_thread
+from bot.services.announcements import (
+    AreaThread,
+    area_thread,
+    claim_area_thread,
+    release_area_thread,
+    save_area_thread,
+)
 from bot.services.updates import UpdateResult
 from handlers import blocks as bk
 from handlers.blocks import Reply
@@ -24,27 +31,30 @@ def announcement(result: UpdateResult) -> str:
 
 
 def announce(ask: Ask, result: UpdateResult) -> str | None:
-    """Post the update to its area's thread; returns a problem to tell the author, or None."""
+    """Post the update to its area's thread; returns a problem to tell the author, or None.
+
+    Never raises: the update is saved by now, so a timeout from Slack or a database gone away after the
+    commit must not reach the error handler, which would tell the author that the update failed.
+    """
+    try:
+        return _announce(ask, result)
+    except Exception as exc:
+        log.warning("could not announce an update in the board channel: %s", type(exc).__name__)
+        return (
+            f"It is saved, but I couldn't post it in the board channel just now; "
+            f"`/qib history {result.milestone_code}` shows it."
+        )
+
+
+def _announce(ask: Ask, result: UpdateResult) -> str | None:
     with ask.deps.sessions() as db:
         thread = area_thread(db, ask.plan_id, result.area_code, channel_override=ask.settings.board_channel)
     if not thread.channel or not (thread.announce_all or result.announce):
         return None
     try:
-        ts = thread.open_thread
+        ts = _thread_ts(ask, thread)
         if ts is None:
-            parent = ask.client.chat_postMessage(
-                channel=thread.channel,
-                text=f"Updates: {thread.area_code} {thread.area_title}",
-                blocks=[
-                    bk.section(
-                        f"*Updates: {bk.esc(thread.area_code)} {bk.esc(thread.area_title)}*\n"
-                        "Progress updates for this area are posted in this thread."
-                    )
-                ],
-            )
-            ts = parent["ts"]
-            with ask.deps.sessions.begin() as db:
-                save_area_thread(db, ask.plan_id, result.area_code, channel=parent["channel"], ts=ts)
+            return "I couldn't post it in the board channel just now; it is saved."
         line = announcement(result)
         blocks = [bk.section(line)]
         if result.note:
@@ -57,6 +67,44 @@ def announce(ask: Ask, result: UpdateResult) -> str | None:
         log.warning("could not announce an update in the board channel: %s", error)
         return f"I couldn't post it in the board channel ({error}); a plan admin should check the channel setting."
     return None
+
+
+def _thread_ts(ask: Ask, thread: AreaThread) -> str | None:
+    """The area's thread, started now if it has none; one thread however many updates arrive at once."""
+    for _ in range(50):
+        if thread.open_thread is not None:
+            return thread.open_thread
+        assert thread.channel is not None
+        with ask.deps.sessions.begin() as db:
+            token = claim_area_thread(
+                db, ask.plan_id, thread.area_code, channel=thread.channel, now=ask.deps.clock()
+            )
+        if token is None:  # another request is starting it: wait for its first message
+            time.sleep(0.1)
+            with ask.deps.sessions() as db:
+                thread = area_thread(
+                    db, ask.plan_id, thread.area_code, channel_override=ask.settings.board_channel
+                )
+            continue
+        try:
+            parent = ask.client.chat_postMessage(
+                channel=thread.channel,
+                text=f"Updates: {bk.esc(thread.area_code)} {bk.esc(thread.area_title)}",
+                blocks=[
+                    bk.section(
+                        f"*Updates: {bk.esc(thread.area_code)} {bk.esc(thread.area_title)}*\n"
+                        "Progress updates for this area are posted in this thread."
+                    )
+                ],
+            )
+        except Exception:
+            with ask.deps.sessions.begin() as db:
+                release_area_thread(db, ask.plan_id, thread.area_code, token)
+            raise
+        with ask.deps.sessions.begin() as db:
+            save_area_thread(db, ask.plan_id, thread.area_code, channel=parent["channel"], ts=parent["ts"])
+        return str(parent["ts"])
+    return None  # still being started elsewhere after a few seconds: give up on this one line
 
 
 def confirmation(result: UpdateResult, *, problem: str | None = None) -> Reply:

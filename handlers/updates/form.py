@@ -20,43 +20,67 @@ class UpdateForm(BaseModel):
 
 
 def _value(state: dict[str, Any], block: str) -> Any:
-    entry = next(iter((state.get(block) or {}).values()), None) or {}
+    """A block's value: stripped text, a select's value, or a checkbox list; None when absent.
+
+    The state is read defensively: an element of another type than expected, or a malformed entry,
+    counts as not filled in rather than failing the whole submission.
+    """
+    actions = state.get(block) if isinstance(state, dict) else None
+    entry = next(iter(actions.values()), None) if isinstance(actions, dict) else None
+    if not isinstance(entry, dict):
+        return None
     if entry.get("type") == "static_select":
-        return (entry.get("selected_option") or {}).get("value")
+        option = entry.get("selected_option")
+        return _text(option.get("value") if isinstance(option, dict) else None)
     if entry.get("type") == "checkboxes":
-        return [o.get("value") for o in entry.get("selected_options") or []]
-    value = entry.get("value")
+        options = entry.get("selected_options")
+        return [o.get("value") for o in options if isinstance(o, dict)] if isinstance(options, list) else []
+    return _text(entry.get("value"))
+
+
+def _text(value: Any) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _field(state: dict[str, Any], block: str) -> str | None:
+    value = _value(state, block)
+    return value if isinstance(value, str) else None
+
+
+def _checked(state: dict[str, Any], block: str) -> list[Any]:
+    value = _value(state, block)
+    return value if isinstance(value, list) else []
 
 
 def read_form(state: dict[str, Any]) -> tuple[UpdateForm, dict[str, str]]:
     """The typed values, and errors keyed by block id for `response_action: errors`."""
     errors: dict[str, str] = {}
-    raw_percent = _value(state, "percent")
+    raw_percent = _field(state, "percent")
     percent: int | None = None
     if raw_percent is not None:
-        digits = str(raw_percent).rstrip("% ")
-        if digits.isdigit() and 0 <= int(digits) <= 100:
+        digits = raw_percent.rstrip("% ")
+        # isdecimal, not isdigit: "²" is a digit that int() refuses; the input takes 4 characters.
+        if digits.isdecimal() and len(digits) <= 4 and 0 <= int(digits) <= 100:
             percent = int(digits)
         else:
             errors["percent"] = "Give a whole number from 0 to 100."
-    milestone = _value(state, "milestone")
+    milestone = _field(state, "milestone")
     if milestone is None:
         errors["milestone"] = "Choose the milestone this update is for."
     form = UpdateForm(
         milestone=milestone,
-        status=_value(state, "status"),
+        status=_field(state, "status"),
         percent=percent,
-        note=_value(state, "note"),
-        evidence_url=_value(state, "evidence_url"),
-        next_steps=_value(state, "next_steps"),
-        blockers=_value(state, "blockers"),
-        reopen_reason=_value(state, "reopen_reason"),
-        confirm_not_personal="not_personal" in (_value(state, "confirm") or []),
+        note=_field(state, "note"),
+        evidence_url=_field(state, "evidence_url"),
+        next_steps=_field(state, "next_steps"),
+        blockers=_field(state, "blockers"),
+        reopen_reason=_field(state, "reopen_reason"),
+        confirm_not_personal="not_personal" in (_checked(state, "confirm")),
     )
     return form, errors
 
 
 def typed_values(state: dict[str, Any]) -> dict[str, Any]:
     """What the user has typed so far, to carry into a refreshed form."""
-    return {block: _value(state, block) for block in state}
+    return {block: _value(state, block) for block in state} if isinstance(state, dict) else {}

@@ -28,7 +28,7 @@ FIELDS = ("milestone", "status", "percent", "note", "evidence_url", "next_steps"
 
 
 def _option(text: str, value: str) -> Option:
-    return Option(text=PlainTextObject(text=bk.clip(text, 75), emoji=True), value=value[:150])
+    return Option(text=PlainTextObject(text=bk.clip(bk.plain(text), 75), emoji=True), value=value[:150])
 
 
 def _milestone_select(choices: list[Choice], chosen: str | None) -> StaticSelectElement:
@@ -70,7 +70,7 @@ def _text_input(
         action_id="value",
         multiline=multiline,
         max_length=max_length,
-        initial_value=bk.clip(value, max_length) if value else None,
+        initial_value=bk.clip(bk.plain(value), max_length) if value else None,
         placeholder=PlainTextObject(text=placeholder) if placeholder else None,
     )
     return InputBlock(

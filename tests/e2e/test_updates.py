@@ -72,7 +72,7 @@ def state(
 
 def test_owner_updates_by_quick_syntax_and_the_board_thread_hears_of_it(bot):
     [reply] = bot.command("update M-05 on track 20% Scrutiny checklist agreed with IROs", user=IRO)
-    assert reply["text"] == "Saved: M-05: not started -> on track, 0% -> 20%"
+    assert reply["text"] == "Saved: M-05: not started -&gt; on track, 0% -&gt; 20%"  # mrkdwn: > escaped
     assert history(bot, "M-05") == [("on track", 20, "Scrutiny checklist agreed with IROs", "slack")]
     parent, line = bot.slack.wait_for("chat.postMessage", count=2)
     assert parent.args["text"] == "Updates: AFI-1 Management oversight"

@@ -1,0 +1,160 @@
+"""Profile one kind of request on the large plan that `make bench` left in the qib_bench database.
+
+    python -m benchmarks.profile summary            # cProfile, the 30 costliest functions
+    python -m benchmarks.profile home --pyinstrument # a call tree (pip install pyinstrument)
+
+The request goes through the real Bolt app in this process (signed, process_before_response, answers
+to a local sink), as in benchmarks.counts; times are this thread's CPU time, so other work on the
+machine does not inflate them. Kinds: status, area, words, summary, mine, update, home, digest, submit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt.request import BoltRequest
+
+from benchmarks.counts import SECRET, _signed
+from benchmarks.load import update_state
+from benchmarks.run import DEFAULT_SERVER
+from benchmarks.sink import Sink
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def requests(sink: Sink, user: str, chair: str, own: str, area: str) -> dict[str, Callable[[], BoltRequest]]:
+    from tests.slack_standin.signer import (
+        event_body,
+        interactive_body,
+        slash_command_body,
+        view_submission_payload,
+    )
+
+    n = iter(range(1, 10**9))
+
+    def command(text: str, who: str = user) -> BoltRequest:
+        i = next(n)
+        body = slash_command_body(
+            text,
+            user_id=who,
+            channel_id="CBENCHBOARD",
+            team_id="T111",
+            response_url=sink.response_url(f"p{i}"),
+            trigger_id=f"profile.{i}.{time.time_ns()}",
+        )
+        return _signed(body, FORM)
+
+    def home() -> BoltRequest:
+        event = {
+            "type": "app_home_opened",
+            "user": user,
+            "channel": f"D{user}",
+            "tab": "home",
+            "event_ts": "1.2",
+        }
+        return _signed(event_body(event, team_id="T111"), "application/json")
+
+    def submit() -> BoltRequest:
+        i = next(n)
+        payload = view_submission_payload(
+            "qib_update", update_state(own, i), user_id=user, team_id="T111", view_id=f"VPROF{time.time_ns()}"
+        )
+        return _signed(interactive_body(payload), FORM)
+
+    return {
+        "status": lambda: command("status"),
+        "area": lambda: command(f"status {area}"),
+        "words": lambda: command("status foster carer reviews"),
+        "summary": lambda: command("summary"),
+        "mine": lambda: command("mine"),
+        "update": lambda: command(f"update {own} on track 50% Profiling note"),
+        "home": home,
+        "digest": lambda: command("digest preview", chair),
+        "submit": submit,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    from sqlalchemy import make_url, select
+
+    from bot.app import create_app, make_client
+    from bot.deps import Deps
+    from bot.settings import Settings
+    from models import Area, Milestone, Person
+    from models.db import make_engine, make_sessionmaker
+
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.profile", description=__doc__.split("\n")[0])
+    parser.add_argument("kind")
+    parser.add_argument("-n", type=int, default=30, help="requests to profile (after 3 to warm up)")
+    parser.add_argument("--pyinstrument", action="store_true")
+    parser.add_argument("--sort", default="tottime", help="cProfile order: tottime or cumulative")
+    args = parser.parse_args(argv)
+    server = os.environ.get("QIB_BENCH_DATABASE_URL", DEFAULT_SERVER)
+    url = make_url(server).set(database="qib_bench").render_as_string(hide_password=False)
+    engine = make_engine(url)
+    sessions = make_sessionmaker(engine)
+    with sessions() as db:
+        user, own = db.execute(
+            select(Person.slack_user_id, Milestone.code)
+            .join(Milestone, Milestone.owner_id == Person.id)
+            .where(Milestone.status != "complete", Milestone.code < "M-1000")
+            .order_by(Person.position)
+            .limit(1)
+        ).one()
+        chair = db.scalar(select(Person.slack_user_id).where(Person.is_chair))
+        area = db.scalar(select(Area.code).order_by(Area.position).limit(1))
+    with Sink() as sink:
+        settings = Settings(
+            _env_file=None,
+            database_url=url,
+            slack_bot_token="xoxb-bench",
+            slack_signing_secret=SECRET,
+            slack_api_url=sink.base_url,
+        )
+        app = create_app(
+            settings,
+            Deps(engine=engine, sessions=sessions),
+            client=make_client(settings),
+            process_before_response=True,
+        )
+        make = requests(sink, user, chair, own, area)[args.kind]
+        for _ in range(3):
+            app.dispatch(make())
+        cpu: list[float] = []
+        profiler: Any
+        if args.pyinstrument:
+            from pyinstrument import Profiler
+
+            profiler = Profiler(interval=0.0005)
+            profiler.start()
+        else:
+            profiler = cProfile.Profile(time.thread_time)
+            profiler.enable()
+        for _ in range(args.n):
+            request = make()
+            start = time.thread_time()
+            app.dispatch(request)
+            cpu.append((time.thread_time() - start) * 1000)
+        if args.pyinstrument:
+            profiler.stop()
+            print(profiler.output_text(unicode=True, color=False))
+        else:
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats(args.sort).print_stats(30)
+        print(
+            f"{args.kind}: CPU per request (profiled) median {statistics.median(cpu):.1f} ms, min {min(cpu):.1f} ms"
+        )
+    engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
