@@ -33,7 +33,12 @@ def test_escaped_text_is_inert_and_reads_back(text):
 
 def entries(n_min: int = 0) -> st.SearchStrategy[list[str]]:
     return st.lists(
-        st.builds(lambda t, n: f"*M-{n}* {bk.esc(t)}", st.text(max_size=700), st.integers(0, 99)),
+        # One line each, as titles are: the test counts entries by the blank lines `packed` puts between them.
+        st.builds(
+            lambda t, n: f"*M-{n}* {bk.esc(' '.join(t.splitlines()))}",
+            st.text(max_size=700),
+            st.integers(0, 99),
+        ),
         min_size=n_min,
         max_size=60,
     )

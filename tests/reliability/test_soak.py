@@ -30,11 +30,10 @@ import pytest
 from sqlalchemy import Engine, create_engine, make_url, select, text
 
 from bot.scheduler import LOOK_AHEAD, LOOK_BACK, MARKER
-from bot.services import schedule
+from bot.services.calendar import schedule_for
 from bot.services.planfile import import_plan, read_plan_file
 from models import Milestone
 from models.db import make_engine, make_sessionmaker, upgrade
-from models.vocab import PostKind
 from seeds import DURHAM
 from tests.reliability.conftest import (
     ON_POSTGRES,
@@ -168,7 +167,8 @@ class Ticker:
 
 
 def due_digests(engine: Engine, frm: datetime, to: datetime) -> set[str]:
-    """Meetings whose digest falls due by `to` and that had not started at `frm`: each gets one digest."""
+    """Meetings whose digest fell due by `to` and that had not started at `frm`: each gets one digest
+    (the tick runs at least daily, and a digest is due days before its meeting)."""
     from bot.deps import Deps
     from bot.scheduler import Scheduler
     from bot.settings import Settings
@@ -177,12 +177,20 @@ def due_digests(engine: Engine, frm: datetime, to: datetime) -> set[str]:
     rule = sched.rule()
     assert rule is not None
     tz = ZoneInfo(rule.tz)
-    meetings = rule.meetings(frm.astimezone(tz).date() - LOOK_BACK, to.astimezone(tz).date() + LOOK_AHEAD)
-    return {
-        p.meeting.on.isoformat()
-        for p in schedule.due_posts(meetings, rule.timing, now=to)
-        if p.kind is PostKind.DIGEST and p.meeting.starts_at > frm
-    }
+    due = set()
+    for meeting in rule.meetings(
+        frm.astimezone(tz).date() - LOOK_BACK, to.astimezone(tz).date() + LOOK_AHEAD
+    ):
+        when = schedule_for(
+            meeting,
+            digest_working_days=rule.timing.digest_working_days,
+            reminder_working_days=rule.timing.reminder_working_days,
+            post_time=rule.timing.post_time,
+            tz=rule.tz,
+        )
+        if when.digest_at <= to and meeting.starts_at > frm:
+            due.add(meeting.on.isoformat())
+    return due
 
 
 # ---------------------------------------------------------------------- the soak

@@ -27,7 +27,7 @@ from tests.slack_standin import check_message, check_view
 
 LONG_NOTE = ("Long note about the audit findings. " * 300)[:10_000]
 EXTRA = 26_000  # about 5.2 MB of plan file
-PLAN_FILE_SECONDS = 20  # generous for a slow CI machine; the parse takes a few seconds
+PLAN_FILE_SECONDS = 90  # about 6 s here; it took 8 minutes before the fix: this only guards that regression
 
 
 def updates(bot) -> int:
@@ -206,6 +206,7 @@ def crowded(bot, request):
                 for n in range(MANY)
             ],
         )
+    bot.http.timeout = 120  # the limits are what is tested here; a busy machine must not time out
     return bot
 
 
@@ -238,7 +239,7 @@ def test_answers_about_a_crowded_area_fit_and_say_what_was_left_out(crowded):
         blocks = json.dumps(reply["blocks"])
         if text in LISTS:
             assert "more not shown" in blocks and hidden_count(blocks) > 0, text
-        assert elapsed < 10, f"{text} took {elapsed:.1f}s"
+        assert elapsed < 60, f"{text} took {elapsed:.1f}s"  # a gross regression, not a benchmark
 
 
 def test_app_home_of_the_owner_of_10000_milestones(crowded):
