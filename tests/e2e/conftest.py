@@ -3,6 +3,7 @@ what it sends to Slack lands in the stand-in, whose Block Kit check runs on ever
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 from waitress import create_server
 
 from bot.app import create_app, make_client
@@ -166,18 +168,23 @@ class Bot:
         return status, text
 
 
-@pytest.fixture
-def bot(database_url: str, engine, slack: FakeSlack, durham: int) -> Iterator[Bot]:
-    settings = bot_settings(database_url, slack)
+@contextlib.contextmanager
+def serve_bot(
+    database_url: str, engine: Engine, fake: FakeSlack, *, plan: str | None = None, **settings: Any
+) -> Iterator[Bot]:
+    """The real WSGI app on port 0, with a short loop timeout so it stops in milliseconds."""
+    config = bot_settings(database_url, fake, **settings)
     clock = [NOW]
-    deps = Deps(engine=engine, sessions=make_sessionmaker(engine), clock=lambda: clock[0])
-    app = create_app(settings, deps, client=make_client(settings), process_before_response=True)
-    server = create_server(QibWsgi(app, deps), host="127.0.0.1", port=0, threads=4)
+    deps = Deps(engine=engine, sessions=make_sessionmaker(engine), clock=lambda: clock[0], plan_selector=plan)
+    app = create_app(config, deps, client=make_client(config), process_before_response=True)
+    server = create_server(
+        QibWsgi(app, deps), host="127.0.0.1", port=0, threads=4, asyncore_loop_timeout=0.05
+    )
     thread = threading.Thread(target=run_until_closed, args=(server,), daemon=True)
     thread.start()
     try:
         yield Bot(
-            slack=slack,
+            slack=fake,
             http=SignedClient(f"http://127.0.0.1:{server.effective_port}", SECRET),
             deps=deps,
             clock=clock,
@@ -185,3 +192,9 @@ def bot(database_url: str, engine, slack: FakeSlack, durham: int) -> Iterator[Bo
     finally:
         server.close()
         thread.join(5)
+
+
+@pytest.fixture
+def bot(database_url: str, engine: Engine, slack: FakeSlack, durham: int) -> Iterator[Bot]:
+    with serve_bot(database_url, engine, slack) as running:
+        yield running
