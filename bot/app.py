@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -121,7 +122,20 @@ def friendly_message(error: Exception) -> tuple[str, str | None]:
         log.warning("database unavailable: %s", type(error.orig).__name__ if error.orig else "unknown")
         return DATABASE_DOWN, None
     ref = secrets.token_hex(3)
-    log.error("unhandled error ref=%s: %s", ref, type(error).__name__, exc_info=error)
+    if isinstance(error, DBAPIError):
+        # The database's own message can quote the failing row (PostgreSQL's "DETAIL: Failing row
+        # contains (... the note ...)"), whatever hide_parameters says: log where it failed, not what.
+        sqlstate = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "sqlite_errorname", None)
+        log.error(
+            "unhandled error ref=%s: %s (%s, %s)\n%s",
+            ref,
+            type(error).__name__,
+            type(error.orig).__name__ if error.orig is not None else "no driver error",
+            sqlstate or "no code",
+            "".join(traceback.format_tb(error.__traceback__)).rstrip(),
+        )
+    else:
+        log.error("unhandled error ref=%s: %s", ref, type(error).__name__, exc_info=error)
     return f"Something went wrong (ref {ref}). It has been logged.", ref
 
 
