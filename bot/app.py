@@ -122,21 +122,27 @@ def friendly_message(error: Exception) -> tuple[str, str | None]:
         log.warning("database unavailable: %s", type(error.orig).__name__ if error.orig else "unknown")
         return DATABASE_DOWN, None
     ref = secrets.token_hex(3)
-    if isinstance(error, DBAPIError):
-        # The database's own message can quote the failing row (PostgreSQL's "DETAIL: Failing row
-        # contains (... the note ...)"), whatever hide_parameters says: log where it failed, not what.
-        sqlstate = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "sqlite_errorname", None)
-        log.error(
-            "unhandled error ref=%s: %s (%s, %s)\n%s",
-            ref,
-            type(error).__name__,
-            type(error.orig).__name__ if error.orig is not None else "no driver error",
-            sqlstate or "no code",
-            "".join(traceback.format_tb(error.__traceback__)).rstrip(),
-        )
-    else:
-        log.error("unhandled error ref=%s: %s", ref, type(error).__name__, exc_info=error)
+    log_unexpected(log, f"unhandled error ref={ref}", error)
     return f"Something went wrong (ref {ref}). It has been logged.", ref
+
+
+def log_unexpected(logger: logging.Logger, what: str, error: BaseException) -> None:
+    """Log an unexpected error with its stack. A database error goes without its message: the database's
+    own words can quote the failing row (PostgreSQL's "DETAIL: Failing row contains (... a note ...)"),
+    whatever hide_parameters says."""
+    if not isinstance(error, DBAPIError):
+        logger.error("%s: %s", what, type(error).__name__, exc_info=error)
+        return
+    orig = error.orig
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "sqlite_errorname", None) or "no code"
+    logger.error(
+        "%s: %s (%s, %s)\n%s",
+        what,
+        type(error).__name__,
+        type(orig).__name__ if orig is not None else "no driver error",
+        code,
+        "".join(traceback.format_tb(error.__traceback__)).rstrip(),
+    )
 
 
 def on_error(error: Exception, body: dict[str, Any], context: Any, client: WebClient) -> BoltResponse | None:

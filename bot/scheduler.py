@@ -368,7 +368,9 @@ class Scheduler:
             try:
                 self.tick()
             except Exception as exc:  # the loop must survive anything; the next tick retries
-                log.error("scheduler tick failed: %s", type(exc).__name__, exc_info=exc)
+                from bot.app import log_unexpected
+
+                log_unexpected(log, "scheduler tick failed", exc)
             stop.wait(every)
 
 
