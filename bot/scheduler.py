@@ -27,6 +27,7 @@ from bot.services.errors import NotFound
 from bot.services.reminders import reminder_batches
 from bot.services.schedule import BoardRule, Claim, DuePost
 from bot.services.text import mrkdwn_escape
+from bot.services.wording import full_day
 from bot.settings import Settings
 from handlers.digest.render import digest_message, reminder_message
 from models import Person
@@ -124,7 +125,7 @@ class Scheduler:
         if meeting_on is not None:
             found = [m for m in rule.meetings(meeting_on, meeting_on)]
             if not found:
-                raise NotFound(f"There is no board meeting on {meeting_on:%a %d %b %Y}.")
+                raise NotFound(f"There is no board meeting on {full_day(meeting_on)}.")
             return rule, found[0]
         ahead = [m for m in rule.meetings(local, local + timedelta(days=400)) if m.starts_at > now]
         if not ahead:
@@ -142,7 +143,7 @@ class Scheduler:
                 db=db,
                 plan_id=self.deps.plan_id(),
                 meeting_on=meeting.on,
-                meeting_local=f"{meeting.local_start:%a} {meeting.local_start.day} {meeting.local_start:%b %Y, %H:%M}",
+                meeting_local=f"{full_day(meeting.local_start.date())}, {meeting.local_start:%H:%M}",
                 now=now,
                 today=local_today,
                 bank_holiday=meeting.on_bank_holiday,
@@ -296,11 +297,10 @@ class Scheduler:
             sent.append(batch.person.key)
             with self.deps.sessions.begin() as db:
                 schedule.record_progress(db, claim.id, progress)
-        if (post.meeting.rule_date_on_bank_holiday or post.meeting.on_bank_holiday) and not progress.get(
-            "flagged"
-        ):
+        # The date the meeting is actually on: a meeting moved off a bank holiday needs no warning.
+        if post.meeting.on_bank_holiday and not progress.get("flagged"):
             self._tell_chair_and_admins(
-                f":warning: The board meeting on {post.meeting.on:%a %d %b %Y} falls on a bank holiday. "
+                f":warning: The board meeting on {full_day(post.meeting.on)} falls on a bank holiday. "
                 f"Move it with `/qib meeting move {post.meeting.on.isoformat()} YYYY-MM-DD`, or cancel it.",
                 chair_only=True,
             )
@@ -333,7 +333,7 @@ class Scheduler:
         progress = dict(claim.progress or {})
         if error in NEEDS_A_PERSON and not progress.get("told"):
             self._tell_chair_and_admins(
-                f"I could not post the {claim.kind.value} for the board meeting on {claim.meeting_on:%a %d %b}: "
+                f"I could not post the {claim.kind.value} for the board meeting on {full_day(claim.meeting_on)}: "
                 f"Slack said `{error}`. Invite me to the board channel (`/invite @qib` in "
                 f"{rule.channel or 'the channel'}) or fix the channel in the plan; I will try again."
             )

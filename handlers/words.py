@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from bot.services.wording import day, day_in, full_day, person_label
+
+__all__ = ["age", "day", "day_in", "due_phrase", "full_day", "person_label", "status_label"]
+
 SYMBOL = {
     "complete": ":large_blue_circle:",
     "on track": ":large_green_circle:",
@@ -18,19 +22,6 @@ SYMBOL = {
 def status_label(status: str) -> str:
     """`:large_green_circle: on track`: never colour alone."""
     return f"{SYMBOL.get(str(status), ':grey_question:')} {status}"
-
-
-def day(d: date | None) -> str:
-    """`Fri 7 Feb`, with the year when it is not this one (pass `today` through `day_in`)."""
-    if d is None:
-        return "no date"
-    return f"{d:%a} {d.day} {d:%b}"
-
-
-def day_in(d: date | None, today: date) -> str:
-    if d is None:
-        return "no date"
-    return day(d) if d.year == today.year else f"{day(d)} {d.year}"
 
 
 def due_phrase(due: date | None, today: date, *, complete: bool = False) -> str:

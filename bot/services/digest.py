@@ -17,6 +17,7 @@ from bot.services import queries
 from bot.services.errors import NotFound
 from bot.services.queries import MilestoneRow
 from bot.services.status import Health
+from bot.services.wording import full_day
 from models import ScheduledPost
 from models.vocab import PostKind
 
@@ -225,7 +226,7 @@ def frozen_digest(*, db: Session, plan_id: int, meeting_on: date | None = None) 
         query = query.where(ScheduledPost.meeting_on == meeting_on)
     row = db.scalar(query.order_by(ScheduledPost.meeting_on.desc()).limit(1))
     if row is None or not row.content or row.posted_at is None:
-        when = f"the meeting on {meeting_on:%a %d %b %Y}" if meeting_on else "any meeting yet"
+        when = f"the meeting on {full_day(meeting_on)}" if meeting_on else "any meeting yet"
         raise NotFound(f"No digest has been posted for {when}.")
     return FrozenDigest(
         meeting_on=row.meeting_on,

@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.services.digest import Digest, DigestArea, DigestChange, DigestRow
+from bot.services.wording import person_label
 
 __all__ = ["clean_text", "long_date", "markdown_escape", "short_date", "to_html", "to_markdown"]
 
@@ -158,7 +159,7 @@ _MILESTONE_HEADERS = ("Code", "Milestone", "Owner", "Due", "Status", "Progress")
 def _owner(name: str | None, role: str | None) -> str:
     if not name:
         return f"{role} (no named owner)" if role else "No owner"
-    return f"{name} ({role})" if role else name
+    return person_label(name, role)
 
 
 def _row_status(r: DigestRow) -> _Status:

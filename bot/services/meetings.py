@@ -34,6 +34,7 @@ from bot.services.calendar import (
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.people import Actor, can_manage_meetings
 from bot.services.schedule import PostTimes, board_rule
+from bot.services.wording import person_label
 from models import AuditEvent, MeetingOverride, Person, Plan
 
 __all__ = [
@@ -269,7 +270,7 @@ def _load(db: Session, plan_id: int, posts: PostTimes | None, *, for_update: boo
     if rule.chair_id is not None:
         chair = db.execute(select(Person.name, Person.role).where(Person.id == rule.chair_id)).one_or_none()
         if chair is not None:
-            chair_label = f"{chair.name} ({chair.role})" if chair.role else chair.name
+            chair_label = person_label(chair.name, chair.role)
     return _Context(
         plan_id=plan_id,
         tz=rule.tz,

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.services.wording import person_label
 from models import Person
 
 
@@ -30,7 +31,7 @@ class Actor:
     @property
     def label(self) -> str:
         """ "Name (Role)", as people are introduced in messages."""
-        return f"{self.name} ({self.role})" if self.role else self.name
+        return person_label(self.name, self.role)
 
 
 def actor_from_person(person: Person, extra_admin_slack_ids: frozenset[str] = frozenset()) -> Actor:

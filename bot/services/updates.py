@@ -35,6 +35,7 @@ from bot.services.people import (
 from bot.services.privacy import PersonalDataSuspected, check_update_fields
 from bot.services.quick import code_key
 from bot.services.status import Health, health
+from bot.services.wording import full_day, person_label
 from models import AuditEvent, Milestone, Person, Plan, ProgressUpdate
 from models.planfile import CONTROL
 from models.vocab import Source, Status, parse_status
@@ -609,7 +610,7 @@ def _person(db: Session, plan_id: int, person_id: int) -> Person:
 def _label(person: Person | None) -> str | None:
     if person is None:
         return None
-    return f"{person.name} ({person.role})" if person.role else person.name
+    return person_label(person.name, person.role)
 
 
 def _owner_phrase(owner: Person | None) -> str:
@@ -617,7 +618,7 @@ def _owner_phrase(owner: Person | None) -> str:
 
 
 def _day(d: date) -> str:
-    return f"{d.day} {d:%B %Y}"
+    return full_day(d)
 
 
 def _not_yours(code: str, owner: Person | None, actor: Actor, today: date) -> str:

@@ -11,6 +11,7 @@ from handlers.blocks import Reply
 from handlers.commands.router import subcommand
 from handlers.context import Ask, actor_of
 from handlers.digest.render import digest_message
+from handlers.words import full_day
 
 USAGE = "Use `/qib digest preview` (chair and admins) or `/qib digest show [YYYY-MM-DD]`."
 
@@ -61,7 +62,7 @@ def show(ask: Ask, when: str | None) -> Reply:
         frozen = frozen_digest(db=db, plan_id=ask.plan_id, meeting_on=meeting_on)
     blocks = [
         bk.context(
-            f"As posted on {frozen.posted_at:%a %d %b %Y at %H:%M} UTC"
+            f"As posted on {full_day(frozen.posted_at.date())} at {frozen.posted_at:%H:%M} UTC"
             + (" (late)" if frozen.late else "")
             + "."
         ),

@@ -9,7 +9,7 @@ from bot.services.reminders import ReminderBatch
 from handlers import blocks as bk
 from handlers.blocks import Reply
 from handlers.status.render import UPDATE_BUTTON, milestone_line, packed
-from handlers.words import day_in, due_phrase, status_label
+from handlers.words import day_in, due_phrase, full_day, person_label, status_label
 
 MAX_EXCEPTIONS = 12
 MAX_LISTED = 15
@@ -20,7 +20,7 @@ MAX_REMINDER_ITEMS = 40
 def _owner(row: DigestRow) -> str:
     if not row.owner:
         return "no owner"
-    return bk.esc(f"{row.owner} ({row.owner_role})" if row.owner_role else row.owner)
+    return bk.esc(person_label(row.owner, row.owner_role))
 
 
 def _exception(row: DigestRow, today: Any) -> str:
@@ -89,7 +89,7 @@ def digest_message(d: Digest) -> Reply:
     )
     blocks.append(bk.context("Detail for each area is in the thread below."))
     text = bk.clip(
-        f"{d.board_name} digest for the meeting on {d.meeting_on:%a %d %b %Y}: {h.complete} of {h.milestones} "
+        f"{d.board_name} digest for the meeting on {full_day(d.meeting_on)}: {h.complete} of {h.milestones} "
         f"complete ({h.share_complete:g}%). {len(d.exceptions)} need attention, {len(d.completions)} completed since "
         f"the last meeting, {len(d.due_before_meeting)} due before the meeting.",
         bk.MAX_FALLBACK,
@@ -159,7 +159,7 @@ def reminder_message(batch: ReminderBatch) -> Reply:
     )
     text = bk.clip(
         f"{len(batch.items)} milestone(s) need an update before the board on "
-        f"{batch.meeting_on:%a %d %b}: " + ", ".join(i.row.code for i in batch.items),
+        f"{day_in(batch.meeting_on, batch.today)}: " + ", ".join(i.row.code for i in batch.items),
         bk.MAX_FALLBACK,
     )
     return Reply(text=text, blocks=bk.fit(blocks))

@@ -24,7 +24,7 @@ from bot.services.search import SearchResult
 from bot.services.status import Health
 from handlers import blocks as bk
 from handlers.blocks import Reply
-from handlers.words import day_in, due_phrase, status_label
+from handlers.words import day_in, due_phrase, person_label, status_label
 
 UPDATE_BUTTON = "update_milestone"
 SHARE_BUTTON = "share_summary"
@@ -57,7 +57,7 @@ def headline(figures: Figures) -> str:
 def owner_text(row: MilestoneRow) -> str:
     if not row.owner_name:
         return "no owner"
-    return bk.esc(f"{row.owner_name} ({row.owner_role})" if row.owner_role else row.owner_name)
+    return bk.esc(person_label(row.owner_name, row.owner_role))
 
 
 def update_age(row: MilestoneRow) -> str:
@@ -84,7 +84,9 @@ def milestone_line(row: MilestoneRow, today: date, *, show_owner: bool = True, r
 
 
 def milestone_text(row: MilestoneRow, today: date) -> str:
-    return f"{row.code} {row.title}: {row.health.value}, {row.percent}%, {due_phrase(row.due, today)}"
+    """The fallback twin of `milestone_line`: the same status word and the same due phrase."""
+    due = due_phrase(row.due, today, complete=row.health is Health.COMPLETE)
+    return f"{row.code} {row.title}: {row.health.value}, {row.percent}%, {due}"
 
 
 def packed(lines: Iterable[str]) -> list[dict[str, Any]]:

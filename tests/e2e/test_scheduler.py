@@ -268,6 +268,30 @@ def test_a_meeting_on_a_bank_holiday_is_flagged_to_the_chair_on_reminder_day(
     assert len(flags) == 1
 
 
+def test_a_meeting_moved_off_a_bank_holiday_is_not_flagged_and_dates_read_one_way(
+    engine, database_url, slack, durham
+):
+    """First Mondays: Easter Monday 5 Apr 2021 is moved to Wed 7 Apr, a working day: no alarm."""
+    from models import Board
+
+    with make_sessionmaker(engine).begin() as db:
+        board = db.scalar(select(Board).where(Board.plan_id == durham))
+        board.rrule = "FREQ=MONTHLY;BYDAY=+1MO"
+        db.add(MeetingOverride(board_id=board.id, on=date(2021, 4, 5), action="moved", to=date(2021, 4, 7)))
+    s = scheduler(engine, database_url, slack)
+    rule = s.rule()
+    [meeting] = rule.meetings(date(2021, 4, 7), date(2021, 4, 7))
+    assert meeting.rule_date_on_bank_holiday and not meeting.on_bank_holiday
+    from bot.services.calendar import schedule_for
+
+    when = schedule_for(meeting, tz=rule.tz)
+    report = s.tick(when.reminder_at)
+    assert report.posted and report.posted[0].startswith("reminders 2021-04-07")
+    sent = [c.args for c in slack.calls_to("chat.postMessage")]
+    assert sent and not [a for a in sent if "bank holiday" in a.get("text", "")]
+    assert all("Wed 7 Apr" in a["text"] and "07 Apr" not in a["text"] for a in sent)
+
+
 def test_two_qib_tick_processes_at_once_post_one_digest(database_url, engine, slack, durham, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "QIB_"))}
     env.update(DATABASE_URL=database_url, SLACK_BOT_TOKEN="xoxb-tick", SLACK_API_URL=slack.base_url)

@@ -196,7 +196,7 @@ def test_delegates_cover_ends_after_its_until_date(sessions, durham):
     with sessions.begin() as db, pytest.raises(NotAllowed) as caught:
         record(db, durham, "M-16", "iro-ops-2", note="A day late.", now=NOW + timedelta(days=1))
     assert caught.value.message.startswith(
-        "Your cover for Alex Morgan ended on 10 February 2020. M-16 is owned by"
+        "Your cover for Alex Morgan ended on Mon 10 Feb 2020. M-16 is owned by"
     )
 
 
@@ -690,4 +690,4 @@ def test_a_person_cannot_cover_for_themselves_or_for_the_past(sessions, durham):
                 actor_id=admin,
                 now=NOW,
             )
-        assert caught.value.field == "until" and "9 February 2020" in caught.value.message
+        assert caught.value.field == "until" and "(Sun 9 Feb 2020)" in caught.value.message
