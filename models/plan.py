@@ -50,6 +50,9 @@ class Plan(Base):
         back_populates="plan", order_by="Milestone.position", cascade="all, delete-orphan"
     )
     board: Mapped[Board | None] = relationship(back_populates="plan", cascade="all, delete-orphan")
+    earlier_inspections: Mapped[list[EarlierInspection]] = relationship(
+        back_populates="plan", order_by="EarlierInspection.position", cascade="all, delete-orphan"
+    )
 
 
 class Inspection(Base):
@@ -60,6 +63,9 @@ class Inspection(Base):
     start: Mapped[date] = mapped_column(Date)
     end: Mapped[date] = mapped_column(Date)
     published: Mapped[date | None] = mapped_column(Date)
+    lead_inspector: Mapped[str | None] = mapped_column(String(200))
+    # The day the council sent Ofsted its written action plan; until then the bot shows the deadline.
+    action_plan_sent: Mapped[date | None] = mapped_column(Date)
 
     plan: Mapped[Plan] = relationship(back_populates="inspection")
     judgements: Mapped[list[Judgement]] = relationship(
@@ -76,6 +82,24 @@ class Judgement(Base):
     grade: Mapped[str] = mapped_column(String(40))
 
     inspection: Mapped[Inspection] = relationship(back_populates="judgements")
+
+
+class EarlierInspection(Base):
+    """An inspection or visit before the one the plan answers: focused and monitoring visits, JTAIs, older
+    graded inspections. Dated to the day when known, else to the month (`month`, "2018-07")."""
+
+    __tablename__ = "earlier_inspection"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    type: Mapped[str] = mapped_column(String(32))
+    start: Mapped[date | None] = mapped_column(Date)
+    end: Mapped[date | None] = mapped_column(Date)
+    month: Mapped[str | None] = mapped_column(String(7))
+    published: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(Text)
+
+    plan: Mapped[Plan] = relationship(back_populates="earlier_inspections")
 
 
 priority_area = Table(

@@ -139,7 +139,21 @@ class InspectionDoc(_Doc):
     start: FileDate
     end: FileDate
     published: FileDate | None = None
+    lead_inspector: str | None = Field(None, max_length=200)
+    action_plan_sent: FileDate | None = None
     judgements: list[JudgementDoc] = []
+
+
+class EarlierInspectionDoc(_Doc):
+    """An earlier inspection or visit: dated by `start` (and `end`), or only by `month` when that is all
+    the record gives."""
+
+    type: InspectionType
+    start: FileDate | None = None
+    end: FileDate | None = None
+    month: str | None = Field(None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    published: FileDate | None = None
+    outcome: str | None = Field(None, max_length=2000)
 
 
 class AreaDoc(_Doc):
@@ -217,3 +231,4 @@ class PlanDoc(_Doc):
     people: list[PersonDoc] = []
     milestones: list[MilestoneDoc] = []
     board: BoardDoc | None = None
+    earlier_inspections: list[EarlierInspectionDoc] = []

@@ -26,6 +26,7 @@ class InspectionType(StrEnum):
     FOCUSED_VISIT = "focused_visit"
     MONITORING_VISIT = "monitoring_visit"
     JTAI = "jtai"
+    SIF = "sif"  # the single inspection framework, before ILACS (2013 to 2017)
 
 
 class OverrideAction(StrEnum):

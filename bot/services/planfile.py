@@ -20,6 +20,7 @@ from models import (
     Area,
     AuditEvent,
     Board,
+    EarlierInspection,
     Inspection,
     Judgement,
     MeetingOverride,
@@ -211,6 +212,15 @@ def check_references(doc: PlanDoc) -> list[str]:
         problems.append(f'board.chair: no person has the key "{doc.board.chair}"')
     if doc.inspection and doc.inspection.end < doc.inspection.start:
         problems.append("inspection.end: the inspection ends before it starts")
+    if doc.inspection and doc.inspection.action_plan_sent and doc.inspection.published:
+        if doc.inspection.action_plan_sent < doc.inspection.published:
+            problems.append("inspection.action_plan_sent: the action plan was sent before the report was published")
+    for i, e in enumerate(doc.earlier_inspections):
+        where = f"earlier_inspections[{i}]"
+        if e.start is None and e.month is None:
+            problems.append(f'{where}: give its start date, or its month as "YYYY-MM" when the day is not known')
+        if e.start and e.end and e.end < e.start:
+            problems.append(f"{where}.end: it ends before it starts")
     if doc.board:
         try:
             parse_rrule(
@@ -261,6 +271,7 @@ def import_plan(
     pid = plan.id
 
     _import_inspection(db, plan, doc, report)
+    _import_earlier_inspections(plan, doc, report)
     people = _import_people(db, pid, doc, report)
     areas = _upsert_by_code(
         db, Area, pid, doc.areas, report, "area", lambda a: {"title": a.title, "description": a.description}
@@ -384,13 +395,36 @@ def _import_inspection(db: Session, plan: Plan, doc: PlanDoc, report: ImportRepo
         report,
         "inspection",
         row,
-        {"type": ins.type.value, "start": ins.start, "end": ins.end, "published": ins.published},
+        {
+            "type": ins.type.value,
+            "start": ins.start,
+            "end": ins.end,
+            "published": ins.published,
+            "lead_inspector": ins.lead_inspector,
+            "action_plan_sent": ins.action_plan_sent,
+        },
     )
     wanted = [(j.area, j.grade.value) for j in ins.judgements]
     if [(j.area, j.grade) for j in row.judgements] != wanted:
         if row.judgements and not report.created:
             report.changes.append("inspection: judgements replaced")
         row.judgements = [Judgement(position=i, area=a, grade=g) for i, (a, g) in enumerate(wanted)]
+
+
+def _import_earlier_inspections(plan: Plan, doc: PlanDoc, report: ImportReport) -> None:
+    """The list as the file gives it, in file order; a file without the key leaves the list alone."""
+    if "earlier_inspections" not in doc.model_fields_set:
+        return
+    fields = ("type", "start", "end", "month", "published", "outcome")
+    wanted = [tuple(getattr(e, f) for f in fields) for e in doc.earlier_inspections]
+    wanted = [(t.value, *rest) for t, *rest in wanted]
+    current = [tuple(getattr(e, f) for f in fields) for e in plan.earlier_inspections]
+    if current != wanted:
+        if not report.created:
+            report.changes.append(f"earlier inspections: {len(wanted)} listed")
+        plan.earlier_inspections = [
+            EarlierInspection(position=i, **dict(zip(fields, row, strict=True))) for i, row in enumerate(wanted)
+        ]
 
 
 def _import_people(db: Session, pid: int, doc: PlanDoc, report: ImportReport) -> dict[str, Person]:
@@ -564,6 +598,7 @@ def export_plan(db: Session, plan_id: int) -> dict[str, Any]:
         .where(Plan.id == plan_id)
         .options(
             selectinload(Plan.inspection).selectinload(Inspection.judgements),
+            selectinload(Plan.earlier_inspections),
             selectinload(Plan.areas),
             selectinload(Plan.priorities).selectinload(Priority.areas),
             selectinload(Plan.people),
@@ -605,6 +640,8 @@ def export_plan(db: Session, plan_id: int) -> dict[str, Any]:
                 "start": i.start,
                 "end": i.end,
                 "published": i.published,
+                "lead_inspector": i.lead_inspector,
+                "action_plan_sent": i.action_plan_sent,
                 "judgements": [{"area": j.area, "grade": j.grade} for j in i.judgements],
             }
         )
@@ -661,6 +698,20 @@ def export_plan(db: Session, plan_id: int) -> dict[str, Any]:
         )
         for m in milestones
     ]
+    if plan.earlier_inspections:
+        out["earlier_inspections"] = [
+            _drop_none(
+                {
+                    "type": e.type,
+                    "start": e.start,
+                    "end": e.end,
+                    "month": e.month,
+                    "published": e.published,
+                    "outcome": e.outcome,
+                }
+            )
+            for e in plan.earlier_inspections
+        ]
     if plan.board:
         b = plan.board
         out["board"] = _drop_none(

@@ -44,8 +44,15 @@ def test_durham_seed_has_the_inspection_words_exactly():
         "The quality of children's plans, so that they are timebound, and include clear actions and contingency plans",
         "The response to disabled children, children in private fostering arrangements, and children who are "
         "homeless aged 16 and 17",
-        "The timeliness of foster carer's reviews",
+        "The timeliness of foster carers’ reviews.",  # Ofsted's wording; the others are the council's
         "The tracking and monitoring of children missing from education",
+    ]
+    assert doc.inspection.published.isoformat() == "2019-10-21"
+    assert doc.inspection.lead_inspector == "Rachel Holden" and doc.inspection.action_plan_sent is None
+    assert [(e.type.value, e.month) for e in doc.earlier_inspections] == [
+        ("focused_visit", "2019-01"),
+        ("jtai", "2018-07"),
+        ("sif", "2016-02"),
     ]
     assert [p.title for p in doc.priorities] == [
         "Improving the quality and consistency of Care Planning",
@@ -272,3 +279,52 @@ def test_export_keeps_text_exactly_including_typographic_apostrophes(sessions):
     with sessions() as db:
         exported = export_plan(db, pid)
     assert exported["areas"][4]["description"] == "The timeliness of foster carers’ reviews."
+
+
+def test_the_inspection_fields_and_earlier_inspections_survive_export_and_import(sessions):
+    data = durham_dict()
+    data["inspection"]["action_plan_sent"] = "2020-01-28"
+    data["earlier_inspections"].insert(
+        0,
+        {"type": "monitoring_visit", "start": "2019-05-14", "end": "2019-05-15", "published": "2019-06-20",
+         "outcome": "Letter: progress in “front door” work."},
+    )  # fmt: skip
+    with sessions.begin() as db:
+        pid = import_plan(db, parse_plan_text(yaml.safe_dump(data, allow_unicode=True)), now=NOW).plan_id
+    with sessions() as db:
+        exported = export_plan(db, pid)
+    assert exported["inspection"]["lead_inspector"] == "Rachel Holden"
+    assert exported["inspection"]["action_plan_sent"].isoformat() == "2020-01-28"
+    first = exported["earlier_inspections"][0]
+    assert first["start"].isoformat() == "2019-05-14" and first["end"].isoformat() == "2019-05-15"
+    assert first["published"].isoformat() == "2019-06-20" and first["outcome"].endswith("“front door” work.")
+    assert [e.get("month") for e in exported["earlier_inspections"]] == [
+        None,
+        "2019-01",
+        "2018-07",
+        "2016-02",
+    ]
+    with sessions.begin() as db:  # and back again: nothing to change
+        assert import_plan(db, parse_plan_text(dump_yaml(exported)), now=NOW).changes == []
+
+
+def test_an_earlier_inspection_needs_a_day_or_a_month_and_a_sane_order():
+    data = durham_dict()
+    data["earlier_inspections"] = [
+        {"type": "jtai", "outcome": "no date at all"},
+        {"type": "focused_visit", "start": "2019-01-16", "end": "2019-01-15"},
+    ]
+    data["inspection"]["action_plan_sent"] = "2019-10-01"
+    problems = problems_of(data)
+    assert (
+        'earlier_inspections[0]: give its start date, or its month as "YYYY-MM" when the day is not known'
+        in problems
+    )
+    assert "earlier_inspections[1].end: it ends before it starts" in problems
+    assert any(p.startswith("inspection.action_plan_sent: the action plan was sent before") for p in problems)
+
+
+def test_a_month_that_is_not_yyyy_mm_is_refused():
+    data = durham_dict()
+    data["earlier_inspections"][0]["month"] = "Jan 2019"
+    assert any(p.startswith("earlier_inspections[0]") and "month" in p for p in problems_of(data))

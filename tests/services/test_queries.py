@@ -126,7 +126,7 @@ def test_durham_areas_come_in_plan_order_with_their_rolled_up_health(db, durham)
     ]
     afi5 = o.areas[4]
     assert afi5.title == "Foster carer reviews"
-    assert afi5.description == "The timeliness of foster carer's reviews"
+    assert afi5.description == "The timeliness of foster carers’ reviews."
     assert (afi5.figures.percent_complete, afi5.figures.share_complete, afi5.figures.next_due) == (
         100.0,
         100.0,
