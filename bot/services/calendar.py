@@ -110,6 +110,29 @@ def working_days_before(d: date, n: int) -> date:
     return d
 
 
+def working_days_after(d: date, n: int) -> date:
+    """The ``n``-th working day after ``d``: the day after ``d`` is day 1 when it is a working day.
+
+    Statutory "within N working days of publication" deadlines count this way. 70 working days after
+    Monday 21 October 2019 is Thursday 30 January 2020 (25 and 26 December and 1 January skipped).
+    """
+    if n < 1:
+        raise ValueError(f"count at least one working day (got {n})")
+    found = 0
+    while found < n:
+        d += timedelta(days=1)
+        if is_working_day(d):
+            found += 1
+    return d
+
+
+def working_days_between(frm: date, to: date) -> int:
+    """Working days after ``frm`` up to and including ``to`` (negative when ``to`` is earlier)."""
+    if to < frm:
+        return -working_days_between(to, frm)
+    return sum(1 for k in range(1, (to - frm).days + 1) if is_working_day(frm + timedelta(days=k)))
+
+
 # ---------------------------------------------------------------------------------------------------
 # Meetings
 # ---------------------------------------------------------------------------------------------------
