@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.services import queries
 from bot.services.errors import NotFound
+from bot.services.inspection import InspectionView, inspection_view
 from bot.services.queries import MilestoneRow
 from bot.services.status import Health
 from bot.services.wording import full_day
@@ -83,6 +84,7 @@ class Digest(BaseModel):
     due_before_meeting: list[DigestRow]
     areas: list[DigestArea]
     meeting_on_bank_holiday: bool = False
+    inspection: InspectionView | None = None  # for the cover; older stored digests have none
 
     @property
     def change(self) -> str:
@@ -170,6 +172,7 @@ def build_digest(
             for a in summary.areas
         ],
         meeting_on_bank_holiday=bank_holiday,
+        inspection=inspection_view(db=db, plan_id=plan_id, today=today),
     )
 
 

@@ -212,13 +212,19 @@ def check_references(doc: PlanDoc) -> list[str]:
         problems.append(f'board.chair: no person has the key "{doc.board.chair}"')
     if doc.inspection and doc.inspection.end < doc.inspection.start:
         problems.append("inspection.end: the inspection ends before it starts")
-    if doc.inspection and doc.inspection.action_plan_sent and doc.inspection.published:
-        if doc.inspection.action_plan_sent < doc.inspection.published:
-            problems.append("inspection.action_plan_sent: the action plan was sent before the report was published")
+    sent, published = (
+        (doc.inspection.action_plan_sent, doc.inspection.published) if doc.inspection else (None, None)
+    )
+    if sent and published and sent < published:
+        problems.append(
+            "inspection.action_plan_sent: the action plan was sent before the report was published"
+        )
     for i, e in enumerate(doc.earlier_inspections):
         where = f"earlier_inspections[{i}]"
         if e.start is None and e.month is None:
-            problems.append(f'{where}: give its start date, or its month as "YYYY-MM" when the day is not known')
+            problems.append(
+                f'{where}: give its start date, or its month as "YYYY-MM" when the day is not known'
+            )
         if e.start and e.end and e.end < e.start:
             problems.append(f"{where}.end: it ends before it starts")
     if doc.board:
@@ -423,7 +429,8 @@ def _import_earlier_inspections(plan: Plan, doc: PlanDoc, report: ImportReport) 
         if not report.created:
             report.changes.append(f"earlier inspections: {len(wanted)} listed")
         plan.earlier_inspections = [
-            EarlierInspection(position=i, **dict(zip(fields, row, strict=True))) for i, row in enumerate(wanted)
+            EarlierInspection(position=i, **dict(zip(fields, row, strict=True)))
+            for i, row in enumerate(wanted)
         ]
 
 

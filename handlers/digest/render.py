@@ -8,6 +8,7 @@ from bot.services.digest import Digest, DigestArea, DigestRow
 from bot.services.reminders import ReminderBatch
 from handlers import blocks as bk
 from handlers.blocks import Reply
+from handlers.inspection.render import inspection_blocks, inspection_text
 from handlers.status.render import UPDATE_BUTTON, milestone_line, packed
 from handlers.words import day_in, due_phrase, full_day, person_label, status_label
 
@@ -52,6 +53,8 @@ def digest_message(d: Digest) -> Reply:
     ]
     if d.meeting_on_bank_holiday:
         blocks.append(bk.context(":warning: The meeting date is a bank holiday: check it is still on."))
+    if d.inspection is not None:
+        blocks += [bk.divider(), *inspection_blocks(d.inspection)]
     blocks.append(bk.divider())
     shown = d.exceptions[:MAX_EXCEPTIONS]
     blocks.append(
@@ -91,7 +94,8 @@ def digest_message(d: Digest) -> Reply:
     text = bk.clip(
         f"{d.board_name} digest for the meeting on {full_day(d.meeting_on)}: {h.complete} of {h.milestones} "
         f"complete ({h.share_complete:g}%). {len(d.exceptions)} need attention, {len(d.completions)} completed since "
-        f"the last meeting, {len(d.due_before_meeting)} due before the meeting.",
+        f"the last meeting, {len(d.due_before_meeting)} due before the meeting."
+        + ("\n" + "\n".join(inspection_text(d.inspection)) if d.inspection is not None else ""),
         bk.MAX_FALLBACK,
     )
     return Reply(

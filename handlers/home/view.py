@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.services import queries
+from bot.services import inspection, queries
 from bot.services.people import actor_for
 from bot.services.status import Health
 from handlers import blocks as bk
 from handlers.context import Ask
+from handlers.inspection import render as inspection_render
 from handlers.status import render
 from handlers.words import day_in
 
@@ -25,7 +26,10 @@ def home_view(ask: Ask) -> dict[str, Any]:
             else None
         )
         overview = queries.plan_overview(db=db, plan_id=ask.plan_id, today=today)
+        seen = inspection.inspection_view(db=db, plan_id=ask.plan_id, today=today)
     blocks: list[dict[str, Any]] = [bk.header(overview.plan.title)]
+    if seen is not None:
+        blocks.append(bk.context(bk.esc(inspection_render.home_line(seen))))
     if mine is None:
         blocks.append(
             bk.section(

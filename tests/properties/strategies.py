@@ -25,7 +25,7 @@ def examples(n: int, **kwargs: object) -> settings:
 
 SUBCOMMANDS = [
     "help", "status", "summary", "mine", "overdue", "due", "stale", "priority", "history", "update",
-    "owner", "delegate", "meetings", "meeting", "digest", *ALIASES,
+    "owner", "delegate", "meetings", "meeting", "digest", "inspection", *ALIASES,
 ]  # fmt: skip
 WORDS = [
     "M-05", "m5", "M05", "M-99", "AFI-1", "afi 5", "SP-1", "sp2", "Q3", "on", "track", "on track", "green",
