@@ -11,7 +11,7 @@ import os
 import socket
 import threading
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,13 +24,14 @@ from bot.services import schedule
 from bot.services.calendar import Meeting, schedule_for
 from bot.services.digest import Digest, build_digest
 from bot.services.errors import NotFound
+from bot.services.inspection import ActionPlan, outstanding_action_plan
 from bot.services.reminders import reminder_batches
 from bot.services.schedule import BoardRule, Claim, DuePost
 from bot.services.text import mrkdwn_escape
 from bot.services.wording import full_day
 from bot.settings import Settings
 from handlers.digest.render import digest_message, reminder_message
-from models import Person
+from models import Person, Plan
 from models.vocab import PostKind
 
 log = logging.getLogger("qib.scheduler")
@@ -48,6 +49,7 @@ NEEDS_A_PERSON = {
     "not_authed",
 }
 MARKER = "qib_digest"
+ACTION_PLAN_MARKER = "qib_action_plan"
 REMINDER_MARKER = "qib_reminder"
 
 
@@ -56,6 +58,14 @@ class TickReport:
     posted: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+
+
+def action_plan_reminder_text(owed: ActionPlan) -> str:
+    return (
+        f":memo: The written action plan for Ofsted is due on {full_day(owed.due)}, "
+        f"{owed.working_days_left} working days from today (70 working days after the report was "
+        "published). When it has been sent, record the date as `action_plan_sent:` in the plan file."
+    )
 
 
 def default_worker() -> str:
@@ -82,6 +92,12 @@ class Scheduler:
     def tick(self, now: datetime | None = None) -> TickReport:
         now = now or self.deps.clock()
         report = TickReport()
+        try:
+            self._action_plan_reminder(now, report)
+        except SlackApiError as exc:  # the claim goes stale and a later tick resumes it
+            error = str(exc.response.get("error", "error")) if exc.response is not None else "error"
+            log.warning("the action-plan reminder failed: %s", error)
+            report.problems.append(f"action plan reminder: {error}")
         rule = self.rule()
         if rule is None:
             return report
@@ -323,6 +339,78 @@ class Scheduler:
             and (m.get("metadata") or {}).get("event_payload") == marker["event_payload"]
             for m in messages
         )
+
+    # ------------------------------------------------------------------ Ofsted's action-plan deadline
+
+    def _action_plan_reminder(self, now: datetime, report: TickReport) -> None:
+        """Once, 10 working days before the action plan is due (at the plan's digest time), DM the chair."""
+        plan_id = self.deps.plan_id()
+        with self.deps.sessions() as db:
+            plan = db.get(Plan, plan_id)
+            if plan is None:
+                return
+            zone = ZoneInfo(plan.timezone)
+            post_time = post_times(self.settings).digest_time or plan.digest_time
+            owed = outstanding_action_plan(db=db, plan_id=plan_id, today=now.astimezone(zone).date())
+        if owed is None or owed.today > owed.due:
+            return  # none owed, already sent, or too late for a reminder to help
+        due_at = datetime.combine(owed.remind_on, post_time, tzinfo=zone).astimezone(UTC)
+        if now < due_at:
+            return
+        with self.deps.sessions.begin() as db:
+            claim = schedule.claim_on(
+                db,
+                plan_id,
+                on=owed.due,
+                kind=PostKind.ACTION_PLAN,
+                due_at=due_at,
+                late=now - due_at > schedule.LATE_AFTER,
+                now=now,
+                worker=self.worker,
+            )
+        if claim is None:
+            return
+        progress: dict[str, Any] = dict(claim.progress or {})
+        sent: list[str] = progress.setdefault("sent", [])
+        marker = {
+            "event_type": ACTION_PLAN_MARKER,
+            "event_payload": {"plan_id": plan_id, "due": owed.due.isoformat()},
+        }
+        text = action_plan_reminder_text(owed)
+        with self.deps.sessions() as db:
+            chairs = db.scalars(
+                select(Person.slack_user_id).where(
+                    Person.plan_id == plan_id, Person.is_chair.is_(True), Person.slack_user_id.is_not(None)
+                )
+            ).all()
+        for user in sorted(c for c in chairs if c):
+            if user in sent:
+                continue
+            if progress.get("sending") == user and self._dm_has(user, due_at, marker):
+                sent.append(user)
+                continue
+            progress["sending"] = user
+            with self.deps.sessions.begin() as db:
+                schedule.record_progress(db, claim.id, progress)
+            self.client.chat_postMessage(channel=user, text=mrkdwn_escape(text), metadata=marker)
+            sent.append(user)
+            with self.deps.sessions.begin() as db:
+                schedule.record_progress(db, claim.id, progress)
+        with self.deps.sessions.begin() as db:
+            schedule.record_posted(db, claim.id, now=now, channel=None, ts=None, content=progress)
+        log.info("action-plan reminder sent to %d chair(s)", len(sent))
+        report.posted.append(f"action plan reminder {owed.due} ({len(sent)})")
+
+    def _dm_has(self, user_id: str, since: datetime, marker: dict[str, Any]) -> bool:
+        dm = self.client.conversations_open(users=user_id)["channel"]["id"]
+        answer = self.client.conversations_history(
+            channel=dm,
+            oldest=f"{(since - timedelta(days=1)).timestamp():.6f}",
+            limit=200,
+            include_all_metadata=True,
+        )
+        messages: list[dict[str, Any]] = answer.get("messages", [])
+        return any((m.get("metadata") or {}) == marker for m in messages)
 
     # ------------------------------------------------------------------ when Slack says no
 

@@ -44,6 +44,7 @@ class Source(StrEnum):
 class PostKind(StrEnum):
     DIGEST = "digest"
     REMINDERS = "reminders"
+    ACTION_PLAN = "action_plan"  # the chair's reminder of Ofsted's action-plan deadline; keyed by that date
 
 
 GRADE_SYNONYMS = {"requires improvement": Grade.REQUIRES_IMPROVEMENT}

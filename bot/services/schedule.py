@@ -100,30 +100,56 @@ def claim(
     stale_after: timedelta = STALE_CLAIM,
 ) -> Claim | None:
     """Take the post for this worker, or None when it is done, skipped, or in someone else's hands."""
+    return claim_on(
+        db,
+        plan_id,
+        on=post.meeting.on,
+        kind=post.kind,
+        due_at=post.due_at,
+        late=post.late,
+        now=now,
+        worker=worker,
+        stale_after=stale_after,
+    )
+
+
+def claim_on(
+    db: Session,
+    plan_id: int,
+    *,
+    on: date,
+    kind: PostKind,
+    due_at: datetime,
+    late: bool,
+    now: datetime,
+    worker: str,
+    stale_after: timedelta = STALE_CLAIM,
+) -> Claim | None:
+    """`claim` for any post keyed by a date: a meeting's, or a deadline's (the action-plan reminder)."""
     row = db.scalar(
         select(ScheduledPost).where(
             ScheduledPost.plan_id == plan_id,
-            ScheduledPost.meeting_on == post.meeting.on,
-            ScheduledPost.kind == post.kind.value,
+            ScheduledPost.meeting_on == on,
+            ScheduledPost.kind == kind.value,
         )
     )
     if row is None:
         fresh = ScheduledPost(
             plan_id=plan_id,
-            meeting_on=post.meeting.on,
-            kind=post.kind.value,
-            due_at=post.due_at,
+            meeting_on=on,
+            kind=kind.value,
+            due_at=due_at,
             claimed_at=now,
             claimed_by=worker,
             attempts=1,
-            late=post.late,
+            late=late,
         )
         try:
             with db.begin_nested():
                 db.add(fresh)
         except IntegrityError:
             return None  # another process inserted it first
-        return Claim(fresh.id, post.meeting.on, post.kind, 1, None, post.late)
+        return Claim(fresh.id, on, kind, 1, None, late)
     if row.posted_at is not None or (row.error or "").startswith("skipped"):
         return None
     if row.claimed_at > now - stale_after:

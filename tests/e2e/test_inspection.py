@@ -85,3 +85,54 @@ def test_the_app_home_header_names_the_inspection_and_the_deadline(bot):
     assert "ILACS standard inspection, published Mon 21 Oct 2019" in header
     assert "overall effectiveness: Requires improvement to be good" in header
     assert "Action plan to Ofsted: due Thu 30 Jan 2020, 8 working days left" in header
+
+
+# ------------------------------------------------------------ the chair's reminder, through the scheduler
+
+REMIND_AT = datetime(2020, 1, 16, 9, 0, tzinfo=UTC)  # Thu 16 Jan 2020 09:00 London: 10 working days before
+
+
+def _action_plan_dms(slack) -> list[dict]:
+    return [
+        c.args
+        for c in slack.calls_to("chat.postMessage")
+        if (c.args.get("metadata") or {}).get("event_type") == "qib_action_plan" and not c.failed
+    ]
+
+
+def test_the_chair_is_reminded_of_the_action_plan_once_10_working_days_before(
+    engine, database_url, slack, durham
+):
+    from datetime import timedelta
+
+    from tests.e2e.conftest import CHAIR
+    from tests.e2e.test_scheduler import scheduler
+
+    sched = scheduler(engine, database_url, slack)
+    sched.tick(REMIND_AT - timedelta(minutes=1))
+    assert _action_plan_dms(slack) == []
+    report = sched.tick(REMIND_AT)
+    assert "action plan reminder 2020-01-30 (1)" in report.posted
+    [dm] = _action_plan_dms(slack)
+    assert dm["channel"] == CHAIR
+    assert "due on Thu 30 Jan 2020, 10 working days from today" in dm["text"]
+    for later in (timedelta(minutes=1), timedelta(days=1), timedelta(days=13)):
+        sched.tick(REMIND_AT + later)
+    second = scheduler(engine, database_url, slack, worker="w2")
+    second.tick(REMIND_AT + timedelta(hours=2))
+    assert len(_action_plan_dms(slack)) == 1
+
+
+def test_no_reminder_once_the_plan_file_records_the_action_plan_as_sent(engine, database_url, slack, durham):
+    from sqlalchemy import select
+
+    from models import Inspection
+    from models.db import make_sessionmaker
+    from tests.e2e.test_scheduler import scheduler
+
+    with make_sessionmaker(engine).begin() as db:
+        db.scalar(select(Inspection).where(Inspection.plan_id == durham)).action_plan_sent = datetime(
+            2020, 1, 10
+        ).date()
+    scheduler(engine, database_url, slack).tick(REMIND_AT)
+    assert _action_plan_dms(slack) == []
