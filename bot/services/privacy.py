@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date
+from functools import lru_cache
 
 from bot.services.errors import InvalidInput
 from bot.services.privacy_names import Names
@@ -102,9 +102,8 @@ class PersonalDataRefused(PersonalDataSuspected):
 
     def __init__(self, findings: list[tuple[str, Finding]]) -> None:
         hard = [(f, finding) for f, finding in findings if finding.hard]
-        super().__init__(hard)
-        self.message = _refused_message(hard)
-        self.args = (self.message,)
+        self.findings = hard
+        InvalidInput.__init__(self, _refused_message(hard), field=hard[0][0] if hard else None)
 
 
 def _refused_message(findings: list[tuple[str, Finding]]) -> str:
@@ -332,7 +331,7 @@ def _case_numbers(text: str) -> Iterator[Finding]:
         )
     for m in (m for pattern in _NEAR_CUE for m in pattern.finditer(text)):
         value = m.group("value") or ""
-        if not any(c.isdigit() for c in value):
+        if not any(c.isdigit() for c in value) or (len(value) == 10 and nhs_check_digit_ok(value)):
             continue
         yield _finding(
             "case_number", "a case reference", "a reference next to a case or system cue", text, m, "value"
@@ -351,7 +350,7 @@ def _child_names(text: str) -> Iterator[Finding]:
 # ---------------------------------------------------------------- NI numbers, phones, emails
 
 _NI = re.compile(
-    r"(?<![0-9A-Za-z])(?P<value>(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"
+    r"(?<![0-9A-Za-z])(?P<value>[A-Z]{2}"
     r"\s?[0-9]{2}\s?[0-9]{2}\s?[0-9]{2}\s?[A-D])(?![0-9A-Za-z])",
     re.IGNORECASE,
 )
@@ -411,7 +410,12 @@ def _dates_next_to_a_child(text: str, today: date) -> Iterator[Finding]:
             continue
         if date(today.year - 25, 1, 1) <= when <= today and (today - when).days > 30:
             yield _finding(
-                "date_of_birth", "a date of birth", "a date next to a child, under 25 years ago", text, m, "value"
+                "date_of_birth",
+                "a date of birth",
+                "a date next to a child, under 25 years ago",
+                text,
+                m,
+                "value",
             )
 
 
@@ -472,7 +476,7 @@ def _finding(kind: str, what: str, why: str, text: str, m: re.Match[str], group:
     )
 
 
-_DETECTORS = (_nhs_numbers, _dates_of_birth, _postcodes, _case_numbers, _child_names, _ni_numbers)
+_DETECTORS = (_nhs_numbers, _dates_of_birth, _postcodes, _ni_numbers)
 
 MAX_SCAN_CHARS = 100_000
 
@@ -493,14 +497,16 @@ def find_personal_data(
         *(f for detect in _DETECTORS for f in detect(text)),
         *_phones(text, staff),
         *_emails(text, staff),
+        *_case_numbers(text),
         *_dates_next_to_a_child(text, today or date.today()),
     ]
-    for finding in hard:
-        found.setdefault((finding.kind, finding.start, finding.end), finding)
+    for finding in hard:  # one finding per span: the first detector's (an NHS number, not a reference)
+        found.setdefault(("hard", finding.start, finding.end), finding)
     spans = [(f.start, f.end) for f in hard]
-    for finding in _soft(text, staff):
+    for finding in (*_child_names(text), *_soft(text, staff)):
         if any(finding.start < e and s < finding.end for s, e in spans):
-            continue
+            continue  # one finding for one stretch of text: the hard one, or the first rule's
+        spans.append((finding.start, finding.end))
         found.setdefault((finding.kind, finding.start, finding.end), finding)
     return sorted(found.values(), key=lambda f: (f.start, f.end, f.kind))
 

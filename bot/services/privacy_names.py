@@ -21,10 +21,10 @@ from bot.services.privacy_words import (
 )
 
 # A capitalised word: "Jayden", "O'Neill", "Smith-Jones"; not "ILACS", "DfE" or "M-07".
-_CAP = r"[A-Z][a-z]+(?:['’\-][A-Z]?[a-z]+)*"
+_CAP = r"[A-Z](?:['’][A-Z])?[a-z]+(?:['’](?!s(?![a-z]))[A-Z]?[a-z]+|-[A-Z]?[a-z]+)*"
 _CAP_WORD = re.compile(rf"(?<![A-Za-z0-9'’\-])(?P<w>{_CAP})(?P<poss>['’]s)?(?![A-Za-z0-9])")
 _TITLE = re.compile(rf"\b(?:Mr|Mrs|Ms|Miss|Mx)\.?\s+(?P<w>{_CAP})(?![A-Za-z])")
-_AGE_UNIT = r"(?:\s*-?\s*(?:years?|yrs?)\s*-?\s*old|\s*(?:yo|y/o|yrs?))"
+_AGE_UNIT = r"(?:\s*-?\s*(?:years?|yrs?|months?|weeks?)\s*-?\s*old|\s*(?:yo|y/o|yrs?))"
 
 
 def _base(word: str) -> str:
@@ -36,10 +36,13 @@ class Names:
 
     def __init__(self, staff: Staff) -> None:
         self.staff = staff
-        self.vocab = not_names() | staff.role_words
+        cue_words = {w for phrase in (*child_cues(), *relation_words()) for w in phrase.split()}
+        self.vocab = not_names() | staff.role_words | cue_words
         self.first = forenames()
         self.last = surnames()
-        cues = "|".join(re.escape(c).replace(r"\ ", r"\s+") for c in sorted(child_cues(), key=len, reverse=True))
+        cues = "|".join(
+            re.escape(c).replace(r"\ ", r"\s+") for c in sorted(child_cues(), key=len, reverse=True)
+        )
         rel = "|".join(
             re.escape(r).replace(r"\ ", r"\s+") for r in sorted(relation_words(), key=len, reverse=True)
         )
@@ -51,8 +54,8 @@ class Names:
             rf"(?i:\b(?:a|an|the|one|this|her|his|their|my|our)\s+)?"
             rf"(?P<value>(?<![0-9])[0-9]{{1,2}}{_AGE_UNIT})(?!s\b)(?i:\s+(?:{cues})\b)"
             rf"|(?i:\b(?:a|an|the|one|this|her|his|their)\s+)(?P<value2>(?<![0-9])[0-9]{{1,2}}{_AGE_UNIT})(?![s0-9])"
-            rf"|(?i:\b(?:{cues})\b)(?:\s*[,(]\s*|\s+)(?i:aged?\s*)?(?P<value3>(?<![0-9])[0-9]{{1,2}})(?!\s*(?:%|[0-9]|/|:|\.[0-9]|-[0-9]))"
-            rf"(?:{_AGE_UNIT})?(?=\s*[),.;]|\s+(?i:year|yr|in|at|from|who|with|was|is|has|had|and)\b|\s*$)"
+            rf"|(?i:\b(?:{cues})\b)(?:\s*[,(]\s*|\s+)(?i:aged?\s*)?(?P<value3>(?<![0-9])[0-9]{{1,2}}"
+            rf"(?:{_AGE_UNIT}|\s*(?i:months?|weeks?))?)(?![0-9%/:]|\.[0-9]|-[0-9]|\s*(?i:of|out|per|pm|am|days?|hours?|times|reviews?|cases?)\b)"
         )
         self._name_age = re.compile(
             rf"(?<![A-Za-z])(?P<w>{_CAP})(?:\s*\(\s*(?i:aged?\s*)?[0-9]{{1,2}}{_AGE_UNIT}?\s*\)"
@@ -63,7 +66,7 @@ class Names:
         )
         self._school = re.compile(
             rf"(?P<value>(?:{_CAP}['’]?s?\s+|St\.?\s+|RC\s+|CE\s+|C\s?of\s?E\s+){{1,4}}"
-            rf"(?:Primary|Academy|Secondary|Infants?|Juniors?|Nursery|Comprehensive|High)(?:\s+School)?"
+            rf"(?:Primary|Academy|Secondary|Infants?|Juniors?|Nursery|Comprehensive|High|College)(?:\s+School)?"
             rf"|(?:{_CAP}\s+){{1,3}}School)(?![A-Za-z])"
         )
         self._school_cue = re.compile(
@@ -94,15 +97,12 @@ class Names:
     # ------------------------------------------------------------ rules
 
     def findings(self, text: str) -> Iterator[tuple[str, str, int, int]]:
-        """(kind, why, start, end) of each soft identifier."""
-        yield from self._full_names(text)
-        yield from self._possessives(text)
-        for m in self._relation.finditer(text):
-            if self._could_be_name(m.group("w")):
-                yield ("person_name", "a name after a family or carer word", *m.span("w"))
-        for m in _TITLE.finditer(text):
-            if not self._staff_word(m.group("w")):
-                yield ("person_name", "a name after a title", *m.span("w"))
+        """(kind, why, start, end) of each soft identifier, the most specific rules first."""
+        for m in self._school.finditer(text):
+            if self._is_school_name(m.group("value")) and self._school_cue.search(
+                text, max(0, m.start() - 80), min(len(text), m.end() + 80)
+            ):
+                yield ("school", "a school's name next to a child", *m.span("value"))
         for m in self._name_age.finditer(text):
             group = "w" if m.group("w") else "w2"
             if self._could_be_name(m.group(group)):
@@ -112,11 +112,14 @@ class Names:
             digits = re.match(r"[0-9]+", m.group(group))
             if digits and int(digits.group()) < 25:
                 yield ("child_age", "the age of one child", *m.span(group))
-        for m in self._school.finditer(text):
-            if self._is_school_name(m.group("value")) and self._school_cue.search(
-                text, max(0, m.start() - 80), min(len(text), m.end() + 80)
-            ):
-                yield ("school", "a school's name next to a child", *m.span("value"))
+        yield from self._full_names(text)
+        yield from self._possessives(text)
+        for m in self._relation.finditer(text):
+            if self._could_be_name(m.group("w")):
+                yield ("person_name", "a name after a family or carer word", *m.span("w"))
+        for m in _TITLE.finditer(text):
+            if not self._staff_word(m.group("w")):
+                yield ("person_name", "a name after a title", *m.span("w"))
 
     def _is_school_name(self, value: str) -> bool:
         # "the Virtual School", "Summer School": generic words, not one school's name.
@@ -131,15 +134,17 @@ class Names:
             first, last = a.group("w"), b.group("w")
             if self.staff.is_staff_name([first, last]):
                 continue
-            listed_first = self._forename(first) and self._surname_like(last)
-            listed_last = (
-                _base(last) in self.last and not self._known(first) and not self._known(last)
+            # A listed forename wins over a place of the same name ("Brandon Kowalski"), but not over a
+            # known word after it ("Stanley Road", "Summer Term").
+            listed_first = _base(first) in self.first and self._surname_like(last)
+            listed_last = _base(last) in self.last and not self._known(first) and not self._known(last)
+            unknown = all(
+                not self._known(w) and len(w) >= 3 and not self._staff_word(w) for w in (first, last)
             )
-            if listed_first or listed_last:
+            if listed_first or listed_last or unknown:
                 yield ("person_name", "a forename and surname", a.start(), b.end("w"))
 
     def _possessives(self, text: str) -> Iterator[tuple[str, str, int, int]]:
         for m in _CAP_WORD.finditer(text):
             if m.group("poss") and self._could_be_name(m.group("w")):
                 yield ("person_name", "a name with a possessive", *m.span("w"))
-

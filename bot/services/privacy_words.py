@@ -80,7 +80,10 @@ class Staff:
     @classmethod
     def of(cls, people: Iterable[tuple[str, str | None, str | None]]) -> Staff:
         """From (name, role, email) of each person in the plan."""
-        names, tokens, role_words, emails = set(), set(), set(), set()
+        names: set[str] = set()
+        tokens: set[str] = set()
+        role_words: set[str] = set()
+        emails: set[str] = set()
         for name, role, email in people:
             words = [w.lower() for w in WORD.findall(name or "")]
             if words:
