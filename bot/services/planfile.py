@@ -405,6 +405,7 @@ def _import_people(db: Session, pid: int, doc: PlanDoc, report: ImportReport) ->
             "email": entry.email,
             "is_admin": "admin" in entry.roles,
             "is_chair": "chair" in entry.roles,
+            "is_privacy_officer": "privacy_officer" in entry.roles,
             "delegate_until": entry.delegate_until,
         }
         if row is None:
@@ -621,7 +622,16 @@ def export_plan(db: Session, plan_id: int) -> dict[str, Any]:
                 "role": p.role,
                 "slack_user_id": p.slack_user_id,
                 "email": p.email,
-                "roles": [r for r, on in (("admin", p.is_admin), ("chair", p.is_chair)) if on] or None,
+                "roles": [
+                    r
+                    for r, on in (
+                        ("admin", p.is_admin),
+                        ("chair", p.is_chair),
+                        ("privacy_officer", p.is_privacy_officer),
+                    )
+                    if on
+                ]
+                or None,
                 "delegate": people.get(p.delegate_id) if p.delegate_id else None,
                 "delegate_until": p.delegate_until,
             }

@@ -1,0 +1,39 @@
+"""The plan's side of the personal-data screen: who its staff are, and who its privacy officer is."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.services.privacy_words import Staff
+from models import Board, Person
+
+
+def plan_staff(db: Session, plan_id: int) -> Staff:
+    """The plan's people (names, roles, emails): never flagged as a child's personal data."""
+    rows = db.execute(select(Person.name, Person.role, Person.email).where(Person.plan_id == plan_id))
+    return Staff.of((name, role, email) for name, role, email in rows)
+
+
+def privacy_officers(db: Session, plan_id: int) -> list[Person]:
+    """Who is told of an override: the people with the privacy_officer role, else the board's chair
+    (or whoever is marked chair)."""
+    officers = list(
+        db.scalars(
+            select(Person)
+            .where(Person.plan_id == plan_id, Person.is_privacy_officer.is_(True))
+            .order_by(Person.position, Person.id)
+        )
+    )
+    if officers:
+        return officers
+    chair = db.scalar(select(Person).join(Board, Board.chair_id == Person.id).where(Board.plan_id == plan_id))
+    if chair is not None:
+        return [chair]
+    return list(
+        db.scalars(
+            select(Person)
+            .where(Person.plan_id == plan_id, Person.is_chair.is_(True))
+            .order_by(Person.position, Person.id)
+        )
+    )
