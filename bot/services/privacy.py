@@ -59,6 +59,16 @@ HARD_KINDS = frozenset(
         "email_address",
     }
 )
+WHAT_HARD = {
+    "nhs_number": "an NHS number",
+    "date_of_birth": "a date of birth",
+    "postcode": "a postcode",
+    "case_number": "a case reference",
+    "record_id": "a case record ID",
+    "ni_number": "a National Insurance number",
+    "phone_number": "a phone number",
+    "email_address": "an email address",
+}
 SOFT_KINDS = frozenset({"person_name", "child_name", "name_with_age", "child_age", "school"})
 WHAT = {
     "person_name": "a person's name",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.services.privacy_words import Staff
-from models import Board, Person
+from models import AuditEvent, Board, Person
 
 
 def plan_staff(db: Session, plan_id: int) -> Staff:
@@ -35,5 +37,32 @@ def privacy_officers(db: Session, plan_id: int) -> list[Person]:
             select(Person)
             .where(Person.plan_id == plan_id, Person.is_chair.is_(True))
             .order_by(Person.position, Person.id)
+        )
+    )
+
+
+def record_personal_data_message(
+    db: Session,
+    plan_id: int,
+    *,
+    slack_user_id: str,
+    surface: str,
+    channel: str | None,
+    kinds: list[str],
+    now: datetime,
+) -> None:
+    """Audit a mention or DM that carried a hard identifier: who, where and what kinds, never the text."""
+    person = db.scalar(select(Person).where(Person.plan_id == plan_id, Person.slack_user_id == slack_user_id))
+    db.add(
+        AuditEvent(
+            plan_id=plan_id,
+            at=now,
+            actor_id=person.id if person else None,
+            actor=person.name if person else f"Slack user {slack_user_id}"[:200],
+            action="personal_data_message",
+            entity="message",
+            entity_code=None,
+            before=None,
+            after={"surface": surface, "channel": channel, "kinds": kinds},
         )
     )

@@ -7,7 +7,7 @@ import json
 from sqlalchemy import select, update
 
 from models import AuditEvent, Person
-from tests.e2e.conftest import CHAIR, IRO
+from tests.e2e.conftest import BOARD, CHAIR, IRO
 from tests.e2e.test_updates import history, open_modal, state
 
 NHS_AND_DOB = "NHS 943 476 5919 and DOB 14/03/2012 for Jayden"
@@ -100,3 +100,42 @@ def test_a_quick_update_with_a_name_is_not_saved_without_the_form(bot):
     )
     assert "privacy officer" in json.dumps(view["blocks"][0])
     assert history(bot, "M-05") == []
+
+
+# ------------------------------------------------------------ mentions and direct messages
+
+
+def _audits(bot, action: str) -> list[AuditEvent]:
+    with bot.deps.sessions() as db:
+        return list(db.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+
+
+def test_a_mention_with_an_nhs_number_is_answered_privately_and_not_echoed(bot):
+    bot.mention("how is 943 476 5919 doing? DOB 14/03/2012", user=IRO)
+    [private] = bot.slack.wait_for("chat.postEphemeral")
+    assert private.args["user"] == IRO and private.args["channel"] == BOARD
+    assert "personal data (an NHS number and a date of birth)" in private.args["text"]
+    assert "delete" in private.args["text"]
+    sent = json.dumps([c.args for c in bot.slack.calls])
+    assert "5919" not in sent and "14/03" not in sent
+    assert [c for c in bot.slack.calls_to("chat.postMessage")] == []  # nothing in the channel or thread
+    [audit] = _audits(bot, "personal_data_message")
+    assert audit.actor == "Alex Morgan"
+    assert audit.after == {"surface": "mention", "channel": BOARD, "kinds": ["nhs_number", "date_of_birth"]}
+
+
+def test_a_direct_message_with_a_case_reference_gets_a_private_answer_and_an_audit(bot):
+    bot.dm("update M-05 on track 30% case 1234567 in Liquidlogic", user=IRO)
+    [answer] = bot.slack.wait_for("chat.postMessage")
+    assert answer.args["channel"] == f"D{IRO}" and "a case reference" in answer.args["text"]
+    assert "1234567" not in json.dumps([c.args for c in bot.slack.calls])
+    assert history(bot, "M-05") == []
+    [audit] = _audits(bot, "personal_data_message")
+    assert audit.after["surface"] == "dm" and audit.after["kinds"] == ["case_number"]
+
+
+def test_a_mention_without_personal_data_is_answered_as_before(bot):
+    bot.mention("what's overdue?", user=IRO)
+    [reply] = bot.slack.wait_for("chat.postMessage")
+    assert reply.args.get("thread_ts")
+    assert _audits(bot, "personal_data_message") == []
