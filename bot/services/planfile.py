@@ -16,6 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.services.calendar import parse_rrule
 from bot.services.errors import PlanFileError
+from bot.services.privacy_planfile import personal_data_problems
 from models import (
     Area,
     AuditEvent,
@@ -83,7 +84,7 @@ def parse_plan_text(text: str, source: str = "<plan>") -> PlanDoc:
         doc = PlanDoc.model_validate(raw)
     except ValidationError as exc:
         raise PlanFileError(source, [_describe(err, raw) for err in exc.errors()]) from None
-    problems = check_references(doc)
+    problems = check_references(doc) + personal_data_problems(doc)
     if problems:
         raise PlanFileError(source, problems)
     return doc
