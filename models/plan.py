@@ -209,6 +209,8 @@ class ProgressUpdate(Base):
     blockers: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(16))
     idempotency_key: Mapped[str] = mapped_column(String(255))
+    # Set when the update's text was redacted (its text fields then hold the redaction marker).
+    redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     milestone: Mapped[Milestone] = relationship(back_populates="updates")
     author: Mapped[Person | None] = relationship()

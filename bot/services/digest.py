@@ -82,6 +82,8 @@ class Digest(BaseModel):
     due_before_meeting: list[DigestRow]
     areas: list[DigestArea]
     meeting_on_bank_holiday: bool = False
+    # The one sanctioned change to a frozen digest: "U-12 redacted on 2020-02-12 by Sam Carter".
+    redactions: list[str] = []
 
     @property
     def change(self) -> str:
