@@ -131,6 +131,7 @@ def test_a_direct_message_with_a_case_reference_gets_a_private_answer_and_an_aud
     assert "1234567" not in json.dumps([c.args for c in bot.slack.calls])
     assert history(bot, "M-05") == []
     [audit] = _audits(bot, "personal_data_message")
+    assert audit.after is not None
     assert audit.after["surface"] == "dm" and audit.after["kinds"] == ["case_number"]
 
 
