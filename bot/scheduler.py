@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
 from bot.deps import Deps, post_times
+from bot.redaction_runner import apply_redaction_edits
 from bot.services import schedule
 from bot.services.calendar import Meeting, schedule_for
 from bot.services.digest import Digest, build_digest
@@ -68,6 +69,19 @@ def action_plan_reminder_text(owed: ActionPlan) -> str:
     )
 
 
+def retry_redaction_edits(client: Any, deps: Any, now: datetime, report: TickReport) -> None:
+    """Slack edits a redaction could not make yet (bot.redaction_runner), tried again every tick."""
+    try:
+        edited, pending = apply_redaction_edits(client, deps.sessions, deps.plan_id(), now)
+    except Exception as exc:  # the digest and reminders must still go out
+        log.warning("redaction edits could not be retried: %s", type(exc).__name__)
+        return
+    if edited:
+        report.posted.append(f"{edited} redaction edit(s)")
+    if pending:
+        report.problems.append(f"{pending} redaction edit(s) still pending")
+
+
 def default_worker() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
 
@@ -98,6 +112,7 @@ class Scheduler:
             error = str(exc.response.get("error", "error")) if exc.response is not None else "error"
             log.warning("the action-plan reminder failed: %s", error)
             report.problems.append(f"action plan reminder: {error}")
+        retry_redaction_edits(self.client, self.deps, now, report)
         rule = self.rule()
         if rule is None:
             return report

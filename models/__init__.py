@@ -17,6 +17,7 @@ from models.plan import (
     ScheduledPost,
     priority_area,
 )
+from models.privacy import PostedMessage, RedactionEdit
 
 __all__ = [
     "Area",
@@ -30,8 +31,10 @@ __all__ = [
     "Milestone",
     "Person",
     "Plan",
+    "PostedMessage",
     "Priority",
     "ProgressUpdate",
+    "RedactionEdit",
     "ScheduledPost",
     "UTCDateTime",
     "priority_area",

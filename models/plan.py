@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -165,6 +166,8 @@ class Person(Base):
     email: Mapped[str | None] = mapped_column(String(254))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     is_chair: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Told when an owner saves an update over the personal-data screen; may redact updates.
+    is_privacy_officer: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     delegate_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     delegate_until: Mapped[date | None] = mapped_column(Date)
     position: Mapped[int] = mapped_column(Integer, default=0)
@@ -230,6 +233,8 @@ class ProgressUpdate(Base):
     blockers: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(16))
     idempotency_key: Mapped[str] = mapped_column(String(255))
+    # Set when the update's text was redacted (its text fields then hold the redaction marker).
+    redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     milestone: Mapped[Milestone] = relationship(back_populates="updates")
     author: Mapped[Person | None] = relationship()

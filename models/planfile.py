@@ -175,7 +175,7 @@ class PersonDoc(_Doc):
     role: str | None = Field(None, max_length=200)
     slack_user_id: str | None = Field(None, pattern=r"^[UW][A-Z0-9]{2,30}$")
     email: str | None = Field(None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
-    roles: list[Literal["admin", "chair"]] = []
+    roles: list[Literal["admin", "chair", "privacy_officer"]] = []
     delegate: Key | None = None
     delegate_until: FileDate | None = None
 

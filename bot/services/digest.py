@@ -85,6 +85,8 @@ class Digest(BaseModel):
     areas: list[DigestArea]
     meeting_on_bank_holiday: bool = False
     inspection: InspectionView | None = None  # for the cover; older stored digests have none
+    # The one sanctioned change to a frozen digest: "U-12 redacted on 2020-02-12 by Sam Carter".
+    redactions: list[str] = []
 
     @property
     def change(self) -> str:

@@ -322,6 +322,7 @@ def _paper(d: Digest, posted_at: datetime | None, late: bool, tz: str) -> _Paper
                 + (" (not posted; posted late)" if late else " (not posted)"),
             )
         )
+    preamble += [_Para("Redacted", note) for note in d.redactions]
     return _Paper(
         title=f"{d.board_name} — digest for the meeting on {long_date(d.meeting_on)}",
         preamble=preamble,

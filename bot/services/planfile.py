@@ -16,6 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.services.calendar import parse_rrule
 from bot.services.errors import PlanFileError
+from bot.services.privacy_planfile import personal_data_problems
 from models import (
     Area,
     AuditEvent,
@@ -84,7 +85,7 @@ def parse_plan_text(text: str, source: str = "<plan>") -> PlanDoc:
         doc = PlanDoc.model_validate(raw)
     except ValidationError as exc:
         raise PlanFileError(source, [_describe(err, raw) for err in exc.errors()]) from None
-    problems = check_references(doc)
+    problems = check_references(doc) + personal_data_problems(doc)
     if problems:
         raise PlanFileError(source, problems)
     return doc
@@ -446,6 +447,7 @@ def _import_people(db: Session, pid: int, doc: PlanDoc, report: ImportReport) ->
             "email": entry.email,
             "is_admin": "admin" in entry.roles,
             "is_chair": "chair" in entry.roles,
+            "is_privacy_officer": "privacy_officer" in entry.roles,
             "delegate_until": entry.delegate_until,
         }
         if row is None:
@@ -665,7 +667,16 @@ def export_plan(db: Session, plan_id: int) -> dict[str, Any]:
                 "role": p.role,
                 "slack_user_id": p.slack_user_id,
                 "email": p.email,
-                "roles": [r for r, on in (("admin", p.is_admin), ("chair", p.is_chair)) if on] or None,
+                "roles": [
+                    r
+                    for r, on in (
+                        ("admin", p.is_admin),
+                        ("chair", p.is_chair),
+                        ("privacy_officer", p.is_privacy_officer),
+                    )
+                    if on
+                ]
+                or None,
                 "delegate": people.get(p.delegate_id) if p.delegate_id else None,
                 "delegate_until": p.delegate_until,
             }

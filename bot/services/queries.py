@@ -251,6 +251,7 @@ class UpdateEntry:
     next_steps: str | None
     blockers: str | None
     source: str
+    update_id: int | None = None  # shown as its reference, U-1234 (bot.services.redaction)
 
 
 @dataclass(frozen=True, slots=True)
@@ -958,9 +959,11 @@ def milestone_detail(*, db: Session, plan_id: int, today: date, code: str) -> Mi
             next_steps=u.next_steps,
             blockers=u.blockers,
             source=u.source,
+            update_id=u.id,
         )
         for u in db.execute(
             select(
+                ProgressUpdate.id,
                 ProgressUpdate.at,
                 author.key.label("author_key"),
                 author.name.label("author_name"),

@@ -13,7 +13,7 @@ milestone form one history in which each update's previous status is the one bef
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -32,7 +32,8 @@ from bot.services.people import (
     can_update,
     is_active_delegate,
 )
-from bot.services.privacy import PersonalDataSuspected, check_update_fields
+from bot.services.privacy import kinds_of, screen
+from bot.services.privacy_plan import plan_staff
 from bot.services.quick import code_key
 from bot.services.status import Health, health
 from bot.services.wording import full_day, person_label
@@ -49,6 +50,7 @@ TEXT_LABELS = {
     "next_steps": "The next steps",
     "blockers": "The blockers",
     "reopen_reason": "The reason for reopening",
+    "override_reason": "The reason for saving over the personal data check",
 }
 
 
@@ -78,6 +80,8 @@ class UpdateResult:
     evidence_url: str | None
     next_steps: str | None
     blockers: str | None
+    # The kinds of soft identifier the author confirmed were not about a child (empty for most updates).
+    override_kinds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -121,12 +125,14 @@ def record_update(
     confirm_not_personal: bool = False,
     reopen_reason: str | None = None,
     extra_admin_slack_ids: frozenset[str] = frozenset(),
+    override_reason: str | None = None,
 ) -> UpdateResult:
     """Record a progress update; a missing status or percent keeps the milestone's current one.
 
     Raises NotFound (no such milestone), NotAllowed (not the owner, their delegate or an admin; or a
-    delegate reopening a complete milestone), InvalidInput with `field` set, and its subclass
-    PersonalDataSuspected unless `confirm_not_personal` is true.
+    delegate reopening a complete milestone), InvalidInput with `field` set, and its subclasses
+    PersonalDataRefused (a hard identifier: never saved) and PersonalDataSuspected (a soft one, unless
+    `confirm_not_personal` is true and `override_reason` says why).
     """
     key = _check_key(idempotency_key)
     _check_now(now)
@@ -213,9 +219,19 @@ def record_update(
                 field="reopen_reason",
             )
 
-    findings = check_update_fields({**texts, "evidence_url": url, "reopen_reason": reason})
-    if findings and not confirm_not_personal:
-        raise PersonalDataSuspected(findings)
+    why = _clean_text(override_reason, "override_reason")
+    staff = plan_staff(db, plan_id)
+    fields = {**texts, "evidence_url": url, "reopen_reason": reason}
+    findings = screen(fields, staff=staff, today=today, confirmed=confirm_not_personal)
+    if findings:
+        # The reason is kept in the audit, so it must not carry a hard identifier either.
+        screen({"override_reason": why}, staff=staff, today=today, confirmed=True)
+        if why is None:
+            raise InvalidInput(
+                "You ticked the personal data box: say why the flagged text is not about a child "
+                "(for example, a colleague's name or a place), so the privacy officer can see it.",
+                field="override_reason",
+            )
 
     row = ProgressUpdate(
         plan_id=plan_id,
@@ -279,12 +295,16 @@ def record_update(
                 after={
                     "update_id": row.id,
                     "fields": list(dict.fromkeys(f for f, _ in findings)),
-                    "kinds": list(dict.fromkeys(finding.kind for _, finding in findings)),
+                    "kinds": kinds_of(findings),
+                    "reason": why,
                 },
             )
         )
     db.flush()
-    return _result(db, row, duplicate=False)
+    result = _result(db, row, duplicate=False)
+    if findings:
+        result = replace(result, override_kinds=tuple(kinds_of(findings)))
+    return result
 
 
 # ---------------------------------------------------------------- owners and delegates

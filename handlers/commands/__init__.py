@@ -10,6 +10,7 @@ import handlers.admin  # noqa: F401  (registers /qib owner and /qib delegate)
 import handlers.digest  # noqa: F401  (registers /qib digest)
 import handlers.inspection  # noqa: F401  (registers /qib inspection)
 import handlers.meetings  # noqa: F401  (registers /qib meetings and /qib meeting)
+import handlers.redact  # noqa: F401  (registers /qib redact)
 import handlers.status  # noqa: F401  (registers the status subcommands)
 import handlers.updates  # noqa: F401  (registers /qib update)
 from handlers.commands.parse import parse_command

@@ -6,9 +6,11 @@ from typing import Any
 
 from slack_bolt import App
 
+from handlers.blocks import Reply
 from handlers.commands.router import ROUTES, route
 from handlers.context import ask_from
 from handlers.events.interpret import interpret
+from handlers.events.privacy_guard import guard
 
 
 def register(app: App) -> None:
@@ -38,7 +40,6 @@ def ignore_other_messages() -> None:
 
 
 def _answer(event: dict[str, Any], context: Any, client: Any, *, surface: str) -> Any:
-    text = interpret(event.get("text") or "", frozenset(ROUTES))
     ask = ask_from(
         context,
         client,
@@ -48,4 +49,7 @@ def _answer(event: dict[str, Any], context: Any, client: Any, *, surface: str) -
         # A message is one request however often Slack delivers it: an update it asks for is saved once.
         request_key=f"message:{event.get('channel')}:{event.get('ts')}" if event.get("ts") else None,
     )
+    if guard(ask, event, surface=surface):
+        return Reply.nothing()
+    text = interpret(event.get("text") or "", frozenset(ROUTES))
     return route(text.name).run(ask, text.args)

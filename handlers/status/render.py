@@ -20,6 +20,7 @@ from bot.services.queries import (
     PlanOverview,
     PriorityReport,
 )
+from bot.services.redaction_refs import update_reference
 from bot.services.search import SearchResult
 from bot.services.status import Health
 from handlers import blocks as bk
@@ -228,7 +229,8 @@ def history_line(e: Any, today: date) -> str:
         else f"{e.percent}%"
     )
     who = bk.esc(e.author_name or "someone")
-    lines = [f"*{day_in(e.at.date(), today)}* · {who} · {moved}, {percent}"]
+    ref = f" · `{update_reference(e.update_id)}`" if getattr(e, "update_id", None) else ""
+    lines = [f"*{day_in(e.at.date(), today)}* · {who} · {moved}, {percent}{ref}"]
     for label, value in (("Note", e.note), ("Next steps", e.next_steps), ("Blockers", e.blockers)):
         if value:
             lines.append(f"{label}: {bk.esc(bk.clip(value, 600))}")

@@ -9,7 +9,7 @@ from slack_bolt import Ack, App
 from sqlalchemy.exc import DBAPIError
 
 from bot.services.errors import DomainError, InvalidInput, NotAllowed, NotFound
-from bot.services.privacy import PersonalDataSuspected
+from bot.services.privacy import PersonalDataRefused, PersonalDataSuspected
 from bot.services.quick import parse_quick_update, resolve_milestone
 from bot.services.updates import UpdateResult, form_defaults, record_update, update_choices
 from handlers import blocks as bk
@@ -19,6 +19,7 @@ from handlers.context import Ask, actor_of, ask_from
 from handlers.updates.announce import announce, confirmation
 from handlers.updates.form import read_form, typed_values
 from handlers.updates.modal import CALLBACK, FIELDS, PICK_ACTION, update_modal
+from handlers.updates.privacy_notice import tell_privacy_officer
 
 log = logging.getLogger("qib.updates")
 
@@ -156,8 +157,11 @@ def _modal_or_say(ask: Ask, code: str | None, typed: dict[str, Any], notice: str
 
 
 def after_save(ask: Ask, result: UpdateResult) -> Reply:
-    """Announce in the board channel (unless this is a replay), then confirm to the author."""
+    """Announce in the board channel (unless this is a replay), tell the privacy officer of an
+    override, then confirm to the author."""
     problem = None if result.duplicate else announce(ask, result)
+    if result.override_kinds and not result.duplicate:
+        tell_privacy_officer(ask, result)
     return confirmation(result, problem=problem)
 
 
@@ -212,6 +216,7 @@ def on_update_submit(ack: Ack, body: dict[str, Any], context: Any, client: Any, 
             now=ask.now,
             reopen_reason=form.reopen_reason,
             confirm_not_personal=form.confirm_not_personal,
+            override_reason=form.override_reason,
             extra_admin_slack_ids=ask.settings.admin_ids,
         )
     except SaveUnconfirmed:
@@ -228,12 +233,20 @@ def on_update_submit(ack: Ack, body: dict[str, Any], context: Any, client: Any, 
         text, _ = friendly_message(exc)
         ack(response_action="errors", errors={"milestone": f"{text} {KEPT}"[:300]})
         return
+    except PersonalDataRefused as exc:
+        # No override: the box is no help, so it is not offered; what was typed stays in the form.
+        fields = [f for f in exc.fields if f in FIELDS] or ["note"]
+        ack(response_action="errors", errors={f: exc.message[:300] for f in fields})
+        return
     except PersonalDataSuspected as exc:
         fields = [f for f in exc.fields if f in FIELDS] or ["note"]
         ack(
             response_action="errors",
             errors={f: exc.message[:300] for f in fields}
-            | {"confirm": "Tick this only if the flagged text is not about a child."},
+            | {
+                "confirm": "Tick this only if the flagged text is not about a child.",
+                "override_reason": "Then say why; the plan's privacy officer is told.",
+            },
         )
         return
     except InvalidInput as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
@@ -14,6 +15,7 @@ from bot.services.announcements import (
     release_area_thread,
     save_area_thread,
 )
+from bot.services.redaction import record_posted
 from bot.services.updates import UpdateResult
 from handlers import blocks as bk
 from handlers.blocks import Reply
@@ -59,14 +61,36 @@ def _announce(ask: Ask, result: UpdateResult) -> str | None:
         blocks = [bk.section(line)]
         if result.note:
             blocks.append(bk.context(bk.esc(bk.clip(result.note, 500))))
-        ask.client.chat_postMessage(
+        posted = ask.client.chat_postMessage(
             channel=thread.channel, thread_ts=ts, text=line, blocks=blocks, reply_broadcast=result.announce
         )
+        remember_posted(ask, result, "announcement", posted, {"text": line, "blocks": blocks})
     except SlackApiError as exc:
         error = exc.response.get("error", "error") if exc.response is not None else "error"
         log.warning("could not announce an update in the board channel: %s", error)
         return f"I couldn't post it in the board channel ({error}); a plan admin should check the channel setting."
     return None
+
+
+def remember_posted(
+    ask: Ask, result: UpdateResult, purpose: str, posted: Any, payload: dict[str, Any]
+) -> None:
+    """Keep where a message carrying the update's text went, for a redaction to edit it later."""
+    if not (result.note or result.next_steps or result.blockers):
+        return
+    try:
+        with ask.deps.sessions.begin() as db:
+            record_posted(
+                db,
+                plan_id=ask.plan_id,
+                update_id=result.update_id,
+                purpose=purpose,
+                channel=str(posted["channel"]),
+                ts=str(posted["ts"]),
+                payload=payload,
+            )
+    except Exception as exc:  # the update is saved and announced; losing this only weakens redaction
+        log.warning("could not record a posted message for redaction: %s", type(exc).__name__)
 
 
 def _thread_ts(ask: Ask, thread: AreaThread) -> str | None:

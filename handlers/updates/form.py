@@ -17,6 +17,7 @@ class UpdateForm(BaseModel):
     blockers: str | None = None
     reopen_reason: str | None = None
     confirm_not_personal: bool = False
+    override_reason: str | None = None
 
 
 def _value(state: dict[str, Any], block: str) -> Any:
@@ -77,6 +78,7 @@ def read_form(state: dict[str, Any]) -> tuple[UpdateForm, dict[str, str]]:
         blockers=_field(state, "blockers"),
         reopen_reason=_field(state, "reopen_reason"),
         confirm_not_personal="not_personal" in (_checked(state, "confirm")),
+        override_reason=_field(state, "override_reason"),
     )
     return form, errors
 

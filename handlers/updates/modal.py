@@ -24,7 +24,17 @@ from models.vocab import Status
 CALLBACK = "qib_update"
 PICK_ACTION = "update_pick_milestone"
 MAX_OPTIONS = 100
-FIELDS = ("milestone", "status", "percent", "note", "evidence_url", "next_steps", "blockers", "reopen_reason")
+FIELDS = (
+    "milestone",
+    "status",
+    "percent",
+    "note",
+    "evidence_url",
+    "next_steps",
+    "blockers",
+    "reopen_reason",
+    "override_reason",
+)
 
 
 def _option(text: str, value: str) -> Option:
@@ -154,9 +164,20 @@ def update_modal(
             optional=True,
             element=CheckboxesElement(
                 action_id="value",
-                options=[_option("I have checked: nothing here identifies a child", "not_personal")],
+                options=[_option("I have checked: the flagged text is not about a child", "not_personal")],
+            ),
+            hint=PlainTextObject(
+                text="Only for a name, an age or a school the check flagged. An NHS number, a date of "
+                "birth, an address, a phone number or a case reference can never be saved."
             ),
         ).to_dict(),
+        _text_input(
+            "override_reason",
+            "If you ticked the box: why it is not about a child",
+            typed.get("override_reason"),
+            max_length=500,
+            placeholder="e.g. Kerry Smith is our commissioning officer",
+        ),
     ]
     return View(
         type="modal",

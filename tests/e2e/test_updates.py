@@ -161,7 +161,9 @@ def test_an_nhs_number_in_a_note_is_caught_on_the_field_and_nothing_is_saved(bot
 
 def test_a_confirmed_false_alarm_is_saved(bot):
     view = open_modal(bot, user=IRO)
-    bot.submit(view, state("M-05", "on track", "25", f"Ref {VALID_NHS_NUMBER}", confirm=True), user=IRO)
+    values = state("M-05", "on track", "25", "Kerry Smith from commissioning joined us", confirm=True)
+    values["override_reason"] = {"value": "a commissioning officer"}
+    bot.submit(view, values, user=IRO)
     assert len(history(bot, "M-05")) == 1
 
 

@@ -34,7 +34,8 @@ from tests.e2e.conftest import CHAIR, IRO, IRO_2, PRACTICE_LEAD, bot_settings
 from tests.e2e.test_scheduler import DIGEST_TIME, REMINDER_TIME
 from tests.security.inert import CONTROL, findings, scan_calls
 
-LIVE = "<!channel> <!everyone> <!here> <@U123> <#C999> <!subteam^S1> <https://evil.example|click> <mailto:x@evil.example|mail>"
+# The mailto is a staff address of the plan: any other email address is personal data and refused.
+LIVE = "<!channel> <!everyone> <!here> <@U123> <#C999> <!subteam^S1> <https://evil.example|click> <mailto:alex.morgan@example.gov.uk|mail>"
 MARKUP = "&lt;b&gt; &amp; *bold* _x_ `tick` ```fence``` ~strike~ > quote"
 CONTROLS = "\x1b[31mRED\x1b[0m \u202egnp.exe\u202c \x07\x08\x7f\u2066iso\u2069"
 EVIL = f"{LIVE} {MARKUP}"

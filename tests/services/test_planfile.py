@@ -328,3 +328,47 @@ def test_a_month_that_is_not_yyyy_mm_is_refused():
     data = durham_dict()
     data["earlier_inspections"][0]["month"] = "Jan 2019"
     assert any(p.startswith("earlier_inspections[0]") and "month" in p for p in problems_of(data))
+
+
+# ------------------------------------------------------------ personal data and roles
+
+
+def test_a_plan_file_with_a_hard_identifier_is_refused_naming_entry_and_field():
+    data = durham_dict()
+    data["milestones"][1]["updates"] = [
+        {
+            "at": "2020-01-10T09:00:00Z",
+            "author": "iro-ops",
+            "status": "on track",
+            "percent": 10,
+            "note": "NHS 943 476 5919 and DOB 14/03/2012 for Jayden",
+            "blockers": "case 1234567 in Liquidlogic",
+            "key": "pd-1",
+        }
+    ]
+    problems = problems_of(data)
+    assert problems == [
+        "milestones[1] (M-02).updates[0].note: holds an NHS number and a date of birth, which must never be "
+        "in the plan; remove it",
+        "milestones[1] (M-02).updates[0].blockers: holds a case reference, which must never be in the plan; "
+        "remove it",
+    ]
+    assert "5919" not in " ".join(problems) and "1234567" not in " ".join(problems)
+
+
+def test_staff_emails_in_a_plan_file_are_not_personal_data():
+    data = durham_dict()
+    data["milestones"][1]["title"] = "Audit led by riley.bennett@example.gov.uk"
+    assert parse_plan_text(yaml.safe_dump(data, allow_unicode=True)).milestones[1].title.startswith("Audit")
+
+
+def test_the_privacy_officer_role_is_imported_and_exported(sessions):
+    data = durham_dict()
+    data["people"][10]["roles"] = ["privacy_officer"]
+    with sessions.begin() as db:
+        import_plan(db, parse_plan_text(yaml.safe_dump(data, allow_unicode=True)), now=NOW)
+    with sessions() as db:
+        officer = db.scalars(select(Person).where(Person.is_privacy_officer.is_(True))).one()
+        assert officer.key == data["people"][10]["key"]
+        exported = yaml.safe_load(dump_yaml(export_plan(db, officer.plan_id)))
+    assert [p["key"] for p in exported["people"] if "privacy_officer" in p.get("roles", [])] == [officer.key]

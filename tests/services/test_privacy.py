@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from bot.services.planfile import read_plan_file
 from bot.services.privacy import (
-    PersonalDataSuspected,
+    PersonalDataRefused,
     check_update_fields,
     find_personal_data,
     mask,
@@ -46,13 +46,18 @@ def test_nhs_number_in_a_note_is_caught(text):
 
 @pytest.mark.parametrize("text", ["943 476 5918", "9434765910", "401-023-2130", "1234567890"])
 def test_ten_digits_failing_the_check_digit_are_not_an_nhs_number(text):
-    assert kinds(text) == []
+    assert "nhs_number" not in kinds(text)
 
 
 def test_digits_inside_a_longer_number_or_in_another_grouping_are_not_an_nhs_number():
-    assert kinds("19434765919") == [] and kinds("9434765919X") == []
-    assert kinds("call 0191 383 3000 or 03000 26 0000") == []
-    assert kinds("0000000000 and 1111111111 are placeholders") == []
+    assert "nhs_number" not in kinds("19434765919") and kinds("9434765919X") == []
+    assert kinds("call 0191 383 3000 or 03000 26 0000") == []  # listed in allowed_contacts.txt
+    assert "nhs_number" not in kinds("0000000000 and 1111111111 are placeholders")
+
+
+@pytest.mark.parametrize("text", ["Budget code 1234567890 (no check)", "see 9434765910", "file 2048811"])
+def test_a_run_of_seven_or_more_digits_on_its_own_is_a_case_reference(text):
+    assert kinds(text) == ["case_number"]
 
 
 @given(st.from_regex(r"[0-9]{9}", fullmatch=True))
@@ -185,7 +190,6 @@ def test_talk_about_cases_and_names_is_not_flagged(text):
         "Section 17 assessments reviewed",
         "Q3 2020/21 performance report shows 85% of reviews in timescale",
         "AFI-5, SP-1 and SP-2 reported to the board on 20/02/2020",
-        "Budget code 1234567890 (no check)",
     ],
 )
 def test_ordinary_plan_text_is_not_flagged(text):
@@ -226,11 +230,12 @@ def test_findings_are_reported_field_by_field():
 
 def test_the_message_names_the_field_and_why_without_the_data():
     found = check_update_fields({"note": "child 943 476 5919, DOB 12/03/2012", "next_steps": "Visit DH1 5UQ"})
-    error = PersonalDataSuspected(found)
+    error = PersonalDataRefused(found)
     assert error.field == "note"
     assert error.message == (
-        "The note looks like it holds an NHS number and a date of birth; the next steps look like they "
-        "hold a postcode. Slack is not a case record: remove it, or confirm it is not personal data."
+        "The note holds an NHS number and a date of birth; the next steps hold a postcode, which must "
+        "never be in Slack. Remove it and save again: this cannot be overridden (an NHS number, a date "
+        "of birth, an address or a case reference identifies a child on its own)."
     )
     assert error.kinds == ["nhs_number", "date_of_birth", "postcode"]
     assert "5919" not in error.message and "5UQ" not in error.message

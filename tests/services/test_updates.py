@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.services import updates
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
-from bot.services.privacy import PersonalDataSuspected
+from bot.services.privacy import PersonalDataRefused, PersonalDataSuspected
 from bot.services.updates import UpdateResult, reassign_owner, record_update, set_delegate
 from models import AuditEvent, Milestone, Person, ProgressUpdate
 
@@ -498,12 +498,12 @@ def test_concurrent_updates_of_one_milestone_are_all_kept_in_order(sessions: ses
 
 
 def test_nhs_number_in_a_note_is_caught(sessions, durham):
-    with sessions.begin() as db, pytest.raises(PersonalDataSuspected) as caught:
+    with sessions.begin() as db, pytest.raises(PersonalDataRefused) as caught:
         record(db, durham, "M-07", "sm-safeguarding", note=f"Discussed child {VALID_NHS} at the group.")
     assert caught.value.field == "note"
-    assert caught.value.message == (
-        "The note looks like it holds an NHS number. Slack is not a case record: remove it, "
-        "or confirm it is not personal data."
+    assert caught.value.message.startswith(
+        "The note holds an NHS number, which must never be in Slack. Remove it and save again: this "
+        "cannot be overridden"
     )
     assert VALID_NHS not in caught.value.message
     with sessions() as db:
@@ -511,7 +511,7 @@ def test_nhs_number_in_a_note_is_caught(sessions, durham):
 
 
 def test_personal_data_in_several_fields_is_named_field_by_field(sessions, durham):
-    with sessions.begin() as db, pytest.raises(PersonalDataSuspected) as caught:
+    with sessions.begin() as db, pytest.raises(PersonalDataRefused) as caught:
         record(
             db,
             durham,
@@ -520,39 +520,118 @@ def test_personal_data_in_several_fields_is_named_field_by_field(sessions, durha
             note="Visit to DH1 5UQ",
             blockers="Waiting on case no 1234567",
         )
-    assert caught.value.message.startswith(
-        "The note looks like it holds a postcode; the blockers look like they hold a case number."
-    )
+    assert caught.value.message.startswith("The note holds a postcode; the blockers hold a case number")
     assert caught.value.fields == ["note", "blockers"]
 
 
-def test_confirmed_not_personal_is_saved_and_the_override_audited_without_the_text(sessions, durham):
-    note = f"Reference {VALID_NHS} is our procurement contract number."
-    with sessions.begin() as db:
-        result = record_update(
-            db=db,
-            plan_id=durham,
-            milestone_code="M-07",
-            author_id=person_id(db, durham, "sm-safeguarding"),
-            status=None,
-            percent=30,
+@pytest.mark.parametrize(
+    "note",
+    [
+        f"NHS {VALID_NHS} and DOB 14/03/2012 for Jayden",
+        "…case 1234567 in Liquidlogic",
+        "Mum's mobile is 07700 900123",
+    ],
+)
+def test_ticking_the_box_never_saves_a_hard_identifier(sessions, durham, note):
+    with sessions.begin() as db, pytest.raises(PersonalDataRefused):
+        record(
+            db,
+            durham,
+            "M-07",
+            "sm-safeguarding",
             note=note,
-            evidence_url=None,
-            next_steps=None,
-            blockers=None,
-            source="slack",
-            idempotency_key="view-confirmed",
-            now=NOW,
+            confirm_not_personal=True,
+            override_reason="It is not about a child",
+        )
+    with sessions() as db:
+        assert slack_updates(db, durham, "M-07") == []
+        assert db.scalars(select(AuditEvent).where(AuditEvent.action == "personal_data_override")).all() == []
+
+
+@pytest.mark.parametrize(
+    ("note", "kinds"),
+    [
+        ("…escalated drift on Jayden Smith's plan…", ["person_name"]),
+        ("…7 year old girl in Seaham whose mum is Kerry Smith", ["child_age", "person_name"]),
+        ("Jayden (aged 7) plan escalated by IRO", ["name_with_age"]),
+    ],
+)
+def test_a_soft_identifier_needs_the_box_ticked(sessions, durham, note, kinds):
+    with sessions.begin() as db, pytest.raises(PersonalDataSuspected) as caught:
+        record(db, durham, "M-07", "sm-safeguarding", note=note)
+    assert not isinstance(caught.value, PersonalDataRefused)
+    assert caught.value.kinds == kinds
+    assert "privacy officer" in caught.value.message
+
+
+def test_a_ticked_box_without_a_reason_is_not_enough(sessions, durham):
+    with sessions.begin() as db, pytest.raises(InvalidInput) as caught:
+        record(
+            db,
+            durham,
+            "M-07",
+            "sm-safeguarding",
+            note="Plan for Tyler Robson drifted.",
             confirm_not_personal=True,
         )
+    assert caught.value.field == "override_reason"
+    with sessions() as db:
+        assert slack_updates(db, durham, "M-07") == []
+
+
+def test_a_reason_carrying_a_hard_identifier_is_refused(sessions, durham):
+    with sessions.begin() as db, pytest.raises(PersonalDataRefused) as caught:
+        record(
+            db,
+            durham,
+            "M-07",
+            "sm-safeguarding",
+            note="Plan for Tyler Robson drifted.",
+            confirm_not_personal=True,
+            override_reason="He is case 2048811, not a child",
+        )
+    assert caught.value.field == "override_reason"
+
+
+def test_confirmed_soft_identifier_is_saved_and_the_override_audited_without_the_text(sessions, durham):
+    note = "Kerry Smith from commissioning joined the panel."
+    with sessions.begin() as db:
+        result = record(
+            db,
+            durham,
+            "M-07",
+            "sm-safeguarding",
+            percent=30,
+            note=note,
+            confirm_not_personal=True,
+            override_reason="a commissioning officer, not a child",
+        )
+    assert result.override_kinds == ("person_name",)
     with sessions() as db:
         [row] = slack_updates(db, durham, "M-07")
         assert row.note == note
         override = db.scalars(select(AuditEvent).where(AuditEvent.action == "personal_data_override")).one()
-        assert override.after == {"update_id": result.update_id, "fields": ["note"], "kinds": ["nhs_number"]}
+        assert override.after == {
+            "update_id": result.update_id,
+            "fields": ["note"],
+            "kinds": ["person_name"],
+            "reason": "a commissioning officer, not a child",
+        }
         assert override.entity_code == "M-07" and override.actor == "Riley Bennett"
         every_audit = json.dumps([[a.before, a.after] for a in db.scalars(select(AuditEvent))])
-        assert "5919" not in every_audit
+        assert "Kerry" not in every_audit
+
+
+def test_staff_of_the_plan_are_not_personal_data(sessions, durham):
+    with sessions.begin() as db:
+        result = record(
+            db,
+            durham,
+            "M-07",
+            "sm-safeguarding",
+            note="Alex Morgan's team and Jordan Ellis met riley.bennett@example.gov.uk at Seaham.",
+        )
+    assert result.override_kinds == ()
 
 
 def test_a_clean_update_writes_no_override(sessions, durham):

@@ -1,0 +1,68 @@
+"""The plan's side of the personal-data screen: who its staff are, and who its privacy officer is."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.services.privacy_words import Staff
+from models import AuditEvent, Board, Person
+
+
+def plan_staff(db: Session, plan_id: int) -> Staff:
+    """The plan's people (names, roles, emails): never flagged as a child's personal data."""
+    rows = db.execute(select(Person.name, Person.role, Person.email).where(Person.plan_id == plan_id))
+    return Staff.of((name, role, email) for name, role, email in rows)
+
+
+def privacy_officers(db: Session, plan_id: int) -> list[Person]:
+    """Who is told of an override: the people with the privacy_officer role, else the board's chair
+    (or whoever is marked chair)."""
+    officers = list(
+        db.scalars(
+            select(Person)
+            .where(Person.plan_id == plan_id, Person.is_privacy_officer.is_(True))
+            .order_by(Person.position, Person.id)
+        )
+    )
+    if officers:
+        return officers
+    chair = db.scalar(select(Person).join(Board, Board.chair_id == Person.id).where(Board.plan_id == plan_id))
+    if chair is not None:
+        return [chair]
+    return list(
+        db.scalars(
+            select(Person)
+            .where(Person.plan_id == plan_id, Person.is_chair.is_(True))
+            .order_by(Person.position, Person.id)
+        )
+    )
+
+
+def record_personal_data_message(
+    db: Session,
+    plan_id: int,
+    *,
+    slack_user_id: str,
+    surface: str,
+    channel: str | None,
+    kinds: list[str],
+    now: datetime,
+) -> None:
+    """Audit a mention or DM that carried a hard identifier: who, where and what kinds, never the text."""
+    person = db.scalar(select(Person).where(Person.plan_id == plan_id, Person.slack_user_id == slack_user_id))
+    db.add(
+        AuditEvent(
+            plan_id=plan_id,
+            at=now,
+            actor_id=person.id if person else None,
+            actor=person.name if person else f"Slack user {slack_user_id}"[:200],
+            action="personal_data_message",
+            entity="message",
+            entity_code=None,
+            before=None,
+            after={"surface": surface, "channel": channel, "kinds": kinds},
+        )
+    )
