@@ -55,10 +55,26 @@ class Workspace:
         return self.enterprise_id is None or enterprise_id == self.enterprise_id
 
 
+def _silent_logger() -> logging.Logger:
+    logger = logging.getLogger("qib.app.startup_auth_test")
+    logger.propagate = False
+    if not logger.handlers:
+        logger.addHandler(logging.NullHandler())
+    return logger
+
+
 def learn_workspace(client: WebClient) -> Workspace:
-    """Ask Slack (auth.test) which workspace the bot token belongs to."""
+    """Ask Slack (auth.test) which workspace the bot token belongs to. The SDK would log each failed
+    attempt; a failure here is said once, by the caller, so this client keeps quiet."""
+    asking = WebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        retry_handlers=client.retry_handlers,
+        logger=_silent_logger(),
+    )
     try:
-        answer = client.auth_test()
+        answer = asking.auth_test()
     except SlackApiError as exc:
         error = exc.response.get("error") if exc.response is not None else None
         raise WorkspaceUnknown(

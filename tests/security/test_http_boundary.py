@@ -556,7 +556,8 @@ def test_a_signed_malformed_body_is_a_400_with_one_warning_naming_no_content(bot
     time.sleep(0.1)
     assert bot.slack.calls[calls:] == []
     assert writes(bot) == before
-    loud = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    # (waitress's "task queue depth" warning is about a busy test machine, not about this request)
+    loud = [r for r in caplog.records if r.levelno >= logging.WARNING and r.name != "waitress.queue"]
     assert [(r.name, r.levelname) for r in loud] == [("qib.http", "WARNING")]
     assert loud[0].exc_info is None
     assert CANARY not in caplog.text and "Traceback" not in caplog.text
@@ -570,7 +571,7 @@ def test_an_unsigned_malformed_body_is_a_401_without_being_read(bot, caplog, cas
     assert status == 401
     assert text.encode() == REFUSED_BODY
     assert_security_headers(headers)
-    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING and r.name != "waitress.queue"] == []
     assert CANARY not in caplog.text
 
 
