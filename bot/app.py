@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -27,6 +30,70 @@ from bot.settings import Settings
 log = logging.getLogger("qib.app")
 
 DATABASE_DOWN = "The plan database is unavailable just now; please try again shortly."
+
+# Set in the Bolt context by bot.http once it has checked a request's signature itself: on_error
+# speaks to Slack only for such a request or one that came over Socket Mode (or the console).
+VERIFIED = "qib_signature_verified"
+
+
+class WorkspaceUnknown(Exception):
+    """The bot could not learn which workspace it serves; the message is one line."""
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """The one workspace (or Enterprise Grid org) the bot answers; requests from any other are refused."""
+
+    team_id: str | None
+    enterprise_id: str | None = None
+
+    def owns(self, team_id: str | None, enterprise_id: str | None) -> bool:
+        # A request naming no team cannot show it is from ours, and an Enterprise Grid id does not make
+        # another workspace ours: what we know must match, and we always know something.
+        if self.team_id is not None and team_id != self.team_id:
+            return False
+        return self.enterprise_id is None or enterprise_id == self.enterprise_id
+
+
+def _silent_logger() -> logging.Logger:
+    logger = logging.getLogger("qib.app.startup_auth_test")
+    logger.propagate = False
+    if not logger.handlers:
+        logger.addHandler(logging.NullHandler())
+    return logger
+
+
+def learn_workspace(client: WebClient) -> Workspace:
+    """Ask Slack (auth.test) which workspace the bot token belongs to. The SDK would log each failed
+    attempt; a failure here is said once, by the caller, so this client keeps quiet."""
+    asking = WebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        retry_handlers=client.retry_handlers,
+        logger=_silent_logger(),
+    )
+    try:
+        answer = asking.auth_test()
+    except SlackApiError as exc:
+        error = exc.response.get("error") if exc.response is not None else None
+        raise WorkspaceUnknown(
+            f"could not learn the bot's workspace: Slack's auth.test said {_safe_id(error)}"
+        ) from None
+    except Exception as exc:  # no answer at all (refused, timed out): name the kind, not the details
+        raise WorkspaceUnknown(
+            f"could not learn the bot's workspace: auth.test failed ({type(exc).__name__})"
+        ) from None
+    team, enterprise = answer.get("team_id") or None, answer.get("enterprise_id") or None
+    if team is None and enterprise is None:
+        raise WorkspaceUnknown("could not learn the bot's workspace: auth.test named no team")
+    return Workspace(team_id=team, enterprise_id=enterprise)
+
+
+def _safe_id(value: object) -> str:
+    """Slack ids and error codes are short words; anything else is not echoed into a log line."""
+    text = str(value)
+    return text if re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", text) else "(unreadable)"
 
 
 def make_client(settings: Settings, *, token: str | None = None) -> WebClient:
@@ -66,8 +133,15 @@ def create_app(
     client: WebClient | None = None,
     authorize: Callable[..., AuthorizeResult] | None = None,
     process_before_response: bool = False,
+    workspace: Workspace | None = None,
 ) -> App:
+    """The app, locked to one workspace: `workspace` if given, else SLACK_TEAM_ID, else the one the bot
+    token belongs to (auth.test, now; WorkspaceUnknown if Slack cannot say)."""
     client = client or make_client(settings)
+    if workspace is None:
+        workspace = (
+            Workspace(team_id=settings.slack_team_id) if settings.slack_team_id else learn_workspace(client)
+        )
     _keep_request_details_out_of_logs()
     app = App(
         client=client,
@@ -79,9 +153,8 @@ def create_app(
         raise_error_for_unhandled_request=False,
         logger=logging.getLogger("qib.bolt"),
     )
+    app.use(_only_workspace(workspace))
     app.use(_share(settings, deps))
-    if settings.slack_team_id:
-        app.use(_only_team(settings.slack_team_id))
     handlers.register_all(app)
     app.error(on_error)
     return app
@@ -100,16 +173,16 @@ def _share(settings: Settings, deps: Deps) -> Callable[..., Any]:
     return share
 
 
-def _only_team(team_id: str) -> Callable[..., Any]:
-    def only_team(body: dict[str, Any], context: Any, next: Callable[[], Any]) -> Any:
-        # An Enterprise Grid id does not make another workspace ours, and a request that names no
-        # workspace cannot show it is from ours: both are refused like any other workspace.
-        if context.team_id != team_id:
-            log.warning("refused a request from another workspace")
-            return BoltResponse(status=401, body="")
-        return next()
+def _only_workspace(ours: Workspace) -> Callable[..., Any]:
+    def only_workspace(request: BoltRequest, context: Any, next: Callable[[], Any]) -> Any:
+        if ours.owns(context.team_id, context.enterprise_id):
+            return next()
+        log.warning("refused a request from another workspace: team %s", _safe_id(context.team_id))
+        if request.mode == "socket_mode":  # acknowledged, so Slack does not send it again; not acted on
+            return BoltResponse(status=200, body="")
+        return BoltResponse(status=401, body="")
 
-    return only_team
+    return only_workspace
 
 
 def friendly_message(error: Exception) -> tuple[str, str | None]:
@@ -145,8 +218,23 @@ def log_unexpected(logger: logging.Logger, what: str, error: BaseException) -> N
     )
 
 
-def on_error(error: Exception, body: dict[str, Any], context: Any, client: WebClient) -> BoltResponse | None:
-    """Tell the person who asked, in the most private place available; never a stack trace."""
+def verified(request: BoltRequest) -> bool:
+    """Did this request show it came from Slack? Socket Mode frames come over the bot's own
+    authenticated connection (the console dispatches the same way, locally); an HTTP request only
+    counts once bot.http has checked its signature."""
+    return request.mode == "socket_mode" or request.context.get(VERIFIED) is True
+
+
+def on_error(
+    error: Exception, request: BoltRequest, body: dict[str, Any], context: Any, client: WebClient
+) -> BoltResponse | None:
+    """Tell the person who asked, in the most private place available; never a stack trace.
+
+    A request that has not shown it came from Slack gets nothing sent anywhere: its response_url and
+    channel are the sender's choice, not Slack's."""
+    if not verified(request):
+        log.warning("error on an unverified request, not answered: %s", type(error).__name__)
+        return BoltResponse(status=401, body="")
     text, _ = friendly_message(error)
     try:
         handlers.tell_user(body, context, client, text)

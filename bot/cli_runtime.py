@@ -68,12 +68,16 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if mode == "console":
         return cmd_console(argparse.Namespace(user=None, now=None, json=False), settings)
     configure_logging(settings)
-    from bot.app import create_app
+    from bot.app import WorkspaceUnknown, create_app
+    from bot.cli import CliError
     from bot.deps import build_deps
 
     deps = build_deps(settings)
     deps.plan_id()  # fail now, with a clear line, if there is no plan to serve
-    app = create_app(settings, deps)
+    try:
+        app = create_app(settings, deps)  # learns its workspace from Slack unless SLACK_TEAM_ID says
+    except WorkspaceUnknown as exc:
+        raise CliError(str(exc)) from None
     stop = threading.Event()
     if settings.scheduler:
         from bot.scheduler import Scheduler, start_in_background
@@ -88,6 +92,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             host=args.host or settings.qib_host,
             port=args.port if args.port is not None else settings.qib_port,
             max_body_bytes=settings.max_body_bytes,
+            signing_secret=settings.secret("slack_signing_secret") or "",
             on_stop=stop.set,
         )
         return 0

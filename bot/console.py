@@ -167,7 +167,7 @@ class Console:
         as_json: bool = False,
         out: TextIO = sys.stdout,
     ) -> None:
-        from bot.app import create_app
+        from bot.app import Workspace, create_app
 
         self.slack = ConsoleSlack()
         self.deps = deps
@@ -180,6 +180,7 @@ class Console:
             client=self.slack.client(),
             authorize=console_authorize,
             process_before_response=True,
+            workspace=Workspace(team_id=TEAM),  # the console's own, whatever SLACK_TEAM_ID says
         )
         self.app.use(console_middleware(self.slack))
         self.people = self._load_people()

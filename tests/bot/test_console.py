@@ -80,3 +80,12 @@ def test_unknown_meta_commands_say_so(engine, durham):
     assert console.run_line(":bogus")
     assert "unknown :bogus" in out.getvalue()
     assert console.run_line(":quit") is False
+
+
+def test_the_console_answers_even_when_slack_team_id_names_a_real_workspace(engine, durham):
+    """Console requests are local: the workspace lock of a deployment's .env does not apply to them."""
+    out = io.StringIO()
+    deps = Deps(engine=engine, sessions=make_sessionmaker(engine))
+    console = Console(Settings(_env_file=None, slack_team_id="T0REAL123"), deps, out=out)
+    console.run_line("/qib help")
+    assert "/qib help" in out.getvalue()

@@ -13,11 +13,10 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine
-from waitress import create_server
 
 from bot.app import create_app, make_client
 from bot.deps import Deps
-from bot.http import QibWsgi, run_until_closed
+from bot.http import QibWsgi, make_server, run_until_closed
 from bot.settings import Settings
 from models.db import make_sessionmaker
 from tests.slack_standin import (
@@ -64,6 +63,7 @@ class Bot:
     http: SignedClient
     deps: Deps
     clock: list[datetime]
+    app: Any = None  # the Bolt app behind the WSGI layer
     _n: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def command(self, text: str, *, user: str = CHAIR, channel: str = BOARD) -> list[dict[str, Any]]:
@@ -177,8 +177,12 @@ def serve_bot(
     clock = [NOW]
     deps = Deps(engine=engine, sessions=make_sessionmaker(engine), clock=lambda: clock[0], plan_selector=plan)
     app = create_app(config, deps, client=make_client(config), process_before_response=True)
-    server = create_server(
-        QibWsgi(app, deps), host="127.0.0.1", port=0, threads=4, asyncore_loop_timeout=0.05
+    server = make_server(
+        QibWsgi(app, deps, signing_secret=SECRET, max_body_bytes=config.max_body_bytes),
+        host="127.0.0.1",
+        port=0,
+        threads=4,
+        asyncore_loop_timeout=0.05,
     )
     thread = threading.Thread(target=run_until_closed, args=(server,), daemon=True)
     thread.start()
@@ -188,6 +192,7 @@ def serve_bot(
             http=SignedClient(f"http://127.0.0.1:{server.effective_port}", SECRET),
             deps=deps,
             clock=clock,
+            app=app,
         )
     finally:
         server.close()

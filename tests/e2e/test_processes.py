@@ -133,3 +133,47 @@ def test_a_partial_configuration_stops_with_one_line(database_url, slack, tmp_pa
         "qib: SLACK_BOT_TOKEN is set but Socket Mode needs SLACK_APP_TOKEN too (or set SLACK_SIGNING_SECRET "
         "and use --http for HTTP mode)"
     ]
+
+
+@pytest.mark.parametrize("mode", ["http", "socket"])
+def test_when_slack_will_not_say_which_workspace_the_bot_stops_at_start_with_one_line(
+    database_url, durham, slack, tmp_path, mode
+):
+    slack.fail("auth.test", status=200, error="invalid_auth", times=None)
+    extra = {"SLACK_SIGNING_SECRET": SECRET} if mode == "http" else {"SLACK_APP_TOKEN": "xapp-1-process"}
+    env = bot_env(database_url, slack, SCHEDULER="false", **extra)
+    env["LOG_LEVEL"] = "WARNING"  # the start-up INFO lines aside, the failure is all that is said
+    args = ["--http", "--host", "127.0.0.1", "--port", "0"] if mode == "http" else []
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "run", *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "qib: could not learn the bot's workspace: Slack's auth.test said invalid_auth"
+    ]
+    assert [c.method for c in slack.calls] == ["auth.test"]  # nothing served, nothing connected
+
+
+def test_when_slack_cannot_be_reached_at_start_the_bot_stops_with_one_line(
+    database_url, durham, slack, tmp_path
+):
+    env = bot_env(database_url, slack, SCHEDULER="false", SLACK_SIGNING_SECRET=SECRET)
+    env["SLACK_API_URL"] = "http://127.0.0.1:9/api/"  # the discard port: connection refused
+    env["LOG_LEVEL"] = "WARNING"
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--http", "--port", "0"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "qib: could not learn the bot's workspace: auth.test failed (URLError)"
+    ]

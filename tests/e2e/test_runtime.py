@@ -115,11 +115,9 @@ def test_a_request_from_another_workspace_is_refused_when_one_is_configured(
 ):
     import threading
 
-    from waitress import create_server
-
     from bot.app import create_app, make_client
     from bot.deps import Deps
-    from bot.http import QibWsgi, run_until_closed
+    from bot.http import QibWsgi, make_server, run_until_closed
     from models.db import make_sessionmaker
     from tests.e2e.conftest import bot_settings
     from tests.slack_standin import SignedClient
@@ -127,7 +125,7 @@ def test_a_request_from_another_workspace_is_refused_when_one_is_configured(
     settings = bot_settings(database_url, slack, slack_team_id=TEAM)
     deps = Deps(engine=engine, sessions=make_sessionmaker(engine))
     app = create_app(settings, deps, client=make_client(settings), process_before_response=True)
-    server = create_server(QibWsgi(app, deps), host="127.0.0.1", port=0)
+    server = make_server(QibWsgi(app, deps, signing_secret=SECRET), host="127.0.0.1", port=0)
     threading.Thread(target=run_until_closed, args=(server,), daemon=True).start()
     try:
         http = SignedClient(f"http://127.0.0.1:{server.effective_port}", SECRET)

@@ -19,11 +19,10 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, make_url, select
-from waitress import create_server
 
 from bot.app import create_app, make_client
 from bot.deps import Deps
-from bot.http import QibWsgi, run_until_closed
+from bot.http import QibWsgi, make_server, run_until_closed
 from models import AuditEvent, Milestone, ProgressUpdate
 from models.db import make_engine, make_sessionmaker
 from tests.e2e.conftest import NOW, SECRET, Bot, bot_settings
@@ -176,7 +175,7 @@ def start_bot(
     if client_timeout is not None:
         client.timeout = client_timeout  # production waits 10 s for Slack; the tests need not
     app = create_app(settings, deps, client=client, process_before_response=True)
-    server = create_server(QibWsgi(app, deps), host="127.0.0.1", port=0, threads=8)
+    server = make_server(QibWsgi(app, deps, signing_secret=SECRET), host="127.0.0.1", port=0, threads=8)
     thread = threading.Thread(target=run_until_closed, args=(server,), daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{server.effective_port}"

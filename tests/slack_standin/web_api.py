@@ -94,9 +94,11 @@ class FakeSlack:
         bot_user_id: str = "UBOT111",
         bot_id: str = "BBOT111",
         app_id: str = "A111",
+        enterprise_id: str | None = None,
     ) -> None:
         self.strict = strict
         self.team_id, self.team, self.app_id = team_id, team, app_id
+        self.enterprise_id = enterprise_id  # auth.test names it, as for a workspace in an Enterprise Grid
         self.bot_user_id, self.bot_id = bot_user_id, bot_id
         self._lock = threading.Condition()
         self._calls: list[Call] = []
@@ -365,7 +367,9 @@ class FakeSlack:
     # --- Web API methods ----------------------------------------------------------------------
 
     def _api_auth_test(self, args: dict[str, Any], token: str) -> dict[str, Any]:
+        grid = {"enterprise_id": self.enterprise_id} if self.enterprise_id else {}
         return {
+            **grid,
             "ok": True,
             "url": "https://qib-test.slack.com/",
             "team": self.team,
