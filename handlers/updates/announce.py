@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 
 from slack_sdk.errors import SlackApiError
 
@@ -11,7 +12,6 @@ from bot.channels import ChannelNotVisible
 from bot.services.announcements import (
     AreaThread,
     area_thread,
-    board_channel,
     claim_area_thread,
     release_area_thread,
     save_area_thread,
@@ -50,17 +50,14 @@ def announce(ask: Ask, result: UpdateResult) -> str | None:
 
 def _announce(ask: Ask, result: UpdateResult) -> str | None:
     with ask.deps.sessions() as db:
-        configured = board_channel(db, ask.plan_id, ask.settings.board_channel)
-        thread = area_thread(db, ask.plan_id, result.area_code, channel_override=configured)
+        thread = area_thread(db, ask.plan_id, result.area_code, channel_override=ask.settings.board_channel)
     if not thread.channel or not (thread.announce_all or result.announce):
         return None
     try:
         # Slack answers with the channel's id: threads are kept, and compared, by id, never by name.
-        channel = ask.deps.channel_ids.resolve(ask.client, thread.channel)
+        thread = replace(thread, channel=ask.deps.channel_ids.resolve(ask.client, thread.channel))
     except ChannelNotVisible as exc:
         return f"It is saved, but not posted in the board channel. {exc.advice}"
-    with ask.deps.sessions() as db:
-        thread = area_thread(db, ask.plan_id, result.area_code, channel_override=channel)
     try:
         ts = _thread_ts(ask, thread)
         if ts is None:
