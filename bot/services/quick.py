@@ -16,8 +16,9 @@ that ordinary notes still save as typed:
 - a near-miss of a status: before any status was read, a word one edit (insertion, deletion,
   substitution or swap of neighbours) from a status word of five letters or more ("gren", "amebr",
   "compelte"; "off-trak"), or two edits from one of eight or more ("finshd"), and not itself a
-  status word; or "on", "at", "off" or "not" followed by a word one edit from the rest of that
-  status ("on trak", "at rsik", "not strated"). Short status words (red, done, grey, blue) have too
+  status word nor its stem ending in -s or -es ("finishes", "completes"); or "on", "at", "off" or
+  "not" followed by a word one edit from the rest of that status ("on trak", "at rsik", "not
+  strated"). Short status words (red, done, grey, blue) have too
   many English neighbours (read, gone, grew, glue) to guess at, so they are only read exactly;
 - a malformed percent: before any percent was read, a word with a "%" that is not a percent from the
   syntax ("8o%", "80,5%", "%80"), or a number glued to a misspelt unit ("80pcent", "80percnt").
@@ -180,6 +181,8 @@ def _near_status(word: str) -> str | None:
     if len(word) < 4 or word in STATUS_SYNONYMS or not word.replace("-", "").isalpha():
         return None
     for known in _GUESSABLE_STATUSES:
+        if word.endswith("s") and (known.startswith(word[:-1]) or known.startswith(word[:-2])):
+            continue  # "finishes", "completes", "greens": words of their own, not slips
         allowed = 2 if len(known) >= 8 and len(word) >= 6 else 1
         if OSA.distance(word, known, score_cutoff=allowed) <= allowed:
             return known
