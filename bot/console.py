@@ -22,6 +22,7 @@ from slack_sdk import WebClient
 from slack_sdk.web import SlackResponse
 from sqlalchemy import select
 
+from bot.channels import ChannelIds
 from bot.console_render import render_outgoing
 from bot.deps import Deps
 from bot.services.errors import DomainError
@@ -170,6 +171,7 @@ class Console:
         from bot.app import Workspace, create_app
 
         self.slack = ConsoleSlack()
+        deps.channel_ids = ChannelIds(look_up_names=False)  # no workspace here: the name is the channel
         self.deps = deps
         self.settings = settings
         self.out = out

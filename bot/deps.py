@@ -9,6 +9,7 @@ from datetime import UTC, datetime, time
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from bot.channels import ChannelIds
 from bot.services.errors import NotFound
 from bot.services.schedule import PostTimes
 from bot.settings import Settings
@@ -27,6 +28,7 @@ class Deps:
     clock: Callable[[], datetime] = utc_now
     plan_selector: str | None = None
     source: str = "slack"  # recorded on progress updates: slack, or console
+    channel_ids: ChannelIds = field(default_factory=ChannelIds, repr=False)  # board channel names -> ids
     _plan_id: int | None = field(default=None, repr=False)
     _timezone: str | None = field(default=None, repr=False)
 

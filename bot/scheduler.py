@@ -19,6 +19,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
+from bot.channels import ChannelNotVisible
 from bot.deps import Deps, post_times
 from bot.redaction_runner import apply_redaction_edits
 from bot.services import schedule
@@ -143,6 +144,8 @@ class Scheduler:
                     self._reminders(rule, post, claim, now, report)
             except SlackApiError as exc:
                 self._slack_failed(rule, claim, exc, report)
+            except ChannelNotVisible as exc:
+                self._failed(rule, claim, "channel_not_found", report, advice=exc.advice)
         return report
 
     # ------------------------------------------------------------------ the digest
@@ -192,6 +195,8 @@ class Scheduler:
                 schedule.record_progress(db, claim.id, claim.progress or {}, error="no board channel")
             report.problems.append("no board channel")
             return
+        # Slack answers with ids and conversations.history takes only ids: a channel name is resolved.
+        channel = self.deps.channel_ids.resolve(self.client, rule.channel)
         progress: dict[str, Any] = dict(claim.progress or {})
         if "digest" in progress:  # a retry: post exactly what was built the first time
             digest = Digest.model_validate(progress["digest"])
@@ -204,10 +209,10 @@ class Scheduler:
         }
         ts = progress.get("ts")
         if ts is None and claim.attempt > 1:
-            ts = self._already_posted(rule.channel, post)
+            ts = self._already_posted(channel, post)
         if ts is None:
             answer = self.client.chat_postMessage(
-                channel=rule.channel,
+                channel=channel,
                 **reply.payload(),
                 metadata=metadata,
                 unfurl_links=False,
@@ -217,7 +222,7 @@ class Scheduler:
             progress.update(
                 digest=digest.model_dump(mode="json"),
                 ts=ts,
-                channel=answer.get("channel", rule.channel),
+                channel=answer.get("channel", channel),
                 message=reply.payload(),
                 thread=[],
             )
@@ -229,20 +234,20 @@ class Scheduler:
         landed: set[str] = set()
         if claim.attempt > 1 and len(progress["thread"]) < len(reply.thread_blocks):
             # A crash or a timeout may have come after Slack took a reply but before it was recorded.
-            landed = self._replies_in_thread(progress.get("channel", rule.channel), ts)
+            landed = self._replies_in_thread(progress.get("channel", channel), ts)
         for i, blocks in enumerate(reply.thread_blocks):
             if i < len(progress["thread"]):
                 continue  # posted before a crash
             area = digest.areas[i]
             payload: dict[str, Any] = {"text": mrkdwn_escape(f"{area.code} {area.title}"), "blocks": blocks}
             if payload["text"] not in landed:
-                self.client.chat_postMessage(channel=rule.channel, thread_ts=ts, **payload)
+                self.client.chat_postMessage(channel=channel, thread_ts=ts, **payload)
             progress["thread"].append(payload)
             with self.deps.sessions.begin() as db:
                 schedule.record_progress(db, claim.id, progress)
         with self.deps.sessions.begin() as db:
             schedule.record_posted(
-                db, claim.id, now=now, channel=progress.get("channel", rule.channel), ts=ts, content=progress
+                db, claim.id, now=now, channel=progress.get("channel", channel), ts=ts, content=progress
             )
         late = " (late)" if claim.late else ""
         log.info("digest for the meeting on %s posted%s", post.meeting.on, late)
@@ -431,14 +436,22 @@ class Scheduler:
 
     def _slack_failed(self, rule: BoardRule, claim: Claim, exc: SlackApiError, report: TickReport) -> None:
         error = str(exc.response.get("error", "error")) if exc.response is not None else "error"
+        self._failed(rule, claim, error, report)
+
+    def _failed(
+        self, rule: BoardRule, claim: Claim, error: str, report: TickReport, *, advice: str | None = None
+    ) -> None:
         log.warning("%s for the meeting on %s failed: %s", claim.kind.value, claim.meeting_on, error)
         report.problems.append(f"{claim.kind.value} {claim.meeting_on}: {error}")
         progress = dict(claim.progress or {})
         if error in NEEDS_A_PERSON and not progress.get("told"):
+            why = advice or (
+                f"Slack said `{error}`. Invite me to the board channel (`/invite @qib` in "
+                f"{rule.channel or 'the channel'}) or fix the channel in the plan."
+            )
             self._tell_chair_and_admins(
                 f"I could not post the {claim.kind.value} for the board meeting on {full_day(claim.meeting_on)}: "
-                f"Slack said `{error}`. Invite me to the board channel (`/invite @qib` in "
-                f"{rule.channel or 'the channel'}) or fix the channel in the plan; I will try again."
+                f"{why} I will try again."
             )
             progress["told"] = True
         with self.deps.sessions.begin() as db:

@@ -1040,3 +1040,47 @@ def test_http_errors_from_unknown_paths(fake: FakeSlack) -> None:
     with pytest.raises(urllib.error.HTTPError) as raised:
         urllib.request.urlopen(f"http://127.0.0.1:{fake.port}/nowhere")
     assert raised.value.code == 404
+
+
+# --- channels by name, as Slack answers them --------------------------------------------------------
+
+
+def test_a_post_to_a_channel_name_is_answered_with_the_channels_id_as_slack_does(fake):
+    client = WebClient(token=BOT_TOKEN, base_url=fake.base_url)
+    board = fake.channel_id("#qib-board")
+    assert board is not None and board.startswith("C")
+    answer = client.chat_postMessage(channel="#qib-board", text="hello")
+    assert answer["channel"] == board
+    assert (
+        [m["text"] for m in fake.messages(board)]
+        == ["hello"]
+        == [m["text"] for m in fake.messages("#qib-board")]
+    )
+    with pytest.raises(SlackApiError) as unknown:
+        client.chat_postMessage(channel="#no-such-channel", text="hello")
+    assert unknown.value.response["error"] == "channel_not_found"
+    with pytest.raises(SlackApiError) as by_name:
+        client.conversations_history(channel="#qib-board")  # conversations.* take ids only
+    assert by_name.value.response["error"] == "channel_not_found"
+    assert client.conversations_history(channel=board)["messages"][0]["text"] == "hello"
+
+
+def test_conversations_list_pages_and_hides_what_the_bot_cannot_see():
+    with FakeSlack(channels=tuple(f"c{i}" for i in range(5))) as fake:
+        fake.add_channel("old", is_archived=True)
+        fake.add_channel("private-in", is_private=True)
+        fake.add_channel("private-out", is_private=True, is_member=False)
+        client = WebClient(token=BOT_TOKEN, base_url=fake.base_url)
+        names, cursor, pages = [], None, 0
+        while True:
+            answer = client.conversations_list(
+                types="public_channel,private_channel", exclude_archived=True, limit=3, cursor=cursor
+            )
+            pages += 1
+            names += [c["name"] for c in answer["channels"]]
+            cursor = answer["response_metadata"]["next_cursor"]
+            if not cursor:
+                break
+        assert names == ["c0", "c1", "c2", "c3", "c4", "private-in"] and pages == 2
+        public = client.conversations_list(types="public_channel", limit=100)["channels"]
+        assert [c["name"] for c in public] == ["c0", "c1", "c2", "c3", "c4", "old"]

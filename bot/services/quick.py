@@ -7,6 +7,24 @@
 The leading part holds a milestone code (or, without one, a few words of its title), a status and a
 percent, in any order; everything after that is the note. Parsing never raises: whatever it cannot
 read is listed in `missing` and explained in `problems`, for the handler to ask about.
+
+A word in the leading part that was surely meant as a status or a percent but cannot be read is "not
+understood" rather than the start of the note, so that a typo never saves a note while silently
+dropping the status or percent it was meant to carry (`M-05 on trak 80% done`). The rule is narrow, so
+that ordinary notes still save as typed:
+
+- a near-miss of a status: before any status was read, a word one edit (insertion, deletion,
+  substitution or swap of neighbours) from a status word of five letters or more ("gren", "amebr",
+  "compelte"; "off-trak"), or two edits from one of eight or more ("finshd"), and not itself a
+  status word nor its stem ending in -s or -es ("finishes", "completes"); or "on", "at", "off" or
+  "not" followed by a word one edit from the rest of that status ("on trak", "at rsik", "not
+  strated"). Short status words (red, done, grey, blue) have too
+  many English neighbours (read, gone, grew, glue) to guess at, so they are only read exactly;
+- a malformed percent: before any percent was read, a word with a "%" that is not a percent from the
+  syntax ("8o%", "80,5%", "%80"), or a number glued to a misspelt unit ("80pcent", "80percnt").
+
+Such words are listed in `unclear` and explained in `problems`; reading goes on after them, so the rest
+of the leading part (`80% done`) still fills the form.
 """
 
 from __future__ import annotations
@@ -14,6 +32,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from rapidfuzz.distance import OSA
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -31,7 +50,8 @@ class QuickUpdate:
     `code` is the milestone code normalised to the usual style ("m7" -> "M-07"); the caller matches
     it (or, without a code, `phrase`) against the plan with `resolve_milestone`. `missing` names the
     parts not given ("milestone", "status", "percent", "note"); `problems` explains, in sentences, the
-    parts that were given but could not be used (a second status, 150%).
+    parts that were given but could not be used (a second status, 150%); `unclear` holds the words,
+    as typed, that look like a mistyped status or percent (see the module docstring).
     """
 
     code: str | None = None
@@ -44,6 +64,7 @@ class QuickUpdate:
     evidence_url: str | None = None
     missing: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    unclear: list[str] = field(default_factory=list)
 
     @property
     def has_milestone(self) -> bool:
@@ -126,7 +147,8 @@ def _status_at(words: list[str], i: int) -> tuple[Status, int] | None:
 
 
 def _percent_at(words: list[str], i: int) -> tuple[str, int] | None:
-    """The percent starting at word i ("60%", "60 %", "60 percent") as typed, and its word count."""
+    """The percent starting at word i ("60%", "60 %", "60 percent", "60 per cent") as typed, and its
+    word count."""
     one = words[i].rstrip(_TRAILING)
     if _PERCENT.fullmatch(one.lower()):
         return one, 1
@@ -134,6 +156,68 @@ def _percent_at(words: list[str], i: int) -> tuple[str, int] | None:
         unit = _bare(words[i + 1])
         if unit in ("%", "percent", "pc"):
             return f"{one}%", 2
+        if unit == "per" and i + 2 < len(words) and _bare(words[i + 2]) == "cent":
+            return f"{one}%", 3
+    return None
+
+
+_STATUS_FIRST_WORDS = {k.split(" ", 1)[0]: k for k in _TWO_WORD_STATUSES}  # on -> "on track"...
+_GUESSABLE_STATUSES = sorted(k for k in STATUS_SYNONYMS if " " not in k and len(k) >= 5)
+_GLUED_UNIT = re.compile(r"[0-9]{1,4}(?:[.,][0-9]+)?([a-z%]+)")
+
+
+def _unit_like(unit: str) -> bool:
+    """A misspelt percent sign or word: "%%", "pcent", "percnt", "prc"."""
+    return (
+        "%" in unit
+        or unit in ("pct", "per", "perc", "prc")
+        or OSA.distance(unit, "percent", score_cutoff=2) <= 2
+    )
+
+
+def _near_status(word: str) -> str | None:
+    """The status word `word` is one slip away from (see the module docstring), or None."""
+    word = word.lower()
+    if len(word) < 4 or word in STATUS_SYNONYMS or not word.replace("-", "").isalpha():
+        return None
+    for known in _GUESSABLE_STATUSES:
+        if word.endswith("s") and (known.startswith(word[:-1]) or known.startswith(word[:-2])):
+            continue  # "finishes", "completes", "greens": words of their own, not slips
+        allowed = 2 if len(known) >= 8 and len(word) >= 6 else 1
+        if OSA.distance(word, known, score_cutoff=allowed) <= allowed:
+            return known
+    return None
+
+
+def _unclear_at(
+    words: list[str], i: int, *, want_status: bool, want_percent: bool
+) -> tuple[str, str, int] | None:
+    """A mistyped status or percent starting at word i: (the word not understood, what it seems to
+    mean, how many words it takes), or None when word i is ordinary text."""
+    bare = words[i].rstrip(_TRAILING)
+    lower = bare.lower()
+    if want_status:
+        two = _STATUS_FIRST_WORDS.get(lower)
+        if two is not None and i + 1 < len(words) and not words[i].endswith(tuple(_TRAILING)):
+            second = words[i + 1].rstrip(_TRAILING)
+            rest = two.split(" ", 1)[1]
+            if (
+                second.isalpha()
+                and len(second) >= 3
+                and OSA.distance(second.lower(), rest, score_cutoff=1) <= 1
+            ):
+                return second, two, 2
+        near = _near_status(lower)
+        if near is not None:
+            return bare, near, 1
+    if want_percent and any(c.isdigit() for c in lower):
+        glued = _GLUED_UNIT.fullmatch(lower)
+        if "%" in lower or (glued is not None and _unit_like(glued.group(1))):
+            return bare, "a percent", 1
+        if _NUMBER.fullmatch(bare) and i + 1 < len(words):
+            unit = _bare(words[i + 1])
+            if unit.isalpha() and _unit_like(unit) or set(unit) == {"%"}:
+                return f"{bare} {words[i + 1].rstrip(_TRAILING)}", "a percent", 2
     return None
 
 
@@ -217,6 +301,20 @@ def _parse(text: str, code_prefixes: frozenset[str]) -> QuickUpdate:
             note_start = i
             break
         percent = _percent_at(words, i)
+        unclear = (
+            None
+            if percent is not None
+            else _unclear_at(words, i, want_status=result.status is None, want_percent=percent_typed is None)
+        )
+        if unclear is not None:
+            typed, meant, count = unclear
+            result.unclear.append(typed)
+            guess = "" if meant == "a percent" else f" (did you mean “{meant}”?)"
+            what = "percent" if meant == "a percent" else "status"
+            result.problems.append(f"I did not understand “{typed}”{guess}: check the {what} below.")
+            phrase_open = phrase_open and not phrase
+            i += count
+            continue
         if percent is not None:
             typed, count = percent
             if percent_typed is None:

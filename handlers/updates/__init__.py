@@ -137,7 +137,9 @@ def update_command(ask: Ask, args: str) -> Reply:
     elif not candidates and quick.has_milestone:
         notice = f"I couldn't find a milestone for “{quick.code_typed or quick.phrase}”: choose it below."
     else:
-        notice = " ".join(quick.problems) or "Fill in what is missing and save."
+        notice = "" if quick.problems else "Fill in what is missing and save."
+    # What could not be read (a word not understood, a second status) is said whichever milestone line leads.
+    notice = " ".join([notice, *quick.problems]).strip()
     return _modal_or_say(ask, code, typed, notice)
 
 

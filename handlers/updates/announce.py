@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
+from bot.channels import ChannelNotVisible
 from bot.services.announcements import (
     AreaThread,
     area_thread,
@@ -53,6 +55,11 @@ def _announce(ask: Ask, result: UpdateResult) -> str | None:
         thread = area_thread(db, ask.plan_id, result.area_code, channel_override=ask.settings.board_channel)
     if not thread.channel or not (thread.announce_all or result.announce):
         return None
+    try:
+        # Slack answers with the channel's id: threads are kept, and compared, by id, never by name.
+        thread = replace(thread, channel=ask.deps.channel_ids.resolve(ask.client, thread.channel))
+    except ChannelNotVisible as exc:
+        return f"It is saved, but not posted in the board channel. {exc.advice}"
     try:
         ts = _thread_ts(ask, thread)
         if ts is None:
@@ -106,9 +113,7 @@ def _thread_ts(ask: Ask, thread: AreaThread) -> str | None:
         if token is None:  # another request is starting it: wait for its first message
             time.sleep(0.1)
             with ask.deps.sessions() as db:
-                thread = area_thread(
-                    db, ask.plan_id, thread.area_code, channel_override=ask.settings.board_channel
-                )
+                thread = area_thread(db, ask.plan_id, thread.area_code, channel_override=thread.channel)
             continue
         try:
             parent = ask.client.chat_postMessage(

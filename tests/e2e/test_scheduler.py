@@ -20,9 +20,9 @@ from bot.services.digest import frozen_digest
 from models import MeetingOverride, ScheduledPost
 from models.db import make_sessionmaker
 from tests.e2e.conftest import CHAIR, IRO, IRO_2, bot_settings
-from tests.slack_standin import FakeSlack
+from tests.slack_standin import BOARD_CHANNEL_ID, FakeSlack
 
-CHANNEL = "#qib-board"  # the Durham plan's channel
+CHANNEL = BOARD_CHANNEL_ID  # #qib-board, the Durham plan's board channel, as Slack answers it
 MEETING = date(2020, 2, 20)
 REMINDER_TIME = datetime(2020, 2, 7, 9, 0, tzinfo=UTC)  # Fri 7 Feb 09:00 London
 DIGEST_TIME = datetime(2020, 2, 12, 9, 0, tzinfo=UTC)  # Wed 12 Feb: five clear days before Thu 20 Feb

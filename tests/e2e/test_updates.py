@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from models import Milestone, ProgressUpdate
 from tests.e2e.conftest import BOARD, CHAIR, IRO, IRO_2, PRACTICE_LEAD
+from tests.slack_standin import BOARD_CHANNEL_ID
 
 VALID_NHS_NUMBER = "943 476 5919"
 
@@ -112,6 +113,36 @@ def test_a_quick_update_missing_its_milestone_opens_the_modal_pre_filled(bot):
     assert history(bot, "M-05") == []
 
 
+def notice_of(view: dict) -> str:
+    return view["blocks"][0]["text"]["text"]
+
+
+def test_a_mistyped_status_saves_nothing_and_opens_the_form_saying_which_word(bot):
+    view = open_modal(bot, "update M-05 on trak 80% done", user=IRO)
+    assert history(bot, "M-05") == []
+    assert "I did not understand “trak” (did you mean “on track”?)" in notice_of(view)
+    blocks = {b.get("block_id"): b for b in view["blocks"]}
+    assert blocks["milestone"]["element"]["initial_option"]["value"] == "M-05"
+    assert blocks["percent"]["element"]["initial_value"] == "80"
+    assert "initial_value" not in blocks["note"]["element"]  # "trak" is not taken for the note
+    assert bot.slack.calls_to("chat.postMessage") == []
+
+
+def test_a_malformed_percent_is_named_in_the_form_escaped_once(bot):
+    view = open_modal(bot, "update M-05 on track 8&lt;0% Workshops held", user=IRO)  # as Slack sends "8<0%"
+    assert history(bot, "M-05") == []
+    assert "I did not understand “8&lt;0%”: check the percent below." in notice_of(view)
+    blocks = {b.get("block_id"): b for b in view["blocks"]}
+    assert blocks["status"]["element"]["initial_option"]["value"] == "on track"
+    assert blocks["note"]["element"]["initial_value"] == "Workshops held"
+
+
+def test_a_note_that_merely_starts_with_ordinary_words_still_saves(bot):
+    [reply] = bot.command("update M-05 on track 20% read the report at last", user=IRO)
+    assert reply["text"].startswith("Saved: M-05")
+    assert history(bot, "M-05") == [("on track", 20, "read the report at last", "slack")]
+
+
 def test_modal_lists_the_users_own_milestones_first(bot):
     view = open_modal(bot, user=IRO)
     select = next(b for b in view["blocks"] if b.get("block_id") == "milestone")["element"]
@@ -208,7 +239,8 @@ def test_history_after_these_steps_is_exactly_what_happened_in_order(bot):
 
 def test_board_channel_setting_overrides_the_plan(bot):
     bot.command("update M-05 on track 20% x", user=IRO)
-    assert bot.slack.wait_for("chat.postMessage")[0].args["channel"] == "#qib-board" != BOARD
+    posted_to = bot.slack.wait_for("chat.postMessage")[0].args["channel"]
+    assert posted_to == BOARD_CHANNEL_ID != BOARD  # the plan's #qib-board, by its id
 
 
 def test_an_admin_reassigns_a_milestone_and_the_new_owner_can_update_it(bot):

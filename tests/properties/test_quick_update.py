@@ -87,3 +87,127 @@ def test_a_well_formed_update_reads_back_whatever_the_order(number, status, perc
 def test_slack_escaping_is_undone_exactly_once(text):
     assert unescape_slack(slack_escaped(text)) == text
     assert unescape_slack(slack_escaped(slack_escaped(text))) == slack_escaped(text)
+
+
+# ---------------------------------------------------------------- words not understood
+
+LONG_STATUS_WORDS = sorted(k for k in STATUS_SYNONYMS if " " not in k and len(k) >= 5)
+
+
+def slips(word: str) -> list[str]:
+    """Every one-key slip of a word: a letter dropped, doubled, swapped with the next, or replaced."""
+    out = set()
+    for i in range(len(word)):
+        out.add(word[:i] + word[i + 1 :])
+        out.add(word[:i] + word[i] + word[i:])
+        if i + 1 < len(word):
+            out.add(word[:i] + word[i + 1] + word[i] + word[i + 2 :])
+        for c in "aeiourstnk":
+            out.add(word[:i] + c + word[i + 1 :])
+    return sorted(
+        w for w in out if w != word and w not in STATUS_SYNONYMS and len(w) >= 4 and not inflected(w)
+    )
+
+
+def inflected(word: str) -> bool:
+    """ "completes", "greens": a status word's stem with -s or -es, read as a word of its own."""
+    return word.endswith("s") and any(k.startswith((word[:-1], word[:-2])) for k in LONG_STATUS_WORDS)
+
+
+STATUS_SLIPS = st.sampled_from(LONG_STATUS_WORDS).flatmap(lambda w: st.sampled_from(slips(w)))
+TWO_WORD_SLIPS = st.sampled_from(sorted(k for k in STATUS_SYNONYMS if " " in k)).flatmap(
+    lambda k: st.sampled_from([(k.split()[0], s) for s in slips(k.split()[1]) if s.isalpha()])
+)
+MALFORMED_PERCENTS = st.builds(
+    lambda n, shape: shape.format(n=n),
+    st.integers(0, 100),
+    st.sampled_from(["{n}o%", "%{n}", "{n}%%", "{n},5%", "{n}pcent", "{n}percnt", "{n}%age", "{n} percnt"]),
+)
+
+
+@EXAMPLES
+@given(STATUS_SLIPS, st.integers(0, 100), NOTE_WORDS, st.booleans())
+def test_a_slip_in_a_status_word_is_not_understood_and_never_becomes_the_note(slip, percent, note, first):
+    parts = [slip, f"{percent}%"] if first else [f"{percent}%", slip]
+    result = parse_quick_update(" ".join(["M-05", *parts, *note]))
+    assert result.unclear == [slip] and result.problems  # a problem: the handler opens the form
+    assert result.status is None and result.percent == percent
+    assert result.note == " ".join(note)  # the rest is still read, without the word
+    assert f"did not understand “{slip}”" in result.problems[0]
+
+
+@EXAMPLES
+@given(TWO_WORD_SLIPS, st.integers(0, 100), NOTE_WORDS)
+def test_a_slip_in_a_two_word_status_names_the_mistyped_word(pair, percent, note):
+    first, slip = pair
+    result = parse_quick_update(f"M-05 {first} {slip} {percent}% {' '.join(note)}")
+    assert result.unclear == [slip] and result.status is None and result.percent == percent
+    assert result.note == " ".join(note)
+
+
+@EXAMPLES
+@given(MALFORMED_PERCENTS, st.sampled_from(STATUS_WORDS), NOTE_WORDS)
+def test_a_malformed_percent_is_not_understood_and_the_status_is_still_read(typed, status, note):
+    result = parse_quick_update(f"M-05 {status} {typed} {' '.join(note)}")
+    assert result.unclear == [typed] and result.problems
+    assert result.percent is None and result.status is STATUS_SYNONYMS[status]
+    assert result.note == " ".join(note)
+
+
+# Words an ordinary note starts with, some of them one letter from a short status (read/red, gone/done).
+ORDINARY = [
+    "finishes",
+    "completes",
+    "greens",
+    "read",
+    "gone",
+    "grew",
+    "glue",
+    "bed",
+    "on",
+    "at",
+    "not",
+    "off",
+    "the",
+    "3",
+    "12",
+    "staff",
+    "workshops",
+    "audits",
+    "panel",
+    "on time",
+    "at last",
+    "not yet",
+    "off site",
+    "80 pages",
+    "2 posts",
+]
+
+
+@EXAMPLES
+@given(
+    st.sampled_from(STATUS_WORDS), st.integers(0, 100), st.sampled_from(ORDINARY), NOTE_WORDS, st.booleans()
+)
+def test_ordinary_notes_are_kept_as_typed(status, percent, start, note, with_status):
+    lead = f"M-05 {status} {percent}%" if with_status else "M-05"
+    text = f"{lead} {start} {' '.join(note)}"
+    result = parse_quick_update(text)
+    assert result.unclear == [] and result.problems == []
+    assert result.note == f"{start} {' '.join(note)}"
+
+
+@EXAMPLES
+@given(STATUS_SLIPS, MALFORMED_PERCENTS)
+def test_once_a_status_and_percent_are_read_such_words_are_note_text(slip, typed):
+    """Only the leading part is guessed at: after a status and a percent, anything is the note."""
+    result = parse_quick_update(f"M-05 green 60% {slip} {typed}")
+    assert result.unclear == [] and result.note == f"{slip} {typed}"
+
+
+@EXAMPLES
+@given(st.one_of(command_text, any_text.map(slack_escaped)))
+def test_a_word_not_understood_always_comes_with_a_problem_naming_it(text):
+    result = parse_quick_update(text)
+    for word in result.unclear:
+        assert word in unescape_slack(text)
+        assert any(f"“{word}”" in p for p in result.problems)

@@ -34,9 +34,15 @@ from tests.reliability.conftest import (
 )
 from tests.reliability.flaky_slack import FlakySlack
 from tests.reliability.outcomes import modal_outcome, modal_state, told
-from tests.slack_standin import SignedClient, interactive_body, slash_command_body, view_submission_payload
+from tests.slack_standin import (
+    BOARD_CHANNEL_ID,
+    SignedClient,
+    interactive_body,
+    slash_command_body,
+    view_submission_payload,
+)
 
-CHANNEL = "#qib-board"
+CHANNEL = BOARD_CHANNEL_ID  # #qib-board, the Durham plan's board channel, as Slack answers it
 DIGEST_DAY = datetime(2020, 2, 12, 9, 0, tzinfo=UTC)
 MEETING = date(2020, 2, 20)
 AREAS = 6

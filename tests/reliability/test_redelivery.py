@@ -17,7 +17,14 @@ from models.db import make_sessionmaker
 from tests.e2e.conftest import BOARD, CHAIR, IRO, PRACTICE_LEAD, TEAM
 from tests.reliability.conftest import recorded_keys
 from tests.reliability.outcomes import modal_outcome, modal_state, told
-from tests.slack_standin import JSON, block_actions_payload, event_body, interactive_body, slash_command_body
+from tests.slack_standin import (
+    BOARD_CHANNEL_ID,
+    JSON,
+    block_actions_payload,
+    event_body,
+    interactive_body,
+    slash_command_body,
+)
 
 RETRY = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
 
@@ -290,7 +297,7 @@ def test_an_area_thread_left_half_started_by_a_dead_process_is_taken_over(bot):
     long_ago = bot.deps.clock() - STALE_START - timedelta(seconds=1)
     with bot.deps.sessions.begin() as db:
         area = db.scalar(select(Area).where(Area.code == "AFI-1"))
-        area.thread_channel, area.thread_ts = "#qib-board", f"{STARTING}{long_ago.timestamp():.0f}:dead"
+        area.thread_channel, area.thread_ts = BOARD_CHANNEL_ID, f"{STARTING}{long_ago.timestamp():.0f}:dead"
     [text] = command(bot, "update M-05 on track 20% after a crash", "taken", user=CHAIR)(None)
     assert told(text) == "saved"
     assert ":warning:" not in str(bot.responses("taken")[0]["blocks"])  # announced, no problem reported

@@ -26,9 +26,10 @@ from tests.reliability.conftest import SLACK_TIMEOUT, recorded_keys
 from tests.reliability.flaky_slack import FlakySlack
 from tests.reliability.outcomes import told
 from tests.reliability.updates import UpdateDriver
+from tests.slack_standin import BOARD_CHANNEL_ID
 
 KINDS = ["rate_limited", "server_error", "timeout", "refused"]
-CHANNEL = "#qib-board"  # the Durham plan's board channel
+CHANNEL = BOARD_CHANNEL_ID  # #qib-board, the Durham plan's board channel, as Slack answers it
 REMINDER_DAY = datetime(2020, 2, 7, 9, 0, tzinfo=UTC)  # Fri 7 Feb 09:00 London
 DIGEST_DAY = datetime(2020, 2, 12, 9, 0, tzinfo=UTC)  # Wed 12 Feb: five clear days before Thu 20 Feb
 LATER = DIGEST_DAY + schedule.STALE_CLAIM + timedelta(minutes=1)  # a crashed or stuck claim is taken over

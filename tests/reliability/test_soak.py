@@ -48,13 +48,13 @@ from tests.reliability.conftest import (
 from tests.reliability.flaky_slack import FlakySlack
 from tests.reliability.outcomes import modal_outcome, told
 from tests.reliability.tcp_proxy import TcpProxy
-from tests.slack_standin import SignedClient
+from tests.slack_standin import BOARD_CHANNEL_ID, SignedClient
 
 MINUTES = float(os.environ.get("SOAK_MINUTES", "30"))
 OUTAGE_SECONDS = float(os.environ.get("SOAK_OUTAGE_SECONDS", "5"))
 SEED_TIME = datetime(2020, 1, 15, 9, 0, tzinfo=UTC)
 SIM_START = datetime(2020, 2, 10, 9, 30, tzinfo=UTC)  # `qib tick --now` walks from here, a day a step
-CHANNEL = "#qib-board"
+CHANNEL = BOARD_CHANNEL_ID  # #qib-board, the Durham plan's board channel, as Slack answers it
 AREAS = 6
 SECRET = "test-signing-secret"
 

@@ -23,7 +23,7 @@ from models import Area, Milestone, Person, Priority, ProgressUpdate
 from seeds import DURHAM
 from tests.e2e.conftest import BOARD, CHAIR, IRO, bot_settings
 from tests.e2e.test_scheduler import DIGEST_TIME, REMINDER_TIME
-from tests.slack_standin import check_message, check_view
+from tests.slack_standin import BOARD_CHANNEL_ID, check_message, check_view
 
 LONG_NOTE = ("Long note about the audit findings. " * 300)[:10_000]
 EXTRA = 26_000  # about 5.2 MB of plan file
@@ -268,7 +268,7 @@ def test_the_digest_its_thread_reminders_and_preview_fit(crowded, database_url):
     posts = crowded.slack.calls_to("chat.postMessage")
     for post in posts:
         assert check_message(post.args) == []
-    channel = [p for p in posts if p.args["channel"] == "#qib-board"]
+    channel = [p for p in posts if p.args["channel"] == BOARD_CHANNEL_ID]
     digest, thread = channel[0], [p for p in channel if p.args.get("thread_ts")]
     assert hidden_count(json.dumps(digest.args["blocks"])) > 0
     afi1 = next(p for p in thread if "AFI-1" in json.dumps(p.args["blocks"]))

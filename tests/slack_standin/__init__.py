@@ -16,9 +16,10 @@ from .signer import (
     view_submission_payload,
 )
 from .socket_mode import FakeSocketMode, disconnect_frame, hello_frame
-from .web_api import Call, FakeSlack
+from .web_api import BOARD_CHANNEL_ID, Call, FakeSlack
 
 __all__ = [
+    "BOARD_CHANNEL_ID",
     "FORM",
     "JSON",
     "Call",

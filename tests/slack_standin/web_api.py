@@ -24,6 +24,7 @@ JSON_ENCODED_FIELDS = ("blocks", "attachments", "view", "metadata", "user_auth_b
 MESSAGE_METHODS = {"chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage"}
 VIEW_METHODS = {"views.open", "views.update", "views.push", "views.publish"}
 TS_BASE = 1_700_000_000
+BOARD_CHANNEL_ID = "C0QIBBOARD"  # the id of #qib-board, the Durham plan's board channel, in every stand-in
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class _State:
     dm_channels: dict[tuple[str, ...], str] = field(default_factory=dict)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     response_url_uses: dict[str, int] = field(default_factory=dict)
+    channels: list[dict[str, Any]] = field(default_factory=list)  # the workspace's channels, in list order
 
 
 def _ts_key(ts: str) -> Decimal:
@@ -95,6 +97,7 @@ class FakeSlack:
         bot_id: str = "BBOT111",
         app_id: str = "A111",
         enterprise_id: str | None = None,
+        channels: tuple[str, ...] = ("general", "qib-board"),
     ) -> None:
         self.strict = strict
         self.team_id, self.team, self.app_id = team_id, team, app_id
@@ -110,6 +113,8 @@ class FakeSlack:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.socket_mode: SocketModeEndpoint | None = None
+        for name in channels:
+            self.add_channel(name, channel_id=BOARD_CHANNEL_ID if name == "qib-board" else None)
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -208,9 +213,18 @@ class FakeSlack:
             return found
 
     def messages(self, channel: str) -> list[dict[str, Any]]:
-        """Messages posted to (or seeded into) a channel, oldest first."""
+        """Messages posted to (or seeded into) a channel, oldest first; `channel` may be "#name"."""
         with self._lock:
-            return [dict(m) for m in self._state.history.get(channel, [])]
+            return [dict(m) for m in self._state.history.get(self.channel_id(channel) or channel, [])]
+
+    def channel_id(self, channel: str) -> str | None:
+        """The id of a channel given by id, name or #name (None for an unknown name)."""
+        with self._lock:
+            name = channel.removeprefix("#")
+            for known in self._state.channels:
+                if channel in (known["id"], f"#{known['name']}") or name == known["name"]:
+                    return str(known["id"])
+            return None if channel.startswith("#") else channel
 
     @property
     def views(self) -> dict[str, dict[str, Any]]:
@@ -261,13 +275,38 @@ class FakeSlack:
         with self._lock:
             self._state.users[user_id] = fields
 
+    def add_channel(
+        self,
+        name: str,
+        *,
+        channel_id: str | None = None,
+        is_private: bool = False,
+        is_archived: bool = False,
+        is_member: bool = True,
+    ) -> str:
+        """A channel in the workspace (conversations.list lists it; posts to "#name" land in it)."""
+        with self._lock:
+            found = channel_id or self._next_id("C")
+            self._state.channels.append(
+                {
+                    "id": found,
+                    "name": name,
+                    "is_channel": not is_private,
+                    "is_group": is_private,
+                    "is_private": is_private,
+                    "is_archived": is_archived,
+                    "is_member": is_member,
+                }
+            )
+            return found
+
     def add_message(
         self, channel: str, text: str, *, user: str = "W111", ts: str | None = None, **extra: Any
     ) -> str:
         """Seed a channel's history as if a person had posted; returns the message ts."""
         with self._lock:
             message = {"type": "message", "user": user, "text": text, "ts": ts or self._next_ts(), **extra}
-            self._store_message(channel, message)
+            self._store_message(self.channel_id(channel) or channel, message)
             return str(message["ts"])
 
     # --- request handling (called from server threads) ----------------------------------------
@@ -387,11 +426,12 @@ class FakeSlack:
             return {"ok": False, "error": "socket_mode_not_attached (start a FakeSocketMode(fake))"}
         return {"ok": True, "url": self.socket_mode.connection_url()}
 
-    def _channel_for(self, channel: str) -> str:
-        """Posting to a user id lands in the DM with that user, as in Slack."""
+    def _channel_for(self, channel: str) -> str | None:
+        """Where a post lands, as in Slack: a user id is the DM with that user, a channel name (with
+        or without "#") is that channel's id, None for an unknown "#name"."""
         if channel[:1] in ("U", "W"):
             return self._dm_for((channel,))
-        return channel
+        return self.channel_id(channel)
 
     def _dm_for(self, users: tuple[str, ...]) -> str:
         key = tuple(sorted(users))
@@ -428,6 +468,8 @@ class FakeSlack:
         if not args.get("channel"):
             return {"ok": False, "error": "channel_not_found"}
         channel = self._channel_for(str(args["channel"]))
+        if channel is None:
+            return {"ok": False, "error": "channel_not_found"}
         ts = self._next_ts()
         message = self._message_from(args, ts)
         self._store_message(channel, message)
@@ -473,7 +515,30 @@ class FakeSlack:
             return {"ok": False, "error": "users_list_not_supplied"}
         return {"ok": True, "no_op": False, "channel": {"id": self._dm_for(tuple(users))}}
 
+    def _api_conversations_list(self, args: dict[str, Any], token: str) -> dict[str, Any]:
+        """Pages of channels the bot can see: public ones, and private ones it is a member of."""
+        types = set(str(args.get("types") or "public_channel").split(","))
+        exclude_archived = str(args.get("exclude_archived", "")).lower() in ("1", "true")
+        limit = max(1, min(int(args.get("limit") or 100), 1000))
+        start = int(args.get("cursor") or 0) if str(args.get("cursor") or "0").isdigit() else 0
+        visible = [
+            dict(c)
+            for c in self._state.channels
+            if ("private_channel" if c["is_private"] else "public_channel") in types
+            and (c["is_member"] or not c["is_private"])
+            and not (exclude_archived and c["is_archived"])
+        ]
+        page = visible[start : start + limit]
+        more = start + limit < len(visible)
+        return {
+            "ok": True,
+            "channels": page,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
+
     def _api_conversations_history(self, args: dict[str, Any], token: str) -> dict[str, Any]:
+        if str(args.get("channel", "")).startswith("#"):
+            return {"ok": False, "error": "channel_not_found"}  # conversations.* take ids, not names
         inclusive = str(args.get("inclusive", "")).lower() in ("1", "true")
         oldest, latest = args.get("oldest"), args.get("latest")
         limit = int(args.get("limit") or 100)
@@ -497,6 +562,8 @@ class FakeSlack:
         }
 
     def _api_conversations_replies(self, args: dict[str, Any], token: str) -> dict[str, Any]:
+        if str(args.get("channel", "")).startswith("#"):
+            return {"ok": False, "error": "channel_not_found"}
         ts = str(args.get("ts", ""))
         thread = [
             dict(m)
