@@ -206,6 +206,8 @@ class ProgressUpdate(Base):
     blockers: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(16))
     idempotency_key: Mapped[str] = mapped_column(String(255))
+    # sha256 of (author, milestone, content): a key matches only a replay of the same request.
+    request_digest: Mapped[str | None] = mapped_column(String(64))
 
     milestone: Mapped[Milestone] = relationship(back_populates="updates")
     author: Mapped[Person | None] = relationship()
