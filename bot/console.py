@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import secrets
 import shlex
 import string
@@ -28,7 +29,7 @@ from sqlalchemy import select
 from bot.console_render import render_outgoing
 from bot.deps import Deps
 from bot.services.errors import DomainError
-from bot.services.text import terminal_safe
+from bot.services.text import slack_escape, terminal_safe
 from bot.settings import Settings
 from models import Person
 
@@ -266,11 +267,13 @@ class Console:
             if line.startswith(":"):
                 return self._meta(line)
             if line.startswith("/qib"):
-                self._dispatch(self._command(line[4:].strip()))
+                self._dispatch(self._command(as_slack_sends(line[4:].strip())))
             elif line.startswith("@qib"):
-                self._dispatch(self._event("app_mention", f"<@{BOT_USER}> {line[4:].strip()}", BOARD_CHANNEL))
+                text = f"<@{BOT_USER}> {as_slack_sends(line[4:].strip())}"
+                self._dispatch(self._event("app_mention", text, BOARD_CHANNEL))
             else:
-                self._dispatch(self._event("message", line, f"D{self.user.slack_user_id}", channel_type="im"))
+                dm = f"D{self.user.slack_user_id}"
+                self._dispatch(self._event("message", as_slack_sends(line), dm, channel_type="im"))
         except (ValueError, DomainError) as exc:
             self._say(f"! {exc}")
         except Exception as exc:  # a console must survive a bad line; the app's own errors are handled inside
@@ -493,6 +496,21 @@ class Console:
         for line in source:
             if not self.run_line(line):
                 break
+
+
+# What Slack's composer turns into markup of its own: a user, channel or group picked from the list, and a
+# link. Typed in the console, these stand for that markup; everything else is text, escaped as Slack does.
+_SLACK_MARKUP = re.compile(r"<(?:[@#][UWC][A-Z0-9]+|(?:https?|mailto):[^<>\s]+)(?:\|[^<>]*)?>")
+
+
+def as_slack_sends(typed: str) -> str:
+    """Typed text as Slack delivers it in a command or a message: &, < and > escaped, mentions and links
+    made with the composer (written <@U123>, <#C123|name>, <https://...>) kept as markup."""
+    out, at = [], 0
+    for m in _SLACK_MARKUP.finditer(typed):
+        out += [slack_escape(typed[at : m.start()]), m.group(0)]
+        at = m.end()
+    return "".join([*out, slack_escape(typed[at:])])
 
 
 def _read_lines(interactive: bool) -> Iterable[str]:

@@ -6,6 +6,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from bot.services.text import unescape_slack
 import handlers.admin  # noqa: F401  (registers /qib owner and /qib delegate)
 import handlers.digest  # noqa: F401  (registers /qib digest)
 import handlers.meetings  # noqa: F401  (registers /qib meetings and /qib meeting)
@@ -22,7 +23,8 @@ def register(app: App) -> None:
 
 def on_qib(ack: Ack, command: dict[str, Any], context: Any, respond: Respond, client: Any) -> None:
     ack()
-    text = parse_command(command.get("text"))
+    # Slack escaped &, < and > in what was typed: undone here, once; every reply escapes what it shows.
+    text = parse_command(unescape_slack(command.get("text") or ""))
     ask = ask_from(
         context,
         client,
