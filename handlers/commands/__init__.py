@@ -6,12 +6,12 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.services.text import unescape_slack
 import handlers.admin  # noqa: F401  (registers /qib owner and /qib delegate)
 import handlers.digest  # noqa: F401  (registers /qib digest)
 import handlers.meetings  # noqa: F401  (registers /qib meetings and /qib meeting)
 import handlers.status  # noqa: F401  (registers the status subcommands)
 import handlers.updates  # noqa: F401  (registers /qib update)
+from bot.services.text import unescape_slack
 from handlers.commands.parse import parse_command
 from handlers.commands.router import route
 from handlers.context import ask_from

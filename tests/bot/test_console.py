@@ -86,7 +86,9 @@ def test_unknown_meta_commands_say_so(engine, durham):
     assert console.run_line(":quit") is False
 
 
-def test_two_console_sessions_save_two_owners_updates_of_two_milestones(database_url, durham, sessions, tmp_path):
+def test_two_console_sessions_save_two_owners_updates_of_two_milestones(
+    database_url, durham, sessions, tmp_path
+):
     """Each process's first command and first form must not be taken for the other's: both are saved."""
     now = ("--now", "2020-02-10T10:00")
     first = run_console(
@@ -156,3 +158,25 @@ def test_console_requests_carry_fresh_ids_in_slacks_shapes(engine, durham):
     stamps = [one._ts() for _ in range(50)]
     assert stamps == sorted(stamps, key=float) and len(set(stamps)) == 50
     assert all(re.fullmatch(r"\d{10}\.\d{6}", s) for s in stamps)
+
+
+def test_console_sends_typed_text_the_way_slack_does():
+    from bot.console import as_slack_sends
+
+    assert as_slack_sends("R&D <x> &amp;") == "R&amp;D &lt;x&gt; &amp;amp;"
+    # What Slack's composer would have made markup of stays markup.
+    assert as_slack_sends("owner M-07 <@U0QIB0002> see <https://a.example/p|the paper> & <!channel>") == (
+        "owner M-07 <@U0QIB0002> see <https://a.example/p|the paper> &amp; &lt;!channel&gt;"
+    )
+
+
+def test_console_quotes_what_was_typed_once(engine, durham):
+    console, out = make_console(engine, durham, as_json=True)
+    console.run_line("/qib status R&D <x>")
+    console.run_line("R&D <x>")
+    [command, dm] = [json.loads(line)["payload"]["text"] for line in out.getvalue().splitlines()]
+    assert "“R&amp;D &lt;x&gt;”" in command and "&amp;amp;" not in command
+    assert "“R&amp;D &lt;x&gt;”" in dm and "&amp;amp;" not in dm
+    text, plain = make_console(engine, durham)
+    text.run_line("/qib status R&amp;D")
+    assert "“R&amp;D”" in plain.getvalue()  # typed literally, shown literally

@@ -436,7 +436,9 @@ def test_a_key_reused_with_different_content_is_a_new_update(sessions, durham):
         first = record(db, durham, "M-07", "sm-safeguarding", percent=40, key="view:V2")
     with sessions.begin() as db:
         changed = record(db, durham, "M-07", "sm-safeguarding", percent=50, key="view:V2")
-        noted = record(db, durham, "M-07", "sm-safeguarding", percent=50, note="Now with a note.", key="view:V2")
+        noted = record(
+            db, durham, "M-07", "sm-safeguarding", percent=50, note="Now with a note.", key="view:V2"
+        )
     assert not changed.duplicate and not noted.duplicate
     assert len({first.update_id, changed.update_id, noted.update_id}) == 3
     with sessions() as db:
