@@ -7,10 +7,14 @@ is caught by an in-process Web API that answers like Slack and prints it as text
 from __future__ import annotations
 
 import contextlib
-import itertools
 import json
+import re
+import secrets
 import shlex
+import string
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,7 +30,7 @@ from bot.channels import ChannelIds
 from bot.console_render import render_outgoing
 from bot.deps import Deps
 from bot.services.errors import DomainError
-from bot.services.text import terminal_safe
+from bot.services.text import slack_escape, terminal_safe
 from bot.settings import Settings
 from models import Person
 
@@ -47,6 +51,43 @@ Type what you would type in Slack:
   :help                 this help;  :quit  leave"""
 
 
+_ID_CHARS = string.ascii_uppercase + string.digits
+
+
+class SlackIds:
+    """Ids in Slack's shapes, random rather than counted: like Slack's own they are unique across
+    console processes, so one session's trigger or view id is never another session's (an update is
+    de-duplicated on them)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last = 0
+
+    def ts(self) -> str:
+        """A message timestamp: the time in microseconds, rising within the process."""
+        with self._lock:
+            self._last = max(time.time_ns() // 1000, self._last + 1)
+            micros = self._last
+        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
+
+    @staticmethod
+    def trigger() -> str:
+        """e.g. 13345224609.738474920.8088930838d88f008e0"""
+        return f"{secrets.randbelow(10**11)}.{secrets.randbelow(10**9)}.{secrets.token_hex(11)[:21]}"
+
+    @staticmethod
+    def view() -> str:
+        return "V" + "".join(secrets.choice(_ID_CHARS) for _ in range(10))
+
+    @staticmethod
+    def event() -> str:
+        return "Ev" + "".join(secrets.choice(_ID_CHARS) for _ in range(10))
+
+    @staticmethod
+    def response_url() -> str:
+        return f"https://console.invalid/response/{secrets.token_hex(12)}"
+
+
 @dataclass
 class Outgoing:
     where: str
@@ -59,14 +100,14 @@ class ConsoleSlack:
     """Records every Web API call and response_url answer the bot makes, and answers like Slack."""
 
     outbox: list[Outgoing] = field(default_factory=list)
-    _ts: Iterable[int] = field(default_factory=lambda: itertools.count(1))
+    ids: SlackIds = field(default_factory=SlackIds)
     views: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def client(self) -> WebClient:
         return _ConsoleClient(self)
 
     def call(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
-        ts = f"1700000000.{next(self._ts):06d}"  # type: ignore[call-overload]
+        ts = self.ids.ts()
         if method in {"chat.postMessage", "chat.postEphemeral", "chat.update"}:
             channel = str(args.get("channel", ""))
             where = (
@@ -84,7 +125,7 @@ class ConsoleSlack:
             view = args.get("view") or {}
             if isinstance(view, str):
                 view = json.loads(view)
-            view_id = args.get("view_id") or f"VCONSOLE{len(self.views) + 1}"
+            view_id = args.get("view_id") or self.ids.view()
             self.views[view_id] = view
             self.outbox.append(
                 Outgoing("home" if method == "views.publish" else "modal", method, {**view, "id": view_id})
@@ -187,7 +228,7 @@ class Console:
         self.app.use(console_middleware(self.slack))
         self.people = self._load_people()
         self.user = self._find(user) if user else self._default_user()
-        self._ids = itertools.count(1)
+        self._ids = self.slack.ids
         self._shown = 0
 
     # ------------------------------------------------------------------ people
@@ -229,11 +270,13 @@ class Console:
             if line.startswith(":"):
                 return self._meta(line)
             if line.startswith("/qib"):
-                self._dispatch(self._command(line[4:].strip()))
+                self._dispatch(self._command(as_slack_sends(line[4:].strip())))
             elif line.startswith("@qib"):
-                self._dispatch(self._event("app_mention", f"<@{BOT_USER}> {line[4:].strip()}", BOARD_CHANNEL))
+                text = f"<@{BOT_USER}> {as_slack_sends(line[4:].strip())}"
+                self._dispatch(self._event("app_mention", text, BOARD_CHANNEL))
             else:
-                self._dispatch(self._event("message", line, f"D{self.user.slack_user_id}", channel_type="im"))
+                dm = f"D{self.user.slack_user_id}"
+                self._dispatch(self._event("message", as_slack_sends(line), dm, channel_type="im"))
         except (ValueError, DomainError) as exc:
             self._say(f"! {exc}")
         except Exception as exc:  # a console must survive a bad line; the app's own errors are handled inside
@@ -291,10 +334,9 @@ class Console:
     # ------------------------------------------------------------------ payloads, as Slack would send them
 
     def _ts(self) -> str:
-        return f"1800000000.{next(self._ids):06d}"
+        return self._ids.ts()
 
     def _command(self, text: str) -> dict[str, Any]:
-        n = next(self._ids)
         return {
             "token": "console",
             "team_id": TEAM,
@@ -307,8 +349,8 @@ class Console:
             "text": text,
             "api_app_id": "ACONSOLE",
             "is_enterprise_install": "false",
-            "response_url": f"https://console.invalid/response/{n}",
-            "trigger_id": f"console.trigger.{n}",
+            "response_url": self._ids.response_url(),
+            "trigger_id": self._ids.trigger(),
         }
 
     def _envelope(self, event: dict[str, Any]) -> dict[str, Any]:
@@ -317,8 +359,8 @@ class Console:
             "team_id": TEAM,
             "api_app_id": "ACONSOLE",
             "type": "event_callback",
-            "event_id": f"EvCONSOLE{next(self._ids)}",
-            "event_time": 1800000000,
+            "event_id": self._ids.event(),
+            "event_time": int(time.time()),
             "event": event,
             "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
         }
@@ -366,20 +408,19 @@ class Console:
             action["selected_option"] = chosen
         else:
             action["value"] = value if value is not None else element.get("value", "")
-        n = next(self._ids)
         body: dict[str, Any] = {
             "type": "block_actions",
             "team": {"id": TEAM},
             "user": {"id": self.user.slack_user_id},
             "api_app_id": "ACONSOLE",
-            "trigger_id": f"console.trigger.{n}",
+            "trigger_id": self._ids.trigger(),
             "actions": [action],
         }
         if item.where in {"modal", "home"}:
             body["view"] = {**item.payload, "state": {"values": _state(item.payload, {})}}
             body["container"] = {"type": "view", "view_id": item.payload.get("id")}
         else:
-            body["response_url"] = f"https://console.invalid/response/{n}"
+            body["response_url"] = self._ids.response_url()
             body["container"] = {"type": "message", "channel_id": BOARD_CHANNEL, "message_ts": self._ts()}
             body["channel"] = {"id": BOARD_CHANNEL}
             body["message"] = item.payload
@@ -401,7 +442,7 @@ class Console:
             "team": {"id": TEAM},
             "user": {"id": self.user.slack_user_id},
             "api_app_id": "ACONSOLE",
-            "trigger_id": f"console.trigger.{next(self._ids)}",
+            "trigger_id": self._ids.trigger(),
             "view": {**view, "state": {"values": _state(view, given)}, "hash": self._ts()},
         }
 
@@ -417,7 +458,10 @@ class Console:
             if ack.get("response_action") == "errors":
                 self._print("errors", {"errors": ack.get("errors", {})})
             elif ack.get("response_action") in {"update", "push"} and ack.get("view"):
-                self.slack.outbox.append(Outgoing("modal", "response_action", {**ack["view"], "id": "VACK"}))
+                # As in Slack: an updated view keeps its id, a pushed one gets a new one.
+                same = (body.get("view") or {}).get("id") if ack["response_action"] == "update" else None
+                view_id = same or self._ids.view()
+                self.slack.outbox.append(Outgoing("modal", "response_action", {**ack["view"], "id": view_id}))
             elif ack.get("text") or ack.get("blocks"):
                 self.slack.outbox.append(Outgoing("ephemeral", "ack", ack))
         self._dispatch_outbox()
@@ -455,6 +499,21 @@ class Console:
         for line in source:
             if not self.run_line(line):
                 break
+
+
+# What Slack's composer turns into markup of its own: a user, channel or group picked from the list, and a
+# link. Typed in the console, these stand for that markup; everything else is text, escaped as Slack does.
+_SLACK_MARKUP = re.compile(r"<(?:[@#][UWC][A-Z0-9]+|(?:https?|mailto):[^<>\s]+)(?:\|[^<>]*)?>")
+
+
+def as_slack_sends(typed: str) -> str:
+    """Typed text as Slack delivers it in a command or a message: &, < and > escaped, mentions and links
+    made with the composer (written <@U123>, <#C123|name>, <https://...>) kept as markup."""
+    out, at = [], 0
+    for m in _SLACK_MARKUP.finditer(typed):
+        out += [slack_escape(typed[at : m.start()]), m.group(0)]
+        at = m.end()
+    return "".join([*out, slack_escape(typed[at:])])
 
 
 def _read_lines(interactive: bool) -> Iterable[str]:

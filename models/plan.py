@@ -235,6 +235,8 @@ class ProgressUpdate(Base):
     idempotency_key: Mapped[str] = mapped_column(String(255))
     # Set when the update's text was redacted (its text fields then hold the redaction marker).
     redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # sha256 of (author, milestone, content): a key matches only a replay of the same request.
+    request_digest: Mapped[str | None] = mapped_column(String(64))
 
     milestone: Mapped[Milestone] = relationship(back_populates="updates")
     author: Mapped[Person | None] = relationship()

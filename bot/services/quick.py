@@ -75,33 +75,6 @@ class QuickUpdate:
         return self.status is not None or self.percent is not None or self.note is not None
 
 
-# ---------------------------------------------------------------- text from Slack
-
-_LIVE_LINK = re.compile(r"<((?:https?|mailto):[^|<>\s]+)(?:\|([^<>]*))?>")
-_ENTITY = re.compile(r"&(amp|lt|gt);")
-_ENTITIES = {"amp": "&", "lt": "<", "gt": ">"}
-
-
-def unescape_slack(text: str) -> str:
-    """Text from a slash command as the user typed it.
-
-    Slack escapes a typed &, < and > as &amp; &lt; &gt;, and sends links it recognised as
-    <https://...|label>. Links become plain text first (only a literal < can start one), then the
-    three entities are undone in a single pass, so "&amp;lt;" comes back as "&lt;", not "<".
-    """
-
-    def link(m: re.Match[str]) -> str:
-        url, label = m.group(1), m.group(2)
-        if url.startswith("mailto:"):
-            return label or url.removeprefix("mailto:")
-        if label and label not in (url, url.split("://", 1)[-1]):
-            return f"{label} ({url})"
-        return url
-
-    text = _LIVE_LINK.sub(link, text)
-    return _ENTITY.sub(lambda m: _ENTITIES[m.group(1)], text)
-
-
 # ---------------------------------------------------------------- the parts
 
 _TOKEN = re.compile(r"\S+")
@@ -247,7 +220,7 @@ def _parse(text: str, code_prefixes: frozenset[str]) -> QuickUpdate:
     result = QuickUpdate()
     if not isinstance(text, str):
         text = ""
-    text = unescape_slack(text[:MAX_INPUT_CHARS])
+    text = text[:MAX_INPUT_CHARS]  # as typed: the handler undid Slack's escaping, once
     spans = [m.span() for m in _TOKEN.finditer(text)]
     words = [text[a:b] for a, b in spans]
     prefixes = frozenset(p.upper() for p in code_prefixes)

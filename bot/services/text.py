@@ -28,6 +28,33 @@ def mrkdwn_unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-def reescape_message_text(text: str) -> str:
-    """Text that arrived in a message or command: &<> are already escaped; any <...> left is live."""
-    return _CONTROL.sub("", text).replace("<", "&lt;").replace(">", "&gt;")
+_LIVE_LINK = re.compile(r"<((?:https?|mailto):[^|<>\s]+)(?:\|([^<>]*))?>")
+_ENTITY = re.compile(r"&(amp|lt|gt);")
+_ENTITIES = {"amp": "&", "lt": "<", "gt": ">"}
+
+
+def unescape_slack(text: str) -> str:
+    """Text from a slash command or a message as the person typed it: undone once, where it arrives.
+
+    Slack escapes a typed &, < and > as &amp; &lt; &gt;, and sends links it recognised as
+    <https://...|label>. Links become plain text first (only a literal < can start one), then the
+    three entities are undone in a single pass, so "&amp;lt;" comes back as "&lt;", not "<".
+    Mentions Slack made (<@U123>, <#C123|name>) are left as they are, for the handler to read.
+    What comes out is raw text: it is escaped (mrkdwn_escape) wherever it is shown.
+    """
+
+    def link(m: re.Match[str]) -> str:
+        url, label = m.group(1), m.group(2)
+        if url.startswith("mailto:"):
+            return label or url.removeprefix("mailto:")
+        if label and label not in (url, url.split("://", 1)[-1]):
+            return f"{label} ({url})"
+        return url
+
+    text = _LIVE_LINK.sub(link, text)
+    return _ENTITY.sub(lambda m: _ENTITIES[m.group(1)], text)
+
+
+def slack_escape(text: str) -> str:
+    """What Slack sends for text typed literally in a message or a command (the console sends the same)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -4,8 +4,11 @@
 percent, and audits the change. The caller owns the transaction (`with sessions.begin() as db:`).
 
 Exactly once: an idempotency key (the modal's view id, a command's trigger id) already recorded
-returns the original result with `duplicate=True`, both when it is seen up front and when two
-requests race to insert it (the unique constraint fails inside a SAVEPOINT, which is rolled back).
+for the same request returns the original result with `duplicate=True`, both when it is seen up front
+and when two requests race to insert it (the unique constraint fails inside a SAVEPOINT, which is
+rolled back). The same request means the same key, author, milestone and content (a digest of them is
+stored with the update): a key reused by anyone or anything else is a new update, stored under the
+key with the digest appended, so no one is ever shown someone else's update as their own.
 Nothing lost: the milestone row is locked (`SELECT ... FOR UPDATE` on PostgreSQL; SQLite runs one
 writer at a time, see models.db) before its previous status is read, so concurrent updates of one
 milestone form one history in which each update's previous status is the one before it.
@@ -13,6 +16,8 @@ milestone form one history in which each update's previous status is the one bef
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from urllib.parse import urlsplit
@@ -138,10 +143,6 @@ def record_update(
     _check_now(now)
     source_value = _check_source(source)
 
-    earlier = _already_recorded(db, plan_id, key)
-    if earlier is not None:
-        return _result(db, earlier, duplicate=True)
-
     new_status = _check_status(status)
     new_percent = _check_percent(percent)
     texts = {
@@ -152,14 +153,28 @@ def record_update(
     url = _check_url(evidence_url)
     reason = _clean_text(reopen_reason, "reopen_reason")
 
+    milestone_id = _milestone_id(db, plan_id, milestone_code)
+    digest = request_digest(
+        author_id=author_id,
+        milestone_id=milestone_id,
+        status=new_status.value if new_status is not None else None,
+        percent=new_percent,
+        texts=texts,
+        evidence_url=url,
+        reopen_reason=reason,
+    )
+    earlier = _already_recorded(db, plan_id, key, digest)
+    if earlier is not None:
+        return _result(db, earlier, duplicate=True)
+
     plan = db.get(Plan, plan_id)
     if plan is None:
         raise NotFound("That plan no longer exists.")
-    milestone = _lock_milestone(db, plan_id, milestone_code)
+    milestone = _lock(db, milestone_id)
     code = milestone.code
 
     # Under the lock, a request racing with ours has either committed (and is seen here) or waits.
-    earlier = _already_recorded(db, plan_id, key)
+    earlier = _already_recorded(db, plan_id, key, digest)
     if earlier is not None:
         return _result(db, earlier, duplicate=True)
 
@@ -247,17 +262,11 @@ def record_update(
         next_steps=texts["next_steps"],
         blockers=texts["blockers"],
         source=source_value,
-        idempotency_key=key,
+        idempotency_key=key if _key_free(db, plan_id, key) else scoped_key(key, digest),
+        request_digest=digest,
     )
-    try:
-        with db.begin_nested():
-            db.add(row)
-            db.flush()
-    except IntegrityError:
-        # Another request inserted the same key between our check and our insert.
-        earlier = _find_update(db, plan_id, key)
-        if earlier is None:
-            raise
+    earlier = _insert(db, row, plan_id, key, digest)
+    if earlier is not None:
         return _result(db, earlier, duplicate=True)
 
     milestone.status = after_status
@@ -422,15 +431,81 @@ def set_delegate(
 # ---------------------------------------------------------------- reading back
 
 
-def _already_recorded(db: Session, plan_id: int, key: str) -> ProgressUpdate | None:
+def request_digest(
+    *,
+    author_id: int,
+    milestone_id: int,
+    status: str | None,
+    percent: int | None,
+    texts: dict[str, str | None],
+    evidence_url: str | None,
+    reopen_reason: str | None,
+) -> str:
+    """What makes a request the same request: who, which milestone, and what they asked for (as checked
+    and cleaned, so a replay digests the same whatever whitespace or control characters it carried)."""
+    parts = [
+        author_id,
+        milestone_id,
+        status,
+        percent,
+        texts.get("note"),
+        texts.get("next_steps"),
+        texts.get("blockers"),
+        evidence_url,
+        reopen_reason,
+    ]
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def scoped_key(key: str, digest: str) -> str:
+    """The key a different request sent with an already-used key is stored under (unique per plan)."""
+    return f"{key[: MAX_KEY_CHARS - 17]}#{digest[:16]}"
+
+
+def _already_recorded(db: Session, plan_id: int, key: str, digest: str) -> ProgressUpdate | None:
     """The check made before inserting (a separate name so tests can simulate losing the race)."""
-    return _find_update(db, plan_id, key)
+    return _find_update(db, plan_id, key, digest)
 
 
-def _find_update(db: Session, plan_id: int, key: str) -> ProgressUpdate | None:
+def _find_update(db: Session, plan_id: int, key: str, digest: str) -> ProgressUpdate | None:
+    """The update this very request (same key and digest) already recorded, if any."""
     return db.scalars(
-        select(ProgressUpdate).where(ProgressUpdate.plan_id == plan_id, ProgressUpdate.idempotency_key == key)
-    ).one_or_none()
+        select(ProgressUpdate).where(
+            ProgressUpdate.plan_id == plan_id,
+            ProgressUpdate.idempotency_key.in_([key, scoped_key(key, digest)]),
+            ProgressUpdate.request_digest == digest,
+        )
+    ).first()
+
+
+def _key_free(db: Session, plan_id: int, key: str) -> bool:
+    return (
+        db.scalar(
+            select(ProgressUpdate.id).where(
+                ProgressUpdate.plan_id == plan_id, ProgressUpdate.idempotency_key == key
+            )
+        )
+        is None
+    )
+
+
+def _insert(db: Session, row: ProgressUpdate, plan_id: int, key: str, digest: str) -> ProgressUpdate | None:
+    """Insert the update; if a racing request took its key first, the update that request recorded when
+    it was this same request, else insert again under the scoped key (None: ours is in)."""
+    for _ in range(2):
+        try:
+            with db.begin_nested():
+                db.add(row)
+                db.flush()
+            return None
+        except IntegrityError:
+            earlier = _find_update(db, plan_id, key, digest)
+            if earlier is not None:
+                return earlier
+            if row.idempotency_key == scoped_key(key, digest):
+                raise
+            row.idempotency_key = scoped_key(key, digest)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _result(db: Session, update: ProgressUpdate, *, duplicate: bool) -> UpdateResult:
@@ -493,6 +568,20 @@ def summarise(
 
 def _lock_milestone(db: Session, plan_id: int, code: str) -> Milestone:
     """The milestone, its row locked until the caller's transaction ends (a no-op on SQLite)."""
+    return _lock(db, _milestone_id(db, plan_id, code))
+
+
+def _lock(db: Session, milestone_id: int) -> Milestone:
+    return db.scalars(
+        select(Milestone)
+        .where(Milestone.id == milestone_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def _milestone_id(db: Session, plan_id: int, code: str) -> int:
+    """The id of the milestone a code names ("M-07", "m7"), or NotFound."""
     wanted = (code or "").strip()
     milestone_id = db.scalar(
         select(Milestone.id).where(Milestone.plan_id == plan_id, Milestone.code == wanted)
@@ -508,12 +597,7 @@ def _lock_milestone(db: Session, plan_id: int, code: str) -> Milestone:
                     break
     if milestone_id is None:
         raise NotFound(f"There is no milestone {wanted or '(blank)'} in this plan.")
-    return db.scalars(
-        select(Milestone)
-        .where(Milestone.id == milestone_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    return milestone_id
 
 
 def _check_key(key: str) -> str:

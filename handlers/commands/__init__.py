@@ -13,6 +13,7 @@ import handlers.meetings  # noqa: F401  (registers /qib meetings and /qib meetin
 import handlers.redact  # noqa: F401  (registers /qib redact)
 import handlers.status  # noqa: F401  (registers the status subcommands)
 import handlers.updates  # noqa: F401  (registers /qib update)
+from bot.services.text import unescape_slack
 from handlers.commands.parse import parse_command
 from handlers.commands.router import route
 from handlers.context import ask_from
@@ -24,7 +25,8 @@ def register(app: App) -> None:
 
 def on_qib(ack: Ack, command: dict[str, Any], context: Any, respond: Respond, client: Any) -> None:
     ack()
-    text = parse_command(command.get("text"))
+    # Slack escaped &, < and > in what was typed: undone here, once; every reply escapes what it shows.
+    text = parse_command(unescape_slack(command.get("text") or ""))
     ask = ask_from(
         context,
         client,

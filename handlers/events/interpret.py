@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bot.services.text import unescape_slack
 from handlers.commands.parse import CommandText, parse_command
 
 _MENTION = re.compile(r"<[@!#][^>]*>")
@@ -28,8 +29,12 @@ def strip_mentions(text: str) -> str:
 
 
 def interpret(text: str, known: frozenset[str] = frozenset()) -> CommandText:
-    """`how are we doing on foster carer reviews?` -> status "foster carer reviews"."""
-    clean = strip_mentions(text).strip()
+    """`how are we doing on foster carer reviews?` -> status "foster carer reviews".
+
+    `text` is a message as Slack sends it: the mentions Slack made are dropped, then Slack's escaping
+    is undone, once (so a typed "<!channel>" is kept as text, to be escaped wherever it is shown).
+    """
+    clean = unescape_slack(strip_mentions(text)).strip()
     if clean.startswith("/qib"):
         clean = clean[4:]
     direct = parse_command(clean)

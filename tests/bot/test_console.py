@@ -5,12 +5,16 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
+
+from sqlalchemy import select
 
 from bot.console import Console
 from bot.deps import Deps
 from bot.settings import Settings
+from models import Milestone, Person, ProgressUpdate
 from models.db import make_sessionmaker
 from tests.slack_standin import check_payload
 
@@ -89,3 +93,99 @@ def test_the_console_answers_even_when_slack_team_id_names_a_real_workspace(engi
     console = Console(Settings(_env_file=None, slack_team_id="T0REAL123"), deps, out=out)
     console.run_line("/qib help")
     assert "/qib help" in out.getvalue()
+
+
+def test_two_console_sessions_save_two_owners_updates_of_two_milestones(
+    database_url, durham, sessions, tmp_path
+):
+    """Each process's first command and first form must not be taken for the other's: both are saved."""
+    now = ("--now", "2020-02-10T10:00")
+    first = run_console(
+        database_url,
+        tmp_path,
+        "/qib update M-05 on track 40% Audit of CP plans started\n"
+        "/qib update M-05\n"
+        ":submit percent=45 'note=Audit half done'\n",
+        "--as",
+        "iro-ops",
+        *now,
+    )
+    second = run_console(
+        database_url,
+        tmp_path,
+        "/qib update M-07 at risk 30% Procedure draft is late\n"
+        "/qib update M-06\n"
+        ":submit percent=55 'note=Supervision sessions booked'\n",
+        "--as",
+        "sm-safeguarding",
+        *now,
+    )
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    assert "Saved: M-05" in first.stdout and "already saved" not in first.stdout
+    assert "Saved: M-07" in second.stdout and "Saved: M-06" in second.stdout
+    assert "already saved" not in second.stdout and "M-05" not in second.stdout
+    with sessions() as db:
+        saved = db.execute(
+            select(Milestone.code, Person.key, ProgressUpdate.percent, ProgressUpdate.note)
+            .join(Milestone, ProgressUpdate.milestone_id == Milestone.id)
+            .join(Person, ProgressUpdate.author_id == Person.id)
+            .where(ProgressUpdate.source != "import")
+            .order_by(ProgressUpdate.id)
+        ).all()
+    assert [tuple(r) for r in saved] == [
+        ("M-05", "iro-ops", 40, "Audit of CP plans started"),
+        ("M-05", "iro-ops", 45, "Audit half done"),
+        ("M-07", "sm-safeguarding", 30, "Procedure draft is late"),
+        ("M-06", "sm-safeguarding", 55, "Supervision sessions booked"),
+    ]
+
+
+def test_console_ids_are_slack_shaped_and_not_repeated_by_another_process(database_url, durham, tmp_path):
+    """Slack's ids are unique across processes; so are the console's (a second session's first form
+    does not get the first session's view id)."""
+    views = []
+    for _ in range(2):
+        done = run_console(database_url, tmp_path, "/qib update M-05\n", "--as", "iro-ops", "--json")
+        assert done.returncode == 0, done.stderr
+        [opened] = [json.loads(line) for line in done.stdout.splitlines() if '"views.open"' in line]
+        views.append(opened["payload"]["id"])
+    assert views[0] != views[1]
+    assert all(re.fullmatch(r"V[A-Z0-9]{10}", v) for v in views), views
+
+
+def test_console_requests_carry_fresh_ids_in_slacks_shapes(engine, durham):
+    one, _ = make_console(engine, durham)
+    two, _ = make_console(engine, durham)
+    commands = [c._command("help") for c in (one, two, one)]
+    triggers = [c["trigger_id"] for c in commands]
+    assert len(set(triggers)) == 3
+    assert all(re.fullmatch(r"\d+\.\d+\.[0-9a-f]{21}", t) for t in triggers), triggers
+    assert len({c["response_url"] for c in commands}) == 3
+    events = [c._event("message", "hi", "D1") for c in (one, two)]
+    assert events[0]["event_id"] != events[1]["event_id"]
+    assert all(re.fullmatch(r"Ev[A-Z0-9]{10}", e["event_id"]) for e in events)
+    stamps = [one._ts() for _ in range(50)]
+    assert stamps == sorted(stamps, key=float) and len(set(stamps)) == 50
+    assert all(re.fullmatch(r"\d{10}\.\d{6}", s) for s in stamps)
+
+
+def test_console_sends_typed_text_the_way_slack_does():
+    from bot.console import as_slack_sends
+
+    assert as_slack_sends("R&D <x> &amp;") == "R&amp;D &lt;x&gt; &amp;amp;"
+    # What Slack's composer would have made markup of stays markup.
+    assert as_slack_sends("owner M-07 <@U0QIB0002> see <https://a.example/p|the paper> & <!channel>") == (
+        "owner M-07 <@U0QIB0002> see <https://a.example/p|the paper> &amp; &lt;!channel&gt;"
+    )
+
+
+def test_console_quotes_what_was_typed_once(engine, durham):
+    console, out = make_console(engine, durham, as_json=True)
+    console.run_line("/qib status R&D <x>")
+    console.run_line("R&D <x>")
+    [command, dm] = [json.loads(line)["payload"]["text"] for line in out.getvalue().splitlines()]
+    assert "“R&amp;D &lt;x&gt;”" in command and "&amp;amp;" not in command
+    assert "“R&amp;D &lt;x&gt;”" in dm and "&amp;amp;" not in dm
+    text, plain = make_console(engine, durham)
+    text.run_line("/qib status R&amp;D")
+    assert "“R&amp;D”" in plain.getvalue()  # typed literally, shown literally

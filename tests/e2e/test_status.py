@@ -145,3 +145,55 @@ def test_app_home_shows_own_milestones_above_the_plan(bot):
     text = json.dumps(view["blocks"])
     assert text.index("Your milestones") < text.index("The plan:")
     assert '"value": "M-05"' in text
+
+
+# Slack sends "R&D <x>", typed in a command or a message, as "R&amp;D &lt;x&gt;".
+TYPED_BY_SLACK = "R&amp;D &lt;x&gt;"
+QUOTED_ONCE = "“R&amp;D &lt;x&gt;”"
+
+
+def shown_in(payload: dict) -> str:
+    return json.dumps(payload.get("blocks") or [], ensure_ascii=False) + payload["text"]
+
+
+def assert_quoted_once(payload: dict) -> None:
+    shown = shown_in(payload)
+    assert QUOTED_ONCE in shown, shown
+    assert "&amp;amp;" not in shown and "&amp;lt;" not in shown
+
+
+def test_status_quotes_what_was_typed_escaped_once(bot):
+    [reply] = bot.command(f"status {TYPED_BY_SLACK}")
+    assert (
+        reply["text"]
+        == f"I couldn't find anything matching {QUOTED_ONCE}. Try `/qib status` for the whole plan."
+    )
+    assert_quoted_once(reply)
+
+
+def test_owner_quotes_the_person_typed_escaped_once(bot):
+    [reply] = bot.command(f"owner M-07 {TYPED_BY_SLACK}", user=CHAIR)
+    assert reply["text"].startswith(f"Nobody in the plan matches {QUOTED_ONCE}")
+    assert_quoted_once(reply)
+
+
+def test_a_mention_quotes_what_was_typed_escaped_once(bot):
+    bot.mention(f"how is {TYPED_BY_SLACK} going?")
+    [answer] = bot.slack.wait_for("chat.postMessage")
+    assert answer.args.get("thread_ts")
+    assert "“R&amp;D &lt;x&gt; going”" in shown_in(answer.args)
+    assert "&amp;amp;" not in shown_in(answer.args)
+
+
+def test_a_direct_message_quotes_what_was_typed_escaped_once(bot):
+    bot.dm(f"status {TYPED_BY_SLACK}", user=IRO)
+    [answer] = bot.slack.wait_for("chat.postMessage")
+    assert answer.args["channel"] == f"D{IRO}"
+    assert_quoted_once(answer.args)
+
+
+def test_a_typed_broadcast_is_quoted_as_text_not_dropped_or_made_live(bot):
+    bot.dm("status &lt;!channel&gt; R&amp;D", user=IRO)
+    [answer] = bot.slack.wait_for("chat.postMessage")
+    assert "“&lt;!channel&gt; R&amp;D”" in shown_in(answer.args)
+    assert "<!channel>" not in shown_in(answer.args)

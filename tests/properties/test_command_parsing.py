@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.services.text import unescape_slack
 from handlers.commands.parse import ALIASES, CommandText, parse_command
 from handlers.commands.router import ROUTES
 from handlers.events.interpret import interpret, strip_mentions
@@ -58,6 +59,5 @@ def test_a_leading_mention_of_the_bot_changes_nothing(text, mention):
 def test_a_subcommand_typed_to_the_bot_is_that_subcommand(name, args):
     parsed = interpret(f"<@UBOT111> {name} {args}", KNOWN)
     assert parsed.name == name
-    assert (
-        parsed.args == " ".join(strip_mentions(args).split()) or parsed.args == strip_mentions(args).strip()
-    )
+    typed = unescape_slack(strip_mentions(args))  # Slack's escaping undone once, after its mentions went
+    assert parsed.args == " ".join(typed.split()) or parsed.args == typed.strip()

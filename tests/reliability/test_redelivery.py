@@ -156,10 +156,12 @@ def test_the_same_modal_submitted_twice_at_once_saves_one_update_and_announces_i
 # ---------------------------------------------------------------------- slash commands
 
 
-def command(bot, text: str, name: str, user: str = IRO) -> Callable[[Any], list[str]]:
+def command(
+    bot, text: str, name: str, user: str = IRO, trigger_id: str | None = None
+) -> Callable[[Any], list[str]]:
     body = slash_command_body(
         text, user_id=user, channel_id=BOARD, team_id=TEAM, response_url=bot.slack.response_url(name),
-        trigger_id=f"trig.{name}",
+        trigger_id=trigger_id or f"trig.{name}",
     )  # fmt: skip
 
     def send(headers: dict[str, str] | None) -> list[str]:
@@ -187,6 +189,38 @@ def test_the_same_quick_update_command_twice_at_once_saves_one_update(bot):
         if c.args.get("reply_broadcast") in (True, "1", "true")
     ]
     assert len(broadcast) == 1  # off track is announced to the channel, once
+
+
+SAFEGUARDING = "U0QIB0005"  # sm-safeguarding, who owns M-06 and M-07
+
+
+def test_a_trigger_id_seen_before_from_someone_else_is_their_own_update_and_a_replay_tells_only_its_sender(
+    bot,
+):
+    first = command(bot, "update M-05 on track 20% first", "mine", trigger_id="trig.shared")
+    other = command(
+        bot, "update M-07 at risk 30% theirs", "theirs", user=SAFEGUARDING, trigger_id="trig.shared"
+    )
+    first(None)
+    other(None)
+    first(RETRY)
+    mine = [r["text"] for r in bot.responses("mine")]
+    theirs = [r["text"] for r in bot.responses("theirs")]
+    assert mine[0].startswith("Saved: M-05") and mine[1].startswith("That update was already saved: M-05")
+    assert len(theirs) == 1 and theirs[0].startswith("Saved: M-07") and "M-05" not in theirs[0]
+    assert len(recorded_keys(bot.engine)) == 2
+
+
+def test_a_view_id_seen_before_from_someone_else_is_their_own_update(bot):
+    outcomes = [
+        submit(bot, "VSHARED", modal_state("M-05", "on track", "25", "mine"), user=IRO)(None),
+        submit(bot, "VSHARED", modal_state("M-07", "at risk", "30", "theirs"), user=SAFEGUARDING)(None),
+    ]
+    assert outcomes == ["saved", "saved"]
+    receipts = {c.args["channel"]: c.args["text"] for c in bot.slack.calls_to("chat.postMessage")}
+    assert receipts[IRO].startswith("Saved: M-05")
+    assert receipts[SAFEGUARDING].startswith("Saved: M-07")
+    assert len(recorded_keys(bot.engine)) == 2
 
 
 def test_an_owner_change_sent_twice_is_made_and_audited_once(bot):

@@ -26,7 +26,7 @@ from bot.scheduler import Scheduler
 from bot.services.digest import frozen_digest
 from bot.services.digest_export import to_html, to_markdown
 from bot.services.planfile import dump_yaml, export_plan, import_plan, parse_plan_text
-from bot.services.quick import unescape_slack
+from bot.services.text import unescape_slack
 from models import Area, Board, Milestone, Person, Plan, Priority
 from models.db import make_sessionmaker
 from seeds import DURHAM

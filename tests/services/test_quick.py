@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.services.quick import QuickUpdate, parse_quick_update, resolve_milestone, unescape_slack
+from bot.services.quick import QuickUpdate, parse_quick_update, resolve_milestone
+from bot.services.text import unescape_slack
 from models.vocab import STATUS_SYNONYMS, Status
 
 
@@ -59,14 +60,15 @@ def test_sixty_percent_done_is_a_percent_not_the_status_done():
     assert "status" in q.missing
 
 
-def test_slack_escaping_is_undone_in_the_note():
-    q = parse_quick_update("M-07 green 50% Q&amp;A held &lt;2 weeks&gt; ago; &amp;lt; stays")
+def test_slack_escaping_is_undone_once_where_the_text_arrives_and_not_again_in_the_parser():
+    q = parse_quick_update(unescape_slack("M-07 green 50% Q&amp;A held &lt;2 weeks&gt; ago; &amp;lt; stays"))
     assert q.note == "Q&A held <2 weeks> ago; &lt; stays"
+    assert parse_quick_update("M-07 green 50% typed &amp; as is").note == "typed &amp; as is"
 
 
 def test_links_slack_recognised_become_plain_text_and_evidence():
     q = parse_quick_update(
-        "M-07 complete 100% Procedure signed off <https://intranet.example/p|the procedure>"
+        unescape_slack("M-07 complete 100% Procedure signed off <https://intranet.example/p|the procedure>")
     )
     assert q.note == "Procedure signed off the procedure (https://intranet.example/p)"
     assert q.evidence_url == "https://intranet.example/p"

@@ -390,9 +390,10 @@ def test_losing_the_insert_race_returns_the_update_that_won(sessions, durham, mo
     with sessions.begin() as db:
         first = record(db, durham, "M-07", "sm-safeguarding", percent=40, key="view-race")
     # Pretend both up-front checks missed the other request's row: the unique constraint decides.
-    monkeypatch.setattr(updates, "_already_recorded", lambda db, plan_id, key: None)
+    monkeypatch.setattr(updates, "_already_recorded", lambda db, plan_id, key, digest: None)
+    monkeypatch.setattr(updates, "_key_free", lambda db, plan_id, key: True)
     with sessions.begin() as db:
-        again = record(db, durham, "M-07", "sm-safeguarding", percent=50, key="view-race")
+        again = record(db, durham, "M-07", "sm-safeguarding", percent=40, key="view-race")
         assert again.duplicate and again.update_id == first.update_id
         # The SAVEPOINT kept the transaction usable.
         later = record(db, durham, "M-07", "sm-safeguarding", percent=60, key="view-after-race")
@@ -400,6 +401,95 @@ def test_losing_the_insert_race_returns_the_update_that_won(sessions, durham, mo
         rows = slack_updates(db, durham, "M-07")
         assert [(u.idempotency_key, u.percent) for u in rows] == [("view-race", 40), ("view-after-race", 60)]
         assert rows[-1].id == later.update_id and rows[-1].previous_percent == 40
+
+
+def test_a_key_reused_by_someone_else_for_another_milestone_is_a_new_update(sessions, durham):
+    with sessions.begin() as db:
+        first = record(db, durham, "M-05", "iro-ops", status="on track", percent=40, key="command:1")
+    with sessions.begin() as db:
+        other = record(db, durham, "M-07", "sm-safeguarding", status="amber", percent=30, key="command:1")
+    assert not first.duplicate and not other.duplicate
+    assert other.update_id != first.update_id
+    assert (other.milestone_code, other.after_status, other.after_percent) == ("M-07", "at risk", 30)
+    assert other.author_name == "Riley Bennett"
+    with sessions() as db:
+        assert [u.percent for u in slack_updates(db, durham, "M-05")] == [40]
+        assert [u.percent for u in slack_updates(db, durham, "M-07")] == [30]
+        assert milestone(db, durham, "M-07").percent == 30
+
+
+def test_a_key_reused_by_another_person_for_the_same_milestone_is_a_new_update(sessions, durham):
+    with sessions.begin() as db:
+        first = record(db, durham, "M-07", "sm-safeguarding", percent=40, note="Met twice.", key="view:V1")
+        # The head of service is an admin: allowed to update M-07 too, with the very same content.
+        other = record(db, durham, "M-07", "head-csc", percent=40, note="Met twice.", key="view:V1")
+    assert not other.duplicate and other.update_id != first.update_id
+    assert other.author_name != first.author_name
+    with sessions() as db:
+        rows = slack_updates(db, durham, "M-07")
+        assert [u.author.key for u in rows if u.author] == ["sm-safeguarding", "head-csc"]
+        assert len({u.idempotency_key for u in rows}) == 2
+
+
+def test_a_key_reused_with_different_content_is_a_new_update(sessions, durham):
+    with sessions.begin() as db:
+        first = record(db, durham, "M-07", "sm-safeguarding", percent=40, key="view:V2")
+    with sessions.begin() as db:
+        changed = record(db, durham, "M-07", "sm-safeguarding", percent=50, key="view:V2")
+        noted = record(
+            db, durham, "M-07", "sm-safeguarding", percent=50, note="Now with a note.", key="view:V2"
+        )
+    assert not changed.duplicate and not noted.duplicate
+    assert len({first.update_id, changed.update_id, noted.update_id}) == 3
+    with sessions() as db:
+        assert [(u.percent, u.note) for u in slack_updates(db, durham, "M-07")] == [
+            (40, None),
+            (50, None),
+            (50, "Now with a note."),
+        ]
+
+
+def test_a_replay_of_a_request_stored_under_a_reused_key_is_still_saved_once(sessions, durham):
+    with sessions.begin() as db:
+        record(db, durham, "M-05", "iro-ops", percent=40, key="command:7")
+        second = record(db, durham, "M-07", "sm-safeguarding", percent=30, key="command:7")
+    with sessions.begin() as db:
+        replay = record(db, durham, "M-07", "sm-safeguarding", percent=30, key="command:7")
+    assert replay.duplicate and replay.update_id == second.update_id
+    with sessions() as db:
+        assert len(slack_updates(db, durham, "M-07")) == 1
+
+
+def test_a_replay_is_recognised_whatever_whitespace_it_carries(sessions, durham):
+    with sessions.begin() as db:
+        first = record(db, durham, "M-07", "sm-safeguarding", note="Met twice.", key="view:V3")
+        again = record(db, durham, "M-07", "sm-safeguarding", note="  Met twice.\n", key="view:V3")
+    assert again.duplicate and again.update_id == first.update_id
+
+
+def test_an_imported_update_with_the_same_key_is_not_taken_for_a_replay(sessions, durham):
+    with sessions() as db:
+        imported = db.scalar(select(ProgressUpdate).where(ProgressUpdate.idempotency_key == "import-M-01-1"))
+        assert imported is not None and imported.request_digest is None
+    with sessions.begin() as db:
+        result = record(db, durham, "M-01", "sm-safeguarding", note="Still embedded.", key="import-M-01-1")
+    assert not result.duplicate and result.note == "Still embedded."
+
+
+def test_losing_the_insert_race_to_a_different_request_with_the_same_key_keeps_both(
+    sessions, durham, monkeypatch
+):
+    with sessions.begin() as db:
+        first = record(db, durham, "M-05", "iro-ops", percent=40, key="view-shared")
+    # Both up-front checks missed the other request's row: the unique constraint refuses our key.
+    monkeypatch.setattr(updates, "_already_recorded", lambda db, plan_id, key, digest: None)
+    monkeypatch.setattr(updates, "_key_free", lambda db, plan_id, key: True)
+    with sessions.begin() as db:
+        other = record(db, durham, "M-07", "sm-safeguarding", percent=30, key="view-shared")
+    assert not other.duplicate and other.update_id != first.update_id
+    with sessions() as db:
+        [row] = slack_updates(db, durham, "M-07")
+        assert row.idempotency_key.startswith("view-shared#") and row.percent == 30
 
 
 def run_threads(count: int, target: Any) -> list[BaseException]:
