@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -18,6 +19,12 @@ from bot.services.planfile import import_plan, read_plan_file
 from models import Base
 from models.db import make_engine, make_sessionmaker, upgrade
 from seeds import DURHAM
+
+# `make test` runs the property tests derandomized (HYPOTHESIS_PROFILE=ci): the same examples every run,
+# so a red build is the code, not the dice. `make fuzz` explores with fresh random examples, and more.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+hypothesis_settings.register_profile("fuzz", derandomize=False, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT.parent / "shared" / "slack-fixtures"
