@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import make_url
 
 from bot.app import make_client
@@ -214,3 +215,19 @@ def test_a_closed_pipe_is_a_quiet_exit(qib, database_url, tmp_path, command):
     stderr = reader_gone.stderr.read()
     assert reader_gone.wait(timeout=60) == 141  # 128 + SIGPIPE, as the shell reports `yes | head -1`
     assert stderr == b""
+
+
+def test_the_readmes_refused_plan_file_is_what_qib_prints(qib, tmp_path: Path):
+    """README.md shows the message for a plan file with a bad date and an unknown owner: it must be
+    exactly what `qib import` prints for that file, so it is read from the README here."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = next(
+        b for b in readme.split("```") if "the plan file is not valid" in b
+    ).strip("\n")  # fmt: skip
+    data = yaml.safe_load(DURHAM.read_text(encoding="utf-8"))
+    data["milestones"][4]["due"] = "31.06.18"
+    data["milestones"][7]["owner"] = "iro-manager"
+    (tmp_path / "plan.yaml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    done = qib("import", "plan.yaml", check=False)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.rstrip("\n") == block
