@@ -102,15 +102,14 @@ def _problems_of_unreadable(raw: dict[Any, Any], exc: ValidationError, text: str
     """Every problem of a file that failed validation, in file order: type errors, keys that are not
     text (named as the file wrote them), and reference errors among the entries that can still be read."""
     located: list[tuple[tuple[int, ...], str]] = []
-    key_parents: list[Loc] = []
+    key_parents: dict[Loc, None] = {}  # an ordered set
     for err in exc.errors():
         if err["type"] == "invalid_key":  # pydantic's loc for such a key is a repr: find the key itself
-            if tuple(err["loc"][:-1]) not in key_parents:
-                key_parents.append(tuple(err["loc"][:-1]))
+            key_parents[tuple(err["loc"][:-1])] = None
             continue
         located.append((_file_position(raw, err["loc"]), _describe(err, raw)))
     if key_parents:
-        located += _non_text_keys(raw, key_parents, text)
+        located += _non_text_keys(raw, list(key_parents), text)
     located += [
         (_file_position(raw, loc), problem) for loc, problem in _reference_problems(_readable_entries(raw))
     ]
@@ -122,6 +121,7 @@ def _non_text_keys(raw: dict[Any, Any], parents: list[Loc], text: str) -> list[t
     """`plan.2020-01-01: is not a field ...`: every key of a plan file is a field name, so a key YAML reads
     as a number, a date, true or null is an unknown field, named as written."""
     found: list[tuple[tuple[int, ...], str]] = []
+    tree: list[Any] = []  # YAML's node tree, composed once and only when a key needs naming
     for parent in parents:
         node: Any = raw
         for step in parent:
@@ -137,7 +137,9 @@ def _non_text_keys(raw: dict[Any, Any], parents: list[Loc], text: str) -> list[t
             if not isinstance(key, str):
                 loc = (*parent, key)
                 path = _loc_text(raw, parent)
-                name = _written_key(text, loc)
+                if not tree:
+                    tree.append(_compose(text))
+                name = _written_key(tree[0] if len(found) < _NAMED_AS_WRITTEN else None, loc)
                 found.append(
                     (
                         _file_position(raw, loc),
@@ -147,18 +149,38 @@ def _non_text_keys(raw: dict[Any, Any], parents: list[Loc], text: str) -> list[t
     return found
 
 
-def _written_key(text: str, loc: Loc) -> str:
+# Past this many, a key is named as YAML reads it (2020-01-01 for 2020-1-1): only 50 problems are shown.
+_NAMED_AS_WRITTEN = 200
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _compose(text: str) -> Any:
+    """YAML's node tree, which keeps each key as written; a large file is not read a second time."""
+    if len(text) > _RETELL_BELOW:
+        return None
+    try:
+        return yaml.compose(text, Loader=_FastLoader)
+    except (yaml.YAMLError, RecursionError):
+        return None
+
+
+def _written_key(tree: Any, loc: Loc) -> str:
     """The key at `loc` as the file spells it (`2020-01-01`, `yes`, `0x10`), found in YAML's node tree."""
     fallback = yaml.safe_dump(loc[-1], default_flow_style=True).strip().removesuffix("...").strip()
     try:
-        node: Any = yaml.compose(text, Loader=_FastLoader)
+        node: Any = tree
         loader = yaml.SafeLoader("")
         for step in loc:
             if isinstance(node, yaml.MappingNode):
                 matches = [
                     (k, v)
                     for k, v in node.value
-                    if isinstance(k, yaml.ScalarNode) and _same_key(loader.construct_object(k), step)
+                    if isinstance(k, yaml.ScalarNode)
+                    and (
+                        k.tag == _STR_TAG and k.value == step
+                        if isinstance(step, str)
+                        else k.tag != _STR_TAG and _same_key(loader.construct_object(k), step)
+                    )
                 ]
                 if not matches:
                     return fallback
