@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 LINT_DIRS := $(wildcard bot handlers models seeds tests benchmarks)
+# The property tests are derandomized in every target but `fuzz`: the same examples on every run.
+HYPOTHESIS_PROFILE ?= ci
+export HYPOTHESIS_PROFILE
 
 .PHONY: run test test-sqlite test-postgres fuzz lint bench soak clean
 
@@ -32,8 +35,6 @@ test-sqlite: $(VENV)/.installed
 test-postgres: $(VENV)/.installed
 	QIB_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -m "not soak" $(PYTEST_ARGS)
 
-# The property tests are derandomized here: the same examples on every run and machine.
-test: export HYPOTHESIS_PROFILE = ci
 test: lint test-sqlite test-postgres
 
 # Exploration: fresh random examples, twenty times as many (QIB_PROPERTY_SCALE); failures are kept in

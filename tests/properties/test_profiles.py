@@ -42,9 +42,22 @@ def test_the_fuzz_profile_draws_new_examples_each_run():
     assert drawn("fuzz") != drawn("fuzz")
 
 
-def test_make_test_selects_the_ci_profile_and_make_clean_removes_the_example_database():
-    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    assert "test: export HYPOTHESIS_PROFILE = ci" in makefile
-    assert "HYPOTHESIS_PROFILE=fuzz" in makefile
-    clean = makefile.split("\nclean:", 1)[1]
-    assert ".hypothesis" in clean
+def make_sees(target: str) -> list[str]:
+    """The HYPOTHESIS_PROFILE each command of `make TARGET` runs with (its commands echo it, not run)."""
+    env = {k: v for k, v in os.environ.items() if k != "HYPOTHESIS_PROFILE"}
+    done = subprocess.run(
+        ["make", "--no-print-directory", "-o", ".venv/.installed", target, "BIN=sh -c 'echo profile=$$HYPOTHESIS_PROFILE' x"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    return [line for line in done.stdout.splitlines() if line.startswith("profile=")]
+
+
+def test_make_test_selects_the_ci_profile_and_make_fuzz_the_fuzz_profile():
+    assert set(make_sees("test")) == {"profile=ci"}
+    assert set(make_sees("test-sqlite")) == {"profile=ci"}
+    assert set(make_sees("fuzz")) == {"profile=fuzz"}
+
+
+def test_make_clean_removes_the_example_database():
+    clean = (ROOT / "Makefile").read_text(encoding="utf-8").split("\nclean:", 1)[1]
+    assert ".hypothesis" in clean.split("\n\n", 1)[0]
