@@ -62,9 +62,19 @@ def make_engine(url: str, *, statement_timeout_ms: int | None = None, **kwargs: 
         args.setdefault("keepalives_idle", 30)
         args.setdefault("keepalives_interval", 5)
         args.setdefault("keepalives_count", 3)
-        if statement_timeout_ms is not None:
-            args.setdefault("options", f"-c statement_timeout={int(statement_timeout_ms)}")
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if statement_timeout_ms is not None and url.startswith("postgresql"):
+        # A SET on each new connection rather than a startup `options`, which PgBouncer refuses.
+        @event.listens_for(engine, "connect")
+        def _bound_statements(dbapi_connection: Any, _record: Any) -> None:
+            autocommit = dbapi_connection.autocommit
+            dbapi_connection.autocommit = True
+            cursor = dbapi_connection.cursor()
+            cursor.execute(f"SET statement_timeout = {int(statement_timeout_ms)}")
+            cursor.close()
+            dbapi_connection.autocommit = autocommit
+
+    return engine
 
 
 def check_connection(engine: Engine) -> None:
