@@ -5,8 +5,11 @@ BIN := $(VENV)/bin
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 LINT_DIRS := $(wildcard bot handlers models seeds tests benchmarks)
+# The property tests are derandomized in every target but `fuzz`: the same examples on every run.
+HYPOTHESIS_PROFILE ?= ci
+export HYPOTHESIS_PROFILE
 
-.PHONY: run test test-sqlite test-postgres lint bench soak clean
+.PHONY: run test test-sqlite test-postgres fuzz lint bench soak clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +37,12 @@ test-postgres: $(VENV)/.installed
 
 test: lint test-sqlite test-postgres
 
+# Exploration: fresh random examples, twenty times as many (QIB_PROPERTY_SCALE); failures are kept in
+# .hypothesis/ and replayed first next time.
+fuzz: $(VENV)/.installed
+	HYPOTHESIS_PROFILE=fuzz QIB_PROPERTY_SCALE=$${QIB_PROPERTY_SCALE:-20} QIB_TEST_DATABASE_URL= \
+		$(BIN)/python -m pytest -m "not soak" tests/properties $(PYTEST_ARGS)
+
 bench: $(VENV)/.installed
 	$(BIN)/python -m benchmarks.run
 
@@ -41,4 +50,4 @@ soak: $(VENV)/.installed
 	QIB_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -m soak $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache qib.sqlite3*
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis qib.sqlite3*

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -22,20 +24,60 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    from sqlalchemy.exc import OperationalError
+
     from bot.services.errors import DomainError
     from bot.services.text import terminal_safe
+    from models.db import DatabaseUnavailable, describe_connect_error
 
+    url = ""
     try:
         settings = load_settings()
-        return int(args.func(args, settings) or 0)
+        url = settings.database_url
+        status = int(args.func(args, settings) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's own flush at exit
+        return status
     except (SettingsError, CliError) as exc:
         print(f"qib: {terminal_safe(str(exc))}", file=sys.stderr)
         return 2
     except DomainError as exc:  # the message can quote a plan file: no escape sequences to the terminal
         print(f"qib: {terminal_safe(str(exc))}", file=sys.stderr)
         return 1
+    except DatabaseUnavailable as exc:
+        print(f"qib: {terminal_safe(str(exc))}", file=sys.stderr)
+        return 1
+    except OperationalError as exc:  # the database went away part-way: one line, no traceback
+        print(f"qib: {terminal_safe(describe_connect_error(url, exc))}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return _closed_pipe()
     except KeyboardInterrupt:
         return 130
+
+
+def _closed_pipe() -> int:
+    """`qib plan | head -1`: the reader went away, which is not an error worth a word.
+
+    Standard output now points at /dev/null so the interpreter's last flush cannot complain, and the
+    exit status is the shell's for a process ended by SIGPIPE (128 + 13).
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 128 + signal.SIGPIPE
+
+
+def write_output(path: str | Path, text: str) -> None:
+    """Write a whole output file, or raise CliError naming what is wrong (nothing is left half-written)."""
+    target = Path(path)
+    if target.is_dir():
+        raise CliError(f"cannot write {target}: it is a folder; give a file name")
+    if not target.parent.is_dir():
+        raise CliError(f"cannot write {target}: the folder {target.parent} does not exist")
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -77,10 +119,10 @@ def _now() -> datetime:
 
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
-    from models.db import current_revision, make_engine, upgrade
+    from bot.deps import open_database
+    from models.db import current_revision
 
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
+    engine, _ = open_database(settings)
     print(f"database at revision {current_revision(engine)}")
     return 0
 
@@ -133,7 +175,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     with deps.sessions() as db:
         text = dump_yaml(export_plan(db, deps.plan_id()))
     if args.file:
-        args.file.write_text(text, encoding="utf-8")
+        write_output(args.file, text)
         print(f"wrote {args.file}")
     else:
         sys.stdout.write(text)

@@ -70,9 +70,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     configure_logging(settings)
     from bot.app import WorkspaceUnknown, create_app
     from bot.cli import CliError
-    from bot.deps import build_deps
+    from bot.deps import WEB_STATEMENT_TIMEOUT_MS, build_deps
 
-    deps = build_deps(settings)
+    deps = build_deps(settings, statement_timeout_ms=WEB_STATEMENT_TIMEOUT_MS)
     deps.plan_id()  # fail now, with a clear line, if there is no plan to serve
     try:
         app = create_app(settings, deps)  # learns its workspace from Slack unless SLACK_TEAM_ID says
@@ -194,8 +194,9 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
             "say what to do: qib digest --preview, or qib digest export --meeting DATE --format md|html"
         )
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as out:
-            out.write(text)
+        from bot.cli import write_output
+
+        write_output(args.output, text)
         print(f"wrote {args.output}")
     else:
         sys.stdout.write(text)

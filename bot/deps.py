@@ -14,7 +14,7 @@ from bot.services.errors import NotFound
 from bot.services.schedule import PostTimes
 from bot.settings import Settings
 from models import Plan
-from models.db import Sessions, make_engine, make_sessionmaker, upgrade
+from models.db import Sessions, check_connection, make_engine, make_sessionmaker, upgrade
 
 
 def utc_now() -> datetime:
@@ -67,16 +67,28 @@ def resolve_plan_id(db: Session, selector: str | None) -> int:
     return ids[0]
 
 
-def open_database(settings: Settings, *, migrate: bool = True) -> tuple[Engine, Sessions]:
-    """Connect and bring the schema up to date, so no command runs against an old database."""
-    engine = make_engine(settings.database_url)
+# The bot's requests (and /healthz) never wait on one statement longer than this.
+WEB_STATEMENT_TIMEOUT_MS = 15_000
+
+
+def open_database(
+    settings: Settings, *, migrate: bool = True, statement_timeout_ms: int | None = None
+) -> tuple[Engine, Sessions]:
+    """Connect and bring the schema up to date, so no command runs against an old database.
+
+    Raises DatabaseUnavailable (one line) when DATABASE_URL cannot be opened at all.
+    """
+    engine = make_engine(settings.database_url, statement_timeout_ms=statement_timeout_ms)
+    check_connection(engine)
     if migrate:
         upgrade(engine)
     return engine, make_sessionmaker(engine)
 
 
-def build_deps(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> Deps:
-    engine, sessions = open_database(settings)
+def build_deps(
+    settings: Settings, *, clock: Callable[[], datetime] = utc_now, statement_timeout_ms: int | None = None
+) -> Deps:
+    engine, sessions = open_database(settings, statement_timeout_ms=statement_timeout_ms)
     return Deps(engine=engine, sessions=sessions, clock=clock, plan_selector=settings.qib_plan)
 
 

@@ -5,17 +5,29 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# A server that silently drops packets must fail a connection in seconds, not hang a request (or
+# /healthz) for the minutes TCP takes to give up.
+CONNECT_TIMEOUT_SECONDS = 5
+# Sent data unacknowledged this long kills an established connection (Linux TCP_USER_TIMEOUT).
+TCP_USER_TIMEOUT_MS = 10_000
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+class DatabaseUnavailable(Exception):
+    """The database in DATABASE_URL cannot be opened; the message is one line that says why."""
+
+
+def make_engine(url: str, *, statement_timeout_ms: int | None = None, **kwargs: Any) -> Engine:
     """Create an engine; SQLite gets real transactions, foreign keys and WAL.
 
     pysqlite's legacy transaction handling defers BEGIN and so breaks savepoints and SERIALIZABLE-like
     behaviour; the connect/begin pair below is the fix from SQLAlchemy's SQLite dialect docs.
+    PostgreSQL connections time out while connecting; `statement_timeout_ms` (the web path) also
+    bounds each statement on the server. SQLite has neither: its file is local.
     """
     # Errors must not carry parameters into logs: they can hold the text of a progress note.
     kwargs.setdefault("hide_parameters", True)
@@ -42,7 +54,60 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    if url.startswith("postgresql"):
+        args = kwargs.setdefault("connect_args", {})
+        args.setdefault("connect_timeout", CONNECT_TIMEOUT_SECONDS)
+        args.setdefault("tcp_user_timeout", TCP_USER_TIMEOUT_MS)
+        args.setdefault("keepalives", 1)
+        args.setdefault("keepalives_idle", 30)
+        args.setdefault("keepalives_interval", 5)
+        args.setdefault("keepalives_count", 3)
+    engine = create_engine(url, **kwargs)
+    if statement_timeout_ms is not None and url.startswith("postgresql"):
+        # A SET on each new connection rather than a startup `options`, which PgBouncer refuses.
+        @event.listens_for(engine, "connect")
+        def _bound_statements(dbapi_connection: Any, _record: Any) -> None:
+            autocommit = dbapi_connection.autocommit
+            dbapi_connection.autocommit = True
+            cursor = dbapi_connection.cursor()
+            cursor.execute(f"SET statement_timeout = {int(statement_timeout_ms)}")
+            cursor.close()
+            dbapi_connection.autocommit = autocommit
+
+    return engine
+
+
+def check_connection(engine: Engine) -> None:
+    """Open one connection now, so a wrong DATABASE_URL is one clear line rather than a traceback later."""
+    try:
+        with engine.connect():
+            pass
+    except DBAPIError as exc:
+        raise DatabaseUnavailable(describe_connect_error(engine.url.render_as_string(), exc)) from None
+
+
+def describe_connect_error(url: str, exc: BaseException) -> str:
+    """`cannot open the database postgresql://qib@db/qib: database "qib" does not exist`, password hidden."""
+    try:
+        parsed = make_url(url)
+        shown = parsed.render_as_string(hide_password=True)
+    except ArgumentError:
+        return "cannot open the database in DATABASE_URL: it is not a database URL"
+    if parsed.get_backend_name() == "sqlite":
+        file = Path(parsed.database or "")
+        if parsed.database and not file.parent.exists():
+            return f"cannot open the SQLite database {file}: the folder {file.parent} does not exist"
+        if file.is_dir():
+            return f"cannot open the SQLite database {file}: it is a folder"
+    orig = getattr(exc, "orig", None) or exc
+    lines = [line.strip() for line in str(orig).splitlines() if line.strip()]
+    # psycopg: 'connection failed: connection to server at "h", port 5432 failed: FATAL:  database ...'
+    reason = (lines[0] if lines else type(orig).__name__).removeprefix("connection failed: ")
+    reason = reason.replace("FATAL:  ", "")
+    if "failed: " in reason and "connection to server" in reason:
+        where, _, why = reason.partition(" failed: ")
+        reason = f"{why} ({where.removeprefix('connection to server ')})"
+    return f"cannot open the database {shown}: {reason}"
 
 
 class Sessions(sessionmaker[Session]):

@@ -3,6 +3,7 @@ emptied after every test, and the Durham plan loaded through the real importer."
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 import uuid
@@ -11,13 +12,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.services.planfile import import_plan, read_plan_file
 from models import Base
-from models.db import make_engine, make_sessionmaker, upgrade
+from models.db import describe_connect_error, make_engine, make_sessionmaker, upgrade
 from seeds import DURHAM
+
+# `make test` runs the property tests derandomized (HYPOTHESIS_PROFILE=ci): the same examples every run,
+# so a red build is the code, not the dice. `make fuzz` explores with fresh random examples, and more.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+hypothesis_settings.register_profile("fuzz", derandomize=False, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT.parent / "shared" / "slack-fixtures"
@@ -28,16 +37,33 @@ def _database_url(tmp: Path) -> str:
     return os.environ.get("QIB_TEST_DATABASE_URL") or f"sqlite:///{tmp / 'qib-test.sqlite3'}"
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """SQLite in a temporary file, or a fresh PostgreSQL database of this run's own (so runs can overlap)."""
-    url = _database_url(tmp_path_factory.mktemp("db"))
-    if not url.startswith("postgresql"):
-        yield url
-        return
+class RunDatabaseUnavailable(Exception):
+    """The PostgreSQL server for the tests cannot be used; the message is one line that says why."""
+
+
+def server_engine(url: str) -> Engine:
+    """An AUTOCOMMIT engine on the server of `url`, for CREATE and DROP DATABASE. When the database the
+    URL names does not exist yet (a fresh server has no `test`), the `postgres` maintenance database."""
+    server = make_url(url)
+    for candidate in (server, server.set(database="postgres")):
+        admin = create_engine(candidate, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
+        try:
+            with admin.connect():
+                return admin
+        except OperationalError as exc:
+            admin.dispose()
+            reason = describe_connect_error(candidate.render_as_string(hide_password=False), exc)
+            if "does not exist" not in reason or candidate.database == "postgres":
+                raise RunDatabaseUnavailable(f"QIB_TEST_DATABASE_URL: {reason}") from None
+    raise AssertionError("unreachable")
+
+
+@contextlib.contextmanager
+def run_database(url: str) -> Iterator[str]:
+    """A fresh database of this run's own on the server of `url` (so runs can overlap), dropped after."""
     server = make_url(url)
     name = f"qib_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    admin = server_engine(url)
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
@@ -46,6 +72,24 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """SQLite in a temporary file, or a fresh PostgreSQL database of this run's own (so runs can overlap)."""
+    url = _database_url(tmp_path_factory.mktemp("db"))
+    if not url.startswith("postgresql"):
+        yield url
+        return
+    try:
+        created = run_database(url)
+        fresh = created.__enter__()
+    except RunDatabaseUnavailable as exc:
+        pytest.exit(str(exc), returncode=2)
+    try:
+        yield fresh
+    finally:
+        created.__exit__(None, None, None)
 
 
 @pytest.fixture(scope="session")

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import yaml
+from sqlalchemy import make_url
 
+from bot.app import make_client
+from bot.deps import Deps
+from bot.scheduler import Scheduler
+from models.db import make_sessionmaker
 from seeds import DURHAM
+from tests.e2e.conftest import bot_settings, slack  # noqa: F401
 
 
 @pytest.fixture
@@ -23,6 +32,7 @@ def qib(database_url, sessions, tmp_path):
             [sys.executable, "-m", "bot", *args],
             cwd=tmp_path,
             env={**env, **(extra_env or {})},
+            stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
             timeout=60,
@@ -86,3 +96,138 @@ def test_commands_on_an_empty_database_explain_what_to_do(qib):
 def test_every_command_has_help(qib, command):
     done = qib(*command, "--help")
     assert "usage: qib" in done.stdout
+
+
+def one_line_error(done: subprocess.CompletedProcess) -> str:
+    """What a user sees when a command fails: nothing on stdout, exactly one line on stderr."""
+    assert done.returncode != 0
+    assert done.stdout == ""
+    assert "Traceback" not in done.stderr
+    assert done.stderr.endswith("\n") and done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith("qib: ")
+    return done.stderr.strip()
+
+
+def refused_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]  # closed again: nothing listens there
+
+
+def unreachable_databases(database_url: str, tmp_path: Path) -> list[tuple[str, str]]:
+    """(DATABASE_URL, what the one line must say); a missing PostgreSQL database needs a server."""
+    cases = [
+        (
+            f"sqlite:///{tmp_path / 'missing' / 'qib.sqlite3'}",
+            f"the folder {tmp_path / 'missing'} does not exist",
+        ),
+        (f"postgresql+psycopg://qib:s3cret@127.0.0.1:{refused_port()}/qib", "Connection refused"),
+    ]
+    if database_url.startswith("postgresql"):
+        missing = make_url(database_url).set(database="qib_no_such_database")
+        cases.append(
+            (missing.render_as_string(hide_password=False), 'database "qib_no_such_database" does not exist')
+        )
+    return cases
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["db", "upgrade"],
+        ["seed"],
+        ["import", str(DURHAM)],
+        ["export"],
+        ["plan"],
+        ["tick"],
+        ["digest", "--preview"],
+        ["digest", "export"],
+        ["console"],
+        ["run"],
+    ],
+)
+def test_a_database_that_cannot_be_opened_is_one_line_for_every_command(qib, database_url, tmp_path, command):
+    for url, reason in unreachable_databases(database_url, tmp_path):
+        done = qib(
+            *command,
+            check=False,
+            extra_env={"DATABASE_URL": url, "SLACK_BOT_TOKEN": "xoxb-1"}
+            if command == ["tick"]
+            else {"DATABASE_URL": url},
+        )
+        line = one_line_error(done)
+        assert done.returncode == 1
+        assert line.startswith("qib: cannot open the ") and reason in line, line
+        assert "s3cret" not in line
+    assert not (tmp_path / "missing").exists()
+
+
+def test_export_to_a_missing_folder_or_to_a_folder_is_one_line_and_writes_nothing(qib, tmp_path: Path):
+    qib("seed")
+    line = one_line_error(qib("export", str(tmp_path / "missing" / "x.yaml"), check=False))
+    assert (
+        line
+        == f"qib: cannot write {tmp_path / 'missing' / 'x.yaml'}: the folder {tmp_path / 'missing'} does not exist"
+    )
+    line = one_line_error(qib("export", str(tmp_path), check=False))
+    assert line == f"qib: cannot write {tmp_path}: it is a folder; give a file name"
+    assert not (tmp_path / "missing").exists()
+
+
+def test_digest_export_to_a_missing_folder_or_to_a_folder_is_one_line(
+    qib,
+    engine,
+    database_url,
+    durham,
+    slack,  # noqa: F811
+    tmp_path: Path,
+):
+    settings = bot_settings(database_url, slack)
+    deps = Deps(engine=engine, sessions=make_sessionmaker(engine))
+    assert (
+        Scheduler(deps, settings, make_client(settings)).tick(datetime(2020, 2, 12, 9, 0, tzinfo=UTC)).posted
+    )
+    assert "Thu 20 Feb" in qib("digest", "export").stdout  # there is a posted digest to write
+    for target, why in [
+        (tmp_path / "missing" / "paper.md", f"the folder {tmp_path / 'missing'} does not exist"),
+        (tmp_path, "it is a folder; give a file name"),
+    ]:
+        line = one_line_error(qib("digest", "export", "-o", str(target), check=False))
+        assert line == f"qib: cannot write {target}: {why}"
+    assert not (tmp_path / "missing").exists()
+
+
+@pytest.mark.parametrize("command", [["plan"], ["plan", "--list"], ["export"], ["digest", "--preview"]])
+def test_a_closed_pipe_is_a_quiet_exit(qib, database_url, tmp_path, command):
+    """`qib plan | head -1`: the reader is gone before qib writes, as it is when head has its line."""
+    qib("seed")
+    env = {**os.environ, "DATABASE_URL": database_url}
+    reader_gone = subprocess.Popen(
+        [sys.executable, "-m", "bot", *command],
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert reader_gone.stdout is not None and reader_gone.stderr is not None
+    reader_gone.stdout.close()
+    stderr = reader_gone.stderr.read()
+    assert reader_gone.wait(timeout=60) == 141  # 128 + SIGPIPE, as the shell reports `yes | head -1`
+    assert stderr == b""
+
+
+def test_the_readmes_refused_plan_file_is_what_qib_prints(qib, tmp_path: Path):
+    """README.md shows the message for a plan file with a bad date and an unknown owner: it must be
+    exactly what `qib import` prints for that file, so it is read from the README here."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = next(
+        b for b in readme.split("```") if "the plan file is not valid" in b
+    ).strip("\n")  # fmt: skip
+    data = yaml.safe_load(DURHAM.read_text(encoding="utf-8"))
+    data["milestones"][4]["due"] = "31.06.18"
+    data["milestones"][7]["owner"] = "iro-manager"
+    (tmp_path / "plan.yaml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    done = qib("import", "plan.yaml", check=False)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.rstrip("\n") == block

@@ -31,7 +31,16 @@ from models import (
     Priority,
     ProgressUpdate,
 )
-from models.planfile import PlanDoc
+from models.planfile import (
+    AreaDoc,
+    BoardDoc,
+    InspectionDoc,
+    MilestoneDoc,
+    PersonDoc,
+    PlanDoc,
+    PlanInfo,
+    PriorityDoc,
+)
 
 MAX_FILE_BYTES = 20_000_000
 MAX_PROBLEM_CHARS = 300
@@ -84,11 +93,133 @@ def parse_plan_text(text: str, source: str = "<plan>") -> PlanDoc:
     try:
         doc = PlanDoc.model_validate(raw)
     except ValidationError as exc:
-        raise PlanFileError(source, [_describe(err, raw) for err in exc.errors()]) from None
+        raise PlanFileError(source, _problems_of_unreadable(raw, exc, text)) from None
     problems = check_references(doc) + personal_data_problems(doc)
     if problems:
         raise PlanFileError(source, problems)
     return doc
+
+
+def _problems_of_unreadable(raw: dict[Any, Any], exc: ValidationError, text: str) -> list[str]:
+    """Every problem of a file that failed validation, in file order: type errors, keys that are not
+    text (named as the file wrote them), and reference errors among the entries that can still be read."""
+    located: list[tuple[tuple[int, ...], str]] = []
+    key_parents: dict[Loc, None] = {}  # an ordered set
+    for err in exc.errors():
+        if err["type"] == "invalid_key":  # pydantic's loc for such a key is a repr: find the key itself
+            key_parents[tuple(err["loc"][:-1])] = None
+            continue
+        located.append((_file_position(raw, err["loc"]), _describe(err, raw)))
+    if key_parents:
+        located += _non_text_keys(raw, list(key_parents), text)
+    located += [
+        (_file_position(raw, loc), problem) for loc, problem in _reference_problems(_readable_entries(raw))
+    ]
+    located.sort(key=lambda item: item[0])
+    return [_clip(problem) for _, problem in located]
+
+
+def _non_text_keys(raw: dict[Any, Any], parents: list[Loc], text: str) -> list[tuple[tuple[int, ...], str]]:
+    """`plan.2020-01-01: is not a field ...`: every key of a plan file is a field name, so a key YAML reads
+    as a number, a date, true or null is an unknown field, named as written."""
+    found: list[tuple[tuple[int, ...], str]] = []
+    tree: list[Any] = []  # YAML's node tree, composed once and only when a key needs naming
+    for parent in parents:
+        node: Any = raw
+        for step in parent:
+            if isinstance(node, dict):
+                node = node.get(step)
+            elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+                node = node[step]
+            else:
+                node = None
+        if not isinstance(node, dict):
+            continue
+        for key in node:
+            if not isinstance(key, str):
+                loc = (*parent, key)
+                path = _loc_text(raw, parent)
+                if not tree:
+                    tree.append(_compose(text))
+                name = _written_key(tree[0] if len(found) < _NAMED_AS_WRITTEN else None, loc)
+                found.append(
+                    (
+                        _file_position(raw, loc),
+                        f"{path + '.' if path else ''}{name}: is not a field of the plan file (check the spelling)",
+                    )
+                )
+    return found
+
+
+# Past this many, a key is named as YAML reads it (2020-01-01 for 2020-1-1): only 50 problems are shown.
+_NAMED_AS_WRITTEN = 200
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _compose(text: str) -> Any:
+    """YAML's node tree, which keeps each key as written; a large file is not read a second time."""
+    if len(text) > _RETELL_BELOW:
+        return None
+    try:
+        return yaml.compose(text, Loader=_FastLoader)
+    except (yaml.YAMLError, RecursionError):
+        return None
+
+
+def _written_key(tree: Any, loc: Loc) -> str:
+    """The key at `loc` as the file spells it (`2020-01-01`, `yes`, `0x10`), found in YAML's node tree."""
+    fallback = yaml.safe_dump(loc[-1], default_flow_style=True).strip().removesuffix("...").strip()
+    try:
+        node: Any = tree
+        loader = yaml.SafeLoader("")
+        for step in loc:
+            if isinstance(node, yaml.MappingNode):
+                matches = [
+                    (k, v)
+                    for k, v in node.value
+                    if isinstance(k, yaml.ScalarNode)
+                    and (
+                        k.tag == _STR_TAG and k.value == step
+                        if isinstance(step, str)
+                        else k.tag != _STR_TAG and _same_key(loader.construct_object(k), step)
+                    )
+                ]
+                if not matches:
+                    return fallback
+                key_node, node = matches[-1]
+            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+                key_node, node = None, node.value[step]
+            else:
+                return fallback
+        return str(key_node.value) if key_node is not None else fallback
+    except (yaml.YAMLError, IndexError, ValueError, TypeError):
+        return fallback
+
+
+def _same_key(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and a == b
+
+
+def _loc_text(raw: Any, loc: Loc) -> str:
+    """`milestones[4] (M-05).updates[0]` for a path of string keys and list indexes."""
+    parts: list[str] = []
+    node = raw
+    for step in loc:
+        if isinstance(step, int) and isinstance(node, list) and parts:
+            parts[-1] += f"[{step}]"
+            node = node[step] if step < len(node) else None
+            label = node.get("code") or node.get("key") if isinstance(node, dict) else None
+            if isinstance(label, str):
+                parts[-1] += f" ({label})"
+        else:
+            parts.append(str(step))
+            node = node.get(step) if isinstance(node, dict) else None
+    return ".".join(parts)
+
+
+def _clip(line: str) -> str:
+    # A message quotes what was written: a megabyte-long value must not make a megabyte-long message.
+    return line if len(line) <= MAX_PROBLEM_CHARS else line[: MAX_PROBLEM_CHARS - 1] + "…"
 
 
 def read_plan_file(path: str | Path) -> PlanDoc:
@@ -109,7 +240,7 @@ def _describe(err: Any, raw: dict[str, Any]) -> str:
     parts: list[str] = []
     node: Any = raw
     for i, step in enumerate(loc):
-        if isinstance(step, int):
+        if isinstance(step, int) and isinstance(node, list) and parts:
             parts[-1] += f"[{step}]"
             node = node[step] if isinstance(node, list) and step < len(node) else None
             label = node.get("code") or node.get("key") if isinstance(node, dict) else None
@@ -156,70 +287,42 @@ def _pattern_hint(name: str) -> str:
     }.get(name.split("[")[0], "see docs/plan-file.md")
 
 
+@dataclass
+class _Entries:
+    """The entries reference checks look at, each with its index in the file; `known_*` are the codes and
+    keys the file names, including those of entries that cannot be read (a reference to them is fine)."""
+
+    areas: list[tuple[int, AreaDoc]]
+    priorities: list[tuple[int, PriorityDoc]]
+    people: list[tuple[int, PersonDoc]]
+    milestones: list[tuple[int, MilestoneDoc]]
+    board: BoardDoc | None
+    inspection: InspectionDoc | None
+    timezone: str
+    known_areas: set[str]
+    known_priorities: set[str]
+    known_keys: set[str]
+
+
 def check_references(doc: PlanDoc) -> list[str]:
     """Cross-entry rules pydantic cannot see: unique codes and keys, and references that resolve."""
-    problems: list[str] = []
-
-    def unique(kind: str, values: Iterable[str]) -> set[str]:
-        seen: set[str] = set()
-        folded: set[str] = set()  # one set, not one per entry: a 30,000-milestone file stays linear
-        for i, v in enumerate(values):
-            if v.upper() in folded:
-                problems.append(f"{kind}[{i}] ({v}).code: duplicate code {v}")
-            seen.add(v)
-            folded.add(v.upper())
-        return seen
-
-    areas = unique("areas", (a.code for a in doc.areas))
-    priorities = unique("priorities", (p.code for p in doc.priorities))
-    unique("milestones", (m.code for m in doc.milestones))
-    keys: set[str] = set()
-    slack_ids: set[str] = set()
-    for i, person in enumerate(doc.people):
-        if person.key in keys:
-            problems.append(f"people[{i}] ({person.key}).key: duplicate key {person.key}")
-        keys.add(person.key)
-        if person.slack_user_id:
-            if person.slack_user_id in slack_ids:
-                problems.append(
-                    f"people[{i}] ({person.key}).slack_user_id: {person.slack_user_id} is used twice"
-                )
-            slack_ids.add(person.slack_user_id)
-    for i, person in enumerate(doc.people):
-        if person.delegate and person.delegate not in keys:
-            problems.append(f'people[{i}] ({person.key}).delegate: no person has the key "{person.delegate}"')
-        if person.delegate == person.key:
-            problems.append(f"people[{i}] ({person.key}).delegate: a person cannot cover for themselves")
-    for i, p in enumerate(doc.priorities):
-        for a in p.areas:
-            if a not in areas:
-                problems.append(f'priorities[{i}] ({p.code}).areas: no area has the code "{a}"')
-    update_keys: set[str] = set()
-    for i, m in enumerate(doc.milestones):
-        where = f"milestones[{i}] ({m.code})"
-        if m.area not in areas:
-            problems.append(f'{where}.area: no area has the code "{m.area}"')
-        if m.priority and m.priority not in priorities:
-            problems.append(f'{where}.priority: no priority has the code "{m.priority}"')
-        if m.owner and m.owner not in keys:
-            problems.append(f'{where}.owner: no person has the key "{m.owner}"')
-        for j, u in enumerate(m.updates):
-            if u.author and u.author not in keys:
-                problems.append(f'{where}.updates[{j}].author: no person has the key "{u.author}"')
-            if u.key in update_keys:
-                problems.append(f'{where}.updates[{j}].key: duplicate update key "{u.key}"')
-            update_keys.add(u.key)
-    if doc.board and doc.board.chair and doc.board.chair not in keys:
-        problems.append(f'board.chair: no person has the key "{doc.board.chair}"')
-    if doc.inspection and doc.inspection.end < doc.inspection.start:
-        problems.append("inspection.end: the inspection ends before it starts")
-    sent, published = (
-        (doc.inspection.action_plan_sent, doc.inspection.published) if doc.inspection else (None, None)
+    entries = _Entries(
+        areas=list(enumerate(doc.areas)),
+        priorities=list(enumerate(doc.priorities)),
+        people=list(enumerate(doc.people)),
+        milestones=list(enumerate(doc.milestones)),
+        board=doc.board,
+        inspection=doc.inspection,
+        timezone=doc.plan.timezone,
+        known_areas={a.code for a in doc.areas},
+        known_priorities={p.code for p in doc.priorities},
+        known_keys={p.key for p in doc.people},
     )
-    if sent and published and sent < published:
-        problems.append(
-            "inspection.action_plan_sent: the action plan was sent before the report was published"
-        )
+    return [problem for _, problem in _reference_problems(entries)] + _earlier_inspection_problems(doc)
+
+
+def _earlier_inspection_problems(doc: PlanDoc) -> list[str]:
+    problems = []
     for i, e in enumerate(doc.earlier_inspections):
         where = f"earlier_inspections[{i}]"
         if e.start is None and e.month is None:
@@ -228,26 +331,184 @@ def check_references(doc: PlanDoc) -> list[str]:
             )
         if e.start and e.end and e.end < e.start:
             problems.append(f"{where}.end: it ends before it starts")
+    return problems
+
+
+Loc = tuple[str | int, ...]
+
+
+def _reference_problems(doc: _Entries) -> list[tuple[Loc, str]]:
+    problems: list[tuple[Loc, str]] = []
+
+    def unique(kind: str, values: Iterable[tuple[int, str]]) -> None:
+        folded: set[str] = set()  # one set, not one per entry: a 30,000-milestone file stays linear
+        for i, v in values:
+            if v.upper() in folded:
+                problems.append(((kind, i, "code"), f"{kind}[{i}] ({v}).code: duplicate code {v}"))
+            folded.add(v.upper())
+
+    unique("areas", ((i, a.code) for i, a in doc.areas))
+    unique("priorities", ((i, p.code) for i, p in doc.priorities))
+    unique("milestones", ((i, m.code) for i, m in doc.milestones))
+    areas, priorities, keys = doc.known_areas, doc.known_priorities, doc.known_keys
+    seen_keys: set[str] = set()
+    slack_ids: set[str] = set()
+    for i, person in doc.people:
+        where = f"people[{i}] ({person.key})"
+        if person.key in seen_keys:
+            problems.append((("people", i, "key"), f"{where}.key: duplicate key {person.key}"))
+        seen_keys.add(person.key)
+        if person.slack_user_id:
+            if person.slack_user_id in slack_ids:
+                problems.append(
+                    (
+                        ("people", i, "slack_user_id"),
+                        f"{where}.slack_user_id: {person.slack_user_id} is used twice",
+                    )
+                )
+            slack_ids.add(person.slack_user_id)
+    for i, person in doc.people:
+        where = f"people[{i}] ({person.key})"
+        if person.delegate and person.delegate not in keys:
+            problems.append(
+                (("people", i, "delegate"), f'{where}.delegate: no person has the key "{person.delegate}"')
+            )
+        if person.delegate == person.key:
+            problems.append(
+                (("people", i, "delegate"), f"{where}.delegate: a person cannot cover for themselves")
+            )
+    for i, p in doc.priorities:
+        for a in p.areas:
+            if a not in areas:
+                problems.append(
+                    (
+                        ("priorities", i, "areas"),
+                        f'priorities[{i}] ({p.code}).areas: no area has the code "{a}"',
+                    )
+                )
+    update_keys: set[str] = set()
+    for i, m in doc.milestones:
+        where = f"milestones[{i}] ({m.code})"
+        if m.area not in areas:
+            problems.append((("milestones", i, "area"), f'{where}.area: no area has the code "{m.area}"'))
+        if m.priority and m.priority not in priorities:
+            problems.append(
+                (("milestones", i, "priority"), f'{where}.priority: no priority has the code "{m.priority}"')
+            )
+        if m.owner and m.owner not in keys:
+            problems.append((("milestones", i, "owner"), f'{where}.owner: no person has the key "{m.owner}"'))
+        for j, u in enumerate(m.updates):
+            at: Loc = ("milestones", i, "updates", j)
+            if u.author and u.author not in keys:
+                problems.append(
+                    ((*at, "author"), f'{where}.updates[{j}].author: no person has the key "{u.author}"')
+                )
+            if u.key in update_keys:
+                problems.append(((*at, "key"), f'{where}.updates[{j}].key: duplicate update key "{u.key}"'))
+            update_keys.add(u.key)
+    if doc.board and doc.board.chair and doc.board.chair not in keys:
+        problems.append((("board", "chair"), f'board.chair: no person has the key "{doc.board.chair}"'))
+    if doc.inspection and doc.inspection.end < doc.inspection.start:
+        problems.append((("inspection", "end"), "inspection.end: the inspection ends before it starts"))
+    sent, published = (
+        (doc.inspection.action_plan_sent, doc.inspection.published) if doc.inspection else (None, None)
+    )
+    if sent and published and sent < published:
+        problems.append(
+            (
+                ("inspection", "action_plan_sent"),
+                "inspection.action_plan_sent: the action plan was sent before the report was published",
+            )
+        )
     if doc.board:
         try:
             parse_rrule(
                 doc.board.rrule,
                 start=doc.board.start,
                 at=doc.board.time,
-                tz=doc.board.timezone or doc.plan.timezone,
+                tz=doc.board.timezone or doc.timezone,
             )
         except ValueError as exc:
-            problems.append(f"board.rrule: {exc}")
+            problems.append((("board", "rrule"), f"board.rrule: {exc}"))
         dates: set[date] = set()
         for i, o in enumerate(doc.board.overrides):
+            at = ("board", "overrides", i)
             if o.action == "moved" and o.to is None:
-                problems.append(f"board.overrides[{i}].to: a moved meeting needs the new date")
+                problems.append(((*at, "to"), f"board.overrides[{i}].to: a moved meeting needs the new date"))
             if o.date in dates:
                 problems.append(
-                    f"board.overrides[{i}].date: {o.date} has an exception already (one per meeting)"
+                    (
+                        (*at, "date"),
+                        f"board.overrides[{i}].date: {o.date} has an exception already (one per meeting)",
+                    )
                 )
             dates.add(o.date)
     return problems
+
+
+def _readable_entries(raw: dict[Any, Any]) -> _Entries:
+    """The entries of a file that failed validation which can still be read on their own, so a reference
+    error is reported together with the type errors rather than only once those are fixed."""
+
+    def readable(model: Any, value: Any) -> Any:
+        try:
+            return model.model_validate(value)
+        except (ValidationError, TypeError, ValueError):
+            return None
+
+    def section(name: str, model: Any) -> list[tuple[int, Any]]:
+        items = raw.get(name)
+        if not isinstance(items, list):
+            return []
+        found = ((i, readable(model, item)) for i, item in enumerate(items))
+        return [(i, entry) for i, entry in found if entry is not None]
+
+    def written(name: str, field_name: str) -> set[str]:
+        items = raw.get(name)
+        return {
+            item[field_name].strip()
+            for item in (items if isinstance(items, list) else [])
+            if isinstance(item, dict) and isinstance(item.get(field_name), str)
+        }
+
+    plan = readable(PlanInfo, raw.get("plan"))
+    return _Entries(
+        areas=section("areas", AreaDoc),
+        priorities=section("priorities", PriorityDoc),
+        people=section("people", PersonDoc),
+        milestones=section("milestones", MilestoneDoc),
+        board=readable(BoardDoc, raw.get("board")) if raw.get("board") is not None else None,
+        inspection=readable(InspectionDoc, raw.get("inspection"))
+        if raw.get("inspection") is not None
+        else None,
+        timezone=plan.timezone if plan else "Europe/London",
+        known_areas=written("areas", "code"),
+        known_priorities=written("priorities", "code"),
+        known_keys=written("people", "key"),
+    )
+
+
+def _file_position(raw: Any, loc: Iterable[Any]) -> tuple[int, ...]:
+    """Where `loc` is in the file, for sorting problems in file order (YAML mappings keep their order);
+    a missing field sorts after the fields of its entry that are there."""
+    position: list[int] = []
+    node = raw
+    for step in loc:
+        if isinstance(node, dict):
+            index = next((i for i, k in enumerate(node) if type(k) is type(step) and k == step), None)
+            if index is None:
+                if isinstance(step, str) and step.startswith(("function-", "constrained-")):
+                    continue
+                position.append(len(node))
+                break
+            position.append(index)
+            node = node[step]
+        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            position.append(step)
+            node = node[step]
+        else:
+            break
+    return tuple(position)
 
 
 # ---------------------------------------------------------------- import

@@ -316,3 +316,33 @@ def test_a_slack_id_held_by_someone_kept_from_before_is_refused_and_nothing_chan
         assert "U0QIB0004 belongs to sm-resources, who is in the database but not in this file" in str(exc)
     with sessions() as db:
         assert snapshot(db) == before
+
+
+# ------------------------------------------------------------------ keys that are not text
+
+KEYS_NOT_TEXT = st.one_of(
+    st.integers(-(10**6), 10**6), st.booleans(), st.none(), st.dates(), st.floats(allow_nan=False)
+)
+
+
+@examples(60)
+@given(KEYS_NOT_TEXT, st.sampled_from(["top", "plan", "board", "milestone"]), st.integers(0, 20))
+def test_a_key_that_is_not_text_is_refused_and_named_as_written(key, where, index):
+    data = copy.deepcopy(SEED)
+    milestone = index % len(data["milestones"])
+    target, prefix = {
+        "top": (data, ""),
+        "plan": (data["plan"], "plan."),
+        "board": (data["board"], "board."),
+        "milestone": (
+            data["milestones"][milestone],
+            f"milestones[{milestone}] ({data['milestones'][milestone]['code']}).",
+        ),
+    }[where]
+    target[key] = "x"
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    written = yaml.safe_dump(key, default_flow_style=True).strip().removesuffix("...").strip()
+    result = outcome(text)
+    assert isinstance(result, PlanFileError)
+    check_refusal(result)
+    assert f"{prefix}{written}: is not a field of the plan file (check the spelling)" in result.problems

@@ -153,6 +153,70 @@ def test_every_problem_is_reported_at_once():
     assert len(problems_of(data)) == 2
 
 
+def refusal_of(text: str) -> list[str]:
+    with pytest.raises(PlanFileError) as caught:
+        parse_plan_text(text, "plan.yaml")
+    return caught.value.problems
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("0: x\n", "0"),
+        ("true: 1\n", "true"),
+        ("version: 1\n5: x\n", "5"),
+        ("yes: 1\n", "yes"),
+        ("~: 1\n", "~"),
+        ("0x10: 1\n", "0x10"),
+    ],
+)
+def test_a_top_level_key_that_is_not_text_is_named_as_written(text, first):
+    assert refusal_of(text) == [
+        f"{first}: is not a field of the plan file (check the spelling)",
+        "plan: is required",
+    ]
+
+
+def test_a_nested_key_that_is_not_text_is_named_as_the_file_wrote_it():
+    text = "plan:\n  title: A plan\n  2020-01-01: x\n  authority: Durham\n"
+    assert refusal_of(text) == ["plan.2020-01-01: is not a field of the plan file (check the spelling)"]
+
+
+def test_a_key_that_is_not_text_inside_a_list_entry_names_the_entry():
+    data = durham_dict()
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False).replace(
+        "- code: M-02\n", "- code: M-02\n  12:30: noon\n  false: 1\n", 1
+    )  # YAML 1.1 reads 12:30 as the number 750
+    assert refusal_of(text) == [
+        "milestones[1] (M-02).12:30: is not a field of the plan file (check the spelling)",
+        "milestones[1] (M-02).false: is not a field of the plan file (check the spelling)",
+    ]
+
+
+def test_reference_errors_come_with_type_errors_in_file_order():
+    data = durham_dict()
+    data["milestones"][7]["owner"] = "iro-manager"  # readable entry, unknown person
+    data["milestones"][4]["due"] = "31.06.18"  # unreadable entry
+    data["areas"][0]["title"] = ""
+    data["board"]["chair"] = "nobody"
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)  # board comes last, as in the seed
+    assert refusal_of(text) == [
+        "areas[0] (AFI-1).title: must not be empty",
+        'milestones[4] (M-05).due: "31.06.18" is not a date (write it as YYYY-MM-DD)',
+        'milestones[7] (M-08).owner: no person has the key "iro-manager"',
+        'board.chair: no person has the key "nobody"',
+    ]
+
+
+def test_a_reference_to_an_entry_that_cannot_be_read_is_not_an_error_too():
+    data = durham_dict()
+    owner = data["milestones"][7]["owner"]
+    person = next(p for p in data["people"] if p["key"] == owner)
+    person["email"] = "not an email"
+    problems = problems_of(data)
+    assert len(problems) == 1 and ".email:" in problems[0]
+
+
 def test_text_that_is_not_yaml_says_where():
     with pytest.raises(PlanFileError, match=r"line 3, column 1: expected .,. or .\]."):
         parse_plan_text("plan:\n  title: [unclosed\n", "bad.yaml")
