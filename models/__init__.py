@@ -1,6 +1,7 @@
 """The plan database: typed ORM models, the engine and session factory, and migrations."""
 
 from models.base import Base, UTCDateTime
+from models.measures import Measure, MeasureValue, measure_area, measure_priority
 from models.plan import (
     Area,
     AuditEvent,
@@ -24,6 +25,8 @@ __all__ = [
     "Board",
     "Inspection",
     "Judgement",
+    "Measure",
+    "MeasureValue",
     "MeetingOverride",
     "Milestone",
     "Person",
@@ -32,5 +35,7 @@ __all__ = [
     "ProgressUpdate",
     "ScheduledPost",
     "UTCDateTime",
+    "measure_area",
+    "measure_priority",
     "priority_area",
 ]
