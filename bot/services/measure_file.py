@@ -181,7 +181,7 @@ def export_measures(db: Session, plan_id: int) -> list[dict[str, Any]]:
         .options(selectinload(Measure.areas), selectinload(Measure.priorities))
         .order_by(Measure.position, Measure.id)
     ).all()
-    people = dict(db.execute(select(Person.id, Person.key).where(Person.plan_id == plan_id)).tuples().all())
+    people = {r.id: r.key for r in db.execute(select(Person.id, Person.key).where(Person.plan_id == plan_id))}
     by_period: dict[int, dict[str, list[MeasureValue]]] = {}
     for v in db.scalars(
         select(MeasureValue).where(MeasureValue.plan_id == plan_id).order_by(MeasureValue.id)
