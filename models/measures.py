@@ -51,7 +51,9 @@ class Measure(Base):
 
     owner: Mapped[Person | None] = relationship()
     areas: Mapped[list[Area]] = relationship(secondary=measure_area, order_by="Area.position")
-    priorities: Mapped[list[Priority]] = relationship(secondary=measure_priority, order_by="Priority.position")
+    priorities: Mapped[list[Priority]] = relationship(
+        secondary=measure_priority, order_by="Priority.position"
+    )
 
 
 class MeasureValue(Base):

@@ -13,6 +13,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,6 +23,9 @@ from bot.services.errors import NotFound
 from bot.services.measures import MeasureView, format_value, read_measures
 from bot.services.periods import period_end, period_label
 from models import Board, MeetingOverride, Plan
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828", "line": "#1f4e79", "board": "#6d6d6d"}
 
@@ -116,7 +120,7 @@ def alt_text(data: ChartData) -> str:
     )
 
 
-def _figure(data: ChartData):  # type: ignore[no-untyped-def]
+def _figure(data: ChartData) -> Figure:
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(8, 3.6), dpi=100)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from bot.services.errors import PlanFileError
 from bot.services.periods import current_period, period_kind
 from models import Area, Measure, MeasureValue, Person, Priority
-from models.planfile import MeasureDoc, PlanDoc
+from models.planfile import MeasureDoc, MeasureValueDoc, PlanDoc, ReplacedValueDoc
 
 
 def check_measures(doc: PlanDoc) -> list[str]:
@@ -144,8 +144,10 @@ def import_measures(
     db.flush()
 
     current: dict[tuple[int, str], float] = {}
-    for v in db.scalars(select(MeasureValue).where(MeasureValue.plan_id == pid).order_by(MeasureValue.id)):
-        current[(v.measure_id, v.period)] = v.value
+    for stored in db.scalars(
+        select(MeasureValue).where(MeasureValue.plan_id == pid).order_by(MeasureValue.id)
+    ):
+        current[(stored.measure_id, stored.period)] = stored.value
     added = 0
     for entry in doc.measures:
         mid = existing[entry.code].id
@@ -153,8 +155,8 @@ def import_measures(
             have = current.get((mid, v.period))
             if have is not None and have == float(v.value):
                 continue
-            rows = [*v.replaced, v] if have is None else [v]
-            for r in rows:
+            docs: list[ReplacedValueDoc | MeasureValueDoc] = [*v.replaced, v] if have is None else [v]
+            for r in docs:
                 db.add(
                     MeasureValue(
                         plan_id=pid,

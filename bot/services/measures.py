@@ -223,9 +223,7 @@ def select_measures(view: MeasuresView, text: str) -> tuple[MeasureView, ...]:
         return by_link
     words = wanted.lower().split()
     return tuple(
-        m
-        for m in view.measures
-        if all(w in f"{m.title} {m.question_text or ''}".lower() for w in words)
+        m for m in view.measures if all(w in f"{m.title} {m.question_text or ''}".lower() for w in words)
     )
 
 
@@ -292,7 +290,9 @@ def record_value(
         raise NotFound(f"There is no measure {code.strip().upper()}. `/qib measures` lists them.")
     author = db.get(Person, author_id)
     if author is None or author.plan_id != plan_id:
-        raise NotAllowed("You are not one of this plan's people yet, so you cannot record values: ask an admin.")
+        raise NotAllowed(
+            "You are not one of this plan's people yet, so you cannot record values: ask an admin."
+        )
     actor = actor_from_person(author, extra_admin_slack_ids)
     owner = db.get(Person, measure.owner_id) if measure.owner_id is not None else None
     if not can_update(
@@ -313,7 +313,8 @@ def record_value(
     )
     if period > current_period(measure.frequency, today):
         raise InvalidInput(
-            f"{period_label(period)} has not begun: values are recorded for a period that has.", field="period"
+            f"{period_label(period)} has not begun: values are recorded for a period that has.",
+            field="period",
         )
     if value < 0 or (measure.unit == "percent" and value > 100):
         raise InvalidInput(

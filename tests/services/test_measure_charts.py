@@ -34,7 +34,9 @@ def test_the_chart_series_are_the_values_target_band_and_board_meetings(sessions
 def test_the_chart_is_drawn_from_the_same_view_as_the_text(sessions):
     pid = _plan(sessions)
     with sessions() as db:
-        [view] = [m for m in read_measures(db=db, plan_id=pid, today=NOW.date()).measures if m.code == "KPI-9"]
+        [view] = [
+            m for m in read_measures(db=db, plan_id=pid, today=NOW.date()).measures if m.code == "KPI-9"
+        ]
         assert chart_data(view, [date(2019, 11, 21)]).values == tuple(p.value for p in view.points)
         assert chart_for(db=db, plan_id=pid, code="KPI-9", today=NOW.date()).rag == view.rag.value
 

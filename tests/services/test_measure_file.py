@@ -38,7 +38,9 @@ KPI = {
             "at": "2019-12-02T10:00:00+00:00",
             "author": "iro-ops-2",
             "source": "slack",
-            "replaced": [{"value": 80, "at": "2019-12-01T09:00:00+00:00", "author": "iro-ops", "source": "slack"}],
+            "replaced": [
+                {"value": 80, "at": "2019-12-01T09:00:00+00:00", "author": "iro-ops", "source": "slack"}
+            ],
         },
     ],
 }
@@ -106,7 +108,12 @@ def test_the_durham_seed_measures_keep_the_papers_question_wording():
         "Are supervision taking place in a timely manner and are staff being effectively managed?",
     )
     [kpi3] = [m for m in doc.measures if m.code == "KPI-3"]
-    assert (kpi3.areas, kpi3.direction, kpi3.target, [v.value for v in kpi3.values]) == (["AFI-5"], "down", 0, [0])
+    assert (kpi3.areas, kpi3.direction, kpi3.target, [v.value for v in kpi3.values]) == (
+        ["AFI-5"],
+        "down",
+        0,
+        [0],
+    )
 
 
 def test_an_unknown_area_is_refused_naming_the_measure():

@@ -159,12 +159,17 @@ def _person(sessions, key: str) -> int:
 def _record(sessions, plan_id: int, key: str, value: float, **kw):
     with sessions.begin() as db:
         args = {"period_text": None, "note": None, "now": NOW, "source": "slack"} | kw
-        return record_value(db=db, plan_id=plan_id, code="KPI-3", author_id=_person(sessions, key), value=value, **args)
+        return record_value(
+            db=db, plan_id=plan_id, code="KPI-3", author_id=_person(sessions, key), value=value, **args
+        )
 
 
 def _values(sessions) -> list[tuple[str, float]]:
     with sessions() as db:
-        return [tuple(r) for r in db.execute(select(MeasureValue.period, MeasureValue.value).order_by(MeasureValue.id))]
+        return [
+            tuple(r)
+            for r in db.execute(select(MeasureValue.period, MeasureValue.value).order_by(MeasureValue.id))
+        ]
 
 
 def test_owner_records_the_last_complete_month_by_default(sessions, durham):

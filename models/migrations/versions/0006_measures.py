@@ -58,7 +58,10 @@ def upgrade() -> None:
             ["area_id"], ["area.id"], name=op.f("fk_measure_area_area_id_area"), ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
-            ["measure_id"], ["measure.id"], name=op.f("fk_measure_area_measure_id_measure"), ondelete="CASCADE"
+            ["measure_id"],
+            ["measure.id"],
+            name=op.f("fk_measure_area_measure_id_measure"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("measure_id", "area_id", name=op.f("pk_measure_area")),
     )
