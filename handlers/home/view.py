@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from bot.services import queries
+from bot.services.measures import owned_by, read_measures
 from bot.services.people import actor_for
 from bot.services.status import Health
 from handlers import blocks as bk
 from handlers.context import Ask
+from handlers.measures.render import own_measures_blocks
 from handlers.status import render
 from handlers.words import day_in
 
@@ -25,6 +27,9 @@ def home_view(ask: Ask) -> dict[str, Any]:
             else None
         )
         overview = queries.plan_overview(db=db, plan_id=ask.plan_id, today=today)
+        measures = (
+            owned_by(read_measures(db=db, plan_id=ask.plan_id, today=today), actor.person_id) if actor else ()
+        )
     blocks: list[dict[str, Any]] = [bk.header(overview.plan.title)]
     if mine is None:
         blocks.append(
@@ -54,6 +59,7 @@ def home_view(ask: Ask) -> dict[str, Any]:
             blocks.append(bk.context(f"…and {len(open_items) - MAX_OWN} more: `/qib mine` lists them all."))
         if not open_items:
             blocks.append(bk.section("Nothing open. :tada:"))
+    blocks += own_measures_blocks(measures)
     blocks += [
         bk.divider(),
         bk.section(

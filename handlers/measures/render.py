@@ -80,3 +80,34 @@ def recorded_reply(r: Recorded, args: str) -> Reply:
 
 def chart_posted(code: str) -> Reply:
     return Reply(text=f"The trend chart of {code} is posted in this conversation.")
+
+
+def with_measures(reply: Reply, measures: Sequence[MeasureView]) -> Reply:
+    """An area's status with its measures under its milestones: is it done, and is it working?"""
+    if not measures:
+        return reply
+    extra = [bk.divider(), bk.section("*Measures*"), *(bk.section(measure_lines(m)) for m in measures)]
+    text = (
+        reply.text
+        + " Measures: "
+        + "; ".join(
+            f"{m.code} {format_value(m.latest.value, m.unit) if m.latest else 'no value'} ({m.rag.value})"
+            for m in measures
+        )
+    )
+    return Reply(text=text, blocks=bk.fit([*reply.blocks, *extra]), visibility=reply.visibility)
+
+
+def own_measures_blocks(measures: Sequence[MeasureView]) -> list[dict[str, Any]]:
+    """The App Home's list of a person's measures, each with a Record button."""
+    if not measures:
+        return []
+    blocks = [bk.section(f"*Your measures* ({len(measures)})")]
+    for m in measures:
+        due = f"\n_{period_label(m.last_period)} not recorded yet_" if m.missing_last_period else ""
+        blocks.append(
+            bk.section(
+                measure_lines(m, board=False) + due, accessory=bk.button("Record", RECORD_BUTTON, m.code)
+            )
+        )
+    return blocks

@@ -87,3 +87,48 @@ def test_a_chart_of_a_measure_without_values_says_so(bot):
     [reply] = bot.command("measures KPI-1 chart")
     assert reply["text"] == "KPI-1 has no values yet, so there is no trend to draw."
     assert bot.slack.calls_to("files.getUploadURLExternal") == []
+
+
+def test_status_of_an_area_shows_its_measures_under_its_milestones(bot):
+    [reply] = bot.command("status AFI-5")
+    texts = [b.get("text", {}).get("text", "") for b in reply["blocks"]]
+    measures_at = texts.index("*Measures*")
+    assert any("M-" in t for t in texts[:measures_at])  # the milestones come first
+    assert "*KPI-3* Foster carer reviews out of timescale" in texts[measures_at + 1]
+    assert "Measures: KPI-3 0 (green)" in reply["text"]
+
+
+def record_state(value: str, period: str | None = None, note: str | None = None, *ticks: str) -> dict:
+    return {
+        "value": {"value": {"type": "plain_text_input", "value": value}},
+        "period": {"value": {"type": "plain_text_input", "value": period}},
+        "note": {"value": {"type": "plain_text_input", "value": note}},
+        "options": {"value": {"type": "checkboxes", "selected_options": [{"value": t} for t in ticks]}},
+    }
+
+
+def test_the_home_tab_lists_the_owners_measures_with_record_buttons_that_open_the_form(bot):
+    home = bot.open_home(user=IRO)
+    [kpi3] = [b for b in home["blocks"] if "*KPI-3*" in b.get("text", {}).get("text", "")]
+    assert kpi3["accessory"]["action_id"] == "record_measure" and kpi3["accessory"]["value"] == "KPI-3"
+    assert not any("*KPI-1*" in b.get("text", {}).get("text", "") for b in home["blocks"])  # not theirs
+    bot.click("record_measure", "KPI-3", user=IRO, trigger_id="trig.home")
+    [opened] = bot.slack.wait_for("views.open")
+    view = opened.args["view"]
+    assert view["private_metadata"] == "KPI-3"
+    [period] = [b for b in view["blocks"] if b.get("block_id") == "period"]
+    assert period["element"]["initial_value"] == "2020-01"
+
+
+def test_the_form_saves_and_asks_before_replacing(bot):
+    assert bot.command("measure KPI-3", user=IRO) == []  # no value typed: the form opens
+    [opened] = bot.slack.wait_for("views.open")
+    view = {**opened.args["view"], "id": opened.response["view"]["id"]}
+    status, body = bot.submit(view, record_state("4", "2020-01"), user=IRO)
+    assert status == 200 and "Tick Replace to replace it" in body
+    assert values(bot) == [("2020-01", 0, "import")]
+    status, body = bot.submit(view, record_state("4", "2020-01", None, "replace"), user=IRO)
+    assert status == 200 and body in ("", "{}")
+    assert values(bot) == [("2020-01", 0, "import"), ("2020-01", 4, "slack")]
+    status, body = bot.submit(view, record_state("many", "2019-12"), user=IRO)
+    assert "Give the value as a number" in body
