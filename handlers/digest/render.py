@@ -8,6 +8,7 @@ from bot.services.digest import Digest, DigestArea, DigestRow
 from bot.services.reminders import ReminderBatch
 from handlers import blocks as bk
 from handlers.blocks import Reply
+from handlers.measures.render import measures_due_blocks
 from handlers.status.render import UPDATE_BUTTON, milestone_line, packed
 from handlers.words import day_in, due_phrase, status_label
 
@@ -151,6 +152,7 @@ def reminder_message(batch: ReminderBatch) -> Reply:
         blocks.append(
             bk.context(f"…and {len(batch.items) - MAX_REMINDER_ITEMS} more: `/qib mine` lists them.")
         )
+    blocks += measures_due_blocks(batch.measures)
     blocks.append(
         bk.context(
             "You get this because these have no update since the last board, or fall due "
@@ -162,4 +164,8 @@ def reminder_message(batch: ReminderBatch) -> Reply:
         f"{batch.meeting_on:%a %d %b}: " + ", ".join(i.row.code for i in batch.items),
         bk.MAX_FALLBACK,
     )
+    if batch.measures:
+        text = bk.clip(
+            f"{text}; measure(s) to record: " + ", ".join(m.code for m in batch.measures), bk.MAX_FALLBACK
+        )
     return Reply(text=text, blocks=bk.fit(blocks))

@@ -111,3 +111,14 @@ def own_measures_blocks(measures: Sequence[MeasureView]) -> list[dict[str, Any]]
             )
         )
     return blocks
+
+
+def measures_due_blocks(measures: Sequence[MeasureView]) -> list[dict[str, Any]]:
+    """A reminder's measures with no value for the last complete period, each with a Record button."""
+    return [
+        bk.section(
+            f"*{bk.esc(m.code)}* {bk.esc(m.title)}\n{period_label(m.last_period)} is not recorded yet",
+            accessory=bk.button("Record", RECORD_BUTTON, m.code),
+        )
+        for m in measures[:10]
+    ]
