@@ -80,3 +80,16 @@ def test_unknown_meta_commands_say_so(engine, durham):
     assert console.run_line(":bogus")
     assert "unknown :bogus" in out.getvalue()
     assert console.run_line(":quit") is False
+
+
+def test_a_chart_in_the_console_is_shown_as_its_file_and_alt_text(engine, durham):
+    console, out = make_console(engine, durham)
+    console.run_line(":as iro-ops")
+    console.run_line("/qib measure KPI-3 2 for 2019-12")
+    console.run_line("/qib measures KPI-3 chart")
+    text = out.getvalue()
+    assert "Saved: KPI-3 2 for Dec 2019." in text
+    assert (
+        "[file KPI-3.png, " in text and "Trend chart of KPI-3 Foster carer reviews out of timescale" in text
+    )
+    assert "The trend chart of KPI-3 is posted in this conversation." in text
