@@ -37,7 +37,7 @@ def measure_lines(m: MeasureView, *, board: bool = True) -> str:
 
 def measures_reply(measures: Sequence[MeasureView], *, asked: str) -> Reply:
     if not measures:
-        what = f" for “{bk.esc(asked)}”" if asked else ""
+        what = f" for “{asked}”" if asked else ""
         return Reply(text=f"No measures{what}. `/qib measures` lists them all.")
     title = f"Measures: {asked}" if asked else "Performance measures"
     blocks: list[dict[str, Any]] = [bk.header(title)]

@@ -132,3 +132,8 @@ def test_the_form_saves_and_asks_before_replacing(bot):
     assert values(bot) == [("2020-01", 0, "import"), ("2020-01", 4, "slack")]
     status, body = bot.submit(view, record_state("many", "2019-12"), user=IRO)
     assert "Give the value as a number" in body
+
+
+def test_words_that_match_no_measure_are_echoed_escaped_once(bot):
+    [reply] = bot.command("measures <!channel> & co")
+    assert reply["text"] == "No measures for “&lt;!channel&gt; &amp; co”. `/qib measures` lists them all."
