@@ -10,13 +10,14 @@ from bot.services.text import mrkdwn_escape
 
 
 def register_all(app: App) -> None:
-    from handlers import commands, events, home, status, updates
+    from handlers import commands, events, home, measures, status, updates
 
     commands.register(app)
     status.register(app)
     events.register(app)
     home.register(app)
     updates.register(app)
+    measures.register(app)
 
 
 def tell_user(body: dict[str, Any], context: Any, client: Any, text: str) -> None:

@@ -1,6 +1,7 @@
 """The plan database: typed ORM models, the engine and session factory, and migrations."""
 
 from models.base import Base, UTCDateTime
+from models.measures import Measure, MeasureValue, measure_area, measure_priority
 from models.plan import (
     Area,
     AuditEvent,
@@ -27,6 +28,8 @@ __all__ = [
     "EarlierInspection",
     "Inspection",
     "Judgement",
+    "Measure",
+    "MeasureValue",
     "MeetingOverride",
     "Milestone",
     "Person",
@@ -37,5 +40,7 @@ __all__ = [
     "RedactionEdit",
     "ScheduledPost",
     "UTCDateTime",
+    "measure_area",
+    "measure_priority",
     "priority_area",
 ]

@@ -232,3 +232,60 @@ class PlanDoc(_Doc):
     milestones: list[MilestoneDoc] = []
     board: BoardDoc | None = None
     earlier_inspections: list[EarlierInspectionDoc] = []
+    measures: list[MeasureDoc] = []
+
+
+# ---------------------------------------------------------------- performance measures
+
+
+def _number(v: Any) -> Any:
+    """A figure, written as a number: "71" in quotes, true or .nan are refused rather than guessed at."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise ValueError(f'"{v}" is not a number')
+    if v != v or v in (float("inf"), float("-inf")):
+        raise ValueError(f'"{v}" is not a number')
+    return v
+
+
+Number = Annotated[float, BeforeValidator(_number)]
+# 2019-10 for a month, 2019-Q4 for a quarter; bot.services.measure_file checks it against the frequency.
+Period = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2]|Q[1-4])$")]
+
+
+class ReplacedValueDoc(_Doc):
+    """A value that a later one for the same period replaced: kept, so the history is never lost."""
+
+    value: Number
+    note: str | None = Field(None, max_length=3000)
+    at: FileDateTime | None = None
+    author: Key | None = None
+    source: Source = Source.IMPORT
+
+
+class MeasureValueDoc(_Doc):
+    period: Period
+    value: Number
+    note: str | None = Field(None, max_length=3000)
+    at: FileDateTime | None = None
+    author: Key | None = None
+    source: Source = Source.IMPORT
+    replaced: list[ReplacedValueDoc] = []
+
+
+class MeasureDoc(_Doc):
+    code: Code
+    title: Text = Field(max_length=300)
+    question: int | None = Field(None, ge=1, le=99)
+    question_text: str | None = Field(None, max_length=500)
+    areas: list[Code] = []
+    priorities: list[Code] = []
+    owner: Key | None = None
+    unit: Literal["percent", "count", "days", "rate"]
+    direction: Literal["up", "down"]
+    target: Number
+    amber_within: Number = 0
+    frequency: Literal["monthly", "quarterly"] = "monthly"
+    values: list[MeasureValueDoc] = []
+
+
+PlanDoc.model_rebuild()

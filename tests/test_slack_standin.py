@@ -1084,3 +1084,49 @@ def test_conversations_list_pages_and_hides_what_the_bot_cannot_see():
         assert names == ["c0", "c1", "c2", "c3", "c4", "private-in"] and pages == 2
         public = client.conversations_list(types="public_channel", limit=100)["channels"]
         assert [c["name"] for c in public] == ["c0", "c1", "c2", "c3", "c4", "old"]
+
+
+# --- files_upload_v2: URL, plain POST of the bytes, completion ------------------------------------
+
+
+def test_files_upload_v2_goes_through_all_three_steps_like_slack(fake: FakeSlack, client: WebClient):
+    data = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+    result = client.files_upload_v2(
+        channel="C123",
+        file=data,
+        filename="chart.png",
+        title="Chart",
+        alt_txt="a chart",
+        initial_comment="hi",
+    )
+    assert [c.method for c in fake.calls] == [
+        "files.getUploadURLExternal",
+        "upload",
+        "files.completeUploadExternal",
+    ]
+    file_id = result["file"]["id"]
+    assert fake.uploaded(file_id) == data
+    assert result["file"]["alt_txt"] == "a chart" and result["file"]["size"] == len(data)
+    [message] = fake.messages("C123")
+    assert message["text"] == "hi" and message["files"][0]["id"] == file_id
+    fake.assert_no_violations()
+
+
+def test_completing_an_upload_whose_bytes_never_arrived_fails(fake: FakeSlack, client: WebClient):
+    url = client.files_getUploadURLExternal(filename="x.png", length=10)
+    with pytest.raises(SlackApiError) as caught:
+        client.files_completeUploadExternal(files=[{"id": url["file_id"], "title": "x"}], channel_id="C1")
+    assert caught.value.response["error"] == "file_not_found"
+
+
+def test_an_upload_shorter_than_announced_is_a_violation(fake: FakeSlack, client: WebClient):
+    url = client.files_getUploadURLExternal(filename="x.png", length=10)
+    request = urllib.request.Request(url["upload_url"], data=b"12345", method="POST")
+    with urllib.request.urlopen(request) as response:
+        assert response.status == 200
+    assert fake.violations == ["upload: /: 5 bytes uploaded, 10 announced"]
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(
+            urllib.request.Request(f"http://127.0.0.1:{fake.port}/upload/FNOPE", data=b"1")
+        )
+    assert missing.value.code == 404

@@ -16,6 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.services.calendar import parse_rrule
 from bot.services.errors import PlanFileError
+from bot.services.measure_file import check_measures, export_measures, import_measures, refuse_future_periods
 from bot.services.privacy_planfile import personal_data_problems
 from models import (
     Area,
@@ -318,7 +319,11 @@ def check_references(doc: PlanDoc) -> list[str]:
         known_priorities={p.code for p in doc.priorities},
         known_keys={p.key for p in doc.people},
     )
-    return [problem for _, problem in _reference_problems(entries)] + _earlier_inspection_problems(doc)
+    return (
+        [problem for _, problem in _reference_problems(entries)]
+        + _earlier_inspection_problems(doc)
+        + check_measures(doc)
+    )
 
 
 def _earlier_inspection_problems(doc: PlanDoc) -> list[str]:
@@ -527,6 +532,7 @@ def import_plan(
 
     The caller owns the transaction: roll it back for a dry run.
     """
+    refuse_future_periods(doc, now)
     plan = find_plan(db, doc)
     report = ImportReport(plan_id=0, created=plan is None)
     if plan is None:
@@ -580,6 +586,9 @@ def import_plan(
     )
     _import_updates(db, pid, doc, milestones, people, report)
     _import_board(db, plan, doc, people, report)
+    import_measures(
+        db, pid, doc, people=people, areas=areas, priorities=priorities, note_change=_noter(report)
+    )
     _note_missing(db, pid, doc, report)
     if report.changes:
         db.add(
@@ -596,6 +605,11 @@ def import_plan(
         )
     db.flush()
     return report
+
+
+def _noter(report: ImportReport) -> Callable[[str], None]:
+    """Changes to an existing plan are reported; a new plan's contents are not."""
+    return lambda change: None if report.created else report.changes.append(change)
 
 
 def _set(report: ImportReport, label: str, row: Any, values: dict[str, Any], *, new: bool = False) -> None:
@@ -1015,6 +1029,9 @@ def export_plan(db: Session, plan_id: int) -> dict[str, Any]:
                 or None,
             }
         )
+    measures = export_measures(db, plan_id)
+    if measures:
+        out["measures"] = measures
     return out
 
 

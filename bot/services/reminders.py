@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.services import queries
+from bot.services.measures import MeasureView, read_measures
 from bot.services.queries import MilestoneRow, PersonRef
 from bot.services.status import Health
 from models import Person
@@ -28,6 +29,8 @@ class ReminderBatch:
     meeting_on: date
     digest_on: date
     today: date
+    # Measures the person owns (or covers) with no value for the last complete period.
+    measures: list[MeasureView] = field(default_factory=list)
 
 
 def reminder_batches(
@@ -66,19 +69,29 @@ def reminder_batches(
         if delegate is not None and (owner.delegate_until is None or today <= owner.delegate_until):
             ref = PersonRef(owner.key, owner.name, owner.role, owner.slack_user_id)
             items.setdefault(delegate.key, []).append(ReminderItem(row, ref))
+    measures: dict[str, list[MeasureView]] = {}
+    for m in read_measures(db=db, plan_id=plan_id, today=today).measures:
+        owner = by_id.get(m.owner_id) if m.owner_id else None
+        if owner is None or not m.missing_last_period:
+            continue
+        measures.setdefault(owner.key, []).append(m)
+        delegate = by_id.get(owner.delegate_id) if owner.delegate_id else None
+        if delegate is not None and (owner.delegate_until is None or today <= owner.delegate_until):
+            measures.setdefault(delegate.key, []).append(m)
     batches = []
-    for key, person_items in items.items():
+    for key in {**items, **measures}:
         p = by_key[key]
         if not p.slack_user_id:
             continue
         batches.append(
             ReminderBatch(
                 person=PersonRef(p.key, p.name, p.role, p.slack_user_id),
-                items=person_items,
+                items=items.get(key, []),
                 board_name=calendar.board_name or "board",
                 meeting_on=meeting_on,
                 digest_on=digest_on,
                 today=today,
+                measures=measures.get(key, []),
             )
         )
     return sorted(batches, key=lambda b: b.person.key)

@@ -9,6 +9,7 @@ from slack_bolt import Ack, App, Respond
 import handlers.admin  # noqa: F401  (registers /qib owner and /qib delegate)
 import handlers.digest  # noqa: F401  (registers /qib digest)
 import handlers.inspection  # noqa: F401  (registers /qib inspection)
+import handlers.measures  # noqa: F401  (registers /qib measure and /qib measures)
 import handlers.meetings  # noqa: F401  (registers /qib meetings and /qib meeting)
 import handlers.redact  # noqa: F401  (registers /qib redact)
 import handlers.status  # noqa: F401  (registers the status subcommands)

@@ -9,6 +9,7 @@ from bot.services.reminders import ReminderBatch
 from handlers import blocks as bk
 from handlers.blocks import Reply
 from handlers.inspection.render import inspection_blocks, inspection_text
+from handlers.measures.render import measures_due_blocks
 from handlers.status.render import UPDATE_BUTTON, milestone_line, packed
 from handlers.words import day_in, due_phrase, full_day, person_label, status_label
 
@@ -155,6 +156,7 @@ def reminder_message(batch: ReminderBatch) -> Reply:
         blocks.append(
             bk.context(f"…and {len(batch.items) - MAX_REMINDER_ITEMS} more: `/qib mine` lists them.")
         )
+    blocks += measures_due_blocks(batch.measures)
     blocks.append(
         bk.context(
             "You get this because these have no update since the last board, or fall due "
@@ -166,4 +168,8 @@ def reminder_message(batch: ReminderBatch) -> Reply:
         f"{day_in(batch.meeting_on, batch.today)}: " + ", ".join(i.row.code for i in batch.items),
         bk.MAX_FALLBACK,
     )
+    if batch.measures:
+        text = bk.clip(
+            f"{text}; measure(s) to record: " + ", ".join(m.code for m in batch.measures), bk.MAX_FALLBACK
+        )
     return Reply(text=text, blocks=bk.fit(blocks))

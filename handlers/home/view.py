@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from bot.services import inspection, queries
+from bot.services.measures import owned_by, read_measures
 from bot.services.people import actor_for
 from bot.services.status import Health
 from handlers import blocks as bk
 from handlers.context import Ask
 from handlers.inspection import render as inspection_render
+from handlers.measures.render import own_measures_blocks
 from handlers.status import render
 from handlers.words import day_in
 
@@ -27,6 +29,9 @@ def home_view(ask: Ask) -> dict[str, Any]:
         )
         overview = queries.plan_overview(db=db, plan_id=ask.plan_id, today=today)
         seen = inspection.inspection_view(db=db, plan_id=ask.plan_id, today=today)
+        measures = (
+            owned_by(read_measures(db=db, plan_id=ask.plan_id, today=today), actor.person_id) if actor else ()
+        )
     blocks: list[dict[str, Any]] = [bk.header(overview.plan.title)]
     if seen is not None:
         blocks.append(bk.context(bk.esc(inspection_render.home_line(seen))))
@@ -58,6 +63,7 @@ def home_view(ask: Ask) -> dict[str, Any]:
             blocks.append(bk.context(f"…and {len(open_items) - MAX_OWN} more: `/qib mine` lists them all."))
         if not open_items:
             blocks.append(bk.section("Nothing open. :tada:"))
+    blocks += own_measures_blocks(measures)
     blocks += [
         bk.divider(),
         bk.section(

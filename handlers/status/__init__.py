@@ -8,11 +8,13 @@ from slack_bolt import Ack, App
 
 from bot.services import queries
 from bot.services.errors import InvalidInput
+from bot.services.measures import read_measures, select_measures
 from bot.services.people import can_update
 from bot.services.search import search
 from handlers.blocks import Reply
 from handlers.commands.router import subcommand
 from handlers.context import Ask, actor_of, ask_from
+from handlers.measures.render import with_measures
 from handlers.status import render
 
 
@@ -33,8 +35,11 @@ def status(ask: Ask, args: str) -> Reply:
             return render.choices_reply(found)
         hit = found.match
         if hit.kind == "area":
-            return render.area_reply(
-                queries.area_detail(db=db, plan_id=ask.plan_id, today=today, code=hit.code)
+            return with_measures(
+                render.area_reply(
+                    queries.area_detail(db=db, plan_id=ask.plan_id, today=today, code=hit.code)
+                ),
+                select_measures(read_measures(db=db, plan_id=ask.plan_id, today=today), hit.code),
             )
         if hit.kind == "priority":
             return render.priority_reply(

@@ -189,3 +189,16 @@ def test_console_quotes_what_was_typed_once(engine, durham):
     text, plain = make_console(engine, durham)
     text.run_line("/qib status R&amp;D")
     assert "“R&amp;D”" in plain.getvalue()  # typed literally, shown literally
+
+
+def test_a_chart_in_the_console_is_shown_as_its_file_and_alt_text(engine, durham):
+    console, out = make_console(engine, durham)
+    console.run_line(":as iro-ops")
+    console.run_line("/qib measure KPI-3 2 for 2019-12")
+    console.run_line("/qib measures KPI-3 chart")
+    text = out.getvalue()
+    assert "Saved: KPI-3 2 for Dec 2019." in text
+    assert (
+        "[file KPI-3.png, " in text and "Trend chart of KPI-3 Foster carer reviews out of timescale" in text
+    )
+    assert "The trend chart of KPI-3 is posted in this conversation." in text

@@ -61,14 +61,27 @@ def test_nothing_is_posted_before_reminder_day(sched, slack):
 
 def test_reminder_day_sends_one_message_per_owner_with_an_update_button_each(sched, slack):
     report = sched.tick(REMINDER_TIME)
-    assert report.posted == ["reminders 2020-02-20 (7)"]
+    assert report.posted == ["reminders 2020-02-20 (8)"]
     dms = slack.calls_to("chat.postMessage")
-    assert len({c.args["channel"] for c in dms}) == len(dms) == 7  # one per person, not per milestone
+    assert len({c.args["channel"] for c in dms}) == len(dms) == 8  # one per person, not per milestone
     to_iro = next(c for c in dms if c.args["channel"] == IRO)
     assert "M-05" in to_iro.args["text"]
     assert '"action_id": "update_milestone"' in str(to_iro.args["blocks"]).replace("'", '"')
-    owners_with_nothing = {"U0QIB0004", "U0QIB0007", "U0QIB0010"}  # everything of theirs is complete
+    owners_with_nothing = {"U0QIB0004", "U0QIB0007"}  # everything of theirs is complete
     assert not owners_with_nothing & {c.args["channel"] for c in dms}
+
+
+def test_an_owner_whose_measure_has_no_value_for_last_month_is_reminded_with_a_record_button(sched, slack):
+    sched.tick(REMINDER_TIME)
+    dms = {c.args["channel"]: c.args for c in slack.calls_to("chat.postMessage")}
+    # the education lead's milestones are complete, but KPI-4 has nothing for January
+    cme = dms["U0QIB0010"]
+    assert cme["text"].endswith("measure(s) to record: KPI-4")
+    [block] = [b for b in cme["blocks"] if "*KPI-4*" in b.get("text", {}).get("text", "")]
+    assert "Jan 2020 is not recorded yet" in block["text"]["text"]
+    assert (block["accessory"]["action_id"], block["accessory"]["value"]) == ("record_measure", "KPI-4")
+    # KPI-3 has January's value (0, from para 20): its owner is not asked for it
+    assert "KPI-3" not in dms[IRO]["text"]
 
 
 def test_a_delegate_gets_the_items_of_the_owner_they_cover(sched, slack):
@@ -81,7 +94,7 @@ def test_a_delegate_gets_the_items_of_the_owner_they_cover(sched, slack):
 def test_reminders_are_sent_once_however_often_the_tick_runs(sched, slack):
     for minute in range(5):
         sched.tick(REMINDER_TIME + timedelta(minutes=minute))
-    assert len(slack.calls_to("chat.postMessage")) == 7
+    assert len(slack.calls_to("chat.postMessage")) == 8
 
 
 def test_digest_day_posts_the_digest_with_one_thread_reply_per_area(sched, slack):
@@ -216,8 +229,8 @@ def test_a_crash_after_posting_but_before_recording_finds_the_post_and_does_not_
 def test_one_unreachable_owner_does_not_stop_the_other_reminders(sched, slack):
     slack.fail("chat.postMessage", status=200, error="channel_not_found", times=1)
     report = sched.tick(REMINDER_TIME)
-    assert report.posted == ["reminders 2020-02-20 (7)"]
-    assert len([c for c in slack.calls_to("chat.postMessage") if not c.failed]) == 6
+    assert report.posted == ["reminders 2020-02-20 (8)"]
+    assert len([c for c in slack.calls_to("chat.postMessage") if not c.failed]) == 7
 
 
 def test_slack_rate_limiting_is_waited_out_and_posts_once(sched, slack):

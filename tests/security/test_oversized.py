@@ -105,7 +105,12 @@ def durham() -> dict:
 def five_mb_plan(*, broken: bool) -> str:
     """The Durham plan and EXTRA - 1 more milestones (written out directly: dumping 5 MB is slow)."""
     data = durham()
-    board = yaml.safe_dump({"board": data.pop("board")}, sort_keys=False)
+    # Everything after milestones goes after the extra ones, which are appended to the milestones list.
+    board = yaml.safe_dump(
+        {"board": data.pop("board"), "measures": data.pop("measures", [])},
+        sort_keys=False,
+        allow_unicode=True,
+    )
     head = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
     title = "A long but ordinary milestone title about the timeliness of foster carer reviews, number"
     area = "AFI-99" if broken else "AFI-1"

@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from .blockkit import check_message, check_view
 
-JSON_ENCODED_FIELDS = ("blocks", "attachments", "view", "metadata", "user_auth_blocks", "unfurls")
+JSON_ENCODED_FIELDS = ("blocks", "attachments", "view", "metadata", "user_auth_blocks", "unfurls", "files")
 MESSAGE_METHODS = {"chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage"}
 VIEW_METHODS = {"views.open", "views.update", "views.push", "views.publish"}
 TS_BASE = 1_700_000_000
@@ -64,6 +64,7 @@ class _State:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     response_url_uses: dict[str, int] = field(default_factory=dict)
     channels: list[dict[str, Any]] = field(default_factory=list)  # the workspace's channels, in list order
+    uploads: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def _ts_key(ts: str) -> Decimal:
@@ -236,6 +237,12 @@ class FakeSlack:
         with self._lock:
             return dict(self._state.home_views)
 
+    def uploaded(self, file_id: str) -> bytes | None:
+        """The bytes POSTed to a file's upload URL (files_upload_v2's second step), or None if none were."""
+        with self._lock:
+            upload = self._state.uploads.get(file_id)
+            return upload.get("data") if upload else None
+
     def reset(self) -> None:
         """Forget calls, violations and failures (state such as history is kept)."""
         with self._lock:
@@ -355,6 +362,24 @@ class FakeSlack:
                 "response_url", args, headers, status, body, violations, failed=not body["ok"], path=path
             )
         return status, body
+
+    def handle_upload(self, file_id: str, raw: bytes, headers: dict[str, str]) -> tuple[int, str]:
+        """The upload URL files.getUploadURLExternal handed out: a plain POST of the file's bytes."""
+        with self._lock:
+            upload = self._state.uploads.get(file_id)
+            violations: list[str] = []
+            if upload is None:
+                status, text = 404, "file not found"
+            else:
+                if len(raw) != upload["length"]:
+                    violations.append(f"/: {len(raw)} bytes uploaded, {upload['length']} announced")
+                upload["data"] = raw
+                status, text = 200, f"OK - {len(raw)}"
+            args = {"file_id": file_id, "bytes": len(raw)}
+            self._record(
+                "upload", args, headers, status, {"ok": status == 200}, violations, failed=status != 200
+            )
+        return status, text
 
     def _check(self, method: str, args: dict[str, Any]) -> list[str]:
         if method in MESSAGE_METHODS:
@@ -657,6 +682,48 @@ class FakeSlack:
         self._state.home_views[user_id] = echoed
         return {"ok": True, "view": echoed}
 
+    def _api_files_getUploadURLExternal(self, args: dict[str, Any], token: str) -> dict[str, Any]:
+        filename, length = str(args.get("filename") or ""), str(args.get("length") or "")
+        if not filename or not length.isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = self._next_id("F")
+        self._state.uploads[file_id] = {
+            "filename": filename,
+            "length": int(length),
+            "alt_txt": args.get("alt_txt"),
+            "data": None,
+        }
+        return {
+            "ok": True,
+            "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}",
+            "file_id": file_id,
+        }
+
+    def _api_files_completeUploadExternal(self, args: dict[str, Any], token: str) -> dict[str, Any]:
+        files = args.get("files")
+        if not isinstance(files, list) or not files:
+            return {"ok": False, "error": "invalid_arguments"}
+        shared: list[dict[str, Any]] = []
+        for f in files:
+            upload = self._state.uploads.get(str(f.get("id")))
+            if upload is None or upload["data"] is None:
+                return {"ok": False, "error": "file_not_found"}
+            shared.append(
+                {
+                    "id": f["id"],
+                    "name": upload["filename"],
+                    "title": f.get("title") or upload["filename"],
+                    "size": len(upload["data"]),
+                    "alt_txt": upload["alt_txt"],
+                }
+            )
+        channel = args.get("channel_id")
+        if channel:
+            message = self._message_from({"text": args.get("initial_comment", "")}, self._next_ts())
+            message["files"] = shared
+            self._store_message(self._channel_for(str(channel)), message)
+        return {"ok": True, "files": shared}
+
 
 def _invalid_blocks(violations: list[str]) -> dict[str, Any]:
     """Slack's refusal shape: messages end in "[json-pointer:/blocks/1/...]"."""
@@ -698,7 +765,18 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
-        self._dispatch(self.rfile.read(length))
+        raw = self.rfile.read(length)
+        if self.path.startswith("/upload/"):  # raw file bytes, whatever the content type says
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            status, text = self.owner.handle_upload(self.path[len("/upload/") :], raw, headers)
+            data = text.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
+        self._dispatch(raw)
 
     def _dispatch(self, raw: bytes) -> None:
         url = urlsplit(self.path)
