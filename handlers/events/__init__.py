@@ -6,9 +6,10 @@ from typing import Any
 
 from slack_bolt import App
 
-from handlers.commands.router import ROUTES, route
+from bot.services.errors import DomainError
+from handlers.blocks import Reply
 from handlers.context import ask_from
-from handlers.events.interpret import interpret
+from handlers.questions import answer
 
 
 def register(app: App) -> None:
@@ -37,8 +38,8 @@ def ignore_other_messages() -> None:
     """Channel messages that do not mention the bot are none of its business."""
 
 
-def _answer(event: dict[str, Any], context: Any, client: Any, *, surface: str) -> Any:
-    text = interpret(event.get("text") or "", frozenset(ROUTES))
+def _answer(event: dict[str, Any], context: Any, client: Any, *, surface: str) -> Reply:
+    text = event.get("text") or ""
     ask = ask_from(
         context,
         client,
@@ -48,4 +49,7 @@ def _answer(event: dict[str, Any], context: Any, client: Any, *, surface: str) -
         # A message is one request however often Slack delivers it: an update it asks for is saved once.
         request_key=f"message:{event.get('channel')}:{event.get('ts')}" if event.get("ts") else None,
     )
-    return route(text.name).run(ask, text.args)
+    try:
+        return answer(ask, text)
+    except DomainError as error:  # "no such milestone": said where the question was asked (the thread)
+        return Reply(text=error.message)

@@ -27,7 +27,7 @@ def status(ask: Ask, args: str) -> Reply:
     today = ask.today()
     with ask.deps.sessions() as db:
         if not args.strip():
-            return render.overview_reply(queries.plan_overview(db=db, plan_id=ask.plan_id, today=today))
+            return render.overview_reply(queries.plan_overview(db=db, plan_id=ask.plan_id, today=today, now=ask.now))
         found = search(db, ask.plan_id, args)
         if found.match is None:
             return render.choices_reply(found)
@@ -63,7 +63,7 @@ def _may_update(ask: Ask, detail: queries.MilestoneDetail) -> bool:
 )
 def summary(ask: Ask, args: str) -> Reply:
     with ask.deps.sessions() as db:
-        result = queries.chair_summary(db=db, plan_id=ask.plan_id, today=ask.today())
+        result = queries.chair_summary(db=db, plan_id=ask.plan_id, today=ask.today(), now=ask.now)
     return render.summary_reply(result, shared=args.strip().lower() in {"share", "post", "channel"})
 
 
@@ -93,7 +93,9 @@ def due(ask: Ask, args: str) -> Reply:
             raise InvalidInput(f"“{args.strip()}” is not a number of days: try `/qib due 14`.")
         days = int(words[0])
     with ask.deps.sessions() as db:
-        return render.due_reply(queries.due_soon(db=db, plan_id=ask.plan_id, today=ask.today(), days=days))
+        return render.due_reply(
+            queries.due_soon(db=db, plan_id=ask.plan_id, today=ask.today(), days=days, now=ask.now)
+        )
 
 
 @subcommand("stale", "/qib stale", "open milestones with no update since the last board", order=6)
