@@ -105,7 +105,7 @@ def stale(ask: Ask, args: str) -> Reply:
 
 
 @subcommand(
-    "priority", "/qib priority [SP-1]", "the strategic priorities, or one with its milestones", order=7
+    "priority", "/qib priority [code]", "the strategic priorities, or one with its milestones", order=7
 )
 def priority(ask: Ask, args: str) -> Reply:
     with ask.deps.sessions() as db:
@@ -113,10 +113,10 @@ def priority(ask: Ask, args: str) -> Reply:
     return render.priority_reply(report)
 
 
-@subcommand("history", "/qib history M-07", "every update of a milestone, who and when", order=8)
+@subcommand("history", "/qib history <milestone>", "every update of a milestone, who and when", order=8)
 def history(ask: Ask, args: str) -> Reply:
     if not args.strip():
-        raise InvalidInput("Which milestone? For example `/qib history M-07`.")
+        raise InvalidInput("Which milestone? Give its code: `/qib history` and the code.")
     with ask.deps.sessions() as db:
         code = args.strip().split()[0]
         found = search(db, ask.plan_id, code)

@@ -175,7 +175,7 @@ def area_reply(d: AreaDetail, *, limit: int = 40) -> Reply:
     shown = rows[:limit]
     blocks += packed(milestone_line(r, today, reason=r.health in _ATTENTION) for r in shown)
     if len(rows) > len(shown):
-        blocks.append(_more(len(rows) - len(shown), "Ask for one milestone: `/qib status M-07`."))
+        blocks.append(_more(len(rows) - len(shown), "Ask for one milestone: `/qib status` and its code."))
     text = _text(
         f"{a.code} {a.title}: {a.health.value if a.health else 'no milestones'}. {headline(a.figures)}.",
         *(milestone_text(r, today) for r in shown),
@@ -355,7 +355,7 @@ def priority_reply(r: PriorityReport, *, limit: int = 30) -> Reply:
         if len(r.priorities) == 1:
             blocks += packed(milestone_line(m, today) for m in p.milestones[:limit])
             if len(p.milestones) > limit:
-                blocks.append(_more(len(p.milestones) - limit, "Ask about one area: `/qib status AFI-1`."))
+                blocks.append(_more(len(p.milestones) - limit, "Ask about one area: `/qib status` and its code."))
         text_lines.append(f"{p.code} {p.title}: {p.health.value if p.health else 'no milestones'}")
     if not r.priorities:
         blocks.append(bk.section("The plan has no strategic priorities."))

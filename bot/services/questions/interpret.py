@@ -47,6 +47,8 @@ class PlanTerms:
 
 
 _MENTION = re.compile(r"<[@!#][^>]*>")
+_LEADING_MENTIONS = re.compile(r"^\s*(<[@!#][^>]*>[\s,:]*)+")
+_USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _PUNCT = re.compile(r"[?!,;:\"“”()]+|\.(?=\s|$)")
 _ALIASES = {
     "s": "status",
@@ -99,15 +101,20 @@ _OWNER_WORDS = re.compile(
     r"\b(own|owns|owned|owning|owner|responsible|assigned|actions?|milestones?|items?|tasks?|"
     r"working on|doing|leads?|leading|in charge)\b|'s\b"
 )
-_RATINGS: list[tuple[re.Pattern[str], q.Rating]] = [
-    (re.compile(r"\b(red|reds|off[ -]?track|offtrack|failing|significant risk)\b"), "off track"),
-    (re.compile(r"\b(amber|ambers|at[ -]risk|risky|in danger|risks?)\b"), "at risk"),
-    (re.compile(r"\b(green|greens|on[ -]?track|going well|fine)\b"), "on track"),
+_RATINGS: list[tuple[re.Pattern[str], tuple[q.Rating, ...]]] = [
+    # Red is significant risk or late: off track and overdue alike.
+    (re.compile(r"\b(reds?|rag red|significant risk)\b"), ("off track", "overdue")),
+    (re.compile(r"\b(off[ -]?track|offtrack|failing)\b"), ("off track",)),
+    (re.compile(r"\b(ambers?|at[ -]risk|risky|in danger|risks?)\b"), ("at risk",)),
+    (re.compile(r"\b(greens?|on[ -]?track|going well)\b"), ("on track",)),
     (
-        re.compile(r"\b(blue|blues|complete|completed|done|finished|delivered|closed|achieved)\b"),
-        "complete",
+        re.compile(r"\b(blues?|complete|completed|done|finished|delivered|closed|achieved)\b"),
+        ("complete",),
     ),
-    (re.compile(r"\b(not started|not begun|yet to start|haven'?t started|not yet started)\b"), "not started"),
+    (
+        re.compile(r"\b(not started|not begun|yet to start|(haven'?t|hasn'?t|has not|have not) (yet )?started)\b"),
+        ("not started",),
+    ),
 ]
 _OVERDUE = re.compile(r"\b(overdue|over due|late|past (its |their )?due|behind|slipped|slipping|missed)\b")
 _MEETINGS = re.compile(
@@ -122,7 +129,7 @@ _SUMMARY = re.compile(
 _PRIORITIES = re.compile(r"\b(strategic )?priorit(y|ies)\b")
 
 _LEADING = re.compile(
-    r"^(how are we doing (on|with) |how are things (on|with) |how'?s it going (on|with) |hows it going (on|with) |"
+    r"^(how (are|r) we doing (on|with) |how are things (on|with) |how'?s it going (on|with) |hows it going (on|with) |"
     r"how are we getting on (on|with) |where are we (on|with) |how far along is |how far is |"
     r"i'?d like to know |i want to know |let me know |any news on |do we have |"
     r"please |can you |could you |would you |tell me |show me |give me |list |what is |what'?s |whats |"
@@ -136,7 +143,7 @@ _TRAILING = re.compile(
 _FILLER_ONLY = re.compile(
     r"^(please|can you|could you|the|a|an|and|of|on|is|are|what|whats|what's|how|show|me|tell|"
     r"list|all|any|our|us|we|it|please|things|stuff|actions?|milestones?|items?|do|does|doing|i|you|"
-    r"which|ones?|there|that|those|these|now|today|many|how many|\s)*$"
+    r"which|ones?|there|that|those|these|now|today|many|how many|for|board|\s)*$"
 )
 _CODE_SHAPE = re.compile(r"(?<![\w.])([a-z]{1,5}[\s_-]*\d{1,4}(?:[.-]\d{1,3})?|\d{1,2}(?:\.\d{1,2})+)(?![\w])")
 
@@ -186,7 +193,8 @@ def _topic(text: str) -> str:
 def interpret(text: str, today: date, terms: PlanTerms = PlanTerms()) -> q.Intent:
     """What the question asks for. Never raises: nothing recognised is a status question about its
     words (which search answers, or the fallback explains), or NotUnderstood when no words are left."""
-    raw = " ".join(_MENTION.sub(" ", text).split()).removeprefix("/qib").strip()
+    # The bot's own mention leads a mention event; any other (`owner M-07 <@U123>`) is part of the text.
+    raw = " ".join(_LEADING_MENTIONS.sub("", text).split()).removeprefix("/qib").strip()
     clean = normalise(raw)
     if not clean:
         return q.Help()
@@ -196,6 +204,9 @@ def interpret(text: str, today: date, terms: PlanTerms = PlanTerms()) -> q.Inten
     if _GREETING.match(clean):
         return q.Greeting()
     clean = _GREETING_LEAD.sub("", clean).strip() or clean
+    person = _USER_MENTION.search(raw)
+    if person and _OWNER_WORDS.search(clean) and not find_code(clean, terms.codes):
+        return q.Owned(who=person.group(0))
     return _question(clean, today, terms)
 
 
@@ -204,8 +215,8 @@ def _as_command(clean: str, raw: str, today: date, terms: PlanTerms) -> q.Intent
     Subcommands that take free text (an update's note) get it as typed, case and all."""
     first, _, rest = clean.partition(" ")
     name = _ALIASES.get(first, first)
-    if name not in terms.commands:
-        return None
+    if name not in terms.commands or (name == "update" and re.match(r"(on|about|for) ", rest)):
+        return None  # "update on M-16" asks for one, it does not give one
     rest = rest.strip()
     if name == "help":
         return q.Help()
@@ -238,7 +249,7 @@ def _as_command(clean: str, raw: str, today: date, terms: PlanTerms) -> q.Intent
 
 
 def _ratings(text: str) -> frozenset[q.Rating]:
-    found: set[q.Rating] = {rating for pattern, rating in _RATINGS if pattern.search(text)}
+    found: set[q.Rating] = {rating for pattern, ratings in _RATINGS if pattern.search(text) for rating in ratings}
     if _OVERDUE.search(text):
         found.add("overdue")
     return frozenset(found)
@@ -270,6 +281,8 @@ def _question(clean: str, today: date, terms: PlanTerms) -> q.Intent:
         topic = next(g for g in m.groups() if g)
         return q.History(find_code(topic, terms.codes) or _topic(topic))
     code = find_code(clean, terms.codes)
+    if _STALE.search(clean) and not code:
+        return q.Stale()
     if _CHANGES.search(clean) and not code:
         since = re.search(r"\bsince (.+)$", clean)
         if since and not re.match(r"(the )?last (board|meeting)|we last met", since[1]):
@@ -279,10 +292,10 @@ def _question(clean: str, today: date, terms: PlanTerms) -> q.Intent:
         return q.Changes()
     if _DECISIONS.search(clean) and not code:
         return q.Decisions()
-    if _STALE.search(clean) and not code:
-        return q.Stale()
     if _MINE.search(clean) and not code:
         return q.Owned(mine=True)
+    if _OVERDUE.search(clean) and not code and not _ratings(_OVERDUE.sub(" ", clean)):
+        return q.Overdue()
     if _DUE.search(clean) and not code:
         return _due(clean, today) or q.Due()
     if not code and (who := terms.name_in(clean)) and _OWNER_WORDS.search(clean):
