@@ -230,7 +230,7 @@ def _as_command(clean: str, raw: str, today: date, terms: PlanTerms) -> q.Intent
                 return q.Command("due", rest)  # `/qib due 14`: the subcommand's own reading
             return _due(rest, today) or q.Command("due", rest)  # not a window: the subcommand says so
         if name == "history":
-            return q.History(find_code(rest, terms.codes) or _topic(rest))
+            return _history(re.sub(r"^(of|for|on|to) ", "", rest), terms)
         return q.Status(find_code(rest, terms.codes) or _topic(rest))
     simple: dict[str, q.Intent] = {
         "status": q.Status(),
@@ -274,12 +274,20 @@ def _due(text: str, today: date) -> q.Due | None:
     return q.Due(frm=window.frm, until=window.until, reading=window.reading)
 
 
+def _history(topic: str, terms: PlanTerms) -> q.History:
+    """History of a code (as the plan spells it; an unknown code upper-cased, as codes are written)."""
+    code = find_code(topic, terms.codes)
+    if code:
+        return q.History(code)
+    topic = _topic(topic)
+    return q.History(topic.upper() if _CODE_SHAPE.fullmatch(topic) else topic)
+
+
 def _question(clean: str, today: date, terms: PlanTerms) -> q.Intent:
     if _HELP.search(clean):
         return q.Help()
     if m := _HISTORY.search(clean):
-        topic = next(g for g in m.groups() if g)
-        return q.History(find_code(topic, terms.codes) or _topic(topic))
+        return _history(next(g for g in m.groups() if g), terms)
     code = find_code(clean, terms.codes)
     if _STALE.search(clean) and not code:
         return q.Stale()
