@@ -6,7 +6,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 LINT_DIRS := $(wildcard bot handlers models seeds tests benchmarks)
 
-.PHONY: run test test-sqlite test-postgres lint bench soak clean
+.PHONY: run test test-sqlite test-postgres lint bench bench-questions soak clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,9 @@ test: lint test-sqlite test-postgres
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m benchmarks.run
+
+bench-questions: $(VENV)/.installed
+	$(BIN)/python -m benchmarks.questions
 
 soak: $(VENV)/.installed
 	QIB_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -m soak $(PYTEST_ARGS)
