@@ -25,7 +25,23 @@ ROUNDS = 5
 TODAY = date(2020, 2, 3)
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "durham_ilacs_2019.yaml"
 COMMANDS = frozenset(
-    "help status summary mine overdue due stale priority history update owner delegate meetings meeting digest".split()
+    [
+        "help",
+        "status",
+        "summary",
+        "mine",
+        "overdue",
+        "due",
+        "stale",
+        "priority",
+        "history",
+        "update",
+        "owner",
+        "delegate",
+        "meetings",
+        "meeting",
+        "digest",
+    ]
 )
 
 

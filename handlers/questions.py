@@ -110,7 +110,10 @@ def _owned(ask: Ask, who: str, words: PlanWords) -> Reply:
 def _buttons(offered: list[tuple[str, str]]) -> dict[str, Any]:
     """One button per question; action ids differ (Slack refuses repeats) and share a prefix."""
     return bk.actions(
-        *(bk.button(bk.clip(label, 75), f"{ASK_BUTTON}:{i}", question) for i, (label, question) in enumerate(offered))
+        *(
+            bk.button(bk.clip(label, 75), f"{ASK_BUTTON}:{i}", question)
+            for i, (label, question) in enumerate(offered)
+        )
     )
 
 
@@ -167,7 +170,9 @@ def decisions_reply(s: queries.ChairSummary) -> Reply:
     )
 
 
-def changes_reply(calendar: queries.BoardCalendar, changed: list[queries.Change], *, since: date | None) -> Reply:
+def changes_reply(
+    calendar: queries.BoardCalendar, changed: list[queries.Change], *, since: date | None
+) -> Reply:
     today = calendar.today
     if since is not None:
         title = f"Changes since {render.day_in(since, today)}"
@@ -177,13 +182,19 @@ def changes_reply(calendar: queries.BoardCalendar, changed: list[queries.Change]
         title = "Changes (the board has not met yet)"
     lines = [
         f"*{bk.esc(c.code)}* {bk.esc(c.title)}: "
-        + (f"{c.from_status.value if c.from_status else 'new'} → {c.to_status.value}" if c.moved else c.to_status.value)
+        + (
+            f"{c.from_status.value if c.from_status else 'new'} → {c.to_status.value}"
+            if c.moved
+            else c.to_status.value
+        )
         + f", {c.to_percent}% ({c.updates} update{'s' if c.updates != 1 else ''})"
         for c in changed
     ]
     blocks = [bk.header(title)]
     blocks += render.packed(lines) if lines else [bk.section("No updates since then.")]
-    text = render._text(f"{title}: {len(changed)} milestone(s) updated", *(line.replace("*", "") for line in lines))
+    text = render._text(
+        f"{title}: {len(changed)} milestone(s) updated", *(line.replace("*", "") for line in lines)
+    )
     return Reply(text=text, blocks=bk.fit(blocks))
 
 

@@ -474,9 +474,7 @@ def _plan_context(
     return plan, calendar
 
 
-def board_calendar(
-    *, db: Session, plan_id: int, today: date, now: datetime | None = None
-) -> BoardCalendar:
+def board_calendar(*, db: Session, plan_id: int, today: date, now: datetime | None = None) -> BoardCalendar:
     """The previous (strictly before today) and next (today or later, not yet started) board meetings."""
     return _plan_context(db, plan_id, today, now)[1]
 

@@ -50,9 +50,41 @@ GENERIC_WEIGHT = 0.3  # a generic word ("services", "work") is weak evidence, fo
 GENERIC = frozenset(
     _w
     for _w in snowballstemmer.stemmer("english").stemWords(
-        "service services work team teams support plan plans session sessions process processes activity "
-        "activities programme programmes group groups thing things stuff piece bit matter matters issue "
-        "issues action actions task tasks project projects".split()
+        [
+            "service",
+            "services",
+            "work",
+            "team",
+            "teams",
+            "support",
+            "plan",
+            "plans",
+            "session",
+            "sessions",
+            "process",
+            "processes",
+            "activity",
+            "activities",
+            "programme",
+            "programmes",
+            "group",
+            "groups",
+            "thing",
+            "things",
+            "stuff",
+            "piece",
+            "bit",
+            "matter",
+            "matters",
+            "issue",
+            "issues",
+            "action",
+            "actions",
+            "task",
+            "tasks",
+            "project",
+            "projects",
+        ]
     )
 )
 

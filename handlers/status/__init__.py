@@ -27,7 +27,9 @@ def status(ask: Ask, args: str) -> Reply:
     today = ask.today()
     with ask.deps.sessions() as db:
         if not args.strip():
-            return render.overview_reply(queries.plan_overview(db=db, plan_id=ask.plan_id, today=today, now=ask.now))
+            return render.overview_reply(
+                queries.plan_overview(db=db, plan_id=ask.plan_id, today=today, now=ask.now)
+            )
         found = search(db, ask.plan_id, args)
         if found.match is None:
             return render.choices_reply(found)

@@ -355,7 +355,9 @@ def priority_reply(r: PriorityReport, *, limit: int = 30) -> Reply:
         if len(r.priorities) == 1:
             blocks += packed(milestone_line(m, today) for m in p.milestones[:limit])
             if len(p.milestones) > limit:
-                blocks.append(_more(len(p.milestones) - limit, "Ask about one area: `/qib status` and its code."))
+                blocks.append(
+                    _more(len(p.milestones) - limit, "Ask about one area: `/qib status` and its code.")
+                )
         text_lines.append(f"{p.code} {p.title}: {p.health.value if p.health else 'no milestones'}")
     if not r.priorities:
         blocks.append(bk.section("The plan has no strategic priorities."))
@@ -438,7 +440,11 @@ def choices_reply(found: SearchResult) -> Reply:
         text = f"I couldn't find anything matching “{found.text}”. Try `/qib status` for the whole plan."
         return Reply(text=text, blocks=[bk.section(bk.esc(text))])
     lines = []
-    for kind, heading in (("area", "Areas"), ("milestone", "Milestones"), ("priority", "Strategic priorities")):
+    for kind, heading in (
+        ("area", "Areas"),
+        ("milestone", "Milestones"),
+        ("priority", "Strategic priorities"),
+    ):
         hits = [h for h in found.choices if h.kind == kind]
         if hits:
             lines.append(f"*{heading}*")

@@ -7,11 +7,11 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from handlers.commands.parse import ALIASES, CommandText, parse_command
-from handlers.commands.router import ROUTES
 from bot.services.questions import PlanTerms, interpret
 from bot.services.questions import intents as q
-from tests.properties.strategies import SUBCOMMANDS, command_text, examples, words
+from handlers.commands.parse import ALIASES, CommandText, parse_command
+from handlers.commands.router import ROUTES
+from tests.properties.strategies import command_text, examples, words
 
 KNOWN = frozenset(ROUTES)
 EXAMPLES = examples(300)

@@ -99,7 +99,11 @@ def test_the_corpus_is_large_and_spans_three_plans():
 
 
 def test_at_least_95_percent_of_questions_are_read_as_expected():
-    terms = {"durham": durham_terms(), "northshire": invented_terms("northshire"), "westvale": invented_terms("westvale")}
+    terms = {
+        "durham": durham_terms(),
+        "northshire": invented_terms("northshire"),
+        "westvale": invented_terms("westvale"),
+    }
     misses = []
     cases = _cases()
     for plan, text, spec in cases:
@@ -112,11 +116,24 @@ def test_at_least_95_percent_of_questions_are_read_as_expected():
 
 @pytest.mark.parametrize(
     ("text", "spec"),
-    [c for c in DURHAM if c[0] in {
-        "what's at risk?", "who hasn't updated", "what is stale?", "what is due in March",
-        "show me red and amber actions", "what decisions does the board need to make", "status at risk",
-        "status red", "what is due in the next 60 days", "history of M-07", "hello",
-    }],
+    [
+        c
+        for c in DURHAM
+        if c[0]
+        in {
+            "what's at risk?",
+            "who hasn't updated",
+            "what is stale?",
+            "what is due in March",
+            "show me red and amber actions",
+            "what decisions does the board need to make",
+            "status at risk",
+            "status red",
+            "what is due in the next 60 days",
+            "history of M-07",
+            "hello",
+        }
+    ],
 )
 def test_every_question_quoted_in_the_report_is_read_right(text, spec):
     assert matches(interpret(text, TODAY, durham_terms()), spec)

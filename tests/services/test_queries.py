@@ -679,8 +679,12 @@ def _set_due(sessions: sessionmaker[Session], plan_id: int, code: str, due: date
 
 
 def test_on_a_board_day_the_meeting_is_next_until_it_starts(db, durham):
-    before = q.board_calendar(db=db, plan_id=durham, today=BOARD_DAY, now=datetime(2020, 2, 20, 9, 59, tzinfo=UTC))
-    after = q.board_calendar(db=db, plan_id=durham, today=BOARD_DAY, now=datetime(2020, 2, 20, 10, 0, tzinfo=UTC))
+    before = q.board_calendar(
+        db=db, plan_id=durham, today=BOARD_DAY, now=datetime(2020, 2, 20, 9, 59, tzinfo=UTC)
+    )
+    after = q.board_calendar(
+        db=db, plan_id=durham, today=BOARD_DAY, now=datetime(2020, 2, 20, 10, 0, tzinfo=UTC)
+    )
     assert before.next_on == BOARD_DAY
     assert after.next_on == date(2020, 3, 19)
 

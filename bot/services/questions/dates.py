@@ -76,7 +76,9 @@ _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _WEEKDAY_RE = re.compile(rf"\b(?:(next|this|last|on)\s+)?{_WEEKDAY}\b")
 _MONTH_ONLY = re.compile(rf"\b{_MONTH}\b{_YEAR}")
 _NUMBER = "(" + r"\d{1,4}|" + "|".join(NUMBERS) + ")"
-_NEXT_N = re.compile(rf"\b(?:next|coming|following|within|in|over)\s+(?:the\s+)?(?:next\s+)?{_NUMBER}\s+(days?|weeks?|wks?|months?)\b")
+_NEXT_N = re.compile(
+    rf"\b(?:next|coming|following|within|in|over)\s+(?:the\s+)?(?:next\s+)?{_NUMBER}\s+(days?|weeks?|wks?|months?)\b"
+)
 _BARE_N = re.compile(rf"\b{_NUMBER}\s+(days?|weeks?|wks?|months?)\b")
 
 
@@ -122,50 +124,48 @@ def _number(raw: str) -> int:
 
 
 def find_date(text: str, today: date, *, past: bool = False) -> tuple[date, str] | None:
-    """The one date the text names, and how it was read. ``past``: a date without a year is the most
-    recent one (for "since 3 March"); otherwise the next one to come."""
+    """The one date the text names, and how it was read (always with its year, so a guess shows).
+    ``past``: a date without a year is the most recent one (for "since 3 March"); otherwise the next."""
     found: date | None = None
-    explicit_year = False
     if m := _ISO.search(text):
-        found, explicit_year = _safe(int(m[1]), int(m[2]), int(m[3])), True
+        found = _safe(int(m[1]), int(m[2]), int(m[3]))
     elif m := _DAY_MONTH.search(text):
-        found, explicit_year = _with_year(int(m[1]), MONTHS[m[2]], _year_of(m[3]), today, past)
+        found = _with_year(int(m[1]), MONTHS[m[2]], _year_of(m[3]), today, past)
     elif m := _MONTH_DAY.search(text):
-        found, explicit_year = _with_year(int(m[2]), MONTHS[m[1]], _year_of(m[3]), today, past)
+        found = _with_year(int(m[2]), MONTHS[m[1]], _year_of(m[3]), today, past)
     elif m := _NUMERIC.search(text):  # British: day first
-        found, explicit_year = _with_year(int(m[1]), int(m[2]), _year_of(m[3]), today, past)
+        found = _with_year(int(m[1]), int(m[2]), _year_of(m[3]), today, past)
     elif re.search(r"\btoday\b", text):
-        found, explicit_year = today, True
+        found = today
     elif re.search(r"\btomorrow\b", text):
-        found, explicit_year = today + timedelta(days=1), True
+        found = today + timedelta(days=1)
     elif re.search(r"\byesterday\b", text):
-        found, explicit_year = today - timedelta(days=1), True
+        found = today - timedelta(days=1)
     elif m := _WEEKDAY_RE.search(text):
-        found, explicit_year = _weekday(m[1], WEEKDAYS[m[2]], today, past), True
+        found = _weekday(m[1], WEEKDAYS[m[2]], today, past)
     elif re.search(r"\bend of (?:the |this )?month\b", text):
         found = date(today.year, today.month, calendar.monthrange(today.year, today.month)[1])
-        explicit_year = True
     elif re.search(r"\bend of next month\b", text):
         nxt = date(today.year + today.month // 12, today.month % 12 + 1, 1)
-        found, explicit_year = date(nxt.year, nxt.month, calendar.monthrange(nxt.year, nxt.month)[1]), True
+        found = date(nxt.year, nxt.month, calendar.monthrange(nxt.year, nxt.month)[1])
     if found is None:
         return None
     return found, day_text(found)
 
 
-def _with_year(day: int, month: int, year: int | None, today: date, past: bool) -> tuple[date | None, bool]:
+def _with_year(day: int, month: int, year: int | None, today: date, past: bool) -> date | None:
     if not 1 <= month <= 12:
-        return None, False
+        return None
     if year is not None:
-        return _safe(year, month, day), True
+        return _safe(year, month, day)
     this = _safe(today.year, month, day)
     if this is None:
-        return None, False
+        return None
     if past and this > today:
-        return _safe(today.year - 1, month, day), False
+        return _safe(today.year - 1, month, day)
     if not past and this < today:
-        return _safe(today.year + 1, month, day), False
-    return this, False
+        return _safe(today.year + 1, month, day)
+    return this
 
 
 def _weekday(which: str | None, wd: int, today: date, past: bool) -> date:

@@ -112,7 +112,9 @@ _RATINGS: list[tuple[re.Pattern[str], tuple[q.Rating, ...]]] = [
         ("complete",),
     ),
     (
-        re.compile(r"\b(not started|not begun|yet to start|(haven'?t|hasn'?t|has not|have not) (yet )?started)\b"),
+        re.compile(
+            r"\b(not started|not begun|yet to start|(haven'?t|hasn'?t|has not|have not) (yet )?started)\b"
+        ),
         ("not started",),
     ),
 ]
@@ -145,7 +147,9 @@ _FILLER_ONLY = re.compile(
     r"list|all|any|our|us|we|it|please|things|stuff|actions?|milestones?|items?|do|does|doing|i|you|"
     r"which|ones?|there|that|those|these|now|today|many|how many|for|board|\s)*$"
 )
-_CODE_SHAPE = re.compile(r"(?<![\w.])([a-z]{1,5}[\s_-]*\d{1,4}(?:[.-]\d{1,3})?|\d{1,2}(?:\.\d{1,2})+)(?![\w])")
+_CODE_SHAPE = re.compile(
+    r"(?<![\w.])([a-z]{1,5}[\s_-]*\d{1,4}(?:[.-]\d{1,3})?|\d{1,2}(?:\.\d{1,2})+)(?![\w])"
+)
 
 
 def normalise(text: str) -> str:
@@ -249,7 +253,9 @@ def _as_command(clean: str, raw: str, today: date, terms: PlanTerms) -> q.Intent
 
 
 def _ratings(text: str) -> frozenset[q.Rating]:
-    found: set[q.Rating] = {rating for pattern, ratings in _RATINGS if pattern.search(text) for rating in ratings}
+    found: set[q.Rating] = {
+        rating for pattern, ratings in _RATINGS if pattern.search(text) for rating in ratings
+    }
     if _OVERDUE.search(text):
         found.add("overdue")
     return frozenset(found)
@@ -322,7 +328,9 @@ def _question(clean: str, today: date, terms: PlanTerms) -> q.Intent:
     if _PRIORITIES.search(clean) and _FILLER_ONLY.match(_PRIORITIES.sub(" ", clean)):
         return q.Priorities()
     topic = _topic(clean)
-    if _SUMMARY.search(clean) and (not topic or _SUMMARY.fullmatch(topic) or _FILLER_ONLY.match(_SUMMARY.sub(" ", topic))):
+    if _SUMMARY.search(clean) and (
+        not topic or _SUMMARY.fullmatch(topic) or _FILLER_ONLY.match(_SUMMARY.sub(" ", topic))
+    ):
         return q.Summary()
     if not topic or _FILLER_ONLY.match(topic):
         return q.NotUnderstood(clean, topic)

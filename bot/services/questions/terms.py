@@ -31,7 +31,9 @@ def plan_words(db: Session, plan_id: int, commands: frozenset[str]) -> PlanWords
     """Codes and titles (one UNION) and people's names (one SELECT)."""
     kinds = {"area": 0, "priority": 1, "milestone": 2}
     stmt = union_all(
-        select(literal("area").label("kind"), Area.code, Area.title, Area.position).where(Area.plan_id == plan_id),
+        select(literal("area").label("kind"), Area.code, Area.title, Area.position).where(
+            Area.plan_id == plan_id
+        ),
         select(literal("priority"), Priority.code, Priority.title, Priority.position).where(
             Priority.plan_id == plan_id
         ),
