@@ -126,6 +126,7 @@ def _number(raw: str) -> int:
 def find_date(text: str, today: date, *, past: bool = False) -> tuple[date, str] | None:
     """The one date the text names, and how it was read (always with its year, so a guess shows).
     ``past``: a date without a year is the most recent one (for "since 3 March"); otherwise the next."""
+    text = text.casefold()
     found: date | None = None
     if m := _ISO.search(text):
         found = _safe(int(m[1]), int(m[2]), int(m[3]))
@@ -180,6 +181,7 @@ def _weekday(which: str | None, wd: int, today: date, past: bool) -> date:
 
 def find_window(text: str, today: date) -> Window | None:
     """A span of days the text asks about, from today on (or a named month, or between two dates)."""
+    text = text.casefold()
     if m := _NEXT_N.search(text) or _BARE_N.search(text):
         n, unit = _number(m[1]), UNITS[m[2]]
         if n > 3650:
