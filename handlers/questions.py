@@ -14,7 +14,7 @@ from slack_bolt import Ack, App
 
 from bot.services import queries
 from bot.services.questions import intents as q
-from bot.services.questions import interpret
+from bot.services.questions import interpret, normalise
 from bot.services.questions.terms import PlanWords, plan_words
 from bot.services.search import search
 from handlers import blocks as bk
@@ -35,6 +35,12 @@ def answer(ask: Ask, text: str) -> Reply:
     with ask.deps.sessions() as db:
         words = plan_words(db, ask.plan_id, frozenset(ROUTES) | frozenset({"meetings"}))
     intent = interpret(text, ask.today(), words.terms)
+    if (
+        isinstance(intent, q.Status)
+        and intent.topic
+        and normalise(text).removeprefix("/qib ") == intent.topic
+    ):
+        return _status(ask, intent.topic, words, bare=True)
     return run(ask, intent, words)
 
 
@@ -87,11 +93,19 @@ def run(ask: Ask, intent: q.Intent, words: PlanWords) -> Reply:  # noqa: C901 (o
     return fallback_reply("", words)  # pragma: no cover (every intent is matched above)
 
 
-def _status(ask: Ask, topic: str, words: PlanWords) -> Reply:
+def _status(ask: Ask, topic: str, words: PlanWords, *, bare: bool = False) -> Reply:
+    """``bare``: the words were all there was (`/qib frobnicate the plan`, `/qib import`), not a
+    question: when nothing matches they may be a subcommand we do not have, so the help comes first."""
     with ask.deps.sessions() as db:
         found = search(db, ask.plan_id, topic)
     if found.kind == "none":
-        return fallback_reply(topic, words)
+        fallback = fallback_reply(topic, words)
+        if not bare:
+            return fallback
+        help_reply = route("help").run(ask, "")
+        return Reply(
+            text=help_reply.text + "\n\n" + fallback.text, blocks=help_reply.blocks + fallback.blocks
+        )
     return route("status").run(ask, found.match.code if found.match else topic)
 
 

@@ -115,7 +115,7 @@ def priority(ask: Ask, args: str) -> Reply:
     return render.priority_reply(report)
 
 
-@subcommand("history", "/qib history <milestone>", "every update of a milestone, who and when", order=8)
+@subcommand("history", "/qib history CODE", "every update of a milestone, who and when", order=8)
 def history(ask: Ask, args: str) -> Reply:
     if not args.strip():
         raise InvalidInput("Which milestone? Give its code: `/qib history` and the code.")

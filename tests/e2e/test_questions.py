@@ -24,7 +24,7 @@ QUOTED = {
     "what is due in the next 60 days": "Due the next 60 days (3 Feb–Fri 3 Apr 2020): 3",
     "history of M-07": "History of M-07 Working group",
     "hello": "Hello! Ask me about the improvement plan",
-    "adult services": "I read that as a question about “adult services”, but nothing in this plan matches it",
+    "how are we doing on adult services?": "I read that as a question about “adult services”, but nothing",
     "what does Alex own": "2 milestone(s) for Alex Morgan",
     "Robin's actions": "2 milestone(s) for Robin Marsh",
     "what changed since the last board": "Changes since the last board (Thu 16 Jan):",
@@ -84,8 +84,14 @@ def test_a_mention_that_names_no_milestone_is_answered_in_its_thread(bot):
     assert not bot.slack.calls_to("chat.postEphemeral")
 
 
-def test_a_fallback_button_asks_its_question(bot):
+def test_bare_words_that_match_nothing_get_the_help_and_what_was_understood(bot):
     [reply] = bot.command("adult services")
+    assert reply["text"].startswith("qib-bot keeps the Quality Improvement Plan up to date")
+    assert "“adult services”, but nothing in this plan matches it" in reply["text"]
+
+
+def test_a_fallback_button_asks_its_question(bot):
+    [reply] = bot.command("what about adult services")
     [buttons] = [b for b in reply["blocks"] if b["type"] == "actions"]
     first = buttons["elements"][0]
     assert first["value"] == "status AFI-1"

@@ -29,7 +29,12 @@ def test_a_month_with_a_year_is_that_month():
 
 @pytest.mark.parametrize(
     ("text", "days"),
-    [("next 60 days", 60), ("in the next 2 weeks", 14), ("within fourteen days", 14), ("over the next 3 months", 90)],
+    [
+        ("next 60 days", 60),
+        ("in the next 2 weeks", 14),
+        ("within fourteen days", 14),
+        ("over the next 3 months", 90),
+    ],
 )
 def test_the_next_n_days_weeks_or_months_run_from_today(text, days):
     frm, until, reading = window(text)

@@ -135,7 +135,7 @@ _LEADING = re.compile(
     r"how are we getting on (on|with) |where are we (on|with) |how far along is |how far is |"
     r"i'?d like to know |i want to know |let me know |any news on |do we have |"
     r"please |can you |could you |would you |tell me |show me |give me |list |what is |what'?s |whats |"
-    r"what are |how is |how'?s |hows |how are |status (of|on|for) |status |updates? on |"
+    r"what are |what about |how about |how is |how'?s |hows |how are |status (of|on|for) |status |updates? on |"
     r"progress (on|of|with) |news on |latest on |the |on |about |re |regarding |where is |where'?s |is |are )+"
 )
 _TRAILING = re.compile(
@@ -219,7 +219,7 @@ def _as_command(clean: str, raw: str, today: date, terms: PlanTerms) -> q.Intent
     Subcommands that take free text (an update's note) get it as typed, case and all."""
     first, _, rest = clean.partition(" ")
     name = _ALIASES.get(first, first)
-    if name not in terms.commands or (name == "update" and re.match(r"(on|about|for) ", rest)):
+    if name not in terms.commands or (name == "update" and re.match(r"(on|about|for) (?!track\b)", rest)):
         return None  # "update on M-16" asks for one, it does not give one
     rest = rest.strip()
     if name == "help":
