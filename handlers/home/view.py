@@ -8,14 +8,44 @@ from bot.services import queries
 from bot.services.people import actor_for
 from bot.services.status import Health
 from handlers import blocks as bk
+from handlers.blocks import Reply
 from handlers.context import Ask
 from handlers.status import render
 from handlers.words import day_in
 
 MAX_OWN = 40
+QUESTION_INPUT = "home_question"
+MAX_ANSWER_BLOCKS = 40
 
 
-def home_view(ask: Ask) -> dict[str, Any]:
+def question_blocks(answered: tuple[str, Reply] | None) -> list[dict[str, Any]]:
+    """A box to ask the plan a question in plain words, and the last answer under it."""
+    box = {
+        "type": "input",
+        "block_id": QUESTION_INPUT,
+        "dispatch_action": True,
+        "label": {"type": "plain_text", "text": "Ask about the plan"},
+        "element": {
+            "type": "plain_text_input",
+            "action_id": QUESTION_INPUT,
+            "placeholder": {"type": "plain_text", "text": "what's at risk? what is due in March?"},
+            "dispatch_action_config": {"trigger_actions_on": ["on_enter_pressed"]},
+        },
+    }
+    if answered is None:
+        return [box]
+    asked, reply = answered
+    shown = reply.blocks or [bk.section(bk.esc(reply.text))]
+    return [
+        box,
+        bk.context(f"You asked: _{bk.esc(bk.clip(asked, 200))}_"),
+        *shown[:MAX_ANSWER_BLOCKS],
+        bk.divider(),
+    ]
+
+
+def home_view(ask: Ask, answered: tuple[str, Reply] | None = None) -> dict[str, Any]:
+    """``answered``: a question asked in the Home tab and its answer, shown at the top."""
     today = ask.today()
     with ask.deps.sessions() as db:
         actor = actor_for(db, ask.plan_id, ask.user_id, ask.settings.admin_ids)
@@ -24,8 +54,8 @@ def home_view(ask: Ask) -> dict[str, Any]:
             if actor
             else None
         )
-        overview = queries.plan_overview(db=db, plan_id=ask.plan_id, today=today)
-    blocks: list[dict[str, Any]] = [bk.header(overview.plan.title)]
+        overview = queries.plan_overview(db=db, plan_id=ask.plan_id, today=today, now=ask.now)
+    blocks: list[dict[str, Any]] = [bk.header(overview.plan.title), *question_blocks(answered)]
     if mine is None:
         blocks.append(
             bk.section(

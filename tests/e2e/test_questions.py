@@ -122,3 +122,18 @@ def test_due_on_a_board_day_runs_from_today_not_backwards(bot):
     bot.clock[0] = datetime(2020, 2, 20, 9, 0, tzinfo=UTC)
     [reply] = bot.command("due")
     assert "From today to Thu 20 Feb." in json.dumps(reply["blocks"])
+
+
+def test_a_question_asked_in_the_app_home_is_answered_there(bot):
+    home = bot.open_home(user=IRO)
+    assert any(b.get("block_id") == "home_question" for b in home["blocks"])
+    bot.slack.reset()
+    status, _ = bot.click(
+        "home_question", "what is due in March", user=IRO, view=home, action_type="plain_text_input"
+    )
+    assert status == 200
+    [published] = bot.slack.wait_for("views.publish")
+    text = json.dumps(published.args["view"]["blocks"], ensure_ascii=False)
+    assert "You asked: _what is due in March_" in text
+    assert "Due March 2020 (1 Mar–31 Mar)" in text
+    assert text.index("Due March 2020") < text.index("Your milestones")
