@@ -57,7 +57,7 @@ REQUESTS: list[tuple[str, str, str]] = [
     ("question: changes", "command", "changes since the last board"),
     ("question: decisions", "command", "decisions for the board"),
     ("question: about words", "command", "how are we doing on {area_words}"),
-    ("question: not understood", "command", "xylophone quantum"),
+    ("question: not understood", "command", "tell me about xylophone quantum"),
 ]
 NAMES = [name for name, _, _ in REQUESTS]
 ERRORS = ("Something went wrong", "The plan database is unavailable")
@@ -81,7 +81,7 @@ EXPECTED = {
     "changes": "Changes since",
     "decisions": "For the board's decision",
     "how": "",
-    "xylophone": "I read that as a question",
+    "tell": "I read that as a question",
 }
 
 
