@@ -14,14 +14,14 @@ from slack_bolt import Ack, App
 
 from bot.services import queries
 from bot.services.questions import intents as q
-from bot.services.questions import interpret, normalise
+from bot.services.questions import interpret, normalise, typed_command
 from bot.services.questions.terms import PlanWords, plan_words
 from bot.services.search import search
 from handlers import blocks as bk
 from handlers.blocks import Reply
 from handlers.commands.router import ROUTES, route
 from handlers.context import Ask, ask_from
-from handlers.status import render
+from handlers.status import render, status_found
 
 ASK_BUTTON = "ask_question"
 
@@ -32,8 +32,12 @@ def register(app: App) -> None:
 
 def answer(ask: Ask, text: str) -> Reply:
     """The reply to a question or a /qib command line, whichever surface it came from."""
+    commands = frozenset(ROUTES)
+    typed = typed_command(text, ask.today(), commands)
+    if typed is not None:  # `/qib summary`, `/qib update M-05 ...`: no need to read the plan's words
+        return run(ask, typed, None)
     with ask.deps.sessions() as db:
-        words = plan_words(db, ask.plan_id, frozenset(ROUTES) | frozenset({"meetings"}))
+        words = plan_words(db, ask.plan_id, commands)
     intent = interpret(text, ask.today(), words.terms)
     if (
         isinstance(intent, q.Status)
@@ -44,7 +48,9 @@ def answer(ask: Ask, text: str) -> Reply:
     return run(ask, intent, words)
 
 
-def run(ask: Ask, intent: q.Intent, words: PlanWords) -> Reply:  # noqa: C901 (one branch per intent)
+def run(ask: Ask, intent: q.Intent, loaded: PlanWords | None) -> Reply:  # noqa: C901 (one branch per intent)
+    """Answer an intent; ``loaded``: the plan's words if already read (read here only if needed)."""
+    words = loaded or _LazyWords(ask)
     today, now, plan_id = ask.today(), ask.now, ask.plan_id
     match intent:
         case q.Command(name, args):
@@ -93,23 +99,38 @@ def run(ask: Ask, intent: q.Intent, words: PlanWords) -> Reply:  # noqa: C901 (o
     return fallback_reply("", words)  # pragma: no cover (every intent is matched above)
 
 
-def _status(ask: Ask, topic: str, words: PlanWords, *, bare: bool = False) -> Reply:
+class _LazyWords:
+    """The plan's words, read on first use: most typed subcommands never need them."""
+
+    def __init__(self, ask: Ask) -> None:
+        self._ask = ask
+        self._words: PlanWords | None = None
+
+    def first(self, kind: str) -> Any:
+        if self._words is None:
+            with self._ask.deps.sessions() as db:
+                self._words = plan_words(db, self._ask.plan_id, frozenset(ROUTES))
+        return self._words.first(kind)
+
+
+Words = PlanWords | _LazyWords
+
+
+def _status(ask: Ask, topic: str, words: Words, *, bare: bool = False) -> Reply:
     """``bare``: the words were all there was (`/qib frobnicate the plan`, `/qib import`), not a
     question: when nothing matches they may be a subcommand we do not have, so the help comes first."""
     with ask.deps.sessions() as db:
         found = search(db, ask.plan_id, topic)
-    if found.kind == "none":
-        fallback = fallback_reply(topic, words)
-        if not bare:
-            return fallback
-        help_reply = route("help").run(ask, "")
-        return Reply(
-            text=help_reply.text + "\n\n" + fallback.text, blocks=help_reply.blocks + fallback.blocks
-        )
-    return route("status").run(ask, found.match.code if found.match else topic)
+        if found.kind != "none":
+            return status_found(ask, db, found)
+    fallback = fallback_reply(topic, words)
+    if not bare:
+        return fallback
+    help_reply = route("help").run(ask, "")
+    return Reply(text=help_reply.text + "\n\n" + fallback.text, blocks=help_reply.blocks + fallback.blocks)
 
 
-def _owned(ask: Ask, who: str, words: PlanWords) -> Reply:
+def _owned(ask: Ask, who: str, words: Words) -> Reply:
     with ask.deps.sessions() as db:
         person = queries.find_person(db, ask.plan_id, who)
         if person is None:
@@ -131,7 +152,7 @@ def _buttons(offered: list[tuple[str, str]]) -> dict[str, Any]:
     )
 
 
-def suggestions(words: PlanWords) -> list[tuple[str, str]]:
+def suggestions(words: Words) -> list[tuple[str, str]]:
     """Two or three questions this plan can answer, from its own codes and titles: (label, question)."""
     found: list[tuple[str, str]] = []
     area = words.first("area")
@@ -142,7 +163,7 @@ def suggestions(words: PlanWords) -> list[tuple[str, str]]:
     return found[:3]
 
 
-def fallback_reply(text: str, words: PlanWords) -> Reply:
+def fallback_reply(text: str, words: Words) -> Reply:
     """Say what was understood, and offer a few questions that do work here, as buttons."""
     understood = (
         f"I read that as a question about “{text}”, but nothing in this plan matches it."
@@ -159,7 +180,7 @@ def fallback_reply(text: str, words: PlanWords) -> Reply:
     return Reply(text=fallback, blocks=blocks)
 
 
-def greeting_reply(words: PlanWords) -> Reply:
+def greeting_reply(words: Words) -> Reply:
     """A short hello and what to ask, not the whole summary."""
     offered = suggestions(words)
     text = "Hello! Ask me about the improvement plan in your own words, or try one of these."

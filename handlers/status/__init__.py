@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt import Ack, App
+from sqlalchemy.orm import Session
 
 from bot.services import queries
 from bot.services.errors import InvalidInput
 from bot.services.people import can_update
-from bot.services.search import search
+from bot.services.search import SearchResult, search
 from handlers.blocks import Reply
 from handlers.commands.router import subcommand
 from handlers.context import Ask, actor_of, ask_from
@@ -24,25 +25,28 @@ def register(app: App) -> None:
     "status", "/qib status [area, milestone or words]", "the whole plan, or one area or milestone", order=1
 )
 def status(ask: Ask, args: str) -> Reply:
-    today = ask.today()
-    with ask.deps.sessions() as db:
-        if not args.strip():
+    if not args.strip():
+        with ask.deps.sessions() as db:
             return render.overview_reply(
-                queries.plan_overview(db=db, plan_id=ask.plan_id, today=today, now=ask.now)
+                queries.plan_overview(db=db, plan_id=ask.plan_id, today=ask.today(), now=ask.now)
             )
-        found = search(db, ask.plan_id, args)
-        if found.match is None:
-            return render.choices_reply(found)
-        hit = found.match
-        if hit.kind == "area":
-            return render.area_reply(
-                queries.area_detail(db=db, plan_id=ask.plan_id, today=today, code=hit.code)
-            )
-        if hit.kind == "priority":
-            return render.priority_reply(
-                queries.by_priority(db=db, plan_id=ask.plan_id, today=today, code=hit.code)
-            )
-        detail = queries.milestone_detail(db=db, plan_id=ask.plan_id, today=today, code=hit.code)
+    with ask.deps.sessions() as db:
+        return status_found(ask, db, search(db, ask.plan_id, args))
+
+
+def status_found(ask: Ask, db: Session, found: SearchResult) -> Reply:
+    """The answer for what a search found (in the same session): the area, priority or milestone,
+    or the choices."""
+    if found.match is None:
+        return render.choices_reply(found)
+    hit, today = found.match, ask.today()
+    if hit.kind == "area":
+        return render.area_reply(queries.area_detail(db=db, plan_id=ask.plan_id, today=today, code=hit.code))
+    if hit.kind == "priority":
+        return render.priority_reply(
+            queries.by_priority(db=db, plan_id=ask.plan_id, today=today, code=hit.code)
+        )
+    detail = queries.milestone_detail(db=db, plan_id=ask.plan_id, today=today, code=hit.code)
     return render.milestone_reply(detail, can_update=_may_update(ask, detail))
 
 

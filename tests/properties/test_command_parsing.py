@@ -7,7 +7,7 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.services.questions import PlanTerms, interpret
+from bot.services.questions import PlanTerms, interpret, typed_command
 from bot.services.questions import intents as q
 from handlers.commands.parse import ALIASES, CommandText, parse_command
 from handlers.commands.router import ROUTES
@@ -73,3 +73,11 @@ def test_a_subcommand_that_is_not_a_question_runs_as_typed(name, args):
         return  # "update on M-05" asks for one
     assert isinstance(intent, q.Command) and intent.name == name
     assert intent.args == " ".join(args.split())
+
+
+@EXAMPLES
+@given(command_text)
+def test_a_subcommand_read_without_the_plan_reads_as_it_would_with_it(text):
+    typed = typed_command(text, TODAY, KNOWN)
+    if typed is not None:
+        assert typed == interpret(text, TODAY, TERMS)

@@ -15,7 +15,7 @@ import yaml
 import handlers.commands  # noqa: F401  (registers every subcommand)
 from bot.services.questions import PlanTerms, interpret
 from bot.services.questions import intents as q
-from bot.services.search import _content_words
+from bot.services.search import _content_words, normalise_code
 from handlers.commands.router import ROUTES
 from tests.questions.corpus import DURHAM, NORTHSHIRE, PLANS, WESTVALE
 
@@ -66,8 +66,8 @@ def matches(intent: q.Intent, spec: str) -> bool:
     match kind:
         case "status":
             return intent == q.Status(arg)
-        case "history":
-            return intent == q.History(arg)
+        case "history":  # a code in any spelling: the history subcommand finds it
+            return isinstance(intent, q.History) and normalise_code(intent.topic) == normalise_code(arg)
         case "priorities":
             return intent == q.Priorities(arg)
         case "rating":

@@ -19,7 +19,7 @@ from bot.services.questions import intents as q
 from bot.services.questions.dates import find_date, find_window
 from bot.services.search import normalise_code
 
-__all__ = ["PlanTerms", "interpret", "normalise"]
+__all__ = ["PlanTerms", "interpret", "normalise", "typed_command"]
 
 
 @dataclass(frozen=True)
@@ -214,6 +214,18 @@ def interpret(text: str, today: date, terms: PlanTerms = PlanTerms()) -> q.Inten
     return _question(clean, today, terms)
 
 
+def typed_command(text: str, today: date, commands: frozenset[str]) -> q.Intent | None:
+    """The intent of a subcommand typed as such whose reading needs nothing of the plan (`summary`,
+    `update M-05 on track`, `status` alone), else None: the caller can skip loading the plan's words."""
+    raw = " ".join(_LEADING_MENTIONS.sub("", text).split()).removeprefix("/qib").strip()
+    clean = normalise(raw)
+    first, _, rest = clean.partition(" ")
+    name = _ALIASES.get(first, first)
+    if not clean or name not in commands or (rest and name == "priority"):
+        return None
+    return _as_command(clean, raw, today, PlanTerms(commands=commands))
+
+
 def _as_command(clean: str, raw: str, today: date, terms: PlanTerms) -> q.Intent | None:
     """`status red`, `due in march`, `history M-07`, `update M-05 ...`: a subcommand typed as such.
     Subcommands that take free text (an update's note) get it as typed, case and all."""
@@ -224,18 +236,19 @@ def _as_command(clean: str, raw: str, today: date, terms: PlanTerms) -> q.Intent
     rest = rest.strip()
     if name == "help":
         return q.Help()
-    if name in {"status", "due", "history"} and rest:
-        if name == "status" and not find_code(rest, terms.codes):
-            ratings = _ratings(rest)
-            if ratings and _FILLER_ONLY.match(_strip_ratings(rest)):
-                return q.ByRating(ratings)
-        if name == "due":
-            if re.fullmatch(r"\d{1,4}( days?)?", rest):
-                return q.Command("due", rest)  # `/qib due 14`: the subcommand's own reading
-            return _due(rest, today) or q.Command("due", rest)  # not a window: the subcommand says so
-        if name == "history":
-            return _history(re.sub(r"^(of|for|on|to) ", "", rest), terms)
-        return q.Status(find_code(rest, terms.codes) or _topic(rest))
+    raw_rest = raw.split(maxsplit=1)[1].strip() if len(raw.split(maxsplit=1)) > 1 else ""
+    if name == "status" and rest:
+        # Read without the plan's codes (search finds them): "status red" is a rating, not a topic.
+        ratings = _ratings(rest)
+        if ratings and _FILLER_ONLY.match(_strip_ratings(rest)):
+            return q.ByRating(ratings)
+        return q.Status(re.sub(r"^(of|on|for|about)\s+", "", raw_rest, flags=re.IGNORECASE).rstrip("?!. "))
+    if name == "due" and rest:
+        if re.fullmatch(r"\d{1,4}( days?)?", rest):
+            return q.Command("due", rest)  # `/qib due 14`: the subcommand's own reading
+        return _due(rest, today) or q.Command("due", rest)  # not a window: the subcommand says so
+    if name == "history" and rest:
+        return _history(re.sub(r"^(of|for|on|to) ", "", rest))
     simple: dict[str, q.Intent] = {
         "status": q.Status(),
         "due": q.Due(),
@@ -249,7 +262,7 @@ def _as_command(clean: str, raw: str, today: date, terms: PlanTerms) -> q.Intent
         return simple[name]
     if name == "priority":
         return q.Priorities(find_code(rest, terms.codes) or rest) if rest else q.Priorities()
-    return q.Command(name, raw.split(maxsplit=1)[1].strip() if len(raw.split(maxsplit=1)) > 1 else "")
+    return q.Command(name, raw_rest)
 
 
 def _ratings(text: str) -> frozenset[q.Rating]:
@@ -280,11 +293,9 @@ def _due(text: str, today: date) -> q.Due | None:
     return q.Due(frm=window.frm, until=window.until, reading=window.reading)
 
 
-def _history(topic: str, terms: PlanTerms) -> q.History:
-    """History of a code (as the plan spells it; an unknown code upper-cased, as codes are written)."""
-    code = find_code(topic, terms.codes)
-    if code:
-        return q.History(code)
+def _history(topic: str) -> q.History:
+    """History of a code, upper-cased as codes are written (the history subcommand finds it in any
+    spelling, so this needs nothing of the plan), or of words."""
     topic = _topic(topic)
     return q.History(topic.upper() if _CODE_SHAPE.fullmatch(topic) else topic)
 
@@ -293,7 +304,7 @@ def _question(clean: str, today: date, terms: PlanTerms) -> q.Intent:
     if _HELP.search(clean):
         return q.Help()
     if m := _HISTORY.search(clean):
-        return _history(next(g for g in m.groups() if g), terms)
+        return _history(next(g for g in m.groups() if g))
     code = find_code(clean, terms.codes)
     if _STALE.search(clean) and not code:
         return q.Stale()
