@@ -9,7 +9,7 @@ LINT_DIRS := $(wildcard bot handlers models seeds tests benchmarks)
 HYPOTHESIS_PROFILE ?= ci
 export HYPOTHESIS_PROFILE
 
-.PHONY: run test test-sqlite test-postgres fuzz lint bench soak clean
+.PHONY: run test test-sqlite test-postgres fuzz lint bench bench-questions soak clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,9 @@ fuzz: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m benchmarks.run
+
+bench-questions: $(VENV)/.installed
+	$(BIN)/python -m benchmarks.questions
 
 soak: $(VENV)/.installed
 	QIB_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -m soak $(PYTEST_ARGS)

@@ -50,6 +50,14 @@ REQUESTS: list[tuple[str, str, str]] = [
     ("digest preview", "command", "digest preview"),
     ("home", "home", ""),
     ("update submission", "submit", "{own}"),
+    # Questions in plain words: interpreted, then the same queries as the subcommands.
+    ("question: ratings", "command", "show me red and amber actions"),
+    ("question: due in a month", "command", "what is due in March"),
+    ("question: stale", "command", "who hasn't updated"),
+    ("question: changes", "command", "changes since the last board"),
+    ("question: decisions", "command", "decisions for the board"),
+    ("question: about words", "command", "how are we doing on {area_words}"),
+    ("question: not understood", "command", "tell me about xylophone quantum"),
 ]
 NAMES = [name for name, _, _ in REQUESTS]
 ERRORS = ("Something went wrong", "The plan database is unavailable")
@@ -67,6 +75,13 @@ EXPECTED = {
     "update": "Saved:",
     "digest": "Preview:",
     "home": "home",
+    "show": "Milestones",
+    "what": "Due March",
+    "who": "Milestones with no update",
+    "changes": "Changes since",
+    "decisions": "For the board's decision",
+    "how": "",
+    "tell": "I read that as a question",
 }
 
 

@@ -10,9 +10,10 @@ from bot.services.text import mrkdwn_escape
 
 
 def register_all(app: App) -> None:
-    from handlers import commands, events, home, measures, status, updates
+    from handlers import commands, events, home, measures, questions, status, updates
 
     commands.register(app)
+    questions.register(app)
     status.register(app)
     events.register(app)
     home.register(app)

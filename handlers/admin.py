@@ -35,7 +35,7 @@ def _people(text: str) -> list[str]:
     return mentions + rest if mentions else rest
 
 
-@subcommand("owner", "/qib owner M-07 @person", "admins: give a milestone a new owner", order=40)
+@subcommand("owner", "/qib owner CODE @person", "admins: give a milestone a new owner", order=40)
 def owner(ask: Ask, args: str) -> Reply:
     parts = args.split(maxsplit=1)
     if len(parts) < 2:

@@ -67,10 +67,13 @@ __all__ = [
     "PriorityRef",
     "PriorityReport",
     "PriorityView",
+    "RatedList",
     "UpdateEntry",
     "area_detail",
     "board_calendar",
     "by_priority",
+    "by_rating",
+    "changes",
     "chair_summary",
     "chair_summary_and_rows",
     "due_soon",
@@ -293,9 +296,18 @@ class MilestoneList:
 @dataclass(frozen=True, slots=True)
 class DueSoon:
     rows: list[MilestoneRow]
-    frm: date  # inclusive (today)
+    frm: date  # inclusive (today, unless a window was asked for)
     until: date  # inclusive
-    basis: Literal["days", "next meeting"]
+    basis: Literal["days", "next meeting", "dates"]
+    calendar: BoardCalendar
+
+
+@dataclass(frozen=True, slots=True)
+class RatedList:
+    """Milestones with any of the ratings asked for (the board's reading: overdue beats the stored one)."""
+
+    ratings: frozenset[Health]
+    rows: list[MilestoneRow]
     calendar: BoardCalendar
 
 
@@ -427,8 +439,22 @@ def _meetings_around(
     )
 
 
-def _plan_context(db: Session, plan_id: int, today: date) -> tuple[PlanInfo, BoardCalendar]:
-    """The plan and its meetings either side of today: one SELECT for plan and board, one for overrides."""
+@lru_cache(maxsize=64)
+def _meeting_after(
+    rrule: str, start: date, at: time, tz: str, overrides: tuple[Override, ...], meeting: Meeting
+) -> Meeting | None:
+    """The meeting after this one (kept, like _meetings_around: the inputs are the key)."""
+    return next_meeting(rrule, start, at, tz, overrides, meeting.starts_at + timedelta(microseconds=1))
+
+
+def _plan_context(
+    db: Session, plan_id: int, today: date, now: datetime | None = None
+) -> tuple[PlanInfo, BoardCalendar]:
+    """The plan and its meetings either side of today: one SELECT for plan and board, one for overrides.
+
+    With ``now`` (the current instant), a meeting earlier today that has already started is over for
+    the board: the next meeting is the one after it ("next meets today at 10:00" only before 10:00).
+    """
     found = db.execute(_PLAN_AND_BOARD, {"plan_id": plan_id}).one_or_none()
     if found is None:
         raise NotFound("That plan does not exist (it may have been removed).")
@@ -441,15 +467,17 @@ def _plan_context(db: Session, plan_id: int, today: date) -> tuple[PlanInfo, Boa
             for o in db.execute(_OVERRIDES, {"plan_id": plan_id})
         )
         previous, following = _meetings_around(rrule, start, at, board_tz or plan_tz, overrides, today)
+        if now is not None and following is not None and following.starts_at <= now:
+            following = _meeting_after(rrule, start, at, board_tz or plan_tz, overrides, following)
     calendar = BoardCalendar(
         today=today, timezone=plan_tz, board_name=board_name, previous=previous, next=following
     )
     return plan, calendar
 
 
-def board_calendar(*, db: Session, plan_id: int, today: date) -> BoardCalendar:
-    """The previous (strictly before today) and next (today or later) board meetings of a plan."""
-    return _plan_context(db, plan_id, today)[1]
+def board_calendar(*, db: Session, plan_id: int, today: date, now: datetime | None = None) -> BoardCalendar:
+    """The previous (strictly before today) and next (today or later, not yet started) board meetings."""
+    return _plan_context(db, plan_id, today, now)[1]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -804,12 +832,12 @@ def _load_areas(db: Session, plan_id: int) -> list[tuple[int, str, str, str]]:
 # ---------------------------------------------------------------------------------------------------
 
 
-def plan_overview(*, db: Session, plan_id: int, today: date) -> PlanOverview:
+def plan_overview(*, db: Session, plan_id: int, today: date, now: datetime | None = None) -> PlanOverview:
     """Each area (in plan order) with its rolled-up health and figures, and the plan's totals.
 
     Four statements: plan and board, overrides, areas, and one GROUP BY over the milestones.
     """
-    plan, calendar = _plan_context(db, plan_id, today)
+    plan, calendar = _plan_context(db, plan_id, today, now)
     areas = _load_areas(db, plan_id)
     total, by_area = _aggregate(db, plan_id, calendar, Milestone.area_id)
     return PlanOverview(
@@ -1108,24 +1136,59 @@ def overdue(*, db: Session, plan_id: int, today: date) -> MilestoneList:
     return MilestoneList(kind="overdue", rows=rows, calendar=calendar)
 
 
-def due_soon(*, db: Session, plan_id: int, today: date, days: int | None = None) -> DueSoon:
-    """Unfinished milestones due from today to ``days`` ahead (inclusive), or else before the next meeting.
+def due_soon(
+    *,
+    db: Session,
+    plan_id: int,
+    today: date,
+    days: int | None = None,
+    frm: date | None = None,
+    until: date | None = None,
+    now: datetime | None = None,
+) -> DueSoon:
+    """Unfinished milestones due from today to ``days`` ahead (inclusive), from ``frm`` to ``until``
+    (a window asked for in words), or else from today until the next meeting (the day before it, but
+    never before today: on a board day that is today's items).
 
-    With no next meeting in view, ``days=None`` looks DEFAULT_DUE_SOON_DAYS ahead. Three statements.
+    With no next meeting in view, the default looks DEFAULT_DUE_SOON_DAYS ahead. Three statements.
     """
     if days is not None and days < 0:
         raise InvalidInput("The number of days ahead cannot be negative.", field="days")
-    plan, calendar = _plan_context(db, plan_id, today)
-    basis: Literal["days", "next meeting"] = "days"
-    if days is not None:
+    plan, calendar = _plan_context(db, plan_id, today, now)
+    basis: Literal["days", "next meeting", "dates"] = "days"
+    start = today
+    if frm is not None and until is not None:
+        if until < frm:
+            raise InvalidInput("That window ends before it starts.", field="days")
+        start, basis = frm, "dates"
+    elif days is not None:
         until = today + timedelta(days=days)
     elif calendar.next_on is not None:
-        until, basis = calendar.next_on - timedelta(days=1), "next meeting"
+        until, basis = max(today, calendar.next_on - timedelta(days=1)), "next meeting"
     else:
         until = today + timedelta(days=DEFAULT_DUE_SOON_DAYS)
-    loaded = _load_rows(db, plan_id, calendar, _unfinished(), Milestone.due >= today, Milestone.due <= until)
+    loaded = _load_rows(db, plan_id, calendar, _unfinished(), Milestone.due >= start, Milestone.due <= until)
     rows = sorted((i.row for i in loaded), key=_due_order)
-    return DueSoon(rows=rows, frm=today, until=until, basis=basis, calendar=calendar)
+    return DueSoon(rows=rows, frm=start, until=until, basis=basis, calendar=calendar)
+
+
+def by_rating(
+    *, db: Session, plan_id: int, today: date, ratings: Iterable[str], now: datetime | None = None
+) -> RatedList:
+    """Milestones the board reads as any of these ratings ("off track", "overdue", "complete", ...),
+    worst first, then by due date. Three statements."""
+    wanted = frozenset(Health(r) for r in ratings)
+    plan, calendar = _plan_context(db, plan_id, today, now)
+    statuses = [h.value for h in wanted if h is not Health.OVERDUE]
+    conditions: list[ColumnElement[bool]] = [Milestone.status.in_(statuses)] if statuses else []
+    if Health.OVERDUE in wanted:
+        conditions.append(and_(_unfinished(), Milestone.due < today))
+    loaded = _load_rows(db, plan_id, calendar, or_(*conditions))
+    rows = sorted(
+        (i.row for i in loaded if i.row.health in wanted),
+        key=lambda r: (SEVERITY[r.health], r.due or date.max, r.code),
+    )
+    return RatedList(ratings=wanted, rows=rows, calendar=calendar)
 
 
 def stale(*, db: Session, plan_id: int, today: date) -> MilestoneList:
@@ -1219,13 +1282,15 @@ def _exceptions(rows: Iterable[MilestoneRow]) -> list[ExceptionItem]:
     return [item for _key, item in sorted(items, key=lambda pair: pair[0])]
 
 
-def _changes_since(db: Session, plan_id: int, calendar: BoardCalendar) -> list[Change]:
+def _changes_since(
+    db: Session, plan_id: int, calendar: BoardCalendar, since_day: date | None = None
+) -> list[Change]:
     """Every milestone updated since the previous meeting's day (up to the end of today). One statement.
 
     Window functions keep only each milestone's first and last update of the period, so the rows
     returned follow the milestones updated, not the number of updates.
     """
-    since = calendar.since_previous
+    since = calendar.since_previous if since_day is None else _local_day_start(since_day, calendar.timezone)
     if since is None:
         return []
     end = _local_day_start(calendar.today + timedelta(days=1), calendar.timezone)
@@ -1299,14 +1364,23 @@ def _changes_since(db: Session, plan_id: int, calendar: BoardCalendar) -> list[C
     return changes
 
 
-def chair_summary(*, db: Session, plan_id: int, today: date) -> ChairSummary:
+def changes(
+    *, db: Session, plan_id: int, today: date, since: date | None = None, now: datetime | None = None
+) -> tuple[BoardCalendar, list[Change]]:
+    """Milestones updated since a day (or since the previous meeting's day), most recent first.
+    Three statements."""
+    _, calendar = _plan_context(db, plan_id, today, now)
+    return calendar, _changes_since(db, plan_id, calendar, since)
+
+
+def chair_summary(*, db: Session, plan_id: int, today: date, now: datetime | None = None) -> ChairSummary:
     """The board's headline: position, areas, exceptions first, changes since the last meeting, what is due.
 
     Six statements: plan and board, overrides, areas, totals (one GROUP BY), the milestones worth
     naming (exceptions and those due before the next meeting, with their latest update), and the
     updates since the previous meeting.
     """
-    plan, calendar = _plan_context(db, plan_id, today)
+    plan, calendar = _plan_context(db, plan_id, today, now)
     areas = _load_areas(db, plan_id)
     total, by_area = _aggregate(db, plan_id, calendar, Milestone.area_id)
 

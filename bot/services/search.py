@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
+import snowballstemmer
 from rapidfuzz import fuzz, process
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
@@ -42,7 +43,50 @@ CLEAR_MARGIN = 0.08  # the best must beat the next by this much to be a clear ma
 AREA_MARGIN = 0.15  # an area this close to the best absorbs its own milestones
 CHOICE_WINDOW = 0.3  # choices are the candidates within this of the best
 TITLE_BONUS = 0.1
-UNKNOWN_WORD_WEIGHT = 0.5  # a word found nowhere in the plan counts this much of an average word
+UNKNOWN_WORD_WEIGHT = 0.5  # a word found nowhere in the plan counts this much of the plan's average word
+GENERIC_WEIGHT = 0.3  # a generic word ("services", "work") is weak evidence, found or not
+
+# Words that name no subject on their own: "adult services" is about adults, not any "service".
+GENERIC = frozenset(
+    _w
+    for _w in snowballstemmer.stemmer("english").stemWords(
+        [
+            "service",
+            "services",
+            "work",
+            "team",
+            "teams",
+            "support",
+            "plan",
+            "plans",
+            "session",
+            "sessions",
+            "process",
+            "processes",
+            "activity",
+            "activities",
+            "programme",
+            "programmes",
+            "group",
+            "groups",
+            "thing",
+            "things",
+            "stuff",
+            "piece",
+            "bit",
+            "matter",
+            "matters",
+            "issue",
+            "issues",
+            "action",
+            "actions",
+            "task",
+            "tasks",
+            "project",
+            "projects",
+        ]
+    )
+)
 
 # Field weights: a word in the title counts fully; elsewhere a little less.
 W_TITLE, W_DESCRIPTION, W_CONTEXT, W_OWNER = 1.0, 0.9, 0.75, 0.8
@@ -178,16 +222,21 @@ def normalise_code(text: str) -> str:
     return _LEADING_ZEROS.sub("", re.sub(r"[^0-9a-z]", "", text.casefold()))
 
 
+_STEMMER = snowballstemmer.stemmer("english")
+
+
 @lru_cache(maxsize=65536)
 def _normal_word(raw: str) -> str:
+    """The word's English stem (Snowball): supervision, supervisions and supervising meet; fostered and
+    fostering are foster. Filler is checked before stemming, so it is listed as people type it."""
     word = raw.removesuffix("'s").removesuffix("s'").replace("'", "")
-    if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
-        word = word[:-1]
-    return word
+    if word in FILLER or word.isdigit():
+        return word
+    return str(_STEMMER.stemWord(word))
 
 
 def _words(text: str) -> list[str]:
-    """Lower-case words, apostrophes and possessives dropped, a plural "s" taken off longer words."""
+    """Lower-case words, apostrophes and possessives dropped, each taken to its stem."""
     words = (_normal_word(raw) for raw in _WORD.findall(text.casefold().replace("’", "'")))
     return [w for w in words if w]
 
@@ -305,7 +354,7 @@ def _by_code(text: str, entries: list[_Entry]) -> list[_Entry]:
 @lru_cache(maxsize=4)
 def _vocabulary(
     texts: tuple[tuple[tuple[str | None, float], ...], ...],
-) -> tuple[dict[str, dict[int, float]], list[str]]:
+) -> tuple[dict[str, dict[int, float]], list[str], float]:
     """Word -> entry index -> field weight, and the words, for the entries' texts (read-only).
 
     Kept for the texts it was built from (they are the key, so any change to a title, an owner or a
@@ -320,11 +369,13 @@ def _vocabulary(
                 seen = vocabulary[word]
                 if seen.get(i, 0.0) < weight:
                     seen[i] = weight
-    return dict(vocabulary), list(vocabulary)
+    n = len(texts)
+    mean_idf = sum(math.log(1 + n / len(seen)) for seen in vocabulary.values()) / max(1, len(vocabulary))
+    return dict(vocabulary), list(vocabulary), mean_idf
 
 
 def _score(words: list[str], entries: list[_Entry]) -> list[tuple[float, _Entry]]:
-    vocabulary, vocab = _vocabulary(tuple(e.texts for e in entries))
+    vocabulary, vocab, mean_idf = _vocabulary(tuple(e.texts for e in entries))
 
     per_word: list[dict[int, float]] = []  # for each query word: entry index -> similarity (0..1)
     matched_vocab: list[set[str]] = []
@@ -348,11 +399,15 @@ def _score(words: list[str], entries: list[_Entry]) -> list[tuple[float, _Entry]
         matched_vocab.append({choice for choice, _ in similar})
 
     n = len(entries)
-    known = [math.log(1 + n / len(best)) for best in per_word if best]
-    if not known:
+    if not any(per_word):
         return []
-    unknown_weight = UNKNOWN_WORD_WEIGHT * sum(known) / len(known)
-    idf = [math.log(1 + n / len(best)) if best else unknown_weight for best in per_word]
+    # A word the plan never uses counts as much as half the plan's average word, so one shared word
+    # cannot carry a question about something the plan does not cover ("adult services").
+    idf = [
+        (math.log(1 + n / len(best)) if best else UNKNOWN_WORD_WEIGHT * mean_idf)
+        * (GENERIC_WEIGHT if word in GENERIC else 1.0)
+        for word, best in zip(words, per_word, strict=True)
+    ]
     total = sum(idf)
 
     scored: list[tuple[float, _Entry]] = []

@@ -9,6 +9,14 @@ import re
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
+_MARKUP = re.compile(r"<[@!#][^>]*>")
+
+
+def strip_mentions(text: str) -> str:
+    """A message without the mentions and links Slack made in it, whitespace collapsed."""
+    return " ".join(_MARKUP.sub(" ", text).split())
+
+
 def terminal_safe(text: str) -> str:
     """Drop control characters (escape sequences, bidi overrides) before printing to a terminal."""
     return _CONTROL.sub("", text)

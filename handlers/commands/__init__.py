@@ -16,8 +16,8 @@ import handlers.status  # noqa: F401  (registers the status subcommands)
 import handlers.updates  # noqa: F401  (registers /qib update)
 from bot.services.text import unescape_slack
 from handlers.commands.parse import parse_command
-from handlers.commands.router import route
 from handlers.context import ask_from
+from handlers.questions import answer
 
 
 def register(app: App) -> None:
@@ -35,7 +35,8 @@ def on_qib(ack: Ack, command: dict[str, Any], context: Any, respond: Respond, cl
         channel_id=command.get("channel_id"),
         trigger_id=command.get("trigger_id"),
     )
-    reply = route(text.name).run(ask, text.args)
+    # Subcommands run as typed; anything else (`/qib what's at risk?`) is a question.
+    reply = answer(ask, f"{text.name} {text.args}".strip())
     if reply.visibility == "none":
         return
     respond(**reply.payload(), response_type=reply.visibility, replace_original=False)

@@ -48,8 +48,9 @@ def help_reply(ask: Ask, args: str) -> Reply:
         bk.header("qib-bot: the Quality Improvement Plan"),
         bk.section("\n".join(lines)),
         bk.context(
-            "You can also mention me in the board's channel or send me a message: "
-            "_how are we doing on foster carer reviews?_, _what's overdue?_, _what do I own?_"
+            "You can also ask in your own words, after `/qib`, in a message to me or by mentioning me: "
+            "_what's at risk?_, _what is due in March?_, _who hasn't updated?_, _what do I own?_, "
+            "_what changed since the last board?_"
         ),
     ]
     return Reply(text=text, blocks=blocks)

@@ -6,11 +6,12 @@ from typing import Any
 
 from slack_bolt import App
 
+from bot.services.errors import DomainError
+from bot.services.text import unescape_slack
 from handlers.blocks import Reply
-from handlers.commands.router import ROUTES, route
 from handlers.context import ask_from
-from handlers.events.interpret import interpret
 from handlers.events.privacy_guard import guard
+from handlers.questions import answer
 
 
 def register(app: App) -> None:
@@ -39,7 +40,7 @@ def ignore_other_messages() -> None:
     """Channel messages that do not mention the bot are none of its business."""
 
 
-def _answer(event: dict[str, Any], context: Any, client: Any, *, surface: str) -> Any:
+def _answer(event: dict[str, Any], context: Any, client: Any, *, surface: str) -> Reply:
     ask = ask_from(
         context,
         client,
@@ -51,5 +52,7 @@ def _answer(event: dict[str, Any], context: Any, client: Any, *, surface: str) -
     )
     if guard(ask, event, surface=surface):
         return Reply.nothing()
-    text = interpret(event.get("text") or "", frozenset(ROUTES))
-    return route(text.name).run(ask, text.args)
+    try:  # Slack's escaping undone once, where the text arrives; its mentions are kept
+        return answer(ask, unescape_slack(event.get("text") or ""))
+    except DomainError as error:  # "no such milestone": said where the question was asked (the thread)
+        return Reply(text=error.message)

@@ -11,8 +11,8 @@ from typing import Any
 
 from bot.services.privacy import WHAT_HARD, find_personal_data
 from bot.services.privacy_plan import plan_staff, record_personal_data_message
+from bot.services.text import strip_mentions
 from handlers.context import Ask
-from handlers.events.interpret import strip_mentions
 
 log = logging.getLogger("qib.privacy")
 

@@ -9,6 +9,7 @@ from bot.services.measures import owned_by, read_measures
 from bot.services.people import actor_for
 from bot.services.status import Health
 from handlers import blocks as bk
+from handlers.blocks import Reply
 from handlers.context import Ask
 from handlers.inspection import render as inspection_render
 from handlers.measures.render import own_measures_blocks
@@ -16,9 +17,38 @@ from handlers.status import render
 from handlers.words import day_in
 
 MAX_OWN = 40
+QUESTION_INPUT = "home_question"
+MAX_ANSWER_BLOCKS = 40
 
 
-def home_view(ask: Ask) -> dict[str, Any]:
+def question_blocks(answered: tuple[str, Reply] | None) -> list[dict[str, Any]]:
+    """A box to ask the plan a question in plain words, and the last answer under it."""
+    box = {
+        "type": "input",
+        "block_id": QUESTION_INPUT,
+        "dispatch_action": True,
+        "label": {"type": "plain_text", "text": "Ask about the plan"},
+        "element": {
+            "type": "plain_text_input",
+            "action_id": QUESTION_INPUT,
+            "placeholder": {"type": "plain_text", "text": "what's at risk? what is due in March?"},
+            "dispatch_action_config": {"trigger_actions_on": ["on_enter_pressed"]},
+        },
+    }
+    if answered is None:
+        return [box]
+    asked, reply = answered
+    shown = reply.blocks or [bk.section(bk.esc(reply.text))]
+    return [
+        box,
+        bk.context(f"You asked: _{bk.esc(bk.clip(asked, 200))}_"),
+        *shown[:MAX_ANSWER_BLOCKS],
+        bk.divider(),
+    ]
+
+
+def home_view(ask: Ask, answered: tuple[str, Reply] | None = None) -> dict[str, Any]:
+    """``answered``: a question asked in the Home tab and its answer, shown at the top."""
     today = ask.today()
     with ask.deps.sessions() as db:
         actor = actor_for(db, ask.plan_id, ask.user_id, ask.settings.admin_ids)
@@ -27,7 +57,7 @@ def home_view(ask: Ask) -> dict[str, Any]:
             if actor
             else None
         )
-        overview = queries.plan_overview(db=db, plan_id=ask.plan_id, today=today)
+        overview = queries.plan_overview(db=db, plan_id=ask.plan_id, today=today, now=ask.now)
         seen = inspection.inspection_view(db=db, plan_id=ask.plan_id, today=today)
         measures = (
             owned_by(read_measures(db=db, plan_id=ask.plan_id, today=today), actor.person_id) if actor else ()
@@ -35,6 +65,7 @@ def home_view(ask: Ask) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = [bk.header(overview.plan.title)]
     if seen is not None:
         blocks.append(bk.context(bk.esc(inspection_render.home_line(seen))))
+    blocks += question_blocks(answered)
     if mine is None:
         blocks.append(
             bk.section(

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt import Ack, App
+from sqlalchemy.orm import Session
 
 from bot.services import queries
 from bot.services.errors import InvalidInput
 from bot.services.measures import read_measures, select_measures
 from bot.services.people import can_update
-from bot.services.search import search
+from bot.services.search import SearchResult, search
 from handlers.blocks import Reply
 from handlers.commands.router import subcommand
 from handlers.context import Ask, actor_of, ask_from
@@ -26,26 +27,31 @@ def register(app: App) -> None:
     "status", "/qib status [area, milestone or words]", "the whole plan, or one area or milestone", order=1
 )
 def status(ask: Ask, args: str) -> Reply:
-    today = ask.today()
+    if not args.strip():
+        with ask.deps.sessions() as db:
+            return render.overview_reply(
+                queries.plan_overview(db=db, plan_id=ask.plan_id, today=ask.today(), now=ask.now)
+            )
     with ask.deps.sessions() as db:
-        if not args.strip():
-            return render.overview_reply(queries.plan_overview(db=db, plan_id=ask.plan_id, today=today))
-        found = search(db, ask.plan_id, args)
-        if found.match is None:
-            return render.choices_reply(found)
-        hit = found.match
-        if hit.kind == "area":
-            return with_measures(
-                render.area_reply(
-                    queries.area_detail(db=db, plan_id=ask.plan_id, today=today, code=hit.code)
-                ),
-                select_measures(read_measures(db=db, plan_id=ask.plan_id, today=today), hit.code),
-            )
-        if hit.kind == "priority":
-            return render.priority_reply(
-                queries.by_priority(db=db, plan_id=ask.plan_id, today=today, code=hit.code)
-            )
-        detail = queries.milestone_detail(db=db, plan_id=ask.plan_id, today=today, code=hit.code)
+        return status_found(ask, db, search(db, ask.plan_id, args))
+
+
+def status_found(ask: Ask, db: Session, found: SearchResult) -> Reply:
+    """The answer for what a search found (in the same session): the area, priority or milestone,
+    or the choices."""
+    if found.match is None:
+        return render.choices_reply(found)
+    hit, today = found.match, ask.today()
+    if hit.kind == "area":
+        return with_measures(
+            render.area_reply(queries.area_detail(db=db, plan_id=ask.plan_id, today=today, code=hit.code)),
+            select_measures(read_measures(db=db, plan_id=ask.plan_id, today=today), hit.code),
+        )
+    if hit.kind == "priority":
+        return render.priority_reply(
+            queries.by_priority(db=db, plan_id=ask.plan_id, today=today, code=hit.code)
+        )
+    detail = queries.milestone_detail(db=db, plan_id=ask.plan_id, today=today, code=hit.code)
     return render.milestone_reply(detail, can_update=_may_update(ask, detail))
 
 
@@ -68,7 +74,7 @@ def _may_update(ask: Ask, detail: queries.MilestoneDetail) -> bool:
 )
 def summary(ask: Ask, args: str) -> Reply:
     with ask.deps.sessions() as db:
-        result = queries.chair_summary(db=db, plan_id=ask.plan_id, today=ask.today())
+        result = queries.chair_summary(db=db, plan_id=ask.plan_id, today=ask.today(), now=ask.now)
     return render.summary_reply(result, shared=args.strip().lower() in {"share", "post", "channel"})
 
 
@@ -98,7 +104,9 @@ def due(ask: Ask, args: str) -> Reply:
             raise InvalidInput(f"“{args.strip()}” is not a number of days: try `/qib due 14`.")
         days = int(words[0])
     with ask.deps.sessions() as db:
-        return render.due_reply(queries.due_soon(db=db, plan_id=ask.plan_id, today=ask.today(), days=days))
+        return render.due_reply(
+            queries.due_soon(db=db, plan_id=ask.plan_id, today=ask.today(), days=days, now=ask.now)
+        )
 
 
 @subcommand("stale", "/qib stale", "open milestones with no update since the last board", order=6)
@@ -108,7 +116,7 @@ def stale(ask: Ask, args: str) -> Reply:
 
 
 @subcommand(
-    "priority", "/qib priority [SP-1]", "the strategic priorities, or one with its milestones", order=7
+    "priority", "/qib priority [code]", "the strategic priorities, or one with its milestones", order=7
 )
 def priority(ask: Ask, args: str) -> Reply:
     with ask.deps.sessions() as db:
@@ -116,10 +124,10 @@ def priority(ask: Ask, args: str) -> Reply:
     return render.priority_reply(report)
 
 
-@subcommand("history", "/qib history M-07", "every update of a milestone, who and when", order=8)
+@subcommand("history", "/qib history CODE", "every update of a milestone, who and when", order=8)
 def history(ask: Ask, args: str) -> Reply:
     if not args.strip():
-        raise InvalidInput("Which milestone? For example `/qib history M-07`.")
+        raise InvalidInput("Which milestone? Give its code: `/qib history` and the code.")
     with ask.deps.sessions() as db:
         code = args.strip().split()[0]
         found = search(db, ask.plan_id, code)

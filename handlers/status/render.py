@@ -19,10 +19,11 @@ from bot.services.queries import (
     PersonMilestones,
     PlanOverview,
     PriorityReport,
+    RatedList,
 )
 from bot.services.redaction_refs import update_reference
 from bot.services.search import SearchResult
-from bot.services.status import Health
+from bot.services.status import SEVERITY, Health
 from handlers import blocks as bk
 from handlers.blocks import Reply
 from handlers.words import day_in, due_phrase, person_label, status_label
@@ -111,7 +112,9 @@ def meetings_line(calendar: BoardCalendar) -> str:
     parts = []
     if calendar.previous:
         parts.append(f"last met {day_in(calendar.previous.on, calendar.today)}")
-    if calendar.next:
+    if calendar.next and calendar.next.on == calendar.today:
+        parts.append(f"next meets today at {calendar.next.local_start:%H:%M}")
+    elif calendar.next:
         parts.append(f"next meets {day_in(calendar.next.on, calendar.today)}")
     return f"{board}: {', '.join(parts)}" if parts else f"{board}: no meetings scheduled"
 
@@ -125,6 +128,11 @@ def _more(hidden: int, hint: str) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- answers
+
+
+def example_hint(code: str, title: str) -> str:
+    """How to ask about one area, with this plan's own first area (never another plan's)."""
+    return f"Ask about one area or milestone: `/qib status {bk.esc(code)}`, `/qib status {bk.esc(title.lower())}`."
 
 
 def overview_reply(o: PlanOverview) -> Reply:
@@ -143,9 +151,7 @@ def overview_reply(o: PlanOverview) -> Reply:
         bk.context(bk.esc(meetings_line(o.calendar))),
         bk.divider(),
         *packed(area_lines),
-        bk.context(
-            "Ask about one area or milestone: `/qib status AFI-1`, `/qib status foster carer reviews`."
-        ),
+        *([bk.context(example_hint(o.areas[0].code, o.areas[0].title))] if o.areas else []),
     ]
     text = _text(
         f"{o.plan.title}: {o.health.value if o.health else 'no milestones'}. {headline(o.totals)}.",
@@ -172,7 +178,7 @@ def area_reply(d: AreaDetail, *, limit: int = 40) -> Reply:
     shown = rows[:limit]
     blocks += packed(milestone_line(r, today, reason=r.health in _ATTENTION) for r in shown)
     if len(rows) > len(shown):
-        blocks.append(_more(len(rows) - len(shown), "Ask for one milestone: `/qib status M-07`."))
+        blocks.append(_more(len(rows) - len(shown), "Ask for one milestone: `/qib status` and its code."))
     text = _text(
         f"{a.code} {a.title}: {a.health.value if a.health else 'no milestones'}. {headline(a.figures)}.",
         *(milestone_text(r, today) for r in shown),
@@ -294,7 +300,7 @@ def list_reply(
         blocks.append(bk.section(empty))
     blocks += packed(milestone_line(r, today, reason=True) for r in rows[:limit])
     if len(rows) > limit:
-        blocks.append(_more(len(rows) - limit, "Narrow it down: `/qib status AFI-1`."))
+        blocks.append(_more(len(rows) - limit, "Narrow it down: `/qib status` and an area's code."))
     text = _text(
         f"{title}: {len(rows)}" if rows else f"{title}: {empty}",
         *(milestone_text(r, today) for r in rows[:limit]),
@@ -317,16 +323,25 @@ def stale_reply(m: MilestoneList) -> Reply:
     )
 
 
-def due_reply(d: DueSoon) -> Reply:
-    until = day_in(d.until, d.calendar.today)
-    basis = "before the next board meeting" if d.basis == "next meeting" else f"by {until}"
-    return list_reply(
-        f"Due {basis}",
-        "Nothing else falls due in that time.",
-        d.rows,
-        d.calendar.today,
-        note=f"From today to {until}.",
-    )
+def due_reply(d: DueSoon, *, reading: str = "") -> Reply:
+    """``reading`` says how words were read as dates ("March 2020 (1–31 Mar)"): never a silent guess."""
+    today = d.calendar.today
+    until = day_in(d.until, today)
+    if d.basis == "dates":
+        frm = "today" if d.frm == today else day_in(d.frm, today)
+        title = f"Due {reading}" if reading else f"Due {frm} to {until}"
+        note = f"From {frm} to {until}, read from your question." if reading else f"From {frm} to {until}."
+    else:
+        basis = "before the next board meeting" if d.basis == "next meeting" else f"by {until}"
+        title, note = f"Due {basis}", f"From today to {until}."
+    return list_reply(title, "Nothing else falls due in that time.", d.rows, today, note=note)
+
+
+def rated_reply(r: RatedList) -> Reply:
+    """Milestones by rating, worst first: "red and amber" is off track, overdue and at risk."""
+    names = [h.value for h in sorted(r.ratings, key=lambda h: SEVERITY[h])]
+    title = "Milestones " + (", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0])
+    return list_reply(title, "None at the moment.", r.rows, r.calendar.today)
 
 
 def priority_reply(r: PriorityReport, *, limit: int = 30) -> Reply:
@@ -344,7 +359,9 @@ def priority_reply(r: PriorityReport, *, limit: int = 30) -> Reply:
         if len(r.priorities) == 1:
             blocks += packed(milestone_line(m, today) for m in p.milestones[:limit])
             if len(p.milestones) > limit:
-                blocks.append(_more(len(p.milestones) - limit, "Ask about one area: `/qib status AFI-1`."))
+                blocks.append(
+                    _more(len(p.milestones) - limit, "Ask about one area: `/qib status` and its code.")
+                )
         text_lines.append(f"{p.code} {p.title}: {p.health.value if p.health else 'no milestones'}")
     if not r.priorities:
         blocks.append(bk.section("The plan has no strategic priorities."))
@@ -426,6 +443,15 @@ def choices_reply(found: SearchResult) -> Reply:
     if found.kind == "none":
         text = f"I couldn't find anything matching “{found.text}”. Try `/qib status` for the whole plan."
         return Reply(text=text, blocks=[bk.section(bk.esc(text))])
-    lines = [f"• `/qib status {bk.esc(h.code)}`  {bk.esc(h.title)}" for h in found.choices]
+    lines = []
+    for kind, heading in (
+        ("area", "Areas"),
+        ("milestone", "Milestones"),
+        ("priority", "Strategic priorities"),
+    ):
+        hits = [h for h in found.choices if h.kind == kind]
+        if hits:
+            lines.append(f"*{heading}*")
+            lines += [f"• `/qib status {bk.esc(h.code)}`  {bk.esc(h.title)}" for h in hits]
     text = "Did you mean one of these? " + "; ".join(f"{h.code} {h.title}" for h in found.choices)
     return Reply(text=_text(text), blocks=[bk.section("Did you mean one of these?\n" + "\n".join(lines))])

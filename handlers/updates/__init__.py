@@ -80,7 +80,7 @@ def open_update_modal(
 
 @subcommand(
     "update",
-    "/qib update [M-07 on track 60% note]",
+    "/qib update [CODE on track 60% note]",
     "give a progress update: quick, or the form when anything is missing",
     order=20,
 )

@@ -45,9 +45,11 @@ def test_typos_and_word_order_still_find_it(bot):
     assert reply["text"].startswith("AFI-5 Foster carer reviews")
 
 
-def test_nothing_found_says_so_and_suggests_status(bot):
+def test_nothing_found_says_what_was_understood_and_offers_this_plans_questions(bot):
     [reply] = bot.command("status xylophone quantum")
-    assert "couldn't find anything matching" in reply["text"] and "/qib status" in reply["text"]
+    assert "“xylophone quantum”, but nothing in this plan matches it" in reply["text"]
+    [buttons] = [b for b in reply["blocks"] if b["type"] == "actions"]
+    assert [e["value"] for e in buttons["elements"]] == ["status AFI-1", "overdue", "due"]
 
 
 def test_summary_leads_with_exceptions_and_can_be_shared(bot):

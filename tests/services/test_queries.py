@@ -665,3 +665,56 @@ def test_each_query_runs_the_same_few_statements_for_10_or_1000_milestones(engin
     assert small_counts == large_counts
     assert max(large_counts.values()) <= 8, large_counts
     assert large_counts["plan_overview"] == 4 and large_counts["chair_summary"] == 6
+
+
+# ------------------------------------------------------------------ questions: board days, windows, ratings
+
+BOARD_DAY = date(2020, 2, 20)  # the February board, 10:00 Europe/London (10:00 UTC in winter)
+
+
+def _set_due(sessions: sessionmaker[Session], plan_id: int, code: str, due: date) -> None:
+    with sessions.begin() as db:
+        m = db.scalars(select(Milestone).where(Milestone.plan_id == plan_id, Milestone.code == code)).one()
+        m.due = due
+
+
+def test_on_a_board_day_the_meeting_is_next_until_it_starts(db, durham):
+    before = q.board_calendar(
+        db=db, plan_id=durham, today=BOARD_DAY, now=datetime(2020, 2, 20, 9, 59, tzinfo=UTC)
+    )
+    after = q.board_calendar(
+        db=db, plan_id=durham, today=BOARD_DAY, now=datetime(2020, 2, 20, 10, 0, tzinfo=UTC)
+    )
+    assert before.next_on == BOARD_DAY
+    assert after.next_on == date(2020, 3, 19)
+
+
+def test_due_on_a_board_day_includes_what_is_due_that_day(db, sessions, durham):
+    _set_due(sessions, durham, "M-05", BOARD_DAY)
+    morning = q.due_soon(db=db, plan_id=durham, today=BOARD_DAY, now=datetime(2020, 2, 20, 8, 0, tzinfo=UTC))
+    assert (morning.frm, morning.until) == (BOARD_DAY, BOARD_DAY)
+    assert codes(morning.rows) == ["M-05"]
+    evening = q.due_soon(db=db, plan_id=durham, today=BOARD_DAY, now=datetime(2020, 2, 20, 18, 0, tzinfo=UTC))
+    assert (evening.frm, evening.until) == (BOARD_DAY, date(2020, 3, 18))
+    assert "M-05" in codes(evening.rows)
+
+
+def test_due_in_a_window_asked_for_in_words(db, durham):
+    march = q.due_soon(db=db, plan_id=durham, today=TODAY, frm=date(2020, 3, 1), until=date(2020, 3, 31))
+    assert (march.basis, codes(march.rows)) == ("dates", ["M-03", "M-06", "M-12"])
+
+
+def test_by_rating_reads_red_as_off_track_and_overdue_worst_first(db, sessions, durham):
+    add_update(sessions, durham, "M-07", datetime(2020, 2, 2, tzinfo=UTC), "at risk", 40)
+    add_update(sessions, durham, "M-06", datetime(2020, 2, 2, tzinfo=UTC), "off track", 30)
+    _set_due(sessions, durham, "M-10", date(2020, 1, 31))  # on track, but late: overdue
+    red = q.by_rating(db=db, plan_id=durham, today=TODAY, ratings={"off track", "overdue"})
+    assert codes(red.rows) == ["M-10", "M-06"]
+    amber = q.by_rating(db=db, plan_id=durham, today=TODAY, ratings={"at risk"})
+    assert codes(amber.rows) == ["M-07"]
+
+
+def test_changes_since_a_day_count_only_updates_from_that_day(db, sessions, durham):
+    add_update(sessions, durham, "M-07", datetime(2020, 2, 2, 12, tzinfo=UTC), "at risk", 40)
+    _, changed = q.changes(db=db, plan_id=durham, today=TODAY, since=date(2020, 2, 2))
+    assert codes(changed) == ["M-07"]

@@ -125,3 +125,27 @@ def test_the_words_searched_for_drop_the_filler(db, durham):
         "carer",
         "review",
     )
+
+
+# ------------------------------------------------------------------ meaning, not one shared word
+
+
+@pytest.mark.parametrize("typed", ["supervision", "supervisions", "supervising", "Supervision?"])
+def test_every_form_of_a_word_finds_every_milestone_about_it(db, durham, typed):
+    codes = choice_codes(search(db, durham, typed))
+    assert {"M-06", "M-07", "M-08", "M-09", "SP-2"} <= set(codes)
+
+
+def test_fostering_finds_what_was_privately_fostered(db, durham):
+    assert matched(search(db, durham, "private fostering")) == ("area", "AFI-4")
+
+
+@pytest.mark.parametrize("typed", ["adult services", "highways work"])
+def test_one_common_word_shared_with_the_plan_is_not_a_match(db, durham, typed):
+    result = search(db, durham, typed)
+    assert result.kind == "none", result
+
+
+def test_a_generic_word_beside_a_known_subject_still_finds_the_subject(db, durham):
+    codes = choice_codes(search(db, durham, "supervision sessions"))
+    assert {"M-06", "M-07"} <= set(codes)

@@ -1,0 +1,348 @@
+"""A question in plain words -> an intent. Pure and Slack-free: text, the plan's local date and the
+plan's own codes and people in, a typed intent out.
+
+The rules run from the most specific to the least: a subcommand typed as such, a greeting, help,
+history, changes, decisions, due dates, stale, ownership, ratings, meetings, the summary, then a code,
+and last whatever words are left as a topic for search. A measure intent ("how many foster carer
+reviews are out of timescale") slots in before ratings once the plan has measures.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+
+from bot.services.questions import intents as q
+from bot.services.questions.dates import find_date, find_window
+from bot.services.search import normalise_code
+
+__all__ = ["PlanTerms", "interpret", "normalise", "typed_command"]
+
+
+@dataclass(frozen=True)
+class PlanTerms:
+    """What the interpreter needs to know of the plan: its codes and its people's names, as stored."""
+
+    codes: tuple[str, ...] = ()
+    people: tuple[str, ...] = ()  # names ("Alex Morgan") and keys ("iro-ops")
+    commands: frozenset[str] = frozenset()  # the /qib subcommands there are
+    _names: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def name_in(self, text: str) -> str | None:
+        """The person named in the text (a full name, a first name or a surname), as typed."""
+        if not self._names:
+            for person in self.people:
+                full = person.casefold()
+                self._names[full] = person
+                for part in re.split(r"[\s-]+", full):
+                    if len(part) > 2:
+                        self._names.setdefault(part, person)
+        for name in sorted(self._names, key=len, reverse=True):
+            if re.search(rf"\b{re.escape(name)}\b", text):
+                return name
+        return None
+
+
+_MENTION = re.compile(r"<[@!#][^>]*>")
+_LEADING_MENTIONS = re.compile(r"^\s*(<[@!#][^>]*>[\s,:]*)+")
+_USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+_PUNCT = re.compile(r"[?!,;:\"“”()]+|\.(?=\s|$)")
+_ALIASES = {
+    "s": "status",
+    "st": "status",
+    "sum": "summary",
+    "me": "mine",
+    "my": "mine",
+    "late": "overdue",
+    "u": "update",
+    "upd": "update",
+    "hist": "history",
+    "h": "help",
+    "?": "help",
+}
+
+_GREETING = re.compile(
+    r"^(hi|hello|hey|hiya|morning|good (morning|afternoon|evening)|thanks|thank you|cheers|yo)"
+    r"( there)?( qib| bot)?$"
+)
+_GREETING_LEAD = re.compile(r"^(hi|hello|hey|hiya|morning|good (morning|afternoon)) (there )?(qib )?")
+_HELP = re.compile(
+    r"^(help|\?|commands?|what can you do|what can i ask( you)?|how do (i|you) use (you|this|qib)|"
+    r"what do you do|usage|instructions)( please)?$|\bhelp me\b|\bwhat commands\b"
+)
+_HISTORY = re.compile(
+    r"\b(?:history|log|timeline|audit trail|trail|updates)\s+(?:of|for|on|to)\s+(.+)$|^(.+?)\s+history$|"
+    r"\bwhat (?:has )?happened (?:to|with)\s+(.+)$"
+)
+_CHANGES = re.compile(
+    r"\b(chang|what'?s new|whats new|moved|movement|progress since|updated since|updates since|"
+    r"since (the )?last (board|meeting)|since we last met)"
+)
+_DECISIONS = re.compile(r"\b(decision|decide|sign ?off|sign-off|approv|escalat|the board needs? to)")
+_STALE = re.compile(
+    r"\b(stale|hasn'?t updated|haven'?t updated|hasnt updated|havent updated|not (been )?updated|"
+    r"no updates?|awaiting (an )?updates?|waiting (for|on) (an )?updates?|out of date|needs? (an )?updat|"
+    r"missing updates?|chase|chasing|not reported|who hasn'?t|who havent|who has not|gone quiet|silent)"
+)
+_DUE = re.compile(
+    r"\b(due|deadlines?|coming up|falls? due|falling due|expected|deliver(ed|y)? by|scheduled|upcoming|"
+    r"before the (next )?(board|meeting)|ahead of the (next )?(board|meeting)|to be done by|"
+    r"what'?s next|finish(es|ing)? (by|in|this|next))\b"
+)
+_MINE = re.compile(
+    r"\b(mine|my (own )?(milestones?|actions?|items?|things|stuff|tasks?|work|bits)|what do i own|"
+    r"what i own|assigned to me|i'?m responsible|am i responsible|i own|do i have|have i got|"
+    r"my updates?|for me|i need to)\b|^me$"
+)
+_OWNER_WORDS = re.compile(
+    r"\b(own|owns|owned|owning|owner|responsible|assigned|actions?|milestones?|items?|tasks?|"
+    r"working on|doing|leads?|leading|in charge)\b|'s\b"
+)
+_RATINGS: list[tuple[re.Pattern[str], tuple[q.Rating, ...]]] = [
+    # Red is significant risk or late: off track and overdue alike.
+    (re.compile(r"\b(reds?|rag red|significant risk)\b"), ("off track", "overdue")),
+    (re.compile(r"\b(off[ -]?track|offtrack|failing)\b"), ("off track",)),
+    (re.compile(r"\b(ambers?|at[ -]risk|risky|in danger|risks?)\b"), ("at risk",)),
+    (re.compile(r"\b(greens?|on[ -]?track|going well)\b"), ("on track",)),
+    (
+        re.compile(r"\b(blues?|complete|completed|done|finished|delivered|closed|achieved)\b"),
+        ("complete",),
+    ),
+    (
+        re.compile(
+            r"\b(not started|not begun|yet to start|(haven'?t|hasn'?t|has not|have not) (yet )?started)\b"
+        ),
+        ("not started",),
+    ),
+]
+_OVERDUE = re.compile(r"\b(overdue|over due|late|past (its |their )?due|behind|slipped|slipping|missed)\b")
+_MEETINGS = re.compile(
+    r"\b(meetings?|when (does|do|is|will) (the )?(board|we) (meet|next)|next board|board dates?|"
+    r"when is the (next )?board|when do we meet|schedule of (the )?board)\b"
+)
+_SUMMARY = re.compile(
+    r"\b(summary|summarise|summarize|overview|headlines?|board view|big picture|overall|rag|"
+    r"how are we doing|how are things|hows it going|how is it going|how'?s the plan|where are we|"
+    r"position|dashboard|report|whole plan|the plan)\b"
+)
+_PRIORITIES = re.compile(r"\b(strategic )?priorit(y|ies)\b")
+
+_LEADING = re.compile(
+    r"^(how (are|r) we doing (on|with) |how are things (on|with) |how'?s it going (on|with) |hows it going (on|with) |"
+    r"how are we getting on (on|with) |where are we (on|with) |how far along is |how far is |"
+    r"i'?d like to know |i want to know |let me know |any news on |do we have |"
+    r"please |can you |could you |would you |tell me |show me |give me |list |what is |what'?s |whats |"
+    r"what are |what about |how about |how is |how'?s |hows |how are |status (of|on|for) |status |updates? on |"
+    r"progress (on|of|with) |news on |latest on |the |on |about |re |regarding |where is |where'?s |is |are )+"
+)
+_TRAILING = re.compile(
+    r"( (going|doing|getting on|coming along|progressing|looking|please|now|then|at the moment|"
+    r"currently|so far|today))+$"
+)
+_FILLER_ONLY = re.compile(
+    r"^(please|can you|could you|the|a|an|and|of|on|is|are|what|whats|what's|how|show|me|tell|"
+    r"list|all|any|our|us|we|it|please|things|stuff|actions?|milestones?|items?|do|does|doing|i|you|"
+    r"which|ones?|there|that|those|these|now|today|many|how many|for|board|\s)*$"
+)
+_CODE_SHAPE = re.compile(
+    r"(?<![\w.])([a-z]{1,5}[\s_-]*\d{1,4}(?:[.-]\d{1,3})?|\d{1,2}(?:\.\d{1,2})+)(?![\w])"
+)
+
+
+def normalise(text: str) -> str:
+    """Lower case, mentions and most punctuation gone, curly apostrophes straightened, one space."""
+    text = _MENTION.sub(" ", text).replace("’", "'").replace("‘", "'")
+    text = _PUNCT.sub(" ", text.casefold())
+    return " ".join(text.split())
+
+
+@lru_cache(maxsize=256)
+def _code_index(codes: tuple[str, ...]) -> dict[str, str]:
+    """Each code's spellings -> the code: "M-07" is also "m7" and "m07"; "1.1" only itself."""
+    index: dict[str, str] = {}
+    for code in codes:
+        index[code.casefold()] = code
+        if code[:1].isalpha():
+            index[normalise_code(code)] = code
+    return index
+
+
+def find_code(text: str, codes: Iterable[str]) -> str | None:
+    """The first of the plan's codes the text names, in any of its spellings."""
+    index = _code_index(tuple(codes))
+    for match in _CODE_SHAPE.finditer(text):
+        raw = match.group(1)
+        for key in (raw, raw.replace(" ", ""), normalise_code(raw) if raw[:1].isalpha() else raw):
+            if key in index:
+                return index[key]
+    for token in text.split():
+        token = token.strip("'")
+        if token in index:
+            return index[token]
+    return None
+
+
+def _topic(text: str) -> str:
+    previous = None
+    while text != previous:
+        previous = text
+        text = _LEADING.sub("", text).strip()
+        text = _TRAILING.sub("", text).strip()
+    return text
+
+
+def interpret(text: str, today: date, terms: PlanTerms = PlanTerms()) -> q.Intent:
+    """What the question asks for. Never raises: nothing recognised is a status question about its
+    words (which search answers, or the fallback explains), or NotUnderstood when no words are left."""
+    # The bot's own mention leads a mention event; any other (`owner M-07 <@U123>`) is part of the text.
+    raw = " ".join(_LEADING_MENTIONS.sub("", text).split()).removeprefix("/qib").strip()
+    clean = normalise(raw)
+    if not clean:
+        return q.Help()
+    typed = _as_command(clean, raw, today, terms)
+    if typed is not None:
+        return typed
+    if _GREETING.match(clean):
+        return q.Greeting()
+    clean = _GREETING_LEAD.sub("", clean).strip() or clean
+    person = _USER_MENTION.search(raw)
+    if person and _OWNER_WORDS.search(clean) and not find_code(clean, terms.codes):
+        return q.Owned(who=person.group(0))
+    return _question(clean, today, terms)
+
+
+def typed_command(text: str, today: date, commands: frozenset[str]) -> q.Intent | None:
+    """The intent of a subcommand typed as such whose reading needs nothing of the plan (`summary`,
+    `update M-05 on track`, `status` alone), else None: the caller can skip loading the plan's words."""
+    raw = " ".join(_LEADING_MENTIONS.sub("", text).split()).removeprefix("/qib").strip()
+    clean = normalise(raw)
+    first, _, rest = clean.partition(" ")
+    name = _ALIASES.get(first, first)
+    if not clean or name not in commands or (rest and name == "priority"):
+        return None
+    return _as_command(clean, raw, today, PlanTerms(commands=commands))
+
+
+def _as_command(clean: str, raw: str, today: date, terms: PlanTerms) -> q.Intent | None:
+    """`status red`, `due in march`, `history M-07`, `update M-05 ...`: a subcommand typed as such.
+    Subcommands that take free text (an update's note) get it as typed, case and all."""
+    first, _, rest = clean.partition(" ")
+    name = _ALIASES.get(first, first)
+    if name not in terms.commands or (name == "update" and re.match(r"(on|about|for) (?!track\b)", rest)):
+        return None  # "update on M-16" asks for one, it does not give one
+    rest = rest.strip()
+    if name == "help":
+        return q.Help()
+    raw_rest = raw.split(maxsplit=1)[1].strip() if len(raw.split(maxsplit=1)) > 1 else ""
+    if name == "status" and rest:
+        # Read without the plan's codes (search finds them): "status red" is a rating, not a topic.
+        ratings = _ratings(rest)
+        if ratings and _FILLER_ONLY.match(_strip_ratings(rest)):
+            return q.ByRating(ratings)
+        return q.Status(re.sub(r"^(of|on|for|about)\s+", "", raw_rest, flags=re.IGNORECASE).rstrip("?!. "))
+    if name == "due" and rest:
+        if re.fullmatch(r"\d{1,4}( days?)?", rest):
+            return q.Command("due", rest)  # `/qib due 14`: the subcommand's own reading
+        return _due(rest, today) or q.Command("due", rest)  # not a window: the subcommand says so
+    if name == "history" and rest:
+        return _history(re.sub(r"^(of|for|on|to) ", "", rest))
+    simple: dict[str, q.Intent] = {
+        "status": q.Status(),
+        "due": q.Due(),
+        "summary": q.Summary(),
+        "mine": q.Owned(mine=True),
+        "overdue": q.Overdue(),
+        "stale": q.Stale(),
+        "meetings": q.Meetings(),
+    }
+    if name in simple and (not rest or _FILLER_ONLY.match(rest) or rest == "please"):
+        return simple[name]
+    if name == "priority":
+        return q.Priorities(find_code(rest, terms.codes) or rest) if rest else q.Priorities()
+    return q.Command(name, raw_rest)
+
+
+def _ratings(text: str) -> frozenset[q.Rating]:
+    found: set[q.Rating] = {
+        rating for pattern, ratings in _RATINGS if pattern.search(text) for rating in ratings
+    }
+    if _OVERDUE.search(text):
+        found.add("overdue")
+    return frozenset(found)
+
+
+def _strip_ratings(text: str) -> str:
+    for pattern, _ in _RATINGS:
+        text = pattern.sub(" ", text)
+    text = _OVERDUE.sub(" ", text)
+    return " ".join(text.split())
+
+
+def _due(text: str, today: date) -> q.Due | None:
+    if re.search(r"\b(before|ahead of|by) the (next )?(board|meeting)\b", text):
+        return q.Due()
+    if re.fullmatch(r"\d{1,4}( days?)?", text):
+        n = int(text.split()[0])
+        return q.Due(frm=today, until=today + timedelta(days=n)) if n <= 3650 else None
+    window = find_window(text, today)
+    if window is None:
+        return None
+    return q.Due(frm=window.frm, until=window.until, reading=window.reading)
+
+
+def _history(topic: str) -> q.History:
+    """History of a code, upper-cased as codes are written (the history subcommand finds it in any
+    spelling, so this needs nothing of the plan), or of words."""
+    topic = _topic(topic)
+    return q.History(topic.upper() if _CODE_SHAPE.fullmatch(topic) else topic)
+
+
+def _question(clean: str, today: date, terms: PlanTerms) -> q.Intent:
+    if _HELP.search(clean):
+        return q.Help()
+    if m := _HISTORY.search(clean):
+        return _history(next(g for g in m.groups() if g))
+    code = find_code(clean, terms.codes)
+    if _STALE.search(clean) and not code:
+        return q.Stale()
+    if _CHANGES.search(clean) and not code:
+        since = re.search(r"\bsince (.+)$", clean)
+        if since and not re.match(r"(the )?last (board|meeting)|we last met", since[1]):
+            found = find_date(since[1], today, past=True)
+            if found:
+                return q.Changes(since=found[0], reading=found[1])
+        return q.Changes()
+    if _DECISIONS.search(clean) and not code:
+        return q.Decisions()
+    if _MINE.search(clean) and not code:
+        return q.Owned(mine=True)
+    if _OVERDUE.search(clean) and not code and not _ratings(_OVERDUE.sub(" ", clean)):
+        return q.Overdue()
+    if _DUE.search(clean) and not code:
+        return _due(clean, today) or q.Due()
+    if not code and (who := terms.name_in(clean)) and _OWNER_WORDS.search(clean):
+        return q.Owned(who=who)
+    ratings = _ratings(clean)
+    if ratings and not code:
+        if ratings == {"overdue"}:
+            return q.Overdue()
+        return q.ByRating(ratings)
+    if _MEETINGS.search(clean) and not code:
+        return q.Meetings()
+    if code:
+        if _PRIORITIES.search(clean) and code.casefold().startswith("sp"):
+            return q.Priorities(code)
+        return q.Status(code)
+    if _PRIORITIES.search(clean) and _FILLER_ONLY.match(_PRIORITIES.sub(" ", clean)):
+        return q.Priorities()
+    topic = _topic(clean)
+    if _SUMMARY.search(clean) and (
+        not topic or _SUMMARY.fullmatch(topic) or _FILLER_ONLY.match(_SUMMARY.sub(" ", topic))
+    ):
+        return q.Summary()
+    if not topic or _FILLER_ONLY.match(topic):
+        return q.NotUnderstood(clean, topic)
+    return q.Status(topic)
