@@ -15,6 +15,7 @@ from slack_bolt import Ack, App
 from bot.services import queries
 from bot.services.questions import intents as q
 from bot.services.questions import interpret, normalise, typed_command
+from bot.services.questions.interpret import as_typed
 from bot.services.questions.terms import PlanWords, plan_words
 from bot.services.search import search
 from handlers import blocks as bk
@@ -33,9 +34,9 @@ def register(app: App) -> None:
 def answer(ask: Ask, text: str) -> Reply:
     """The reply to a question or a /qib command line, whichever surface it came from."""
     commands = frozenset(ROUTES)
-    typed = typed_command(text, ask.today(), commands)
-    if typed is not None:  # `/qib summary`, `/qib update M-05 ...`: no need to read the plan's words
-        return run(ask, typed, None)
+    direct = typed_command(text, ask.today(), commands)
+    if direct is not None:  # `/qib summary`, `/qib update M-05 ...`: no need to read the plan's words
+        return run(ask, direct, None)
     with ask.deps.sessions() as db:
         words = plan_words(db, ask.plan_id, commands)
     intent = interpret(text, ask.today(), words.terms)
@@ -44,12 +45,15 @@ def answer(ask: Ask, text: str) -> Reply:
         and intent.topic
         and normalise(text).removeprefix("/qib ") == intent.topic
     ):
-        return _status(ask, intent.topic, words, bare=True)
-    return run(ask, intent, words)
+        return _status(ask, intent.topic, words, bare=True, typed=text)
+    return run(ask, intent, words, typed=text)
 
 
-def run(ask: Ask, intent: q.Intent, loaded: PlanWords | None) -> Reply:  # noqa: C901 (one branch per intent)
-    """Answer an intent; ``loaded``: the plan's words if already read (read here only if needed)."""
+def run(  # noqa: C901 (one branch per intent)
+    ask: Ask, intent: q.Intent, loaded: PlanWords | None, *, typed: str = ""
+) -> Reply:
+    """Answer an intent; ``loaded``: the plan's words if already read (read here only if needed);
+    ``typed``: the text as the person wrote it, for quoting it back."""
     words = loaded or _LazyWords(ask)
     today, now, plan_id = ask.today(), ask.now, ask.plan_id
     match intent:
@@ -62,7 +66,7 @@ def run(ask: Ask, intent: q.Intent, loaded: PlanWords | None) -> Reply:  # noqa:
         case q.Summary():
             return route("summary").run(ask, "")
         case q.Status(topic):
-            return route("status").run(ask, topic) if not topic else _status(ask, topic, words)
+            return route("status").run(ask, topic) if not topic else _status(ask, topic, words, typed=typed)
         case q.ByRating(ratings):
             with ask.deps.sessions() as db:
                 return render.rated_reply(
@@ -95,7 +99,7 @@ def run(ask: Ask, intent: q.Intent, loaded: PlanWords | None) -> Reply:  # noqa:
         case q.Priorities(code):
             return route("priority").run(ask, code)
         case q.NotUnderstood(text, _):
-            return fallback_reply(text, words)
+            return fallback_reply(as_typed(text, typed), words)
     return fallback_reply("", words)  # pragma: no cover (every intent is matched above)
 
 
@@ -116,14 +120,14 @@ class _LazyWords:
 Words = PlanWords | _LazyWords
 
 
-def _status(ask: Ask, topic: str, words: Words, *, bare: bool = False) -> Reply:
+def _status(ask: Ask, topic: str, words: Words, *, bare: bool = False, typed: str = "") -> Reply:
     """``bare``: the words were all there was (`/qib frobnicate the plan`, `/qib import`), not a
     question: when nothing matches they may be a subcommand we do not have, so the help comes first."""
     with ask.deps.sessions() as db:
         found = search(db, ask.plan_id, topic)
         if found.kind != "none":
             return status_found(ask, db, found)
-    fallback = fallback_reply(topic, words)
+    fallback = fallback_reply(as_typed(topic, typed), words)
     if not bare:
         return fallback
     help_reply = route("help").run(ask, "")

@@ -159,6 +159,23 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
+def as_typed(topic: str, typed: str) -> str:
+    """The words of ``typed`` that read as ``topic`` (which is normalised), as the person wrote them:
+    what a reply quotes back, so "how is R&D going?" is quoted as “R&D”, not “r d”. The longest such run
+    of words wins (it keeps the punctuation typed around them); a question mark ends a question, not a
+    topic. Without such a run, the topic itself."""
+    words = typed.split()
+    best: list[str] = []
+    for i in range(len(words)):
+        for j in range(len(words), i, -1):
+            if j - i > len(best) and normalise(" ".join(words[i:j])) == topic:
+                best = words[i:j]
+                break
+    if not best:
+        return topic
+    return " ".join(best).rstrip("?").rstrip() or topic
+
+
 @lru_cache(maxsize=256)
 def _code_index(codes: tuple[str, ...]) -> dict[str, str]:
     """Each code's spellings -> the code: "M-07" is also "m7" and "m07"; "1.1" only itself."""
@@ -246,7 +263,7 @@ def _as_command(clean: str, raw: str, today: date, terms: PlanTerms) -> q.Intent
     if name == "due" and rest:
         if re.fullmatch(r"\d{1,4}( days?)?", rest):
             return q.Command("due", rest)  # `/qib due 14`: the subcommand's own reading
-        return _due(rest, today) or q.Command("due", rest)  # not a window: the subcommand says so
+        return _due(rest, today) or q.Command("due", raw_rest)  # not a window: the subcommand says so
     if name == "history" and rest:
         return _history(re.sub(r"^(of|for|on|to) ", "", rest))
     simple: dict[str, q.Intent] = {
