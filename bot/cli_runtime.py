@@ -23,7 +23,9 @@ def add_commands(sub: Any) -> None:
     con = sub.add_parser("console", help="talk to the bot in the terminal, over the same handlers as Slack")
     con.add_argument("--as", dest="user", help="act as this person (key, name or Slack id from the plan)")
     con.add_argument(
-        "--now", help="pretend it is this date and time (ISO, plan time zone unless an offset is given)"
+        "--now",
+        help="pretend it is this date and time (ISO, plan time zone unless an offset is given); "
+        "`now` for the real clock (default: the day the plan file describes, if that is past)",
     )
     con.add_argument("--json", action="store_true", help="print each outgoing Slack payload as one JSON line")
     con.set_defaults(func=cmd_console)
@@ -108,10 +110,11 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     from bot.deps import build_deps
 
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    deps = build_deps(settings, clock=_clock(args.now, settings))
+    deps = build_deps(settings)
     seed_if_empty(deps.sessions)
+    deps.clock, notice = _console_clock(args.now, deps)
     try:
-        console = Console(settings, deps, user=args.user, as_json=args.json)
+        console = Console(settings, deps, user=args.user, as_json=args.json, notice=notice)
     except ValueError as exc:
         from bot.cli import CliError
 
@@ -119,6 +122,21 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     interactive = sys.stdin.isatty() and not args.json
     console.loop(interactive=interactive)
     return 0
+
+
+def _console_clock(text: str | None, deps: Any) -> tuple[Any, str | None]:
+    """--now pins it; otherwise a plan that describes a past day starts the clock on that day."""
+    from bot.cli import CliError
+    from bot.console_clock import console_clock
+    from models import Plan
+
+    with deps.sessions() as db:
+        plan = db.get(Plan, deps.plan_id())
+        as_at = plan.as_at if plan is not None else None
+    try:
+        return console_clock(text, tz=deps.timezone(), as_at=as_at)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
 
 
 def _clock(text: str | None, settings: Settings) -> Any:
