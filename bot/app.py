@@ -145,7 +145,7 @@ def create_app(
     _keep_request_details_out_of_logs()
     app = App(
         client=client,
-        token=None if authorize else client.token,
+        token=None,  # the client carries it; giving both makes Bolt warn at every start
         authorize=authorize,
         signing_secret=settings.secret("slack_signing_secret") or "",
         token_verification_enabled=False,
