@@ -143,10 +143,13 @@ def test_a_stack_trace_stays_inside_its_one_json_line():
     assert "Traceback" in entry["exception"] and "RuntimeError: boom" in entry["exception"]
 
 
-def test_starting_with_a_bot_token_gives_no_bolt_warning(durham, engine, database_url, slack, caplog):
+def test_starting_with_a_bot_token_gives_no_bolt_warning(
+    durham, engine, database_url, slack, caplog, monkeypatch
+):
     from bot.deps import Deps
     from models.db import make_sessionmaker
 
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test-token")  # Bolt reads it too, as in `qib run`
     settings = bot_settings(database_url, slack)
     with caplog.at_level(logging.WARNING):
         create_app(settings, Deps(engine=engine, sessions=make_sessionmaker(engine)))
@@ -162,3 +165,31 @@ def test_alembic_speaks_only_when_a_migration_runs(engine, tmp_path, caplog):
         upgrade(fresh)
     assert any("Running upgrade" in r.getMessage() for r in caplog.records if r.name.startswith("alembic"))
     fresh.dispose()
+
+
+def test_an_http_bot_starts_quietly_logs_json_and_serves_metrics(database_url, durham, slack, tmp_path):
+    from tests.e2e.conftest import SECRET
+    from tests.e2e.test_processes import bot_env, start_bot
+
+    env = bot_env(database_url, slack, SLACK_SIGNING_SECRET=SECRET, SCHEDULER="false", LOG_FORMAT="json")
+    proc = start_bot(["--http", "--host", "127.0.0.1", "--port", "0"], env, tmp_path)
+    try:
+        assert proc.stderr is not None
+        seen: list[dict] = []
+        while not any(r["message"].startswith("listening on") for r in seen):
+            line = proc.stderr.readline()
+            assert line, f"the bot stopped: {seen}"
+            seen.append(json.loads(line))
+        port = seen[-1]["message"].rsplit(":", 1)[1].split("/")[0]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as answer:
+            assert b"\nqib_scheduler_last_tick_timestamp_seconds " in answer.read()
+        proc.terminate()
+        assert proc.wait(15) == 0
+        seen += [json.loads(line) for line in proc.stderr.read().splitlines()]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+    assert not [r for r in seen if r["logger"].startswith("alembic")]
+    assert not [r for r in seen if "token" in r["message"]]  # Bolt's warning about `token`
+    assert not [r for r in seen if r["level"] in {"WARNING", "ERROR"}]
