@@ -143,21 +143,44 @@ def create_app(
             Workspace(team_id=settings.slack_team_id) if settings.slack_team_id else learn_workspace(client)
         )
     _keep_request_details_out_of_logs()
-    app = App(
-        client=client,
-        token=None if authorize else client.token,
-        authorize=authorize,
-        signing_secret=settings.secret("slack_signing_secret") or "",
-        token_verification_enabled=False,
-        process_before_response=process_before_response,
-        raise_error_for_unhandled_request=False,
-        logger=logging.getLogger("qib.bolt"),
-    )
+    bolt_log = logging.getLogger("qib.bolt")
+    # The client carries the token; Bolt also reads SLACK_BOT_TOKEN itself and warns, at every start,
+    # that it will not use it. True, and not worth a line.
+    bolt_log.addFilter(_no_token_warning)
+    try:
+        app = _bolt_app(settings, client, authorize, process_before_response, bolt_log)
+    finally:
+        bolt_log.removeFilter(_no_token_warning)
     app.use(_only_workspace(workspace))
     app.use(_share(settings, deps))
     handlers.register_all(app)
     app.error(on_error)
     return app
+
+
+def _no_token_warning(record: logging.LogRecord) -> bool:
+    from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
+
+    return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+def _bolt_app(
+    settings: Settings,
+    client: WebClient,
+    authorize: Callable[..., AuthorizeResult] | None,
+    process_before_response: bool,
+    logger: logging.Logger,
+) -> App:
+    return App(
+        client=client,
+        token=None,
+        authorize=authorize,
+        signing_secret=settings.secret("slack_signing_secret") or "",
+        token_verification_enabled=False,
+        process_before_response=process_before_response,
+        raise_error_for_unhandled_request=False,
+        logger=logger,
+    )
 
 
 def _share(settings: Settings, deps: Deps) -> Callable[..., Any]:

@@ -23,7 +23,9 @@ def add_commands(sub: Any) -> None:
     con = sub.add_parser("console", help="talk to the bot in the terminal, over the same handlers as Slack")
     con.add_argument("--as", dest="user", help="act as this person (key, name or Slack id from the plan)")
     con.add_argument(
-        "--now", help="pretend it is this date and time (ISO, plan time zone unless an offset is given)"
+        "--now",
+        help="pretend it is this date and time (ISO, plan time zone unless an offset is given); "
+        "`now` for the real clock (default: the day the plan file describes, if that is past)",
     )
     con.add_argument("--json", action="store_true", help="print each outgoing Slack payload as one JSON line")
     con.set_defaults(func=cmd_console)
@@ -34,6 +36,12 @@ def add_commands(sub: Any) -> None:
     tick.add_argument(
         "--now", help="pretend it is this date and time (ISO, plan time zone unless an offset is given)"
     )
+    tick.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print what would be posted, change nothing (needs no Slack settings)",
+    )
+    tick.add_argument("-v", "--verbose", action="store_true", help='say "nothing due" when nothing is')
     tick.set_defaults(func=cmd_tick)
 
     dig = sub.add_parser(
@@ -53,9 +61,11 @@ def add_commands(sub: Any) -> None:
 
 
 def configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    from bot.logs import formatter
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter(settings.log_format))
+    logging.basicConfig(level=settings.log_level, handlers=[handler])
     # Bolt and slack_sdk log request and response bodies at DEBUG: never let them through.
     for noisy in ("slack_bolt", "slack_sdk", "qib.bolt", "waitress.queue"):
         logging.getLogger(noisy).setLevel(max(logging.INFO, logging.getLevelName(settings.log_level)))
@@ -108,10 +118,11 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     from bot.deps import build_deps
 
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    deps = build_deps(settings, clock=_clock(args.now, settings))
+    deps = build_deps(settings)
     seed_if_empty(deps.sessions)
+    deps.clock, notice = _console_clock(args.now, deps)
     try:
-        console = Console(settings, deps, user=args.user, as_json=args.json)
+        console = Console(settings, deps, user=args.user, as_json=args.json, notice=notice)
     except ValueError as exc:
         from bot.cli import CliError
 
@@ -119,6 +130,21 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     interactive = sys.stdin.isatty() and not args.json
     console.loop(interactive=interactive)
     return 0
+
+
+def _console_clock(text: str | None, deps: Any) -> tuple[Any, str | None]:
+    """--now pins it; otherwise a plan that describes a past day starts the clock on that day."""
+    from bot.cli import CliError
+    from bot.console_clock import console_clock
+    from models import Plan
+
+    with deps.sessions() as db:
+        plan = db.get(Plan, deps.plan_id())
+        as_at = plan.as_at if plan is not None else None
+    try:
+        return console_clock(text, tz=deps.timezone(), as_at=as_at)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
 
 
 def _clock(text: str | None, settings: Settings) -> Any:
@@ -139,9 +165,11 @@ def cmd_tick(args: argparse.Namespace, settings: Settings) -> int:
     from bot.deps import build_deps
     from bot.scheduler import Scheduler
 
+    if args.dry_run:
+        return _dry_run_tick(args, settings)
     if settings.slack_bot_token is None:
         raise CliError(
-            "qib tick posts to Slack: set SLACK_BOT_TOKEN (try it locally with `qib console` and :tick)"
+            "qib tick posts to Slack: set SLACK_BOT_TOKEN (or see what it would post with --dry-run)"
         )
     configure_logging(settings)
     deps = build_deps(settings, clock=_clock(args.now, settings))
@@ -152,8 +180,30 @@ def cmd_tick(args: argparse.Namespace, settings: Settings) -> int:
         print(f"skipped {line}: the meeting had already started")
     for line in report.problems:
         print(f"problem: {line}", file=sys.stderr)
+    if args.verbose and not (report.posted or report.skipped or report.problems):
+        print("nothing due")  # under cron, silence means all is well
+    return 1 if report.problems else 0
+
+
+def _dry_run_tick(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.deps import build_deps
+    from bot.dry_run import dry_run_tick
+
+    configure_logging(settings)
+    logging.getLogger("qib.scheduler").setLevel(logging.ERROR)  # its "posted" lines would not be true
+    deps = build_deps(settings, clock=_clock(args.now, settings))
+    report, shown = dry_run_tick(deps, settings)
+    for text in shown:
+        print(text + "\n")
+    for line in report.posted:
+        print(f"would post {line}")
+    for line in report.skipped:
+        print(f"would skip {line}: the meeting had already started")
+    for line in report.problems:
+        print(f"problem: {line}", file=sys.stderr)
     if not (report.posted or report.skipped or report.problems):
-        print("nothing due")
+        print("nothing due: nothing would be posted")
+    print("dry run: nothing was posted and nothing was recorded")
     return 1 if report.problems else 0
 
 
@@ -179,16 +229,7 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
         render = to_html if args.format == "html" else to_markdown
         text = render(frozen.digest, posted_at=frozen.posted_at, late=frozen.late, tz=deps.timezone())
     elif args.preview:
-        from bot.app import make_client
-        from bot.console_render import render_outgoing
-        from bot.scheduler import Scheduler
-        from handlers.digest.render import digest_message
-
-        digest = Scheduler(deps, settings, make_client(settings)).preview(deps.clock(), meeting)
-        reply = digest_message(digest)
-        parts = [render_outgoing("channel", reply.payload())]
-        parts += [render_outgoing("thread", {"blocks": blocks}) for blocks in reply.thread_blocks]
-        text = "\n\n".join(parts) + "\n"
+        text = _preview(deps, settings, meeting, pinned=bool(args.now))
     else:
         raise CliError(
             "say what to do: qib digest --preview, or qib digest export --meeting DATE --format md|html"
@@ -201,3 +242,40 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _preview(deps: Any, settings: Settings, meeting: Any, *, pinned: bool) -> str:
+    """The digest as it would be posted: for a named meeting, at that meeting's digest instant.
+
+    A past meeting's paper built from today's state would be neither what was posted nor what will
+    be; so without --now the clock is the digest's own time, and every part is labelled a preview.
+    """
+    from zoneinfo import ZoneInfo
+
+    from bot.console import ConsoleSlack
+    from bot.console_render import render_outgoing
+    from bot.scheduler import Scheduler
+    from bot.services.calendar import schedule_for
+    from handlers.digest.render import digest_message
+
+    scheduler = Scheduler(deps, settings, ConsoleSlack().client())  # a preview never reaches Slack
+    now = deps.clock()
+    rule, found = scheduler.upcoming(now, meeting)
+    if meeting is not None and not pinned:
+        timing = rule.timing
+        now = schedule_for(
+            found,
+            digest_working_days=timing.digest_working_days,
+            reminder_working_days=timing.reminder_working_days,
+            post_time=timing.post_time,
+            tz=rule.tz,
+        ).digest_at
+    reply = digest_message(scheduler.build(rule, found, now))
+    when = now.astimezone(ZoneInfo(rule.tz))
+    head = f"preview, not posted: the digest for the meeting on {found.on}, as at {when:%Y-%m-%d %H:%M %Z}"
+    parts = [render_outgoing(f"{head}; the board channel would see this", reply.payload())]
+    parts += [
+        render_outgoing("preview: a reply in the digest's thread", {"blocks": blocks})
+        for blocks in reply.thread_blocks
+    ]
+    return "\n\n".join(parts) + "\n"

@@ -48,6 +48,8 @@ Type what you would type in Slack:
   :click <action_id> [value]   press a button or pick an option in the last message or view
   :submit field=value ...      submit the open modal (fields keep what they were pre-filled with)
   :tick                 run the scheduler once at the console's clock (see --now)
+  :advance 2d           move the console's clock on (w, d, h, m); :advance to 2020-02-12T09:00
+  :now                  what the console's clock says
   :help                 this help;  :quit  leave"""
 
 
@@ -223,6 +225,7 @@ class Console:
         user: str | None = None,
         as_json: bool = False,
         out: TextIO = sys.stdout,
+        notice: str | None = None,
     ) -> None:
         from bot.app import Workspace, create_app
 
@@ -245,6 +248,8 @@ class Console:
         self.user = self._find(user) if user else self._default_user()
         self._ids = self.slack.ids
         self._shown = 0
+        self.notice = notice  # why the clock is not the real one, said when the console starts
+        self._lock = threading.RLock()  # the background tick and typed lines take turns
 
     # ------------------------------------------------------------------ people
 
@@ -278,6 +283,10 @@ class Console:
 
     def run_line(self, line: str) -> bool:
         """Handle one line; False means quit."""
+        with self._lock:
+            return self._run_line(line)
+
+    def _run_line(self, line: str) -> bool:
         line = line.strip()
         if not line or line.startswith("#"):
             return True
@@ -329,6 +338,10 @@ class Console:
             )
         elif word == "tick":
             self._tick()
+        elif word == "advance":
+            self._advance(rest)
+        elif word == "now":
+            self._say(f"the console's clock: {self._local_now():%a %-d %b %Y %H:%M}")
         elif word == "click":
             self._dispatch(self._click(*shlex.split(rest)))
         elif word == "submit":
@@ -337,14 +350,47 @@ class Console:
             self._say(f"! unknown :{word} (try :help)")
         return True
 
-    def _tick(self) -> None:
+    def _tick(self, *, quiet: bool = False) -> None:
         """Run the scheduler once at the console's clock: reminders and digests land here, not in Slack."""
         from bot.scheduler import Scheduler
 
         report = Scheduler(self.deps, self.settings, self.slack.client(), worker="console").tick()
         self._dispatch_outbox()
         done = report.posted + [f"skipped {s}" for s in report.skipped] + report.problems
-        self._say("tick: " + ("; ".join(done) if done else "nothing due"))
+        if done or not quiet:
+            self._say("tick: " + ("; ".join(done) if done else "nothing due"))
+
+    def _local_now(self) -> datetime:
+        from zoneinfo import ZoneInfo
+
+        return self.deps.clock().astimezone(ZoneInfo(self.deps.timezone()))
+
+    def _advance(self, text: str) -> None:
+        """Move the console's clock on; the scheduler sees the new time at its next tick (or :tick)."""
+        from bot.console_clock import ConsoleClock, parse_advance
+
+        clock = self.deps.clock
+        if not isinstance(clock, ConsoleClock):
+            raise ValueError("this console's clock cannot be moved")
+        clock.move_to(parse_advance(text, self.deps.timezone(), clock()))
+        self._say(f"the console's clock: {self._local_now():%a %-d %b %Y %H:%M}")
+
+    def start_ticking(self, stop: threading.Event, every: float = 60.0) -> threading.Thread:
+        """Tick the scheduler every `every` seconds of real time, saying something only when it posts."""
+
+        def run() -> None:
+            while not stop.wait(every):
+                with self._lock:
+                    try:
+                        self._tick(quiet=True)
+                    except Exception as exc:  # the console must survive a failing tick, like the bot
+                        from bot.app import friendly_message
+
+                        self._say(f"! tick: {friendly_message(exc)[0]}")
+
+        thread = threading.Thread(target=run, name="qib-console-tick", daemon=True)
+        thread.start()
+        return thread
 
     # ------------------------------------------------------------------ payloads, as Slack would send them
 
@@ -510,10 +556,18 @@ class Console:
             self._say(
                 f"qib console: you are {self.user.name} ({self.user.role}). :help for help, :quit to leave."
             )
+        if self.notice:
+            self._say(self.notice)
+        stop = threading.Event()
+        if interactive and self.settings.scheduler:
+            self.start_ticking(stop)
         source = lines if lines is not None else _read_lines(interactive)
-        for line in source:
-            if not self.run_line(line):
-                break
+        try:
+            for line in source:
+                if not self.run_line(line):
+                    break
+        finally:
+            stop.set()
 
 
 # What Slack's composer turns into markup of its own: a user, channel or group picked from the list, and a

@@ -28,6 +28,7 @@ from sqlalchemy import text
 from waitress.channel import HTTPChannel
 from waitress.task import ErrorTask
 
+from bot import metrics
 from bot.app import VERIFIED, log_unexpected
 from bot.deps import Deps
 
@@ -160,11 +161,29 @@ class QibWsgi:
             status = "200 OK" if ok else "503 Service Unavailable"
             sent = _plain(start, status, body, "application/json")
             return [] if method == "HEAD" else sent  # headers only: a body would desync keep-alive
+        if path == "/metrics" and method == "GET":
+            page, kind = metrics.exposition(environ.get("HTTP_ACCEPT"))
+            return _plain(start, "200 OK", page, kind)
         if path == "/slack/events":
             if method != "POST":
                 return _plain(start, "405 Method Not Allowed", b"POST only\n", extra=[("Allow", "POST")])
-            return self._slack(environ, start)
+            return self._measured(environ, start)
         return _plain(start, "404 Not Found", b"not found\n")
+
+    def _measured(self, environ: dict[str, Any], start: StartResponse) -> Iterable[bytes]:
+        """Slack's request, counted by kind and outcome and timed to the answer (the ack)."""
+        began = time.perf_counter()
+        statuses: list[str] = []
+
+        def seen(status: str, headers: list[tuple[str, str]], *rest: Any) -> Any:
+            statuses.append(status)
+            return start(status, headers, *rest)
+
+        try:
+            return self._slack(environ, seen)
+        finally:  # an exception here becomes our 500 in __call__: counted as an error
+            kind = environ.get("qib.kind", "unverified")
+            metrics.observe_request(kind, statuses[-1] if statuses else "500", time.perf_counter() - began)
 
     def _slack(self, environ: dict[str, Any], start: StartResponse) -> Iterable[bytes]:
         raw = self._body(environ)
@@ -181,6 +200,7 @@ class QibWsgi:
         except MalformedBody as exc:
             log.warning("refused a signed request with a malformed body: %s", exc)
             return _plain(start, "400 Bad Request", MALFORMED_BODY, "application/json")
+        environ["qib.kind"] = metrics.request_kind(body, content_type)
         request = BoltRequest(
             body=body,
             query=environ.get("QUERY_STRING", ""),

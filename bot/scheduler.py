@@ -19,6 +19,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
+from bot import metrics
 from bot.channels import ChannelNotVisible
 from bot.deps import Deps, post_times
 from bot.redaction_runner import apply_redaction_edits
@@ -77,6 +78,7 @@ def retry_redaction_edits(client: Any, deps: Any, now: datetime, report: TickRep
     except Exception as exc:  # the digest and reminders must still go out
         log.warning("redaction edits could not be retried: %s", type(exc).__name__)
         return
+    metrics.PENDING_EDITS.set(pending)
     if edited:
         report.posted.append(f"{edited} redaction edit(s)")
     if pending:
@@ -105,7 +107,16 @@ class Scheduler:
             )
 
     def tick(self, now: datetime | None = None) -> TickReport:
-        now = now or self.deps.clock()
+        try:
+            report = self._tick(now or self.deps.clock())
+        except Exception:
+            metrics.TICKS.labels("failed").inc()
+            raise
+        metrics.TICKS.labels("problems" if report.problems else "ok").inc()
+        metrics.LAST_TICK.set_to_current_time()
+        return report
+
+    def _tick(self, now: datetime) -> TickReport:
         report = TickReport()
         try:
             self._action_plan_reminder(now, report)
@@ -132,11 +143,14 @@ class Scheduler:
                     missed.meeting.on,
                 )
                 report.skipped.append(f"digest {missed.meeting.on}")
+                metrics.SCHEDULED.labels(missed.kind.value, "skipped").inc()
         for post in schedule.due_posts(meetings, rule.timing, now=now):
             with self.deps.sessions.begin() as db:
                 claim = schedule.claim(db, plan_id, post, now=now, worker=self.worker)
             if claim is None:
                 continue
+            metrics.SCHEDULED.labels(post.kind.value, "due").inc()
+            problems = len(report.problems)
             try:
                 if post.kind is PostKind.DIGEST:
                     self._digest(rule, post, claim, now, report)
@@ -146,6 +160,8 @@ class Scheduler:
                 self._slack_failed(rule, claim, exc, report)
             except ChannelNotVisible as exc:
                 self._failed(rule, claim, "channel_not_found", report, advice=exc.advice)
+            failed = len(report.problems) > problems
+            metrics.SCHEDULED.labels(post.kind.value, "failed" if failed else "posted").inc()
         return report
 
     # ------------------------------------------------------------------ the digest

@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     digest_time: str | None = Field(None, description="HH:MM local time of the digest")
     scheduler: bool = Field(True, description="run the digest/reminder tick inside `qib run`")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = Field("text", description="json: one JSON object per log line")
     max_body_bytes: int = Field(1_000_000, ge=1024)
 
     @field_validator("database_url")

@@ -135,10 +135,29 @@ def alembic_config(engine: Engine) -> Any:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to `revision`; safe to call on every start."""
-    from alembic import command
+    """Bring the schema to `revision`; safe to call on every start.
 
-    command.upgrade(alembic_config(engine), revision)
+    Alembic speaks (at INFO) only when a migration runs: a bot starting, or `qib tick` under cron,
+    on an up-to-date database says nothing about it.
+    """
+    import logging
+
+    alembic_log = logging.getLogger("alembic")
+    # Its plugin set-up chatter is never useful; the migrations it runs are, and stay at INFO.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    before = alembic_log.level
+    alembic_log.setLevel(logging.WARNING)
+    try:
+        from alembic import command
+        from alembic.script import ScriptDirectory
+
+        cfg = alembic_config(engine)
+        target = ScriptDirectory.from_config(cfg).get_current_head() if revision == "head" else revision
+        if target is not None and current_revision(engine) == target:
+            return
+    finally:
+        alembic_log.setLevel(before)
+    command.upgrade(cfg, revision)
 
 
 def current_revision(engine: Engine) -> str | None:

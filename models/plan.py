@@ -36,6 +36,7 @@ class Plan(Base):
     reminder_working_days: Mapped[int] = mapped_column(Integer, default=3)
     digest_time: Mapped[time] = mapped_column(Time, default=time(9, 0))
     announce_updates: Mapped[bool] = mapped_column(Boolean, default=True)
+    as_at: Mapped[date | None] = mapped_column(Date)  # the day the plan file's statuses describe
 
     inspection: Mapped[Inspection | None] = relationship(back_populates="plan", cascade="all, delete-orphan")
     areas: Mapped[list[Area]] = relationship(

@@ -127,6 +127,8 @@ class PlanInfo(_Doc):
     reminder_working_days: int = Field(3, ge=0, le=30)
     digest_time: FileTime = time(9, 0)
     announce_updates: bool = True
+    # The day the file's statuses describe (a board paper's date): the console starts its clock there.
+    as_at: date | None = None
 
 
 class JudgementDoc(_Doc):

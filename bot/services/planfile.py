@@ -913,6 +913,7 @@ def export_plan(db: Session, plan_id: int) -> dict[str, Any]:
                 "reminder_working_days": plan.reminder_working_days,
                 "digest_time": plan.digest_time.strftime("%H:%M"),
                 "announce_updates": plan.announce_updates,
+                "as_at": plan.as_at,
             }
         ),
     }

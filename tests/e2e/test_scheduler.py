@@ -382,4 +382,5 @@ def test_digest_preview_in_the_terminal_for_any_date(database_url, engine, durha
     )
     assert done.returncode == 0, done.stderr
     assert "DIGEST FOR THU 19 MAR" in done.stdout
-    assert done.stdout.count("--- reply in a thread ---") == AREAS
+    assert done.stdout.count("--- preview: a reply in the digest's thread ---") == AREAS
+    assert "posted in the channel" not in done.stdout

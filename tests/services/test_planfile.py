@@ -436,3 +436,24 @@ def test_the_privacy_officer_role_is_imported_and_exported(sessions):
         assert officer.key == data["people"][10]["key"]
         exported = yaml.safe_load(dump_yaml(export_plan(db, officer.plan_id)))
     assert [p["key"] for p in exported["people"] if "privacy_officer" in p.get("roles", [])] == [officer.key]
+
+
+def test_the_day_a_plan_file_describes_is_kept_and_exported(sessions):
+    data = durham_dict()
+    assert data["plan"]["as_at"].isoformat() == "2020-02-07"  # the committee paper's date
+    data["plan"]["as_at"] = "2020-03-01"
+    with sessions.begin() as db:
+        plan_id = import_plan(db, parse_plan_text(yaml.safe_dump(data), "plan.yaml"), now=NOW).plan_id
+    with sessions() as db:
+        exported = export_plan(db, plan_id)
+    assert exported["plan"]["as_at"].isoformat() == "2020-03-01"
+    assert yaml.safe_load(dump_yaml(exported))["plan"]["as_at"].isoformat() == "2020-03-01"
+    with sessions.begin() as db:
+        again = import_plan(db, parse_plan_text(dump_yaml(exported), "plan.yaml"), now=NOW)
+    assert again.changes == []
+
+
+def test_a_plan_file_day_that_is_not_a_date_is_refused():
+    data = durham_dict()
+    data["plan"]["as_at"] = "7 Feb 2020"
+    assert any(p.startswith("plan.as_at") for p in problems_of(data))

@@ -1,7 +1,7 @@
 """privacy officer and redaction
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-30
 
 person.is_privacy_officer: the plan's privacy officer, told of every personal-data override.
