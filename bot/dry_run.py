@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.orm import sessionmaker
 
+from bot.channels import ChannelIds
 from bot.console import ConsoleSlack
 from bot.console_render import render_outgoing
 from bot.deps import Deps
@@ -58,6 +59,7 @@ def dry_run_tick(deps: Deps, settings: Settings) -> tuple[TickReport, list[str]]
 
     slack = ConsoleSlack()
     deps.plan_id()  # looked up on the real sessions, so the copy below shares it
+    deps.channel_ids = ChannelIds(look_up_names=False)  # no workspace here, as in the console
     with rolled_back(deps) as trial:
         report = Scheduler(trial, settings, slack.client(), worker="dry-run").tick()
     shown: list[str] = []
