@@ -62,6 +62,22 @@ class _State:
     dm_channels: dict[tuple[str, ...], str] = field(default_factory=dict)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     response_url_uses: dict[str, int] = field(default_factory=dict)
+    uploads: dict[str, Upload] = field(default_factory=dict)
+
+
+@dataclass
+class Upload:
+    """A file sent with files_upload_v2: asked for (getUploadURLExternal), sent, then shared (complete)."""
+
+    file_id: str
+    filename: str
+    length: int
+    alt_txt: str | None
+    data: bytes | None = None
+    title: str | None = None
+    channel: str | None = None
+    thread_ts: str | None = None
+    completed: bool = False
 
 
 def _ts_key(ts: str) -> Decimal:
@@ -221,6 +237,22 @@ class FakeSlack:
     def home_views(self) -> dict[str, dict[str, Any]]:
         with self._lock:
             return dict(self._state.home_views)
+
+    def uploads(self) -> list[Upload]:
+        """Files uploaded and shared (files.completeUploadExternal), in order."""
+        with self._lock:
+            return [u for u in self._state.uploads.values() if u.completed]
+
+    def handle_upload(self, file_id: str, raw: bytes) -> tuple[int, str]:
+        """The upload URL's POST: the file's bytes, which must match the announced length."""
+        with self._lock:
+            upload = self._state.uploads.get(file_id)
+            if upload is None:
+                return 404, "unknown upload"
+            if len(raw) != upload.length:
+                self._violations.append(f"upload {file_id}: {len(raw)} bytes sent, {upload.length} announced")
+            upload.data = raw
+        return 200, f"OK - {len(raw)}"
 
     def reset(self) -> None:
         """Forget calls, violations and failures (state such as history is kept)."""
@@ -556,6 +588,34 @@ class FakeSlack:
         self._state.views[view_id] = echoed
         return echoed
 
+    def _api_files_getUploadURLExternal(self, args: dict[str, Any], token: str) -> dict[str, Any]:
+        file_id = self._next_id("F")
+        try:
+            length = int(args.get("length", ""))
+        except ValueError:
+            return {"ok": False, "error": "invalid_arguments"}
+        self._state.uploads[file_id] = Upload(
+            file_id, str(args.get("filename", "")), length, args.get("alt_txt") or args.get("alt_text")
+        )
+        return {"ok": True, "upload_url": f"{self.base_url}/upload/{file_id}", "file_id": file_id}
+
+    def _api_files_completeUploadExternal(self, args: dict[str, Any], token: str) -> dict[str, Any]:
+        try:
+            files = json.loads(args["files"]) if isinstance(args.get("files"), str) else args.get("files")
+        except (KeyError, json.JSONDecodeError):
+            return {"ok": False, "error": "invalid_arguments"}
+        done = []
+        for f in files or []:
+            upload = self._state.uploads.get(f.get("id", ""))
+            if upload is None or upload.data is None:
+                return {"ok": False, "error": "file_not_found"}
+            upload.title = f.get("title")
+            upload.channel = args.get("channel_id")
+            upload.thread_ts = args.get("thread_ts")
+            upload.completed = True
+            done.append({"id": upload.file_id, "title": upload.title, "name": upload.filename})
+        return {"ok": True, "files": done}
+
     def _api_views_open(self, args: dict[str, Any], token: str) -> dict[str, Any]:
         return {"ok": True, "view": self._echo_view(args.get("view"), view_id=self._next_id("V"))}
 
@@ -636,6 +696,15 @@ class _Handler(BaseHTTPRequestHandler):
     def _dispatch(self, raw: bytes) -> None:
         url = urlsplit(self.path)
         headers = {k.lower(): v for k, v in self.headers.items()}
+        if url.path.startswith("/upload/"):  # files_upload_v2 posts the raw bytes here, no form
+            status, text = self.owner.handle_upload(url.path[len("/upload/") :], raw)
+            data = text.encode("utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
         try:
             args = {**_flatten(parse_qs(url.query, keep_blank_values=True)),
                     **_parse_body(headers.get("content-type", ""), raw)}  # fmt: skip
