@@ -407,7 +407,7 @@ def _area(a: DigestArea) -> _Section:
     blocks: list[_Block] = []
     if clean_text(a.description):
         blocks.append(_Para("", a.description))
-    blocks.append(_Para("Rating", _Status(a.health) if a.health else "no milestones to rate"))
+    blocks.append(_Para("Status", _Status(a.health) if a.health else "no milestones to rate"))
     blocks.append(
         _Para(
             "Figures",
@@ -439,7 +439,7 @@ def _cover(d: Digest, posted_at: datetime | None, late: bool, tz: str) -> list[_
     if d.meeting_on_bank_holiday:
         preamble.append(_Para("Note", "the meeting date is a bank holiday"))
     if d.previous_meeting is not None:
-        preamble.append(_Para("Last board", short_date(d.previous_meeting)))
+        preamble.append(_Para("Last meeting", short_date(d.previous_meeting)))
     if posted_at is not None:
         preamble.append(_Para("Posted", _local_moment(posted_at, tz) + (" (posted late)" if late else "")))
     else:
@@ -472,7 +472,7 @@ def _paper(d: Digest, posted_at: datetime | None, late: bool, tz: str | None = N
         sections.append(priorities)
     sections += [_month_ahead(d), _risks(d), _areas(d.areas)]
     return _Paper(
-        title=f"{d.board_name} — paper for the meeting on {long_date(d.meeting_on)}",
+        title=f"{d.board_name} — digest for the meeting on {long_date(d.meeting_on)}",
         preamble=_cover(d, posted_at, late, zone),
         sections=sections,
     )

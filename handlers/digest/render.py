@@ -89,7 +89,7 @@ def digest_message(d: Digest) -> Reply:
     h = d.headline
     awaiting = set(d.awaiting_update)
     blocks: list[dict[str, Any]] = [
-        bk.header(f"{d.board_name}: paper for {day_in(d.meeting_on, today)}"),
+        bk.header(f"{d.board_name}: digest for {day_in(d.meeting_on, today)}"),
         bk.context(
             f"{bk.esc(d.protective_marking)} · {bk.esc(d.plan_title)} · {bk.esc(d.authority)} · "
             f"meeting {bk.esc(d.meeting_local)}" + (f" ({bk.esc(d.timezone)})" if d.timezone else "")
@@ -184,7 +184,7 @@ def digest_message(d: Digest) -> Reply:
     blocks.append(bk.context("Detail for each area is in the thread below."))
     counts = ", ".join(f"{k} {n}" for k, n, _ in d.brag() if n)
     text = bk.clip(
-        f"{d.board_name} paper for the meeting on {full_day(d.meeting_on)}: {h.complete} of {h.milestones} "
+        f"{d.board_name} digest for the meeting on {full_day(d.meeting_on)}: {h.complete} of {h.milestones} "
         f"complete ({counts}). {len(d.decisions)} decision(s) for the board, {len(d.exceptions)} exception(s), "
         f"{len(d.completions)} completed since the last board, {len(rows)} due {ahead}."
         + ("\n" + "\n".join(inspection_text(d.inspection)) if d.inspection is not None else ""),

@@ -597,7 +597,11 @@ class FakeSlack:
         self._state.uploads[file_id] = Upload(
             file_id, str(args.get("filename", "")), length, args.get("alt_txt") or args.get("alt_text")
         )
-        return {"ok": True, "upload_url": f"{self.base_url}/upload/{file_id}", "file_id": file_id}
+        return {
+            "ok": True,
+            "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}",
+            "file_id": file_id,
+        }
 
     def _api_files_completeUploadExternal(self, args: dict[str, Any], token: str) -> dict[str, Any]:
         try:
