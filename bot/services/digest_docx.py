@@ -89,7 +89,6 @@ def _block(doc: object, b: _Block, d: Digest) -> None:
     head = table.rows[0]
     _repeat_header(head)
     for cell, title in zip(head.cells, b.headers, strict=True):
-        cell.text = ""
         cell.paragraphs[0].add_run(title).bold = True
     for row in b.rows:
         cells = table.add_row().cells
