@@ -1,8 +1,8 @@
 """The BRAG-over-time chart: one stacked bar per board meeting (the last twelve), drawn from a digest.
 
 Drawn with matplotlib's Agg backend (no display) from the frozen digest's own `brag_history`, so a
-digest re-exported a year later draws the same chart. Output is made reproducible: no timestamps in
-the metadata and a fixed seed for SVG ids.
+digest re-exported a year later draws the same chart. The PNG carries no
+software or time metadata, so drawing it twice gives the same bytes.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from bot.services.digest import BRAG, BRAG_COLOURS, Digest  # noqa: E402
 
-__all__ = ["brag_alt_text", "brag_chart_png", "brag_chart_svg", "has_brag_chart"]
+__all__ = ["brag_alt_text", "brag_chart_png", "has_brag_chart"]
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _LABELS = {
@@ -71,16 +71,3 @@ def brag_chart_png(d: Digest) -> bytes:
     finally:
         plt.close(fig)
     return out.getvalue()
-
-
-def brag_chart_svg(d: Digest) -> str:
-    """The chart as SVG text with no XML prolog, for inlining in an HTML page."""
-    fig = _figure(d)
-    out = io.StringIO()
-    try:
-        with matplotlib.rc_context({"svg.hashsalt": "qib-brag", "svg.fonttype": "none"}):
-            fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
-    finally:
-        plt.close(fig)
-    text = out.getvalue()
-    return text[text.index("<svg") :]

@@ -13,6 +13,7 @@ headings, list markers, link brackets, raw HTML) is backslash-escaped or written
 
 from __future__ import annotations
 
+import base64
 import html
 import re
 from collections.abc import Sequence
@@ -21,7 +22,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.services.digest import Digest, DigestArea, DigestChange, DigestRow
-from bot.services.digest_chart import brag_alt_text, brag_chart_svg
+from bot.services.digest_chart import brag_alt_text, brag_chart_png
 from bot.services.wording import person_label
 
 __all__ = [
@@ -557,7 +558,7 @@ th { background: #eee; }
 .status-red { background: #f8d0d0; }
 .status-grey, .status-unknown { background: #eee; }
 figure { margin: 1em 0; }
-figure svg { max-width: 100%; height: auto; }
+figure img { max-width: 100%; height: auto; }
 figcaption { font-size: .9em; color: #333; }
 @media print {
   body { margin: 0; max-width: none; font-size: 10pt; }
@@ -568,7 +569,7 @@ figcaption { font-size: .9em; color: #333; }
 }
 """.strip()
 
-_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; form-action 'none'; base-uri 'none'"
+_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; base-uri 'none'"
 
 
 def _html_cell(c: _Cell) -> str:
@@ -584,9 +585,10 @@ def _html_block(b: _Block, d: Digest | None = None) -> str:
         if d is None:
             return ""
         alt = _html(brag_alt_text(d))
-        # Inline SVG: the page stands alone. Its text is dates and fixed words only, no plan text.
+        # A data URI: the page stands alone, and the CSP allows images from data: only.
+        png = base64.b64encode(brag_chart_png(d)).decode("ascii")
         return (
-            f'<figure role="img" aria-label="{alt}">\n{brag_chart_svg(d)}\n'
+            f'<figure>\n<img src="data:image/png;base64,{png}" alt="{alt}" width="800" height="360">\n'
             f"<figcaption>{alt}</figcaption>\n</figure>"
         )
     if isinstance(b, _Para):
