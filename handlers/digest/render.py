@@ -98,7 +98,7 @@ def digest_message(d: Digest) -> Reply:
     if d.meeting_on_bank_holiday:
         blocks.append(bk.context(":warning: The meeting date is a bank holiday: check it is still on."))
     if d.inspection is not None:
-        blocks += inspection_blocks(d.inspection, areas=False)
+        blocks += inspection_blocks(d.inspection)
     blocks.append(bk.context(HOW_TO_READ))
     blocks.append(bk.divider())
     since = " since the last board" if d.last_headline is not None else ""
