@@ -638,3 +638,22 @@ def test_markdown_escape_mid_line_leaves_list_markers_alone():
 def test_a_description_that_looks_like_markdown_stays_a_paragraph():
     md = to_markdown(digest(areas=[area(description="# Not a heading\n- not a list\n---")]))
     assert "\n\n" + r"\# Not a heading - not a list ---" + "\n\n" in md  # one line, so only its start matters
+
+
+def test_a_digest_stored_before_the_paper_still_renders_everywhere():
+    from bot.services.digest_docx import to_docx
+    from handlers.digest.render import digest_message
+
+    stored = digest().model_dump(mode="json")
+    new_fields = {"timezone", "protective_marking", "awaiting_update", "awaiting_since", "decisions", "risks",
+                  "priorities", "next_meeting", "month_ahead", "dates_ahead", "last_area_health",
+                  "brag_history", "paper"}  # fmt: skip
+    for name in new_fields:
+        stored.pop(name)
+    old = Digest.model_validate(stored)
+    assert not old.paper and old.timezone is None
+    md = to_markdown(old, posted_at=POSTED)
+    assert "Fri 14 Feb 2020 at 09:05 GMT" in md and "## The month ahead" in md
+    assert "| M5 | Care leavers’ offer |" in md  # "due before the meeting" stands in for the month ahead
+    assert "Care leavers’ offer" in str(digest_message(old).blocks)
+    assert to_docx(old, posted_at=POSTED).startswith(b"PK")
