@@ -257,3 +257,21 @@ def _unescape(text: str) -> str:
     import html
 
     return html.unescape(text)
+
+
+def test_qib_digest_export_writes_the_word_paper(bot, month, database_url, tmp_path):
+    import os
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "QIB_"))}
+    env["DATABASE_URL"] = database_url
+    out = tmp_path / "march.docx"
+    args = ["digest", "export", "--meeting", "2020-03-19", "--format", "docx"]
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", *args, "--output", str(out)], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    frozen = _frozen(bot)
+    assert out.read_bytes() == to_docx(frozen.digest, posted_at=frozen.posted_at)
+    refused = subprocess.run([sys.executable, "-m", "bot", *args], env=env, capture_output=True, text=True)
+    assert refused.returncode != 0 and "--output" in refused.stderr
