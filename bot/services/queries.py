@@ -1160,7 +1160,8 @@ def stale(*, db: Session, plan_id: int, today: date) -> MilestoneList:
 
 
 def by_priority(*, db: Session, plan_id: int, today: date, code: str | None = None) -> PriorityReport:
-    """Each strategic priority (or the one named): the areas it serves and its milestones. Five statements."""
+    """Each strategic priority (or the one named): the areas it serves and its milestones, counted
+    through those areas as well as direct links. Five statements."""
     plan, calendar = _plan_context(db, plan_id, today)
     priorities = db.execute(
         select(Priority.id, Priority.code, Priority.title, Priority.period)
@@ -1180,17 +1181,20 @@ def by_priority(*, db: Session, plan_id: int, today: date, code: str | None = No
         .where(Area.plan_id == plan_id)
         .order_by(Area.position, Area.id)
     )
-    milestone_filter: ColumnElement[bool] = Milestone.priority_id.is_not(None)
+    served_ids: dict[int, set[int]] = defaultdict(set)
     if code is not None:
         link_stmt = link_stmt.where(priority_area.c.priority_id == ids[0])
-        milestone_filter = Milestone.priority_id == ids[0]
-    for link in db.execute(link_stmt):
+    for link in db.execute(link_stmt.add_columns(Area.id)):
         served[link.priority_id].append(
             AreaRef(code=link.code, title=link.title, description=link.description)
         )
+        served_ids[link.priority_id].add(link.id)
+    # A priority's milestones: those linked to it directly and those of the areas it serves, each once.
     by_id: dict[int, list[MilestoneRow]] = defaultdict(list)
-    for item in _load_rows(db, plan_id, calendar, milestone_filter):
-        by_id[item.priority_id or 0].append(item.row)
+    for item in _load_rows(db, plan_id, calendar):
+        for pid in ids:
+            if item.priority_id == pid or item.area_id in served_ids[pid]:
+                by_id[pid].append(item.row)
     tallies = {p.id: _tally(by_id[p.id], today) for p in priorities}
     views = [
         PriorityView(
