@@ -54,7 +54,9 @@ def add_commands(sub: Any) -> None:
     dig.add_argument(
         "--meeting", help="the meeting date (YYYY-MM-DD); default the next (preview) or latest (export)"
     )
-    dig.add_argument("--format", choices=["md", "html"], default="md", help="export format (default md)")
+    dig.add_argument(
+        "--format", choices=["md", "html", "docx"], default="md", help="export format (default md)"
+    )
     dig.add_argument("--output", "-o", help="write to this file instead of standard output")
     dig.add_argument("--now", help="preview as of this date and time")
     dig.set_defaults(func=cmd_digest)
@@ -226,13 +228,24 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
 
         with deps.sessions() as db:
             frozen = frozen_digest(db=db, plan_id=deps.plan_id(), meeting_on=meeting)
+        if args.format == "docx":
+            from bot.services.digest_docx import to_docx
+
+            if not args.output:
+                raise CliError("a Word document needs a file: add --output paper.docx")
+            data = to_docx(frozen.digest, posted_at=frozen.posted_at, late=frozen.late, tz=deps.timezone())
+            with open(args.output, "wb") as out:
+                out.write(data)
+            print(f"wrote {args.output}")
+            return 0
         render = to_html if args.format == "html" else to_markdown
+        # The paper's own clock: the timezone frozen with it; older digests take the plan's.
         text = render(frozen.digest, posted_at=frozen.posted_at, late=frozen.late, tz=deps.timezone())
     elif args.preview:
         text = _preview(deps, settings, meeting, pinned=bool(args.now))
     else:
         raise CliError(
-            "say what to do: qib digest --preview, or qib digest export --meeting DATE --format md|html"
+            "say what to do: qib digest --preview, or qib digest export --meeting DATE --format md|html|docx"
         )
     if args.output:
         from bot.cli import write_output

@@ -24,8 +24,9 @@ from bot.channels import ChannelNotVisible
 from bot.deps import Deps, post_times
 from bot.redaction_runner import apply_redaction_edits
 from bot.services import schedule
-from bot.services.calendar import Meeting, schedule_for
-from bot.services.digest import Digest, build_digest
+from bot.services.calendar import Meeting, Schedule, schedule_for
+from bot.services.digest import DatedEvent, Digest, build_digest
+from bot.services.digest_chart import brag_alt_text, brag_chart_png, has_brag_chart
 from bot.services.errors import NotFound
 from bot.services.inspection import ActionPlan, outstanding_action_plan
 from bot.services.reminders import reminder_batches
@@ -188,6 +189,19 @@ class Scheduler:
 
     def build(self, rule: BoardRule, meeting: Meeting, now: datetime) -> Digest:
         local_today = now.astimezone(ZoneInfo(rule.tz)).date()
+        this = self._schedule(rule, meeting)
+        later = [m for m in rule.meetings(meeting.on + timedelta(days=1), meeting.on + timedelta(days=400))]
+        dates: list[DatedEvent] = []
+        next_on = None
+        if later:
+            following = later[0]
+            next_on = following.on
+            when = self._schedule(rule, following)
+            dates = [
+                DatedEvent(on=when.reminder_day, what="Owner reminders for the next board"),
+                DatedEvent(on=when.digest_day, what="Digest for the next board"),
+                DatedEvent(on=following.on, what=f"Board meeting, {following.local_start:%H:%M}"),
+            ]
         with self.deps.sessions() as db:
             return build_digest(
                 db=db,
@@ -197,7 +211,20 @@ class Scheduler:
                 now=now,
                 today=local_today,
                 bank_holiday=meeting.on_bank_holiday,
+                reminders_at=this.reminder_at if this.reminder_at <= now else None,
+                next_meeting=next_on,
+                dates_ahead=dates,
             )
+
+    @staticmethod
+    def _schedule(rule: BoardRule, meeting: Meeting) -> Schedule:
+        return schedule_for(
+            meeting,
+            digest_working_days=rule.timing.digest_working_days,
+            reminder_working_days=rule.timing.reminder_working_days,
+            post_time=rule.timing.post_time,
+            tz=rule.tz,
+        )
 
     def _digest(
         self, rule: BoardRule, post: DuePost, claim: Claim, now: datetime, report: TickReport
@@ -261,6 +288,11 @@ class Scheduler:
             progress["thread"].append(payload)
             with self.deps.sessions.begin() as db:
                 schedule.record_progress(db, claim.id, progress)
+        if has_brag_chart(digest) and not progress.get("chart"):
+            self._upload_chart(digest, progress.get("channel", rule.channel), ts)
+            progress["chart"] = True
+            with self.deps.sessions.begin() as db:
+                schedule.record_progress(db, claim.id, progress)
         with self.deps.sessions.begin() as db:
             schedule.record_posted(
                 db, claim.id, now=now, channel=progress.get("channel", channel), ts=ts, content=progress
@@ -268,6 +300,20 @@ class Scheduler:
         late = " (late)" if claim.late else ""
         log.info("digest for the meeting on %s posted%s", post.meeting.on, late)
         report.posted.append(f"digest {post.meeting.on}{late}")
+
+    def _upload_chart(self, digest: Digest, channel: str, ts: str) -> None:
+        """The BRAG-over-time chart as a PNG in the digest's thread, drawn from the digest itself."""
+        try:
+            self.client.files_upload_v2(
+                channel=channel,
+                thread_ts=ts,
+                content=brag_chart_png(digest),
+                filename=f"brag-{digest.meeting_on.isoformat()}.png",
+                title="Milestones by rating at each board meeting",
+                alt_txt=brag_alt_text(digest)[:1000],
+            )
+        except SlackApiError as exc:  # the paper is posted; a missing chart must not repost it
+            log.warning("the BRAG chart could not be uploaded: %s", exc.response.get("error"))
 
     def _already_posted(self, channel: str, post: DuePost) -> str | None:
         """After a crash between posting and recording: look for our own digest in the channel."""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from bot.services.wording import day, day_in, full_day, person_label
 
-__all__ = ["age", "day", "day_in", "due_phrase", "full_day", "person_label", "status_label"]
+__all__ = ["age", "day", "day_in", "due_phrase", "full_day", "local_moment", "person_label", "status_label"]
 
 SYMBOL = {
     "complete": ":large_blue_circle:",
@@ -51,3 +52,10 @@ def age(at: datetime | None, now: datetime) -> str:
     if days == 1:
         return "updated yesterday"
     return f"updated {days} days ago"
+
+
+def local_moment(moment: datetime, tz: str) -> str:
+    """`Fri 14 Feb 2020 at 09:00 GMT`: an instant in the plan's timezone (a naive one is taken as UTC)."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    local = aware.astimezone(ZoneInfo(tz))
+    return f"{full_day(local.date())} at {local:%H:%M} {local.tzname() or tz}"

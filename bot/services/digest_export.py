@@ -13,6 +13,7 @@ headings, list markers, link brackets, raw HTML) is backslash-escaped or written
 
 from __future__ import annotations
 
+import base64
 import html
 import re
 from collections.abc import Sequence
@@ -21,9 +22,18 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.services.digest import Digest, DigestArea, DigestChange, DigestRow
+from bot.services.digest_chart import brag_alt_text, brag_chart_png
 from bot.services.wording import person_label
 
-__all__ = ["clean_text", "long_date", "markdown_escape", "short_date", "to_html", "to_markdown"]
+__all__ = [
+    "clean_text",
+    "long_date",
+    "markdown_escape",
+    "outline",
+    "short_date",
+    "to_html",
+    "to_markdown",
+]
 
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTHS = (
@@ -42,6 +52,7 @@ _MONTHS = (
 )
 
 STALE_NOTE = "no update since the last meeting"
+AWAITING_NOTE = "awaiting an update"
 NONE = "None"
 
 # C0/C1 controls (tab and newlines are folded as whitespace below), zero-width and bidi controls.
@@ -135,7 +146,12 @@ class _Table:
     rows: list[tuple[_Cell, ...]]
 
 
-_Block = _Para | _Table
+@dataclass(frozen=True)
+class _Chart:
+    name: str  # "brag": the BRAG-over-time chart, drawn from the digest
+
+
+_Block = _Para | _Table | _Chart
 
 
 @dataclass
@@ -163,6 +179,7 @@ def _owner(name: str | None, role: str | None) -> str:
 
 
 def _row_status(r: DigestRow) -> _Status:
+    """The milestone's rating, always; staleness is a note beside it, never in its place."""
     return _Status(r.health, STALE_NOTE if r.stale or r.kind == "stale" else "")
 
 
@@ -183,83 +200,147 @@ def _milestone_table(rows: Sequence[DigestRow]) -> _Table:
     )
 
 
+HOW_TO_READ = (
+    "Each milestone keeps its owner's rating: blue complete, green on track, amber at risk, red off "
+    "track; overdue means past its due date and not complete. Exceptions are the items off track, at risk "
+    "or overdue. Items with no update since the reminders went out are listed as awaiting an update."
+)
+_RATING = {
+    "complete": "complete (blue)",
+    "on track": "on track (green)",
+    "at risk": "at risk (amber)",
+    "off track": "off track (red)",
+}
+
+
+def _delta(now: int, then: int | None) -> str:
+    if then is None:
+        return "—"
+    return f"{now - then:+d}" if now != then else "no change"
+
+
 def _headline(d: Digest) -> _Section:
     h = d.headline
+    brag = d.brag()
+    first = d.last_headline is None
     blocks: list[_Block] = [
-        _Para("Complete", f"{_number(h.share_complete)}% ({h.complete} of {h.milestones} milestones)"),
-        _Para("Average progress", f"{_number(h.percent_complete)}%"),
-        _Para("Change since the last meeting", d.change),
+        _Para("Complete", f"{h.complete} of {h.milestones} milestones ({_number(h.share_complete)}%)"),
+        _Para("Since the last board", d.change),
+        _Table(
+            ("Rating", "Milestones now", "At the last board", "Change"),
+            [
+                (
+                    _Status(k, "" if k not in _RATING else _RATING[k].split(" (")[1].rstrip(")")),
+                    str(n),
+                    "—" if then is None else str(then),
+                    _delta(n, then),
+                )
+                for k, n, then in brag
+            ],
+        ),
     ]
-    if d.health is not None:
-        blocks.append(_Para("Overall status", _Status(d.health)))
-    last = d.last_headline
-    if last is None:
-        blocks.append(_Table(("Status", "Milestones"), [(_Status(k), str(n)) for k, n in h.counts.items()]))
-    else:
-        keys = list(h.counts) + [k for k in last.counts if k not in h.counts]
+    if first:
+        blocks.append(_Para("Note", "this is the first digest, so there is no earlier board to compare with"))
+    if d.areas:
+        last = d.last_area_health
         blocks.append(
             _Table(
-                ("Status", "Milestones", "At the last digest"),
-                [(_Status(k), str(h.counts.get(k, 0)), str(last.counts.get(k, 0))) for k in keys],
+                ("Area", "Rating now", "At the last board"),
+                [
+                    (
+                        f"{a.code}: {a.title}",
+                        _Status(a.health) if a.health else "no milestones",
+                        _was(last, a.code),
+                    )
+                    for a in d.areas
+                ],
             )
         )
+    if d.brag_history:
+        blocks.append(_Chart("brag"))
     return _Section("Headline", blocks)
 
 
-def _exceptions(rows: Sequence[DigestRow]) -> _Section:
-    if not rows:
-        return _Section("Exceptions", empty=True)
+def _was(last: dict[str, str | None] | None, code: str) -> _Cell:
+    if last is None:
+        return "—"
+    rating = last.get(code)
+    return _Status(rating) if rating else "not rated"
+
+
+def _decisions(d: Digest) -> _Section:
+    title = "Decisions for the board"
+    if not d.decisions:
+        return _Section(title, empty=True)
     return _Section(
-        "Exceptions",
+        title,
         [
             _Table(
-                ("Code", "Milestone", "Status", "Owner", "Due", "Reason"),
+                ("Code", "Milestone", "Owner", "Decision needed", "Asked"),
                 [
-                    (
-                        r.code,
-                        r.title,
-                        _row_status(r),
-                        _owner(r.owner, r.owner_role),
-                        short_date(r.due),
-                        r.reason or "No reason given",
-                    )
-                    for r in rows
+                    (x.code, x.title, _owner(x.owner, x.owner_role), x.decision, short_date(x.asked_on))
+                    for x in d.decisions
                 ],
             )
         ],
     )
 
 
-def _completions(changes: Sequence[DigestChange]) -> _Section:
-    title = "Completed since the last meeting"
-    if not changes:
-        return _Section(title, empty=True)
-    return _Section(
-        title,
-        [
+def _exceptions(d: Digest) -> _Section:
+    rows = [r for r in d.exceptions if r.kind != "stale"]  # older digests listed stale items here
+    awaiting = set(d.awaiting_update)
+    blocks: list[_Block] = []
+    if rows:
+        blocks.append(
             _Table(
-                ("Code", "Milestone", "Updated by"), [(c.code, c.title, c.by or "Unknown") for c in changes]
+                ("Code", "Milestone", "Rating", "Owner", "Due", "Reason", "Recovery action"),
+                [
+                    (
+                        r.code,
+                        r.title,
+                        _Status(r.health, AWAITING_NOTE if r.code in awaiting else ""),
+                        _owner(r.owner, r.owner_role),
+                        short_date(r.due)
+                        + (
+                            f" (revised to {short_date(r.revised_due)}, awaiting approval)"
+                            if r.revised_due
+                            else ""
+                        ),
+                        r.reason or "No reason given",
+                        r.recovery or "None given",
+                    )
+                    for r in rows
+                ],
             )
-        ],
-    )
+        )
+    else:
+        blocks.append(_Para("", "Nothing off track, at risk or overdue."))
+    if d.awaiting_update:
+        since = f" (since the reminders on {short_date(d.awaiting_since)})" if d.awaiting_since else ""
+        blocks.append(
+            _Para(f"Awaiting an update{since} ({len(d.awaiting_update)})", ", ".join(d.awaiting_update))
+        )
+    return _Section("Exceptions", blocks)
 
 
-def _moves(changes: Sequence[DigestChange]) -> _Section:
-    title = "Status changes since the last meeting"
+def _completions(changes: Sequence[DigestChange]) -> _Section:
+    title = "Completed since the last board"
     if not changes:
         return _Section(title, empty=True)
     return _Section(
         title,
         [
             _Table(
-                ("Code", "Milestone", "From", "To", "Updated by"),
+                ("Code", "Milestone", "Completed", "Due", "Impact", "Evidence"),
                 [
                     (
                         c.code,
                         c.title,
-                        _Status(c.from_status) if c.from_status else "not rated before",
-                        _Status(c.to_status),
-                        c.by or "Unknown",
+                        (short_date(c.done_on) if c.done_on else "—")
+                        + ("" if c.on_time is None else (" (on time)" if c.on_time else " (late)")),
+                        short_date(c.due),
+                        c.impact or "None given",
+                        c.evidence_url or "—",
                     )
                     for c in changes
                 ],
@@ -268,11 +349,59 @@ def _moves(changes: Sequence[DigestChange]) -> _Section:
     )
 
 
-def _due(rows: Sequence[DigestRow]) -> _Section:
-    title = "Due before the meeting"
-    if not rows:
+def _priorities(d: Digest) -> _Section | None:
+    if not d.priorities:
+        return None
+    return _Section(
+        "Strategic priorities",
+        [
+            _Table(
+                ("Priority", "Through areas", "Complete", "Rating", "Milestones by rating"),
+                [
+                    (
+                        f"{p.code}: {p.title}",
+                        ", ".join(p.areas) or "—",
+                        f"{p.complete} of {p.milestones}",
+                        _Status(p.health) if p.health else "no milestones",
+                        ", ".join(f"{n} {k}" for k, n in p.counts.items() if n) or "—",
+                    )
+                    for p in d.priorities
+                ],
+            )
+        ],
+    )
+
+
+def _month_ahead(d: Digest) -> _Section:
+    rows = d.month_ahead if d.paper else d.due_before_meeting
+    upto = f"before the next board on {short_date(d.next_meeting)}" if d.next_meeting else "before the board"
+    blocks: list[_Block] = []
+    if rows:
+        blocks.append(_Para("Due " + upto, f"{len(rows)} milestone{'s' if len(rows) != 1 else ''}"))
+        blocks.append(_milestone_table(rows))
+    else:
+        blocks.append(_Para("Due " + upto, NONE))
+    if d.dates_ahead:
+        blocks.append(_Table(("Date", "What"), [(short_date(e.on), e.what) for e in d.dates_ahead]))
+    return _Section("The month ahead", blocks)
+
+
+def _risks(d: Digest) -> _Section:
+    title = "Risks and blockers"
+    if not d.risks:
         return _Section(title, empty=True)
-    return _Section(title, [_milestone_table(rows)])
+    return _Section(
+        title,
+        [
+            _Table(
+                ("Code", "Milestone", "Rating", "Owner", "Risks and blockers"),
+                [
+                    (r.code, r.title, _Status(r.health), _owner(r.owner, r.owner_role), r.blockers)
+                    for r in d.risks
+                ],
+            )
+        ],
+    )
 
 
 def _area(a: DigestArea) -> _Section:
@@ -285,8 +414,7 @@ def _area(a: DigestArea) -> _Section:
             "Figures",
             f"{a.milestones} milestone{'s' if a.milestones != 1 else ''}, "
             f"{a.complete} complete, {a.overdue} overdue, "
-            f"{a.stale} with {STALE_NOTE}; "
-            f"average progress {_number(a.percent_complete)}%",
+            f"{a.stale} with {STALE_NOTE}",
         )
     )
     if a.rows:
@@ -298,15 +426,16 @@ def _area(a: DigestArea) -> _Section:
 
 def _areas(areas: Sequence[DigestArea]) -> _Section:
     if not areas:
-        return _Section("Areas", empty=True)
-    return _Section("Areas", subsections=[_area(a) for a in areas])
+        return _Section("Areas in detail", empty=True)
+    return _Section("Areas in detail", subsections=[_area(a) for a in areas])
 
 
-def _paper(d: Digest, posted_at: datetime | None, late: bool, tz: str) -> _Paper:
+def _cover(d: Digest, posted_at: datetime | None, late: bool, tz: str) -> list[_Para]:
     preamble = [
+        _Para("Protective marking", d.protective_marking),
         _Para("Plan", d.plan_title),
         _Para("Authority", d.authority),
-        _Para("Meeting", d.meeting_local or long_date(d.meeting_on)),
+        _Para("Meeting", (d.meeting_local or long_date(d.meeting_on)) + f" ({tz})"),
     ]
     if d.meeting_on_bank_holiday:
         preamble.append(_Para("Note", "the meeting date is a bank holiday"))
@@ -322,19 +451,35 @@ def _paper(d: Digest, posted_at: datetime | None, late: bool, tz: str) -> _Paper
                 + (" (not posted; posted late)" if late else " (not posted)"),
             )
         )
+    v = d.inspection
+    if v is not None:
+        when = f"{short_date(v.start)} to {short_date(v.end)}"
+        if v.published:
+            when += f", published {short_date(v.published)}"
+        preamble.append(_Para("Inspection", f"{v.type_name}, {when}"))
+        for j in v.judgements:
+            preamble.append(_Para(j.area, j.grade_words))
     preamble += [_Para("Redacted", note) for note in d.redactions]
+    preamble.append(_Para("How to read this paper", HOW_TO_READ))
+    return preamble
+
+
+def _paper(d: Digest, posted_at: datetime | None, late: bool, tz: str | None = None) -> _Paper:
+    """The paper's sections in the board's order. Measures slot in after completions once they exist."""
+    zone = d.timezone or tz or "Europe/London"
+    sections = [_headline(d), _decisions(d), _exceptions(d), _completions(d.completions)]
+    priorities = _priorities(d)
+    if priorities is not None:
+        sections.append(priorities)
+    sections += [_month_ahead(d), _risks(d), _areas(d.areas)]
     return _Paper(
         title=f"{d.board_name} — digest for the meeting on {long_date(d.meeting_on)}",
-        preamble=preamble,
-        sections=[
-            _headline(d),
-            _exceptions(d.exceptions),
-            _completions(d.completions),
-            _moves(d.moves),
-            _due(d.due_before_meeting),
-            _areas(d.areas),
-        ],
+        preamble=_cover(d, posted_at, late, zone),
+        sections=sections,
     )
+
+
+outline = _paper  # the shared outline, for the Word export
 
 
 # ---- Markdown --------------------------------------------------------------------------------------------
@@ -347,7 +492,9 @@ def _md_cell(c: _Cell, *, line_start: bool = False) -> str:
     return markdown_escape(c, line_start=line_start) or "—"
 
 
-def _md_block(b: _Block) -> str:
+def _md_block(b: _Block, d: Digest | None = None) -> str:
+    if isinstance(b, _Chart):
+        return f"*Chart:* {markdown_escape(brag_alt_text(d), line_start=False)}" if d is not None else ""
     if isinstance(b, _Para):
         if b.label:
             return f"**{markdown_escape(b.label)}:** {_md_cell(b.value, line_start=False)}"
@@ -360,17 +507,17 @@ def _md_block(b: _Block) -> str:
     return "\n".join(lines)
 
 
-def _md_section(s: _Section, level: int, out: list[str]) -> None:
+def _md_section(s: _Section, level: int, out: list[str], d: Digest) -> None:
     out.append(f"{'#' * level} {markdown_escape(s.title)}")
     if s.empty:
         out.append(NONE)
-    out += [_md_block(b) for b in s.blocks]
+    out += [_md_block(b, d) for b in s.blocks]
     for sub in s.subsections:
-        _md_section(sub, level + 1, out)
+        _md_section(sub, level + 1, out, d)
 
 
 def to_markdown(
-    digest: Digest, *, posted_at: datetime | None = None, late: bool = False, tz: str = "Europe/London"
+    digest: Digest, *, posted_at: datetime | None = None, late: bool = False, tz: str | None = None
 ) -> str:
     """The digest as a Markdown board paper (GFM tables); all plan and user text escaped."""
     paper = _paper(digest, posted_at, late, tz)
@@ -378,7 +525,7 @@ def to_markdown(
     # Two trailing spaces: the preamble lines stay one block but print on separate lines.
     out.append("  \n".join(_md_block(p) for p in paper.preamble))
     for s in paper.sections:
-        _md_section(s, 2, out)
+        _md_section(s, 2, out, digest)
     return "\n\n".join(out) + "\n"
 
 
@@ -410,6 +557,9 @@ th { background: #eee; }
 .status-amber { background: #ffe5b4; }
 .status-red { background: #f8d0d0; }
 .status-grey, .status-unknown { background: #eee; }
+figure { margin: 1em 0; }
+figure img { max-width: 100%; height: auto; }
+figcaption { font-size: .9em; color: #333; }
 @media print {
   body { margin: 0; max-width: none; font-size: 10pt; }
   h2, h3 { break-after: avoid; page-break-after: avoid; }
@@ -419,7 +569,7 @@ th { background: #eee; }
 }
 """.strip()
 
-_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; form-action 'none'; base-uri 'none'"
+_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; base-uri 'none'"
 
 
 def _html_cell(c: _Cell) -> str:
@@ -430,7 +580,17 @@ def _html_cell(c: _Cell) -> str:
     return _html(c) or "—"
 
 
-def _html_block(b: _Block) -> str:
+def _html_block(b: _Block, d: Digest | None = None) -> str:
+    if isinstance(b, _Chart):
+        if d is None:
+            return ""
+        alt = _html(brag_alt_text(d))
+        # A data URI: the page stands alone, and the CSP allows images from data: only.
+        png = base64.b64encode(brag_chart_png(d)).decode("ascii")
+        return (
+            f'<figure>\n<img src="data:image/png;base64,{png}" alt="{alt}" width="800" height="360">\n'
+            f"<figcaption>{alt}</figcaption>\n</figure>"
+        )
     if isinstance(b, _Para):
         value = _html_cell(b.value)
         return f"<p><strong>{_html(b.label)}:</strong> {value}</p>" if b.label else f"<p>{value}</p>"
@@ -439,19 +599,19 @@ def _html_block(b: _Block) -> str:
     return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
 
 
-def _html_section(s: _Section, level: int, out: list[str]) -> None:
+def _html_section(s: _Section, level: int, out: list[str], d: Digest) -> None:
     out.append("<section>")
     out.append(f"<h{level}>{_html(s.title)}</h{level}>")
     if s.empty:
         out.append(f"<p>{NONE}</p>")
-    out += [_html_block(b) for b in s.blocks]
+    out += [_html_block(b, d) for b in s.blocks]
     for sub in s.subsections:
-        _html_section(sub, level + 1, out)
+        _html_section(sub, level + 1, out, d)
     out.append("</section>")
 
 
 def to_html(
-    digest: Digest, *, posted_at: datetime | None = None, late: bool = False, tz: str = "Europe/London"
+    digest: Digest, *, posted_at: datetime | None = None, late: bool = False, tz: str | None = None
 ) -> str:
     """The digest as a self-contained, print-friendly HTML page: no scripts, no external resources."""
     paper = _paper(digest, posted_at, late, tz)
@@ -474,6 +634,6 @@ def to_html(
     out += [_html_block(p) for p in paper.preamble]
     out.append("</header>")
     for s in paper.sections:
-        _html_section(s, 2, out)
+        _html_section(s, 2, out, digest)
     out += ["</main>", "</body>", "</html>"]
     return "\n".join(out) + "\n"

@@ -83,6 +83,7 @@ FIELD_NAMES: dict[str, str] = {
     "note": "the note",
     "next_steps": "the next steps",
     "blockers": "the blockers",
+    "decision": "the decision needed",
     "evidence_url": "the evidence link",
     "reopen_reason": "the reason for reopening",
     "override_reason": "the reason for saving it",

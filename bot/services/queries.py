@@ -16,8 +16,9 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from functools import cache, lru_cache
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -53,6 +54,7 @@ __all__ = [
     "Change",
     "ChairSummary",
     "DueSoon",
+    "ExceptionKind",
     "ExceptionItem",
     "Figures",
     "MilestoneDetail",
@@ -328,7 +330,17 @@ class PriorityReport:
     calendar: BoardCalendar
 
 
-ExceptionKind = Literal["overdue", "off track", "at risk", "stale"]
+class ExceptionKind(StrEnum):
+    """What makes a milestone an exception for the board, worst first.
+
+    Staleness is not one: a milestone keeps its rating and staleness is a marker beside it. A revised
+    due date awaiting the chair's approval will be one (REVISED_DATE) once updates can carry one.
+    """
+
+    OVERDUE = "overdue"
+    OFF_TRACK = "off track"
+    AT_RISK = "at risk"
+    REVISED_DATE = "revised date awaiting approval"
 
 
 @dataclass(frozen=True, slots=True)
@@ -371,6 +383,8 @@ class ChairSummary:
     exceptions: list[ExceptionItem]  # worst first, then by due date
     changes: list[Change]  # milestones updated since the previous meeting, most recent first
     due_before_next: list[MilestoneRow]  # unfinished, due from today until the next meeting
+
+    awaiting_update: list[str] = field(default_factory=list)  # unfinished, no update since the last board
 
     @property
     def status_moves(self) -> list[Change]:
@@ -1209,7 +1223,8 @@ def stale(*, db: Session, plan_id: int, today: date) -> MilestoneList:
 
 
 def by_priority(*, db: Session, plan_id: int, today: date, code: str | None = None) -> PriorityReport:
-    """Each strategic priority (or the one named): the areas it serves and its milestones. Five statements."""
+    """Each strategic priority (or the one named): the areas it serves and its milestones, counted
+    through those areas as well as direct links. Five statements."""
     plan, calendar = _plan_context(db, plan_id, today)
     priorities = db.execute(
         select(Priority.id, Priority.code, Priority.title, Priority.period)
@@ -1229,17 +1244,20 @@ def by_priority(*, db: Session, plan_id: int, today: date, code: str | None = No
         .where(Area.plan_id == plan_id)
         .order_by(Area.position, Area.id)
     )
-    milestone_filter: ColumnElement[bool] = Milestone.priority_id.is_not(None)
+    served_ids: dict[int, set[int]] = defaultdict(set)
     if code is not None:
         link_stmt = link_stmt.where(priority_area.c.priority_id == ids[0])
-        milestone_filter = Milestone.priority_id == ids[0]
-    for link in db.execute(link_stmt):
+    for link in db.execute(link_stmt.add_columns(Area.id)):
         served[link.priority_id].append(
             AreaRef(code=link.code, title=link.title, description=link.description)
         )
+        served_ids[link.priority_id].add(link.id)
+    # A priority's milestones: those linked to it directly and those of the areas it serves, each once.
     by_id: dict[int, list[MilestoneRow]] = defaultdict(list)
-    for item in _load_rows(db, plan_id, calendar, milestone_filter):
-        by_id[item.priority_id or 0].append(item.row)
+    for item in _load_rows(db, plan_id, calendar):
+        for pid in ids:
+            if item.priority_id == pid or item.area_id in served_ids[pid]:
+                by_id[pid].append(item.row)
     tallies = {p.id: _tally(by_id[p.id], today) for p in priorities}
     views = [
         PriorityView(
@@ -1261,23 +1279,20 @@ def by_priority(*, db: Session, plan_id: int, today: date, code: str | None = No
 # ---------------------------------------------------------------------------------------------------
 
 _EXCEPTION_HEALTH: dict[Health, ExceptionKind] = {
-    Health.OVERDUE: "overdue",
-    Health.OFF_TRACK: "off track",
-    Health.AT_RISK: "at risk",
+    Health.OVERDUE: ExceptionKind.OVERDUE,
+    Health.OFF_TRACK: ExceptionKind.OFF_TRACK,
+    Health.AT_RISK: ExceptionKind.AT_RISK,
 }
-_STALE_RANK = len(Health)  # after every health that is an exception on its own
 
 
 def _exceptions(rows: Iterable[MilestoneRow]) -> list[ExceptionItem]:
+    """Off track, at risk or overdue: what the board must look at. A stale on-track item is not one."""
     items: list[tuple[tuple[int, date, str], ExceptionItem]] = []
     for r in rows:
         kind = _EXCEPTION_HEALTH.get(r.health)
-        if kind is not None:
-            rank = SEVERITY[r.health]
-        elif r.stale:
-            kind, rank = "stale", _STALE_RANK
-        else:
+        if kind is None:
             continue
+        rank = SEVERITY[r.health]
         items.append(((rank, r.due or date.max, r.code), ExceptionItem(kind=kind, row=r)))
     return [item for _key, item in sorted(items, key=lambda pair: pair[0])]
 
@@ -1425,6 +1440,7 @@ def _summary(
         areas=_area_summaries(areas, by_area),
         exceptions=_exceptions(rows),
         changes=_changes_since(db, plan.id, calendar),
+        awaiting_update=[r.code for r in rows if r.stale],
         due_before_next=due_before_next,
     )
 

@@ -62,6 +62,7 @@ class QuickUpdate:
     percent: int | None = None
     note: str | None = None
     evidence_url: str | None = None
+    decision: str | None = None  # after `decision:` in the note: what the board is asked to decide
     missing: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     unclear: list[str] = field(default_factory=list)
@@ -329,6 +330,8 @@ def _parse(text: str, code_prefixes: frozenset[str]) -> QuickUpdate:
         note = note.lstrip("".join(_SEPARATORS) + " ").strip()
         result.note = note or None
     if result.note:
+        result.note, result.decision = _split_decision(result.note)
+    if result.note:
         url = _URL.search(result.note)
         if url:
             result.evidence_url = url.group(0).rstrip(".,;:)")
@@ -342,6 +345,19 @@ def _parse(text: str, code_prefixes: frozenset[str]) -> QuickUpdate:
     if result.note is None:
         result.missing.append("note")
     return result
+
+
+_DECISION = re.compile(r"(?:^|[\s.;,])decision(?: needed)?\s*:\s*", re.IGNORECASE)
+
+
+def _split_decision(note: str) -> tuple[str | None, str | None]:
+    """`Supplier slipped. decision: fund an earlier slot` -> the note and the decision asked of the board."""
+    m = _DECISION.search(note)
+    if m is None:
+        return note, None
+    before = note[: m.start()].strip().rstrip(".;,-").strip() or None
+    after = note[m.end() :].strip() or None
+    return (before, after) if after else (note, None)
 
 
 # ---------------------------------------------------------------- finding the milestone

@@ -54,6 +54,7 @@ TEXT_LABELS = {
     "note": "The note",
     "next_steps": "The next steps",
     "blockers": "The blockers",
+    "decision": "The decision needed",
     "reopen_reason": "The reason for reopening",
     "override_reason": "The reason for saving over the personal data check",
 }
@@ -131,6 +132,7 @@ def record_update(
     reopen_reason: str | None = None,
     extra_admin_slack_ids: frozenset[str] = frozenset(),
     override_reason: str | None = None,
+    decision: str | None = None,
 ) -> UpdateResult:
     """Record a progress update; a missing status or percent keeps the milestone's current one.
 
@@ -149,6 +151,7 @@ def record_update(
         "note": _clean_text(note, "note"),
         "next_steps": _clean_text(next_steps, "next_steps"),
         "blockers": _clean_text(blockers, "blockers"),
+        "decision": _clean_text(decision, "decision"),
     }
     url = _check_url(evidence_url)
     reason = _clean_text(reopen_reason, "reopen_reason")
@@ -261,6 +264,7 @@ def record_update(
         evidence_url=url,
         next_steps=texts["next_steps"],
         blockers=texts["blockers"],
+        decision=texts["decision"],
         source=source_value,
         idempotency_key=key if _key_free(db, plan_id, key) else scoped_key(key, digest),
         request_digest=digest,

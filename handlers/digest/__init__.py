@@ -11,7 +11,7 @@ from handlers.blocks import Reply
 from handlers.commands.router import subcommand
 from handlers.context import Ask, actor_of
 from handlers.digest.render import digest_message
-from handlers.words import full_day
+from handlers.words import local_moment
 
 USAGE = "Use `/qib digest preview` (chair and admins) or `/qib digest show [YYYY-MM-DD]`."
 
@@ -60,12 +60,9 @@ def show(ask: Ask, when: str | None) -> Reply:
             raise InvalidInput(f"“{bk.clip(when, 40)}” is not a date: write it like 2020-02-20.") from None
     with ask.deps.sessions() as db:
         frozen = frozen_digest(db=db, plan_id=ask.plan_id, meeting_on=meeting_on)
+    posted = local_moment(frozen.posted_at, frozen.digest.timezone or ask.deps.timezone())
     blocks = [
-        bk.context(
-            f"As posted on {full_day(frozen.posted_at.date())} at {frozen.posted_at:%H:%M} UTC"
-            + (" (late)" if frozen.late else "")
-            + "."
-        ),
+        bk.context(f"As posted on {posted}" + (" (late)" if frozen.late else "") + "."),
         *frozen.message.get("blocks", []),
     ]
     # The stored fallback was escaped when it was posted; Reply escapes it again on the way out.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.services.digest import Digest, DigestArea, DigestRow
+from bot.services.digest import Digest, DigestArea, DigestChange, DigestRow
 from bot.services.reminders import ReminderBatch
 from handlers import blocks as bk
 from handlers.blocks import Reply
@@ -25,77 +25,169 @@ def _owner(row: DigestRow) -> str:
     return bk.esc(person_label(row.owner, row.owner_role))
 
 
-def _exception(row: DigestRow, today: Any) -> str:
-    label = row.kind or row.health
+HOW_TO_READ = (
+    "How to read this: each milestone keeps its owner's rating (blue complete, green on track, amber at "
+    "risk, red off track); overdue means past its date and not complete. Exceptions are the items off "
+    "track, at risk or overdue. ⏳ marks an item with no update since the reminders went out."
+)
+
+
+def _exception(row: DigestRow, today: Any, awaiting: set[str]) -> str:
     lines = [
         f"*{bk.esc(row.code)}* {bk.esc(row.title)}",
-        f"{status_label(label)} · {due_phrase(row.due, today)} · {_owner(row)}",
+        f"{status_label(row.health)}"
+        + (" ⏳" if row.code in awaiting else "")
+        + f" · {due_phrase(row.due, today)} · {_owner(row)}",
     ]
     lines.append(f"> {bk.esc(bk.clip(row.reason, 280))}" if row.reason else "_no reason given in an update_")
+    if row.recovery:
+        lines.append(f"Recovery: {bk.esc(bk.clip(row.recovery, 200))}")
+    if row.revised_due:
+        lines.append(f"Revised date awaiting approval: {full_day(row.revised_due)}")
     return "\n".join(lines)
 
 
-def _counts(d: Digest) -> str:
-    return " · ".join(f"{status_label(k)} {n}" for k, n in d.headline.counts.items() if n) or "no milestones"
+def _delta(now: int, then: int | None) -> str:
+    if then is None:
+        return ""
+    diff = now - then
+    return f" ({diff:+d})" if diff else " (=)"
+
+
+def brag_line(d: Digest) -> str:
+    """`:large_blue_circle: complete 5 (+2) · ...`: the counts now, with the change since the last board."""
+    return " · ".join(f"{status_label(k)} {n}{_delta(n, then)}" for k, n, then in d.brag())
+
+
+def _areas_line(d: Digest) -> str:
+    last = d.last_area_health
+    lines = []
+    for a in d.areas[:20]:
+        now = status_label(a.health) if a.health else "no milestones"
+        before = ""
+        if last is not None:
+            was = last.get(a.code)
+            before = f" (last board: {was})" if was else " (last board: not rated)"
+        lines.append(f"*{bk.esc(a.code)}* {bk.esc(a.title)}: {now}{before}")
+    return "\n".join(lines)
+
+
+def _listed(title: str, lines: list[str], empty: str, limit: int = MAX_LISTED) -> dict[str, Any]:
+    shown = lines[:limit]
+    more = len(lines) - len(shown)
+    return bk.section(
+        f"*{title}*\n" + ("\n".join(shown) or empty) + (f"\n…and {more} more" if more > 0 else "")
+    )
 
 
 def digest_message(d: Digest) -> Reply:
-    """The channel message (thread replies in `thread_blocks`, one per area) and its plain-text fallback."""
+    """The channel message (thread replies in `thread_blocks`, one per area) and its plain-text fallback.
+
+    The sections follow the board paper: cover, headline, decisions, exceptions, completions, (measures,
+    once the plan has them), strategic priorities, the month ahead, risks and blockers.
+    """
     today = d.generated_at.date()
     h = d.headline
+    awaiting = set(d.awaiting_update)
     blocks: list[dict[str, Any]] = [
         bk.header(f"{d.board_name}: digest for {day_in(d.meeting_on, today)}"),
-        bk.section(
-            f"*Overall: {status_label(d.health) if d.health else 'no milestones'}*\n"
-            f"{h.complete} of {h.milestones} milestones complete ({h.share_complete:g}%), "
-            f"average progress {h.percent_complete:g}%\n{_counts(d)}\n_{bk.esc(d.change)}_"
+        bk.context(
+            f"{bk.esc(d.protective_marking)} · {bk.esc(d.plan_title)} · {bk.esc(d.authority)} · "
+            f"meeting {bk.esc(d.meeting_local)}" + (f" ({bk.esc(d.timezone)})" if d.timezone else "")
         ),
-        bk.context(f"Meeting {bk.esc(d.meeting_local)} · {bk.esc(d.plan_title)}"),
     ]
     if d.meeting_on_bank_holiday:
         blocks.append(bk.context(":warning: The meeting date is a bank holiday: check it is still on."))
     if d.inspection is not None:
-        blocks += [bk.divider(), *inspection_blocks(d.inspection)]
+        blocks += inspection_blocks(d.inspection)
+    blocks.append(bk.context(HOW_TO_READ))
     blocks.append(bk.divider())
+    since = " since the last board" if d.last_headline is not None else ""
+    blocks.append(
+        bk.section(
+            f"*Headline*\n{h.complete} of {h.milestones} milestones complete\n{brag_line(d)}"
+            + (f"\n_figures in brackets: change{since}_" if d.last_headline is not None else "")
+            + f"\n{bk.esc(d.change)}"
+        )
+    )
+    if d.areas:
+        blocks.append(bk.section("*Areas*\n" + _areas_line(d)))
+    blocks.append(
+        _listed(
+            f"Decisions for the board ({len(d.decisions)})",
+            [
+                f"*{bk.esc(x.code)}* {bk.esc(x.title)} · {bk.esc(_person(x.owner, x.owner_role))}\n"
+                f"> {bk.esc(bk.clip(x.decision, 400))}"
+                for x in d.decisions
+            ],
+            "No decisions asked for.",
+        )
+    )
     shown = d.exceptions[:MAX_EXCEPTIONS]
     blocks.append(
         bk.section(
-            f"*Needs the board's attention ({len(d.exceptions)})*"
+            f"*Exceptions ({len(d.exceptions)})*"
             if d.exceptions
-            else "*Needs the board's attention*\nNothing overdue, off track, at risk or stale."
+            else "*Exceptions*\nNothing off track, at risk or overdue."
         )
     )
-    blocks += packed(_exception(r, today) for r in shown)
+    blocks += packed(_exception(r, today, awaiting) for r in shown)
     if len(d.exceptions) > len(shown):
         blocks.append(
             bk.context(f"…and {len(d.exceptions) - len(shown)} more: see the area replies in the thread.")
         )
-    done = [f":white_check_mark: *{bk.esc(c.code)}* {bk.esc(c.title)}" for c in d.completions[:MAX_LISTED]]
-    more_done = len(d.completions) - len(done)
+    if d.awaiting_update:
+        codes = ", ".join(bk.esc(c) for c in d.awaiting_update[:40])
+        blocks.append(bk.context(f"⏳ Awaiting an update ({len(d.awaiting_update)}): {codes}"))
     blocks.append(
-        bk.section(
-            "*Completed since the last meeting*\n"
-            + ("\n".join(done) or "None.")
-            + (f"\n…and {more_done} more" if more_done > 0 else "")
+        _listed(
+            "Completed since the last board",
+            [_completion(c) for c in d.completions],
+            "None.",
         )
     )
-    due = [
-        f"*{bk.esc(r.code)}* {bk.esc(r.title)}: {due_phrase(r.due, today)}, {_owner(r)}"
-        for r in d.due_before_meeting[:MAX_LISTED]
-    ]
-    more_due = len(d.due_before_meeting) - len(due)
+    if d.priorities:
+        blocks.append(
+            _listed(
+                "Strategic priorities",
+                [
+                    f"*{bk.esc(p.code)}* {bk.esc(p.title)}: {p.complete} of {p.milestones} complete"
+                    + (f" · {status_label(p.health)}" if p.health else "")
+                    + (f" · through {bk.esc(', '.join(p.areas))}" if p.areas else "")
+                    for p in d.priorities
+                ],
+                "None.",
+            )
+        )
+    ahead = f"before the next board ({full_day(d.next_meeting)})" if d.next_meeting else "before the board"
+    rows = d.month_ahead if d.paper else d.due_before_meeting
+    dates = [f"{full_day(e.on)}: {bk.esc(e.what)}" for e in d.dates_ahead]
     blocks.append(
-        bk.section(
-            "*Due before the meeting*\n"
-            + ("\n".join(due) or "Nothing falls due.")
-            + (f"\n…and {more_due} more" if more_due > 0 else "")
+        _listed(
+            f"The month ahead: due {ahead}",
+            [f"*{bk.esc(r.code)}* {bk.esc(r.title)}: {due_phrase(r.due, today)}, {_owner(r)}" for r in rows]
+            + dates,
+            "Nothing falls due.",
+            limit=MAX_LISTED + len(dates),
+        )
+    )
+    blocks.append(
+        _listed(
+            "Risks and blockers",
+            [
+                f"*{bk.esc(r.code)}* {bk.esc(r.title)} · {status_label(r.health)}\n"
+                f"> {bk.esc(bk.clip(r.blockers, 300))}"
+                for r in d.risks
+            ],
+            "None reported.",
         )
     )
     blocks.append(bk.context("Detail for each area is in the thread below."))
+    counts = ", ".join(f"{k} {n}" for k, n, _ in d.brag() if n)
     text = bk.clip(
         f"{d.board_name} digest for the meeting on {full_day(d.meeting_on)}: {h.complete} of {h.milestones} "
-        f"complete ({h.share_complete:g}%). {len(d.exceptions)} need attention, {len(d.completions)} completed since "
-        f"the last meeting, {len(d.due_before_meeting)} due before the meeting."
+        f"complete ({counts}). {len(d.decisions)} decision(s) for the board, {len(d.exceptions)} exception(s), "
+        f"{len(d.completions)} completed since the last board, {len(rows)} due {ahead}."
         + ("\n" + "\n".join(inspection_text(d.inspection)) if d.inspection is not None else ""),
         bk.MAX_FALLBACK,
     )
@@ -107,14 +199,32 @@ def digest_message(d: Digest) -> Reply:
     )
 
 
+def _person(name: str | None, role: str | None) -> str:
+    if not name:
+        return f"{role} (no named owner)" if role else "no owner"
+    return person_label(name, role)
+
+
+def _completion(c: DigestChange) -> str:
+    when = ""
+    if c.on_time is not None:
+        when = " · on time" if c.on_time else " · late"
+    line = f":white_check_mark: *{bk.esc(c.code)}* {bk.esc(c.title)}{when}"
+    if c.impact:
+        line += f"\n> Impact: {bk.esc(bk.clip(c.impact, 300))}"
+    if c.evidence_url:
+        line += f"\nEvidence: {bk.esc(c.evidence_url)}"
+    return line
+
+
 def area_reply(a: DigestArea, d: Digest) -> list[dict[str, Any]]:
     today = d.generated_at.date()
     blocks = [
         bk.section(
             f"*{bk.esc(a.code)} {bk.esc(a.title)}*: {status_label(a.health) if a.health else 'no milestones'}"
-            f"\n{a.complete} of {a.milestones} complete, average progress {a.percent_complete:g}%"
+            f"\n{a.complete} of {a.milestones} complete"
             + (f", {a.overdue} overdue" if a.overdue else "")
-            + (f", {a.stale} stale" if a.stale else "")
+            + (f", {a.stale} with no update since the last board" if a.stale else "")
         ),
     ]
     rows = a.rows[:MAX_AREA_ROWS]
@@ -131,7 +241,7 @@ def _area_line(r: DigestRow, today: Any) -> str:
         due_phrase(r.due, today, complete=r.health == "complete"),
         _owner(r),
     ]
-    return f"*{bk.esc(r.code)}* {bk.esc(r.title)}\n" + " · ".join(parts) + (" · stale" if r.stale else "")
+    return f"*{bk.esc(r.code)}* {bk.esc(r.title)}\n" + " · ".join(parts) + (" · ⏳" if r.stale else "")
 
 
 def area_reply_text(a: DigestArea) -> str:

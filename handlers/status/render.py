@@ -373,7 +373,7 @@ def exception_line(e: ExceptionItem, today: date) -> str:
     lines = [
         f"*{bk.esc(r.code)}* {bk.esc(r.title)}",
         f"{status_label(r.health.value)}"
-        + (" · stale" if r.stale and e.kind != "stale" else "")
+        + (" · ⏳ no update since the last board" if r.stale else "")
         + f" · {due_phrase(r.due, today)} · {owner_text(r)}",
     ]
     lines.append(f"> {bk.esc(bk.clip(r.reason, 300))}" if r.reason else f"_{update_age(r)}, no reason given_")
@@ -390,7 +390,7 @@ def summary_reply(s: ChairSummary, *, shared: bool = False, limit: int = 15) -> 
         bk.section(
             f"*Needs the board's attention ({len(s.exceptions)})*"
             if s.exceptions
-            else "*Needs the board's attention*\nNothing overdue, off track, at risk or stale."
+            else "*Needs the board's attention*\nNothing overdue, off track or at risk."
         ),
     ]
     blocks += packed(exception_line(e, today) for e in s.exceptions[:limit])
@@ -398,6 +398,10 @@ def summary_reply(s: ChairSummary, *, shared: bool = False, limit: int = 15) -> 
         blocks.append(
             _more(len(s.exceptions) - limit, "`/qib overdue` and `/qib status AREA` list the rest.")
         )
+    awaiting = s.awaiting_update
+    if awaiting:
+        codes = ", ".join(bk.esc(c) for c in awaiting[:30]) + (", …" if len(awaiting) > 30 else "")
+        blocks.append(bk.context(f"Awaiting an update since the last board ({len(awaiting)}): {codes}"))
     blocks.append(
         bk.section(
             "*Areas*\n"

@@ -103,6 +103,7 @@ def update_command(ask: Ask, args: str) -> Reply:
         "percent": str(quick.percent) if quick.percent is not None else None,
         "note": quick.note or (quick.phrase if quick.code is None else None),
         "evidence_url": quick.evidence_url,
+        "decision": quick.decision,
     }
     # Only a typed code saves at once: a milestone found by searching words is confirmed in the form first.
     if quick.code and code and quick.has_change and not quick.problems:
@@ -119,6 +120,7 @@ def update_command(ask: Ask, args: str) -> Reply:
                 evidence_url=quick.evidence_url,
                 next_steps=None,
                 blockers=None,
+                decision=quick.decision,
                 source=ask.deps.source,
                 idempotency_key=_request_key(ask),
                 now=ask.now,
@@ -213,6 +215,7 @@ def on_update_submit(ack: Ack, body: dict[str, Any], context: Any, client: Any, 
             evidence_url=form.evidence_url,
             next_steps=form.next_steps,
             blockers=form.blockers,
+            decision=form.decision,
             source=ask.deps.source,
             idempotency_key=f"view:{view['id']}",
             now=ask.now,

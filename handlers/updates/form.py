@@ -15,6 +15,7 @@ class UpdateForm(BaseModel):
     evidence_url: str | None = None
     next_steps: str | None = None
     blockers: str | None = None
+    decision: str | None = None
     reopen_reason: str | None = None
     confirm_not_personal: bool = False
     override_reason: str | None = None
@@ -76,6 +77,7 @@ def read_form(state: dict[str, Any]) -> tuple[UpdateForm, dict[str, str]]:
         evidence_url=_field(state, "evidence_url"),
         next_steps=_field(state, "next_steps"),
         blockers=_field(state, "blockers"),
+        decision=_field(state, "decision"),
         reopen_reason=_field(state, "reopen_reason"),
         confirm_not_personal="not_personal" in (_checked(state, "confirm")),
         override_reason=_field(state, "override_reason"),

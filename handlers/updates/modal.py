@@ -32,6 +32,7 @@ FIELDS = (
     "evidence_url",
     "next_steps",
     "blockers",
+    "decision",
     "reopen_reason",
     "override_reason",
 )
@@ -155,6 +156,13 @@ def update_modal(
         ),
         _text_input("next_steps", "Next steps", values["next_steps"], multiline=True),
         _text_input("blockers", "Blockers or risks", values["blockers"], multiline=True),
+        _text_input(
+            "decision",
+            "Decision needed from the board",
+            typed.get("decision"),
+            multiline=True,
+            hint="Only if the board must decide something, e.g. fund an earlier slot or accept a later date.",
+        ),
         _text_input(
             "reopen_reason", "Reason for reopening (only if it was complete)", typed.get("reopen_reason")
         ),

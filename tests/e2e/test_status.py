@@ -63,6 +63,15 @@ def test_summary_leads_with_exceptions_and_can_be_shared(bot):
     assert "share_summary" not in json.dumps(shared["blocks"])
 
 
+def test_summary_keeps_ratings_and_lists_items_awaiting_an_update_apart_from_exceptions(bot):
+    # 3 Feb: nothing is off track, at risk or overdue, though nine items have had no update since January.
+    [reply] = bot.command("summary")
+    blocks = json.dumps(reply["blocks"])
+    assert "Nothing overdue, off track or at risk." in blocks
+    assert "Awaiting an update since the last board (9): M-03," in blocks
+    assert "stale" not in blocks
+
+
 def test_the_share_button_posts_the_summary_for_everyone(bot):
     status, _ = bot.click("share_summary", "summary", user=CHAIR, channel_id=BOARD)
     assert status == 200

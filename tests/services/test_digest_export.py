@@ -290,21 +290,23 @@ def test_dates_are_for_people():
 
 MD_ORDER = [
     "## Headline",
+    "## Decisions for the board",
     "## Exceptions",
-    "## Completed since the last meeting",
-    "## Status changes since the last meeting",
-    "## Due before the meeting",
-    "## Areas",
+    "## Completed since the last board",
+    "## The month ahead",
+    "## Risks and blockers",
+    "## Areas in detail",
     "### A1: Foster care",
     "### A2: Care leavers",
 ]
 HTML_ORDER = [
     "<h2>Headline</h2>",
+    "<h2>Decisions for the board</h2>",
     "<h2>Exceptions</h2>",
-    "<h2>Completed since the last meeting</h2>",
-    "<h2>Status changes since the last meeting</h2>",
-    "<h2>Due before the meeting</h2>",
-    "<h2>Areas</h2>",
+    "<h2>Completed since the last board</h2>",
+    "<h2>The month ahead</h2>",
+    "<h2>Risks and blockers</h2>",
+    "<h2>Areas in detail</h2>",
     "<h3>A1: Foster care</h3>",
     "<h3>A2: Care leavers</h3>",
 ]
@@ -316,53 +318,98 @@ def test_sections_come_in_board_paper_order(render, order):
     assert found == sorted(found)
 
 
-@pytest.mark.parametrize(("render", "order"), [(to_markdown, MD_ORDER[:6]), (to_html, HTML_ORDER[:6])])
+@pytest.mark.parametrize(("render", "order"), [(to_markdown, MD_ORDER[:7]), (to_html, HTML_ORDER[:7])])
 def test_empty_sections_say_none(render, order):
     out = render(empty_digest())
     positions(out, order)
     none = "None" if render is to_markdown else "<p>None</p>"
-    for title in order[1:]:
+    for title in (order[1], order[3], order[5], order[6]):
         after = out[out.index(title) + len(title) :].lstrip()
         assert after.startswith(none), title
+    assert "Nothing off track, at risk or overdue." in out
 
 
-def test_headline_has_percent_counts_and_change():
+def test_the_measures_section_is_absent_until_the_plan_has_measures():
+    assert "Measures" not in to_markdown(digest()) and "Measures" not in to_html(digest())
+
+
+def test_headline_gives_brag_counts_with_no_worst_wins_status_or_average():
     md = to_markdown(digest())
-    assert "**Complete:** 30% (3 of 10 milestones)" in md
-    assert "**Average progress:** 52.5%" in md
-    assert "**Change since the last meeting:** 1 completed since the last meeting" in md
-    assert "| **overdue** | 1 |" in md and "| **on track** | 3 |" in md
-    assert "**Overall status:** **at risk**" in md
+    assert "**Complete:** 3 of 10 milestones (30%)" in md
+    assert "Average progress" not in md and "Overall status" not in md
+    assert "**Since the last board:** 1 completed since the last board" in md
+    assert "| **overdue** | 1 | — | — |" in md and "| **on track** (green) | 3 | — | — |" in md
+    assert "this is the first digest" in md
+    brag = [line.split("|")[1].strip() for line in md_tables(md)[0][2:]]
+    assert brag == [
+        "**complete** (blue)",
+        "**on track** (green)",
+        "**at risk** (amber)",
+        "**off track** (red)",
+        "**not started**",
+        "**overdue**",
+    ]
 
 
 @pytest.mark.parametrize("render", [to_markdown, to_html])
-def test_headline_change_comes_from_the_digest(render):
-    d = digest(last_headline=headline(complete=1, percent_complete=48.0, counts={"overdue": 2}))
-    assert d.change == "+2 complete, average progress +4.5 points since the last digest"
+def test_headline_gives_the_change_since_the_last_board_beside_each_count(render):
+    d = digest(last_headline=headline(complete=1, counts={"overdue": 2, "complete": 1, "on track": 3}))
     out = render(d)
-    assert d.change in out
-    assert "At the last digest" in out
+    assert "At the last board" in out
+    md = to_markdown(d)
+    assert "| **complete** (blue) | 3 | 1 | +2 |" in md
+    assert "| **overdue** | 1 | 2 | -1 |" in md
+    assert "| **on track** (green) | 3 | 3 | no change |" in md
 
 
-def test_exceptions_give_code_title_status_owner_due_and_reason():
-    md = to_markdown(digest())
+def test_each_area_is_rated_now_and_at_the_last_board():
+    md = to_markdown(digest(last_area_health={"A1": "on track", "A2": None}))
+    assert "| A1: Foster care | **at risk** | **on track** |" in md
+    assert "| A2: Care leavers | **on track** | not rated |" in md
+
+
+def test_completions_say_on_time_or_late():
+    d = digest(
+        completions=[
+            change("M3", due=date(2020, 2, 7), done_on=date(2020, 2, 3), on_time=True),
+            change("M6", due=date(2020, 1, 31), done_on=date(2020, 2, 3), on_time=False),
+        ]
+    )
+    assert d.change == "2 completed since the last board, 1 on time, 1 late"
+    md = to_markdown(d)
+    assert "| M3 | Audit of supervision | Mon 3 Feb 2020 (on time) | Fri 7 Feb 2020 |" in md
+    assert "| M6 | Audit of supervision | Mon 3 Feb 2020 (late) | Fri 31 Jan 2020 |" in md
+
+
+def test_exceptions_give_code_title_rating_owner_due_reason_and_recovery():
+    md = to_markdown(digest(exceptions=[row("M1", kind="overdue", recovery="Book the venue")]))
     assert (
         "| M1 | The timeliness of foster carers’ reviews. | **overdue** | Jane Smith (Head of Service) "
-        "| Fri 7 Feb 2020 | Venue not confirmed |"
+        "| Fri 7 Feb 2020 | Venue not confirmed | Book the venue |"
     ) in md
-    assert (
-        "| M2 | The timeliness of foster carers’ reviews. | **on track** (no update since the last meeting)"
-        in md
+
+
+def test_an_older_digest_with_stale_exceptions_renders_without_them():
+    md = to_markdown(digest())  # M2 is a "stale" exception, as digests listed them before
+    exceptions = md[md.index("## Exceptions") : md.index("## Completed")]
+    assert "| M1 |" in exceptions and "| M2 |" not in exceptions
+
+
+def test_items_awaiting_an_update_are_a_line_of_their_own_and_keep_their_rating():
+    d = digest(
+        exceptions=[row("M1", kind="at risk", health="at risk")],
+        awaiting_update=["M1", "M7"],
+        awaiting_since=date(2020, 2, 10),
     )
-    assert "No reason given" in md
+    md = to_markdown(d)
+    assert "| M1 | The timeliness of foster carers’ reviews. | **at risk** (awaiting an update) |" in md
+    assert "**Awaiting an update (since the reminders on Mon 10 Feb 2020) (2):** M1, M7" in md
 
 
-def test_moves_and_completions_in_markdown():
-    md = to_markdown(digest())
-    assert "| M3 | Audit of supervision | Sam Lee |" in md
-    assert "| M4 | Return home interviews | **on track** | **at risk** | Ann Bell |" in md
-    first = to_markdown(digest(moves=[change("M9", from_status=None, to_status="on track", completed=False)]))
-    assert "not rated before" in first
+def test_completions_carry_their_impact_and_evidence():
+    c = change("M3", impact="9 of 10 reviews within 5 working days", evidence_url="https://x.example/a")
+    md = to_markdown(digest(completions=[c]))
+    assert "9 of 10 reviews within 5 working days | https://x.example/a |" in md
 
 
 def test_area_has_status_figures_and_a_milestone_table():
@@ -370,7 +417,7 @@ def test_area_has_status_figures_and_a_milestone_table():
     a1 = md[md.index("### A1: Foster care") : md.index("### A2")]
     assert "Recruit and keep foster carers." in a1
     assert "**Status:** **at risk**" in a1
-    assert "2 milestones, 1 complete, 1 overdue" in a1 and "average progress 70%" in a1
+    assert "2 milestones, 1 complete, 1 overdue" in a1 and "average progress" not in a1
     assert "| Code | Milestone | Owner | Due | Status | Progress |" in a1
     assert (
         "| M3 | Audit of supervision | Jane Smith (Head of Service) | Fri 7 Feb 2020 | **complete** | 100% |"
@@ -390,7 +437,7 @@ def test_html_status_is_a_word_in_a_coloured_badge():
     assert '<span class="status status-red">overdue</span>' in page
     assert '<span class="status status-amber">at risk</span>' in page
     assert '<span class="status status-blue">complete</span>' in page
-    odd = to_html(digest(health="<b>weird</b>"))
+    odd = to_html(digest(areas=[area(health="<b>weird</b>")]))
     assert '<span class="status status-unknown">&lt;b&gt;weird&lt;/b&gt;</span>' in odd
 
 
@@ -547,8 +594,8 @@ def test_markdown_makes_untrusted_text_inert(text):
 
 def test_markdown_tables_survive_pipes_in_plan_text():
     md = to_markdown(digest(exceptions=[row(reason="| broken | table |", title="a|b")]))
-    exceptions = md_tables(md)[1]
-    assert len(cells(exceptions[2])) == 6
+    exceptions = md_tables(md)[2]
+    assert len(cells(exceptions[2])) == 7
     assert r"\| broken \| table \|" in exceptions[2] and r"a\|b" in exceptions[2]
 
 
@@ -591,3 +638,22 @@ def test_markdown_escape_mid_line_leaves_list_markers_alone():
 def test_a_description_that_looks_like_markdown_stays_a_paragraph():
     md = to_markdown(digest(areas=[area(description="# Not a heading\n- not a list\n---")]))
     assert "\n\n" + r"\# Not a heading - not a list ---" + "\n\n" in md  # one line, so only its start matters
+
+
+def test_a_digest_stored_before_the_paper_still_renders_everywhere():
+    from bot.services.digest_docx import to_docx
+    from handlers.digest.render import digest_message
+
+    stored = digest().model_dump(mode="json")
+    new_fields = {"timezone", "protective_marking", "awaiting_update", "awaiting_since", "decisions", "risks",
+                  "priorities", "next_meeting", "month_ahead", "dates_ahead", "last_area_health",
+                  "brag_history", "paper"}  # fmt: skip
+    for name in new_fields:
+        stored.pop(name)
+    old = Digest.model_validate(stored)
+    assert not old.paper and old.timezone is None
+    md = to_markdown(old, posted_at=POSTED)
+    assert "Fri 14 Feb 2020 at 09:05 GMT" in md and "## The month ahead" in md
+    assert "| M5 | Care leavers’ offer |" in md  # "due before the meeting" stands in for the month ahead
+    assert "Care leavers’ offer" in str(digest_message(old).blocks)
+    assert to_docx(old, posted_at=POSTED).startswith(b"PK")

@@ -151,3 +151,21 @@ def test_an_unknown_code_falls_back_to_the_phrase_then_to_nothing(sessions, durh
         assert resolve_milestone(db, durham, "M-99", None) == []
         assert resolve_milestone(db, durham, None, "the and of") == []
         assert resolve_milestone(db, durham, None, "zebra crossing") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "note", "decision"),
+    [
+        (
+            "M-06 at risk 60% Supplier slipped. decision: fund an earlier slot or accept 31 July",
+            "Supplier slipped",
+            "fund an earlier slot or accept 31 July",
+        ),
+        ("M-06 at risk Decision needed: accept 31 July", None, "accept 31 July"),
+        ("M-06 on track 60% Decisions were made at the panel", "Decisions were made at the panel", None),
+        ("M-06 on track 60% nothing to decide: decision:", "nothing to decide: decision:", None),
+    ],
+)
+def test_a_decision_for_the_board_is_split_from_the_note(text, note, decision):
+    q = parse_quick_update(text)
+    assert (q.note, q.decision) == (note, decision)

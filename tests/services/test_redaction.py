@@ -91,6 +91,26 @@ def test_the_privacy_officer_can_redact_and_every_text_field_gets_the_marker(ses
         assert "Tyler" not in str(audit.after)
 
 
+def test_a_redaction_also_marks_the_decision_asked_of_the_board(sessions, durham):
+    with sessions.begin() as db:
+        result = record(
+            db,
+            durham,
+            "M-07",
+            "sm-safeguarding",
+            note="Planning",
+            decision="Agree extra support for Tyler Robson",
+            confirm_not_personal=True,
+            override_reason="checked",
+        )
+    ref = update_reference(result.update_id)
+    with sessions.begin() as db:
+        done = _redact(db, durham, ref)
+    with sessions() as db:
+        row = db.get(ProgressUpdate, parse_reference(ref))
+        assert row is not None and row.decision == done.marker
+
+
 def test_an_owner_who_is_not_admin_cannot_redact(sessions, durham):
     ref = _saved(sessions, durham)
     with sessions.begin() as db, pytest.raises(NotAllowed):

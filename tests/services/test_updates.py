@@ -587,6 +587,22 @@ def test_concurrent_updates_of_one_milestone_are_all_kept_in_order(sessions: ses
 # ------------------------------------------------------------ personal data
 
 
+def test_a_decision_needed_from_the_board_is_kept_with_the_update(sessions, durham):
+    with sessions.begin() as db:
+        record(db, durham, "M-07", "sm-safeguarding", status="at risk", decision="  Accept 31 July  ")
+    with sessions() as db:
+        [saved] = slack_updates(db, durham, "M-07")
+        assert saved.decision == "Accept 31 July"
+
+
+def test_an_nhs_number_in_a_decision_is_caught_on_that_field(sessions, durham):
+    with sessions.begin() as db, pytest.raises(PersonalDataRefused) as caught:
+        record(db, durham, "M-07", "sm-safeguarding", decision=f"Agree a placement for {VALID_NHS}")
+    assert caught.value.field == "decision"
+    with sessions() as db:
+        assert slack_updates(db, durham, "M-07") == []
+
+
 def test_nhs_number_in_a_note_is_caught(sessions, durham):
     with sessions.begin() as db, pytest.raises(PersonalDataRefused) as caught:
         record(db, durham, "M-07", "sm-safeguarding", note=f"Discussed child {VALID_NHS} at the group.")

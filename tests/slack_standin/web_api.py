@@ -64,7 +64,22 @@ class _State:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     response_url_uses: dict[str, int] = field(default_factory=dict)
     channels: list[dict[str, Any]] = field(default_factory=list)  # the workspace's channels, in list order
-    uploads: dict[str, dict[str, Any]] = field(default_factory=dict)
+    uploads: dict[str, Upload] = field(default_factory=dict)
+
+
+@dataclass
+class Upload:
+    """A file sent with files_upload_v2: asked for (getUploadURLExternal), sent, then shared (complete)."""
+
+    file_id: str
+    filename: str
+    length: int
+    alt_txt: str | None
+    data: bytes | None = None
+    title: str | None = None
+    channel: str | None = None
+    thread_ts: str | None = None
+    completed: bool = False
 
 
 def _ts_key(ts: str) -> Decimal:
@@ -241,7 +256,12 @@ class FakeSlack:
         """The bytes POSTed to a file's upload URL (files_upload_v2's second step), or None if none were."""
         with self._lock:
             upload = self._state.uploads.get(file_id)
-            return upload.get("data") if upload else None
+            return upload.data if upload else None
+
+    def uploads(self) -> list[Upload]:
+        """Files uploaded and shared (files.completeUploadExternal), in order."""
+        with self._lock:
+            return [u for u in self._state.uploads.values() if u.completed]
 
     def reset(self) -> None:
         """Forget calls, violations and failures (state such as history is kept)."""
@@ -371,9 +391,9 @@ class FakeSlack:
             if upload is None:
                 status, text = 404, "file not found"
             else:
-                if len(raw) != upload["length"]:
-                    violations.append(f"/: {len(raw)} bytes uploaded, {upload['length']} announced")
-                upload["data"] = raw
+                if len(raw) != upload.length:
+                    violations.append(f"/: {len(raw)} bytes uploaded, {upload.length} announced")
+                upload.data = raw
                 status, text = 200, f"OK - {len(raw)}"
             args = {"file_id": file_id, "bytes": len(raw)}
             self._record(
@@ -687,12 +707,7 @@ class FakeSlack:
         if not filename or not length.isdigit():
             return {"ok": False, "error": "invalid_arguments"}
         file_id = self._next_id("F")
-        self._state.uploads[file_id] = {
-            "filename": filename,
-            "length": int(length),
-            "alt_txt": args.get("alt_txt"),
-            "data": None,
-        }
+        self._state.uploads[file_id] = Upload(file_id, filename, int(length), args.get("alt_txt"))
         return {
             "ok": True,
             "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}",
@@ -706,15 +721,17 @@ class FakeSlack:
         shared: list[dict[str, Any]] = []
         for f in files:
             upload = self._state.uploads.get(str(f.get("id")))
-            if upload is None or upload["data"] is None:
+            if upload is None or upload.data is None:
                 return {"ok": False, "error": "file_not_found"}
+            upload.title, upload.completed = f.get("title"), True
+            upload.channel, upload.thread_ts = args.get("channel_id"), args.get("thread_ts")
             shared.append(
                 {
                     "id": f["id"],
-                    "name": upload["filename"],
-                    "title": f.get("title") or upload["filename"],
-                    "size": len(upload["data"]),
-                    "alt_txt": upload["alt_txt"],
+                    "name": upload.filename,
+                    "title": f.get("title") or upload.filename,
+                    "size": len(upload.data),
+                    "alt_txt": upload.alt_txt,
                 }
             )
         channel = args.get("channel_id")

@@ -1,0 +1,73 @@
+"""The BRAG-over-time chart: one stacked bar per board meeting (the last twelve), drawn from a digest.
+
+Drawn with matplotlib's Agg backend (no display) from the frozen digest's own `brag_history`, so a
+digest re-exported a year later draws the same chart. The PNG carries no
+software or time metadata, so drawing it twice gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+
+from bot.services.digest import BRAG, BRAG_COLOURS, Digest  # noqa: E402
+
+__all__ = ["brag_alt_text", "brag_chart_png", "has_brag_chart"]
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_LABELS = {
+    "complete": "Complete (blue)",
+    "on track": "On track (green)",
+    "at risk": "At risk (amber)",
+    "off track": "Off track (red)",
+    "not started": "Not started",
+    "overdue": "Overdue",
+}
+
+
+def has_brag_chart(d: Digest) -> bool:
+    return bool(d.brag_history)
+
+
+def brag_alt_text(d: Digest) -> str:
+    """What the chart shows, in words, for screen readers and for Slack's alt text."""
+    points = d.brag_history[-12:]
+    if not points:
+        return "No board meetings to chart."
+    parts = []
+    for p in points:
+        counts = ", ".join(f"{p.counts.get(k, 0)} {k}" for k in BRAG if p.counts.get(k, 0))
+        parts.append(f"{p.meeting_on.day} {_MONTHS[p.meeting_on.month - 1]} {p.meeting_on.year}: {counts}")
+    return "Milestones by rating at each board meeting. " + "; ".join(parts) + "."
+
+
+def _figure(d: Digest) -> plt.Figure:
+    points = d.brag_history[-12:]
+    labels = [f"{_MONTHS[p.meeting_on.month - 1]} {p.meeting_on:%y}" for p in points]
+    fig, ax = plt.subplots(figsize=(8, 3.6), dpi=100)
+    bottoms = [0] * len(points)
+    for key in BRAG:
+        values = [p.counts.get(key, 0) for p in points]
+        ax.bar(labels, values, bottom=bottoms, color=BRAG_COLOURS[key], label=_LABELS[key], width=0.6)
+        bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
+    ax.set_ylabel("Milestones")
+    ax.set_title("Milestones by rating at each board meeting")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def brag_chart_png(d: Digest) -> bytes:
+    fig = _figure(d)
+    out = io.BytesIO()
+    try:
+        fig.savefig(out, format="png", metadata={"Software": None})
+    finally:
+        plt.close(fig)
+    return out.getvalue()
