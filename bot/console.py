@@ -146,7 +146,8 @@ class ConsoleSlack:
             return {"ok": True, "messages": []}
         if method == "files.upload":  # what _ConsoleClient.files_upload_v2 hands over
             text = f"[file {args.get('filename')}, {args.get('bytes')} bytes] {args.get('alt_txt') or ''}"
-            self.outbox.append(Outgoing("channel", method, {"text": text.strip()}))
+            where = "thread" if args.get("thread_ts") else "channel"
+            self.outbox.append(Outgoing(where, method, {"text": text.strip()}))
             return {"ok": True, "files": [{"id": f"FCONSOLE{self.ids.ts()}"}]}
         return {"ok": True}
 
@@ -194,6 +195,7 @@ class _ConsoleClient(WebClient):
             "filename": kwargs.get("filename"),
             "bytes": len(data),
             "alt_txt": kwargs.get("alt_txt"),
+            "thread_ts": kwargs.get("thread_ts"),
         }
         return self.api_call("files.upload", data=args)
 

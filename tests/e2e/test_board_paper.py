@@ -24,8 +24,9 @@ from models.db import make_sessionmaker
 from tests.e2e.conftest import CHAIR, PRACTICE_LEAD
 from tests.e2e.test_scheduler import scheduler
 from tests.e2e.test_updates import open_modal, state
+from tests.slack_standin import BOARD_CHANNEL_ID
 
-CHANNEL = "#qib-board"
+CHANNEL = BOARD_CHANNEL_ID  # Slack answers a post to #qib-board with its id
 FEB, MARCH, APRIL = date(2020, 2, 20), date(2020, 3, 19), date(2020, 4, 16)
 SAFEGUARDING, YPS = "U0QIB0005", "U0QIB0009"  # owners of M-06 and M-12
 IMPACT = "9 of 10 reviews within 5 working days, 4 of 10 at the October audit"
