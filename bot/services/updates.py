@@ -186,6 +186,9 @@ def record_update(
     was_complete = before_status == Status.COMPLETE
     now_complete = after_status == Status.COMPLETE
 
+    if now_complete and not was_complete and new_percent == before_percent:
+        # Choosing complete sets 100%: the percent the form showed, left as it was, is not a claim.
+        new_percent = 100
     if now_complete:
         if new_percent is not None and new_percent != 100:
             if was_complete and new_status is None:
@@ -218,6 +221,11 @@ def record_update(
                 "latest audit found).",
                 field="reopen_reason",
             )
+
+    if after_status in (Status.AT_RISK, Status.OFF_TRACK) and (new_status is not None or reopened):
+        _check_reasons(code, after_status, texts)
+    if not reopened:
+        _refuse_no_change(db, milestone, after_status, after_percent, texts, url)
 
     why = _clean_text(override_reason, "override_reason")
     staff = plan_staff(db, plan_id)
@@ -305,6 +313,56 @@ def record_update(
     if findings:
         result = replace(result, override_kinds=tuple(kinds_of(findings)))
     return result
+
+
+def _check_reasons(code: str, status: str, texts: dict[str, str | None]) -> None:
+    """At risk and off track tell the board why (the blockers, or the note) and what will recover it."""
+    word = "at risk" if status == Status.AT_RISK else "off track"
+    errors: dict[str, str] = {}
+    if texts["blockers"] is None and texts["note"] is None:
+        errors["blockers"] = f"Say why {code} is {word}: the board sees this reason beside the rating."
+    if texts["next_steps"] is None:
+        errors["next_steps"] = f"Give the recovery action: what will bring {code} back on track, and by when."
+    if errors:
+        field, message = next(iter(errors.items()))
+        raise InvalidInput(message, field=field, also=errors)
+
+
+def _refuse_no_change(
+    db: Session,
+    milestone: Milestone,
+    status: str,
+    percent: int,
+    texts: dict[str, str | None],
+    url: str | None,
+) -> None:
+    """An update that says exactly what the latest one said would only repeat it in history."""
+    latest = latest_update(db, milestone.id)
+    if latest is None:
+        return
+    same = (
+        latest.status,
+        latest.percent,
+        latest.note,
+        latest.evidence_url,
+        latest.next_steps,
+        latest.blockers,
+    )
+    if same == (status, percent, texts["note"], url, texts["next_steps"], texts["blockers"]):
+        raise InvalidInput(
+            f"No change: this is what the latest update of {milestone.code} already says. Change the status, "
+            "the percent or the note, or cancel.",
+            field="note",
+        )
+
+
+def latest_update(db: Session, milestone_id: int) -> ProgressUpdate | None:
+    return db.scalar(
+        select(ProgressUpdate)
+        .where(ProgressUpdate.milestone_id == milestone_id)
+        .order_by(ProgressUpdate.at.desc(), ProgressUpdate.id.desc())
+        .limit(1)
+    )
 
 
 # ---------------------------------------------------------------- owners and delegates
@@ -666,7 +724,8 @@ class Choice:
 
 @dataclass(frozen=True)
 class FormDefaults:
-    """The update form, pre-filled from the milestone's latest update."""
+    """What the update form starts from: the milestone as it stands, and its latest update to show as
+    context (read-only: a new update says what is new, it never starts from the last one's words)."""
 
     code: str
     title: str
@@ -676,6 +735,10 @@ class FormDefaults:
     evidence_url: str | None
     next_steps: str | None
     blockers: str | None
+    latest_at: datetime | None = None
+    latest_by: str | None = None
+    latest_status: str | None = None
+    latest_percent: int | None = None
 
 
 def update_choices(*, db: Session, plan_id: int, actor: Actor, today: date) -> list[Choice]:
@@ -702,12 +765,7 @@ def form_defaults(*, db: Session, plan_id: int, code: str) -> FormDefaults:
     milestone = db.scalar(select(Milestone).where(Milestone.plan_id == plan_id, Milestone.code == code))
     if milestone is None:
         raise NotFound(f"There is no milestone {code} in the plan.")
-    latest = db.scalar(
-        select(ProgressUpdate)
-        .where(ProgressUpdate.milestone_id == milestone.id)
-        .order_by(ProgressUpdate.at.desc(), ProgressUpdate.id.desc())
-        .limit(1)
-    )
+    latest = latest_update(db, milestone.id)
     return FormDefaults(
         code=milestone.code,
         title=milestone.title,
@@ -717,4 +775,8 @@ def form_defaults(*, db: Session, plan_id: int, code: str) -> FormDefaults:
         evidence_url=latest.evidence_url if latest else None,
         next_steps=latest.next_steps if latest else None,
         blockers=latest.blockers if latest else None,
+        latest_at=latest.at if latest else None,
+        latest_by=latest.author.name if latest and latest.author else None,
+        latest_status=latest.status if latest else None,
+        latest_percent=latest.percent if latest else None,
     )

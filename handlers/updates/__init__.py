@@ -18,7 +18,7 @@ from handlers.commands.router import subcommand
 from handlers.context import Ask, actor_of, ask_from
 from handlers.updates.announce import announce, confirmation
 from handlers.updates.form import read_form, typed_values
-from handlers.updates.modal import CALLBACK, FIELDS, PICK_ACTION, update_modal
+from handlers.updates.modal import CALLBACK, FIELDS, PICK_ACTION, STATUS_ACTION, base_block, update_modal
 from handlers.updates.privacy_notice import tell_privacy_officer
 
 log = logging.getLogger("qib.updates")
@@ -57,6 +57,7 @@ def save_update(ask: Ask, **fields: Any) -> UpdateResult:
 def register(app: App) -> None:
     app.action(UPDATE_BUTTON)(on_update_button)
     app.action(PICK_ACTION)(on_pick_milestone)
+    app.action(STATUS_ACTION)(on_pick_status)
     app.view(CALLBACK)(on_update_submit)
 
 
@@ -93,7 +94,7 @@ def update_command(ask: Ask, args: str) -> Reply:
             )
         open_update_modal(ask, None)
         return Reply.nothing()
-    quick = parse_quick_update(args)
+    quick = parse_quick_update(args, today=ask.today())
     with ask.deps.sessions() as db:
         candidates = resolve_milestone(db, ask.plan_id, quick.code, quick.phrase)
     code = candidates[0][0] if len(candidates) == 1 else None
@@ -103,7 +104,12 @@ def update_command(ask: Ask, args: str) -> Reply:
         "percent": str(quick.percent) if quick.percent is not None else None,
         "note": quick.note or (quick.phrase if quick.code is None else None),
         "evidence_url": quick.evidence_url,
+        "next_steps": quick.next_steps,
     }
+    if quick.percent == 100 and quick.status is None:
+        # 100% suggests complete, which needs its impact: the form, with complete chosen, checks it.
+        typed["status"] = "complete"
+        quick.problems.append("100% suggests complete: check the status and the impact, then save.")
     # Only a typed code saves at once: a milestone found by searching words is confirmed in the form first.
     if quick.code and code and quick.has_change and not quick.problems:
         actor = actor_of(ask)
@@ -117,7 +123,7 @@ def update_command(ask: Ask, args: str) -> Reply:
                 percent=quick.percent,
                 note=quick.note,
                 evidence_url=quick.evidence_url,
-                next_steps=None,
+                next_steps=quick.next_steps,
                 blockers=None,
                 source=ask.deps.source,
                 idempotency_key=_request_key(ask),
@@ -127,7 +133,8 @@ def update_command(ask: Ask, args: str) -> Reply:
         except NotAllowed:
             raise
         except (InvalidInput, NotFound) as exc:
-            return _modal_or_say(ask, code, typed, f"Nothing was saved yet: {exc.message}")
+            said = " ".join(exc.also.values()) if isinstance(exc, InvalidInput) and exc.also else exc.message
+            return _modal_or_say(ask, code, typed, f"Nothing was saved yet: {said}")
         return after_save(ask, result)
     if code and quick.code is None:
         notice = f"Is this the milestone you meant? Check it and save. ({code} {candidates[0][1]})"
@@ -193,11 +200,47 @@ def on_pick_milestone(ack: Ack, body: dict[str, Any], context: Any, client: Any)
     client.views_update(view_id=view["id"], hash=view.get("hash"), view=update_modal(choices, defaults))
 
 
+def on_pick_status(ack: Ack, body: dict[str, Any], context: Any, client: Any) -> None:
+    """Choosing a status redraws the form: complete sets 100%, and the reason for reopening is asked
+    only when a complete milestone is given another status. What was typed is kept."""
+    ack()
+    view = body["view"]
+    state = view.get("state", {}).get("values", {})
+    typed = typed_values(state)
+    status = (body["actions"][0].get("selected_option") or {}).get("value")
+    typed["status"] = status
+    code = typed.get("milestone")
+    ask = ask_from(context, client, user_id=body["user"]["id"], channel_id=None, surface="action")
+    actor = actor_of(ask)
+    with ask.deps.sessions() as db:
+        choices = update_choices(db=db, plan_id=ask.plan_id, actor=actor, today=ask.today())
+        defaults = form_defaults(db=db, plan_id=ask.plan_id, code=code) if code else None
+    percent_set = status == "complete" and typed.get("percent") != "100"
+    if percent_set:
+        typed.pop("percent", None)
+    client.views_update(
+        view_id=view["id"],
+        hash=view.get("hash"),
+        view=update_modal(choices, defaults, typed=typed, percent_set=percent_set),
+    )
+
+
+def _on_blocks(view: dict[str, Any], errors: dict[str, str]) -> dict[str, str]:
+    """Errors keyed by the blocks the view really has ("percent" may be "percent~100"); an error for a
+    field the view does not show goes on the status, the nearest field that can put it right."""
+    ids = {base_block(b["block_id"]): b["block_id"] for b in view.get("blocks", []) if b.get("block_id")}
+    out: dict[str, str] = {}
+    for field, message in errors.items():
+        key = ids.get(field) or ids.get("status", "milestone")
+        out[key] = (out[key] + " " + message)[:300] if key in out else message[:300]
+    return out
+
+
 def on_update_submit(ack: Ack, body: dict[str, Any], context: Any, client: Any, view: dict[str, Any]) -> None:
     state = view.get("state", {}).get("values", {})
     form, errors = read_form(state)
     if errors:
-        ack(response_action="errors", errors=errors)
+        ack(response_action="errors", errors=_on_blocks(view, errors))
         return
     ask = ask_from(context, client, user_id=body["user"]["id"], channel_id=None, surface="action")
     try:
@@ -238,13 +281,13 @@ def on_update_submit(ack: Ack, body: dict[str, Any], context: Any, client: Any, 
     except PersonalDataRefused as exc:
         # No override: the box is no help, so it is not offered; what was typed stays in the form.
         fields = [f for f in exc.fields if f in FIELDS] or ["note"]
-        ack(response_action="errors", errors={f: exc.message[:300] for f in fields})
+        ack(response_action="errors", errors=_on_blocks(view, {f: exc.message for f in fields}))
         return
     except PersonalDataSuspected as exc:
         fields = [f for f in exc.fields if f in FIELDS] or ["note"]
         ack(
             response_action="errors",
-            errors={f: exc.message[:300] for f in fields}
+            errors=_on_blocks(view, {f: exc.message for f in fields})
             | {
                 "confirm": "Tick this only if the flagged text is not about a child.",
                 "override_reason": "Then say why; the plan's privacy officer is told.",
@@ -252,9 +295,8 @@ def on_update_submit(ack: Ack, body: dict[str, Any], context: Any, client: Any, 
         )
         return
     except InvalidInput as exc:
-        ack(
-            response_action="errors", errors={exc.field if exc.field in FIELDS else "note": exc.message[:300]}
-        )
+        wrong = exc.also or {exc.field if exc.field in FIELDS else "note": exc.message}
+        ack(response_action="errors", errors=_on_blocks(view, wrong))
         return
     except DomainError as exc:
         ack(response_action="errors", errors={"milestone": exc.message[:300]})

@@ -53,8 +53,16 @@ def _checked(state: dict[str, Any], block: str) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+def fields_of(state: Any) -> dict[str, Any]:
+    """The state keyed by field: a block id's "~..." tail (see modal.PERCENT_SET) is dropped."""
+    if not isinstance(state, dict):
+        return {}
+    return {str(k).split("~", 1)[0]: v for k, v in state.items()}
+
+
 def read_form(state: dict[str, Any]) -> tuple[UpdateForm, dict[str, str]]:
-    """The typed values, and errors keyed by block id for `response_action: errors`."""
+    """The typed values, and errors keyed by field for `response_action: errors`."""
+    state = fields_of(state)
     errors: dict[str, str] = {}
     raw_percent = _field(state, "percent")
     percent: int | None = None
@@ -68,9 +76,14 @@ def read_form(state: dict[str, Any]) -> tuple[UpdateForm, dict[str, str]]:
     milestone = _field(state, "milestone")
     if milestone is None:
         errors["milestone"] = "Choose the milestone this update is for."
+    status = _field(state, "status")
+    if percent == 100 and status is not None and status != "complete" and "percent" not in errors:
+        errors["status"] = (
+            "100% suggests complete: choose complete (with its impact or evidence), or lower the percent."
+        )
     form = UpdateForm(
         milestone=milestone,
-        status=_field(state, "status"),
+        status=status,
         percent=percent,
         note=_field(state, "note"),
         evidence_url=_field(state, "evidence_url"),
@@ -85,4 +98,5 @@ def read_form(state: dict[str, Any]) -> tuple[UpdateForm, dict[str, str]]:
 
 def typed_values(state: dict[str, Any]) -> dict[str, Any]:
     """What the user has typed so far, to carry into a refreshed form."""
-    return {block: _value(state, block) for block in state} if isinstance(state, dict) else {}
+    fields = fields_of(state)
+    return {block: _value(fields, block) for block in fields}
