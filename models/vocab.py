@@ -67,6 +67,7 @@ STATUS_SYNONYMS: dict[str, Status] = {
     "off-track": Status.OFF_TRACK,
     "offtrack": Status.OFF_TRACK,
     "red": Status.OFF_TRACK,
+    "late": Status.OFF_TRACK,
     "complete": Status.COMPLETE,
     "completed": Status.COMPLETE,
     "done": Status.COMPLETE,

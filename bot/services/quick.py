@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from rapidfuzz.distance import OSA
 from sqlalchemy import select
@@ -62,6 +63,12 @@ class QuickUpdate:
     percent: int | None = None
     note: str | None = None
     evidence_url: str | None = None
+    # The recovery action, from "recovery: ..." or "next steps: ..." after the note.
+    next_steps: str | None = None
+    # A revised due date ("due 30 Apr because ..."): the date as read, as typed, and its reason.
+    due: date | None = None
+    due_typed: str | None = None
+    due_reason: str | None = None
     missing: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     unclear: list[str] = field(default_factory=list)
@@ -72,7 +79,12 @@ class QuickUpdate:
 
     @property
     def has_change(self) -> bool:
-        return self.status is not None or self.percent is not None or self.note is not None
+        return (
+            self.status is not None
+            or self.percent is not None
+            or self.note is not None
+            or self.due is not None
+        )
 
 
 # ---------------------------------------------------------------- text from Slack
@@ -221,6 +233,50 @@ def _unclear_at(
     return None
 
 
+_BARE_PERCENT = re.compile(r"[0-9]{1,3}")
+_NEXT = re.compile(r"(?:^|[\s;,.])(?:recovery(?: action)?|next(?: steps?)?)\s*:\s*", re.IGNORECASE)
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
+    )
+}
+
+
+def _date_at(words: list[str], i: int, today: date | None) -> tuple[date | None, str, int] | None:
+    """A date starting at word i: 2020-04-30, 30/04/2020, 30 Apr, 30 April 2020; (date or None when
+    it names no real day, as typed, word count). A day and month without a year is the next such day."""
+    one = words[i].rstrip(_TRAILING)
+    m = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})", one) or None
+    if m:
+        return _real(int(m[1]), int(m[2]), int(m[3])), one, 1
+    m = re.fullmatch(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{2,4})", one)
+    if m:
+        year = int(m[3]) + (2000 if len(m[3]) == 2 else 0)
+        return _real(year, int(m[2]), int(m[1])), one, 1
+    if re.fullmatch(r"[0-9]{1,2}", one) and i + 1 < len(words):
+        month = _MONTHS.get(_bare(words[i + 1])[:3])
+        if month is None or not _bare(words[i + 1]).isalpha():
+            return None
+        if i + 2 < len(words) and re.fullmatch(r"[0-9]{4}", words[i + 2].rstrip(_TRAILING)):
+            typed = " ".join(w.rstrip(_TRAILING) for w in words[i : i + 3])
+            return _real(int(words[i + 2].rstrip(_TRAILING)), month, int(one)), typed, 3
+        typed = " ".join(w.rstrip(_TRAILING) for w in words[i : i + 2])
+        year = today.year if today else date.today().year
+        when = _real(year, month, int(one))
+        if when is not None and today is not None and when < today:
+            when = _real(year + 1, month, int(one))
+        return when, typed, 2
+    return None
+
+
+def _real(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
 def _percent_value(typed: str) -> float:
     return float(re.sub(r"[^0-9.]", "", typed) or "nan")
 
@@ -228,14 +284,16 @@ def _percent_value(typed: str) -> float:
 # ---------------------------------------------------------------- parsing
 
 
-def parse_quick_update(text: str, *, code_prefixes: frozenset[str] = frozenset({"M"})) -> QuickUpdate:
+def parse_quick_update(
+    text: str, *, code_prefixes: frozenset[str] = frozenset({"M"}), today: date | None = None
+) -> QuickUpdate:
     """Read a quick update; never raises, whatever the text.
 
     `code_prefixes` are the letters a milestone code starts with in this plan (upper case); "M" by
     default, so "Q3" or "SP1" in the leading part is not taken for a milestone code.
     """
     try:
-        return _parse(text, code_prefixes)
+        return _parse(text, code_prefixes, today)
     except Exception:  # pragma: no cover - a last resort: the handler can still ask the user
         return QuickUpdate(
             missing=["milestone", "status", "percent", "note"],
@@ -243,7 +301,7 @@ def parse_quick_update(text: str, *, code_prefixes: frozenset[str] = frozenset({
         )
 
 
-def _parse(text: str, code_prefixes: frozenset[str]) -> QuickUpdate:
+def _parse(text: str, code_prefixes: frozenset[str], today: date | None = None) -> QuickUpdate:
     result = QuickUpdate()
     if not isinstance(text, str):
         text = ""
@@ -333,6 +391,33 @@ def _parse(text: str, code_prefixes: frozenset[str]) -> QuickUpdate:
             )
             note_start = i
             break
+        if (
+            percent_typed is None
+            and _BARE_PERCENT.fullmatch(bare)
+            and (result.code is not None or result.status is not None)
+            and int(bare) <= 100
+        ):
+            # "M-07 60", "ontrack 55 working group met": a bare number after the code or status is a percent.
+            percent_typed = f"{bare}%"
+            result.percent = int(bare)
+            phrase_open = phrase_open and not phrase
+            after_percent = True
+            i += 1
+            continue
+        if bare.lower() == "due" and result.due_typed is None and i + 1 < len(words):
+            when = _date_at(words, i + 1, today)
+            if when is not None:
+                result.due, result.due_typed = when[0], when[1]
+                if when[0] is None:
+                    result.problems.append(
+                        f"“{when[1]}” is not a date I can read: check the revised due date."
+                    )
+                phrase_open = phrase_open and not phrase
+                i += 1 + when[2]
+                if i < len(words) and _bare(words[i]) in ("because", "as", "reason"):
+                    result.due_reason = text[spans[i + 1][0] :].strip() if i + 1 < len(words) else None
+                    break
+                continue
         if word in _SEPARATORS:
             if phrase:
                 phrase_open = False
@@ -355,6 +440,11 @@ def _parse(text: str, code_prefixes: frozenset[str]) -> QuickUpdate:
         note = text[spans[note_start][0] :].strip()
         note = note.lstrip("".join(_SEPARATORS) + " ").strip()
         result.note = note or None
+    if result.note:
+        split = _NEXT.search(result.note)
+        if split is not None:
+            result.next_steps = result.note[split.end() :].strip() or None
+            result.note = result.note[: split.start()].strip(" ;,.-") or None
     if result.note:
         url = _URL.search(result.note)
         if url:
