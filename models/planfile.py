@@ -13,9 +13,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from models.codes import CODE_PATTERN
 from models.vocab import Grade, InspectionType, OverrideAction, Source, Status, parse_grade, parse_status
 
-CODE = r"^[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)*$"
+CODE = CODE_PATTERN  # M-07, AFI-5, M1-2, 1.1, M0.1: see models.codes
 # Control characters but tab and line breaks, C1 controls, and bidi embeddings, overrides and isolates:
 # they can hide or reorder text where it is shown, and PostgreSQL cannot store NUL at all.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")

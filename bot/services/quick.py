@@ -30,6 +30,7 @@ of the leading part (`80% done`) still fills the form.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -39,6 +40,7 @@ from sqlalchemy.orm import Session
 
 from bot.services.search import MAX_CHOICES, search
 from models import Area, Milestone, Priority
+from models.codes import code_key
 from models.vocab import STATUS_SYNONYMS, Status
 
 MAX_INPUT_CHARS = 20_000
@@ -137,7 +139,12 @@ def _bare(token: str) -> str:
     return token.rstrip(_TRAILING).lower()
 
 
-def _code_of(token: str, prefixes: frozenset[str]) -> str | None:
+def _code_of(token: str, prefixes: frozenset[str], known: dict[tuple[str, ...], str]) -> str | None:
+    """The code a word names: one of the plan's own codes in any spelling ("m1.2" is M1-2), else a
+    letters-and-number word with one of the plan's prefixes, in the usual style ("m7" -> "M-07")."""
+    key = code_key(token.rstrip(_TRAILING))
+    if key is not None and key in known:
+        return known[key]
     m = _CODE.fullmatch(token.rstrip(_TRAILING))
     if m is None or m.group(1).upper() not in prefixes:
         return None
@@ -285,15 +292,25 @@ def _percent_value(typed: str) -> float:
 
 
 def parse_quick_update(
-    text: str, *, code_prefixes: frozenset[str] = frozenset({"M"}), today: date | None = None
+    text: str,
+    *,
+    code_prefixes: frozenset[str] = frozenset({"M"}),
+    today: date | None = None,
+    plan_codes: Iterable[str] = (),
 ) -> QuickUpdate:
     """Read a quick update; never raises, whatever the text.
 
-    `code_prefixes` are the letters a milestone code starts with in this plan (upper case); "M" by
+    `plan_codes` are the plan's milestone codes: any of them, in any spelling (models.codes), is a
+    code. `code_prefixes` are the letters a code starts with (upper case); with no plan codes, "M" by
     default, so "Q3" or "SP1" in the leading part is not taken for a milestone code.
     """
+    codes = list(plan_codes)
+    if codes:
+        code_prefixes = frozenset(
+            key[0] for key in map(code_key, codes) if key is not None and key[0].isalpha()
+        )
     try:
-        return _parse(text, code_prefixes, today)
+        return _parse(text, code_prefixes, today, _known(codes))
     except Exception:  # pragma: no cover - a last resort: the handler can still ask the user
         return QuickUpdate(
             missing=["milestone", "status", "percent", "note"],
@@ -301,7 +318,19 @@ def parse_quick_update(
         )
 
 
-def _parse(text: str, code_prefixes: frozenset[str], today: date | None = None) -> QuickUpdate:
+def _known(codes: list[str]) -> dict[tuple[str, ...], str]:
+    """Key -> code, for keys only one of the plan's codes has (an ambiguous spelling finds neither)."""
+    seen: dict[tuple[str, ...], list[str]] = {}
+    for code in codes:
+        key = code_key(code)
+        if key is not None:
+            seen.setdefault(key, []).append(code)
+    return {key: found[0] for key, found in seen.items() if len(found) == 1}
+
+
+def _parse(
+    text: str, code_prefixes: frozenset[str], today: date | None, known: dict[tuple[str, ...], str]
+) -> QuickUpdate:
     result = QuickUpdate()
     if not isinstance(text, str):
         text = ""
@@ -322,7 +351,7 @@ def _parse(text: str, code_prefixes: frozenset[str], today: date | None = None) 
         word = words[i]
         bare = word.rstrip(_TRAILING)
         just_after_percent, after_percent = after_percent, False
-        code = _code_of(word, prefixes)
+        code = _code_of(word, prefixes, known)
         if code is not None:
             if result.code is None:
                 result.code, result.code_typed = code, bare
@@ -464,10 +493,9 @@ def _parse(text: str, code_prefixes: frozenset[str], today: date | None = None) 
 # ---------------------------------------------------------------- finding the milestone
 
 
-def code_key(code: str) -> tuple[str, int] | None:
-    """M-07, m7, M7 and m-7 are one code: ("M", 7)."""
-    m = re.fullmatch(r"\s*([A-Za-z]+)\s*-?\s*0*([0-9]{1,6})\s*", code)
-    return (m.group(1).upper(), int(m.group(2))) if m else None
+def plan_codes(db: Session, plan_id: int) -> list[str]:
+    """The plan's milestone codes, for parse_quick_update to know them in any spelling."""
+    return list(db.scalars(select(Milestone.code).where(Milestone.plan_id == plan_id)))
 
 
 def resolve_milestone(
@@ -475,7 +503,7 @@ def resolve_milestone(
 ) -> list[tuple[str, str]]:
     """The milestones a quick update may mean, best first, as (code, title).
 
-    A code that matches (M-07, m7, M7 and m-7 are all M-07) wins outright. Otherwise the phrase goes
+    A code that matches (M-07, m7, M7 and m-7 are all M-07; m1.2 is M1-2) wins outright. Otherwise the phrase goes
     to the plan search (bot.services.search), so that the words that find a milestone in
     `/qib status` find the same one here; an area or priority it finds stands for its milestones.
     One pair back is a clear match; several are for the user to choose from; none, nothing found.

@@ -34,10 +34,10 @@ from bot.services.people import (
 )
 from bot.services.privacy import kinds_of, screen
 from bot.services.privacy_plan import plan_staff
-from bot.services.quick import code_key
 from bot.services.status import Health, health
 from bot.services.wording import full_day, person_label
 from models import AuditEvent, Milestone, Person, Plan, ProgressUpdate
+from models.codes import code_key
 from models.planfile import CONTROL
 from models.vocab import Source, Status, parse_status
 
@@ -558,12 +558,14 @@ def _lock_milestone(db: Session, plan_id: int, code: str) -> Milestone:
     if milestone_id is None:
         key = code_key(wanted)
         if key is not None:
-            for mid, other in db.execute(
-                select(Milestone.id, Milestone.code).where(Milestone.plan_id == plan_id)
-            ):
-                if code_key(other) == key:
-                    milestone_id = mid
-                    break
+            same = [
+                mid
+                for mid, other in db.execute(
+                    select(Milestone.id, Milestone.code).where(Milestone.plan_id == plan_id)
+                )
+                if code_key(other) == key
+            ]
+            milestone_id = same[0] if len(same) == 1 else None  # two codes with one key: exact only
     if milestone_id is None:
         raise NotFound(f"There is no milestone {wanted or '(blank)'} in this plan.")
     return db.scalars(

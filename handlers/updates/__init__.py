@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.services.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from bot.services.privacy import PersonalDataRefused, PersonalDataSuspected
-from bot.services.quick import parse_quick_update, resolve_milestone
+from bot.services.quick import parse_quick_update, plan_codes, resolve_milestone
 from bot.services.updates import UpdateResult, form_defaults, record_update, update_choices
 from handlers import blocks as bk
 from handlers.blocks import Reply
@@ -94,8 +94,8 @@ def update_command(ask: Ask, args: str) -> Reply:
             )
         open_update_modal(ask, None)
         return Reply.nothing()
-    quick = parse_quick_update(args, today=ask.today())
     with ask.deps.sessions() as db:
+        quick = parse_quick_update(args, today=ask.today(), plan_codes=plan_codes(db, ask.plan_id))
         candidates = resolve_milestone(db, ask.plan_id, quick.code, quick.phrase)
     code = candidates[0][0] if len(candidates) == 1 else None
     typed = {
