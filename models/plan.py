@@ -192,16 +192,24 @@ class Milestone(Base):
     priority_id: Mapped[int | None] = mapped_column(ForeignKey("priority.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(500))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
-    due: Mapped[date | None] = mapped_column(Date)
+    due: Mapped[date | None] = mapped_column(Date)  # the approved due date: overdue is measured against it
     status: Mapped[str] = mapped_column(String(16), default="not started")
     percent: Mapped[int] = mapped_column(Integer, default=0)
     last_update_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # A revised due date: the plan's original date (kept once a revision is approved), who approved the
+    # latest revision and on which day; and a revision asked for, awaiting the chair.
+    baseline_due: Mapped[date | None] = mapped_column(Date)
+    due_revised_by: Mapped[str | None] = mapped_column(String(200))
+    due_revised_on: Mapped[date | None] = mapped_column(Date)
+    due_requested: Mapped[date | None] = mapped_column(Date)
+    due_request_reason: Mapped[str | None] = mapped_column(Text)
+    due_requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
 
     plan: Mapped[Plan] = relationship(back_populates="milestones")
     area: Mapped[Area] = relationship(back_populates="milestones")
     priority: Mapped[Priority | None] = relationship()
-    owner: Mapped[Person | None] = relationship()
+    owner: Mapped[Person | None] = relationship(foreign_keys=[owner_id])
     updates: Mapped[list[ProgressUpdate]] = relationship(
         back_populates="milestone", order_by="ProgressUpdate.id", cascade="all, delete-orphan"
     )

@@ -26,7 +26,9 @@ from sqlalchemy import ColumnElement, Date, Select, and_, bindparam, case, func,
 from sqlalchemy.orm import Session, aliased
 
 from bot.services.calendar import Meeting, Override, next_meeting, previous_meeting
+from bot.services.due_dates import due_phrase
 from bot.services.errors import InvalidInput, NotFound
+from bot.services.milestone_events import MilestoneEvent, milestone_events
 from bot.services.search import normalise_code
 from bot.services.status import SEVERITY, Health, health, is_stale, roll_up
 from models import (
@@ -263,6 +265,8 @@ class MilestoneDetail:
     delegate: PersonRef | None  # who covers for the owner today, if anyone
     history: list[UpdateEntry]  # newest first
     calendar: BoardCalendar
+    due_line: str = ""  # "due 31 Mar, revised to 30 Apr, approved by ..." (plain text)
+    events: tuple[MilestoneEvent, ...] = ()  # revised dates, owner changes, reopenings; newest first
 
 
 @dataclass(frozen=True, slots=True)
@@ -903,7 +907,7 @@ def _delegate_active(until: date | None, today: date) -> bool:
 def milestone_detail(*, db: Session, plan_id: int, today: date, code: str) -> MilestoneDetail:
     """One milestone with its area, priority, owner, the owner's delegate and every update, newest first.
 
-    Five statements.
+    Six statements (the sixth: revised dates, owner changes and reopenings from the audit log).
     """
     plan, calendar = _plan_context(db, plan_id, today)
     loaded = _load_rows(db, plan_id, calendar, func.upper(Milestone.code) == _normal_code(code))
@@ -929,6 +933,11 @@ def milestone_detail(*, db: Session, plan_id: int, today: date, code: str) -> Mi
             Priority.title,
             Priority.period,
             *_person_columns(owner, delegate),
+            Milestone.due,
+            Milestone.baseline_due,
+            Milestone.due_revised_by,
+            Milestone.due_revised_on,
+            Milestone.due_requested,
         )
         .select_from(Milestone)
         .join(Area, Area.id == Milestone.area_id)
@@ -937,6 +946,7 @@ def milestone_detail(*, db: Session, plan_id: int, today: date, code: str) -> Mi
         .outerjoin(delegate, delegate.id == owner.delegate_id)
         .where(Milestone.id == item.id)
     ).one()
+    due, baseline, revised_by, revised_on, requested = tuple(extra)[-5:]
     owner_info = _person_info(extra, 6)
     active_delegate = (
         owner_info.delegate
@@ -983,6 +993,8 @@ def milestone_detail(*, db: Session, plan_id: int, today: date, code: str) -> Mi
         )
     ]
     return MilestoneDetail(
+        due_line=due_phrase(due, baseline, revised_by, revised_on, requested) if due else "",
+        events=tuple(milestone_events(db, plan_id, item.row.code)),
         row=item.row,
         area=AreaRef(code=extra[0], title=extra[1], description=extra[2]),
         priority=PriorityRef(code=extra[3], title=extra[4], period=extra[5]) if extra[3] else None,

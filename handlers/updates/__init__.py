@@ -16,6 +16,7 @@ from handlers import blocks as bk
 from handlers.blocks import Reply
 from handlers.commands.router import subcommand
 from handlers.context import Ask, actor_of, ask_from
+from handlers.updates import due
 from handlers.updates.announce import announce, confirmation
 from handlers.updates.form import read_form, typed_values
 from handlers.updates.modal import CALLBACK, FIELDS, PICK_ACTION, STATUS_ACTION, base_block, update_modal
@@ -58,6 +59,7 @@ def register(app: App) -> None:
     app.action(UPDATE_BUTTON)(on_update_button)
     app.action(PICK_ACTION)(on_pick_milestone)
     app.action(STATUS_ACTION)(on_pick_status)
+    due.register(app)
     app.view(CALLBACK)(on_update_submit)
 
 
@@ -106,6 +108,11 @@ def update_command(ask: Ask, args: str) -> Reply:
         "evidence_url": quick.evidence_url,
         "next_steps": quick.next_steps,
     }
+    if quick.due_typed is not None and code and not quick.unclear:
+        # "due 30 Apr because ...": a request for the chair, never a note. Anything else given is not saved.
+        if quick.due is None:
+            return Reply(text=bk.esc(" ".join(quick.problems)))
+        return due.ask_for_due_date(ask, code, quick.due, quick.due_reason)
     if quick.percent == 100 and quick.status is None:
         # 100% suggests complete, which needs its impact: the form, with complete chosen, checks it.
         typed["status"] = "complete"

@@ -1,0 +1,80 @@
+"""Revised due dates: the owner asks, the chair approves or declines by DM, the baseline is kept."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from models import AuditEvent, Milestone
+from tests.e2e.conftest import CHAIR, IRO, PRACTICE_LEAD
+
+
+def milestone(bot, code: str) -> Milestone:
+    with bot.deps.sessions() as db:
+        row = db.scalars(select(Milestone).where(Milestone.code == code)).one()
+        db.expunge(row)
+        return row
+
+
+def request_dm(bot) -> dict:
+    [dm] = bot.slack.wait_for("chat.postMessage", predicate=lambda c: c.args["channel"] == CHAIR)
+    return dm.args
+
+
+def click_in_dm(bot, dm: dict, action_id: str, *, user: str = CHAIR) -> int:
+    actions = next(b for b in dm["blocks"] if b["type"] == "actions")
+    value = next(e["value"] for e in actions["elements"] if e["action_id"] == action_id)
+    status, _ = bot.click(action_id, value, user=user, channel_id=CHAIR, message_ts="1580700000.000100")
+    return status
+
+
+def test_a_revised_date_is_asked_for_approved_by_the_chair_and_keeps_the_baseline(bot):
+    [reply] = bot.command("update M-05 due 30 Sep because the IRO post is filled in July", user=IRO)
+    assert "Asked the chair" in reply["text"] and "stays due Tue 30 Jun 2020" in reply["text"]
+    before = milestone(bot, "M-05")
+    assert (before.due, before.due_requested) == (date(2020, 6, 30), date(2020, 9, 30))
+    [history] = bot.command("history M-05", user=IRO)
+    assert "revised date requested" in history["text"]
+
+    dm = request_dm(bot)
+    assert "Revised due date requested" in dm["text"] and "IRO post is filled in July" in dm["text"]
+    bot.slack.reset()
+    assert click_in_dm(bot, dm, "due_date_approve") == 200
+    [edited] = bot.slack.wait_for("chat.update")
+    assert "approved by" in edited.args["text"]
+    told = bot.slack.wait_for("chat.postMessage", predicate=lambda c: c.args["channel"] == IRO)
+    assert "revised to Wed 30 Sep 2020" in told[0].args["text"]
+
+    after = milestone(bot, "M-05")
+    assert (after.baseline_due, after.due, after.due_requested) == (
+        date(2020, 6, 30),
+        date(2020, 9, 30),
+        None,
+    )
+    [history] = bot.command("history M-05", user=IRO)
+    assert "due Tue 30 Jun, revised to Wed 30 Sep, approved by" in history["text"]
+    assert "approved the revised due date" in history["text"]
+    with bot.deps.sessions() as db:
+        actions = db.scalars(select(AuditEvent.action).where(AuditEvent.entity_code == "M-05")).all()
+    assert {"due_date_requested", "due_date_approved"} <= set(actions)
+
+
+def test_a_declined_date_leaves_the_due_date_and_only_the_chair_or_an_admin_decides(bot):
+    bot.command("update M-05 due 2020-09-30 because of a vacancy", user=IRO)
+    dm = request_dm(bot)
+    bot.slack.reset()
+    click_in_dm(bot, dm, "due_date_approve", user=PRACTICE_LEAD)
+    refused = bot.slack.wait_for("chat.postMessage", predicate=lambda c: c.args["channel"] == PRACTICE_LEAD)
+    assert "Only the board's chair or a plan admin" in refused[0].args["text"]
+    assert milestone(bot, "M-05").due == date(2020, 6, 30)
+    click_in_dm(bot, dm, "due_date_decline")
+    after = milestone(bot, "M-05")
+    assert (after.due, after.baseline_due, after.due_requested) == (date(2020, 6, 30), None, None)
+
+
+def test_a_due_date_without_a_reason_is_not_saved_as_a_note(bot):
+    [reply] = bot.command("update M-05 due 2020-09-30", user=IRO)
+    assert "Say why M-05's date should move" in reply["text"]
+    assert milestone(bot, "M-05").due_requested is None
+    assert milestone(bot, "M-05").last_update_at is None
