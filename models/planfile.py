@@ -201,6 +201,10 @@ class MilestoneDoc(_Doc):
     title: Text = Field(max_length=500)
     owner: Key | None = None
     due: FileDate | None = None
+    # A revised due date: the original date, who approved the revision and when (see bot.services.due_dates).
+    baseline_due: FileDate | None = None
+    due_revised_by: Text | None = Field(None, max_length=200)
+    due_revised_on: FileDate | None = None
     status: FileStatus = Status.NOT_STARTED
     percent: int = Field(0, ge=0, le=100)
     updates: list[UpdateDoc] = []

@@ -35,6 +35,7 @@ class DigestRow(BaseModel):
     stale: bool
     reason: str | None
     kind: str | None = None  # for exceptions: overdue, off track, at risk, stale
+    baseline_due: date | None = None  # the plan's original date, when an approved revision moved it
 
 
 class DigestChange(BaseModel):
@@ -111,6 +112,7 @@ def _row(r: MilestoneRow, kind: str | None = None) -> DigestRow:
         stale=r.stale,
         reason=r.reason,
         kind=kind,
+        baseline_due=r.baseline_due,
     )
 
 

@@ -197,6 +197,7 @@ class MilestoneRow:
     stale: bool  # unfinished, and no update since the previous board meeting
     reason: str | None  # the latest update's blockers and note, trimmed
     overdue_days: int  # 0 unless overdue
+    baseline_due: date | None = None  # the plan's original date, once a revised one is approved
 
 
 @dataclass(frozen=True, slots=True)
@@ -513,6 +514,7 @@ def _rows_select(with_reason: bool) -> Select[Any]:
         owner.name,
         owner.role,
         owner.slack_user_id,
+        Milestone.baseline_due,
     ]
     if with_reason:
         columns += [_latest("note"), _latest("blockers")]
@@ -558,7 +560,8 @@ def _load_rows(
                     owner_name=r[15],
                     owner_role=r[16],
                     owner_slack_id=r[17],
-                    reason=_reason(r[18], r[19]) if with_reason else None,
+                    baseline_due=r[18],
+                    reason=_reason(r[19], r[20]) if with_reason else None,
                 ),
             )
         )
@@ -582,6 +585,7 @@ def _make_row(
     owner_role: str | None,
     owner_slack_id: str | None,
     reason: str | None,
+    baseline_due: date | None = None,
 ) -> MilestoneRow:
     today = calendar.today
     h = health(status, due, today)
@@ -605,6 +609,7 @@ def _make_row(
         stale=_is_stale(status, updated_on, calendar),
         reason=reason,
         overdue_days=(today - due).days if h is Health.OVERDUE and due is not None else 0,
+        baseline_due=baseline_due if baseline_due != due else None,
     )
 
 

@@ -24,11 +24,16 @@ def _owner(row: DigestRow) -> str:
     return bk.esc(person_label(row.owner, row.owner_role))
 
 
+def _revised(row: DigestRow, today: Any) -> str:
+    """ " (revised from Tue 30 Jun)": the board sees both dates once a revision has been approved."""
+    return f" (revised from {day_in(row.baseline_due, today)})" if row.baseline_due else ""
+
+
 def _exception(row: DigestRow, today: Any) -> str:
     label = row.kind or row.health
     lines = [
         f"*{bk.esc(row.code)}* {bk.esc(row.title)}",
-        f"{status_label(label)} · {due_phrase(row.due, today)} · {_owner(row)}",
+        f"{status_label(label)} · {due_phrase(row.due, today)}{_revised(row, today)} · {_owner(row)}",
     ]
     lines.append(f"> {bk.esc(bk.clip(row.reason, 280))}" if row.reason else "_no reason given in an update_")
     return "\n".join(lines)
@@ -79,7 +84,7 @@ def digest_message(d: Digest) -> Reply:
         )
     )
     due = [
-        f"*{bk.esc(r.code)}* {bk.esc(r.title)}: {due_phrase(r.due, today)}, {_owner(r)}"
+        f"*{bk.esc(r.code)}* {bk.esc(r.title)}: {due_phrase(r.due, today)}{_revised(r, today)}, {_owner(r)}"
         for r in d.due_before_meeting[:MAX_LISTED]
     ]
     more_due = len(d.due_before_meeting) - len(due)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from sqlalchemy import select
 
-from models import AuditEvent, Milestone
+from bot.services.planfile import dump_yaml, export_plan, import_plan, parse_plan_text
+from models import AuditEvent, Milestone, Plan
+from tests.conftest import SEED_TIME, empty_all_tables
 from tests.e2e.conftest import CHAIR, IRO, PRACTICE_LEAD
 
 
@@ -78,3 +81,24 @@ def test_a_due_date_without_a_reason_is_not_saved_as_a_note(bot):
     assert "Say why M-05's date should move" in reply["text"]
     assert milestone(bot, "M-05").due_requested is None
     assert milestone(bot, "M-05").last_update_at is None
+
+
+def test_an_approved_date_is_in_the_digest_with_its_baseline_and_survives_an_export_round_trip(bot, engine):
+    bot.command("update M-05 due 2020-02-28 because the audit moved", user=IRO)
+    click_in_dm(bot, request_dm(bot), "due_date_approve")
+    [preview] = bot.command("digest preview", user=CHAIR)
+    shown = json.dumps(preview.get("blocks")) + preview["text"]
+    assert "(revised from Tue 30 Jun)" in shown  # due before the meeting: both dates
+
+    with bot.deps.sessions() as db:
+        text = dump_yaml(export_plan(db, db.scalars(select(Plan.id)).one()))
+    empty_all_tables(engine)
+    with bot.deps.sessions.begin() as db:
+        import_plan(db, parse_plan_text(text, "export.yaml"), now=SEED_TIME)
+    again = milestone(bot, "M-05")
+    assert (again.due, again.baseline_due, again.due_revised_on) == (
+        date(2020, 2, 28),
+        date(2020, 6, 30),
+        date(2020, 2, 3),
+    )
+    assert again.due_revised_by
