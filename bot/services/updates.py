@@ -91,6 +91,10 @@ class OwnerChange:
     before_owner: str | None
     after_owner: str | None
     changed: bool
+    # Who to tell: the new and the former owner's Slack ids (None when unmapped), and who made the change.
+    before_slack_id: str | None = None
+    after_slack_id: str | None = None
+    changed_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -407,6 +411,9 @@ def reassign_owner(
         before_owner=_label(old_owner),
         after_owner=_label(new_owner),
         changed=changed,
+        before_slack_id=old_owner.slack_user_id if old_owner else None,
+        after_slack_id=new_owner.slack_user_id if new_owner else None,
+        changed_by=actor.name,
     )
 
 

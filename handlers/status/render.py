@@ -259,7 +259,7 @@ def history_reply(d: MilestoneDetail, *, limit: int = 40) -> Reply:
         f"History of {r.code} {r.title}: {len(d.history)} update(s).",
         *([d.due_line] if d.due_line else []),
         *(f"{e.at:%Y-%m-%d} {e.author_name or 'someone'}: {e.status.value} {e.percent}%" for e in shown),
-        *(bk.esc(f"{e.at:%Y-%m-%d} {e.actor or 'someone'} {e.what}") for e in d.events[:limit]),
+        *(f"{e.at:%Y-%m-%d} {e.actor or 'someone'} {e.what}" for e in d.events[:limit]),
     )
     return Reply(text=text, blocks=bk.fit(blocks))
 

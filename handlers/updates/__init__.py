@@ -111,7 +111,7 @@ def update_command(ask: Ask, args: str) -> Reply:
     if quick.due_typed is not None and code and not quick.unclear:
         # "due 30 Apr because ...": a request for the chair, never a note. Anything else given is not saved.
         if quick.due is None:
-            return Reply(text=bk.esc(" ".join(quick.problems)))
+            return Reply(text=" ".join(quick.problems))
         return due.ask_for_due_date(ask, code, quick.due, quick.due_reason)
     if quick.percent == 100 and quick.status is None:
         # 100% suggests complete, which needs its impact: the form, with complete chosen, checks it.

@@ -47,7 +47,7 @@ def ask_for_due_date(ask: Ask, code: str, proposed: date | None, reason: str | N
         except Exception as exc:  # the request is saved: `/qib history` shows it to the chair
             log.warning("could not ask for a revised due date: %s", type(exc).__name__)
     return Reply(
-        text=f"Asked the chair to move {bk.esc(request.milestone_code)} to {full_day(request.proposed)}. "
+        text=f"Asked the chair to move {request.milestone_code} to {full_day(request.proposed)}. "
         f"It stays due {full_day(request.due)} until the date is approved."
     )
 
