@@ -301,6 +301,7 @@ class Scheduler:
                 meeting_on=post.meeting.on,
                 digest_on=when.digest_day,
                 today=local_today,
+                updated_since=local_today - timedelta(days=self.settings.reminder_window_days),
             )
         marker = {
             "event_type": REMINDER_MARKER,

@@ -142,6 +142,11 @@ def area_reply_text(a: DigestArea) -> str:
     return f"{a.code} {a.title}: {a.health or 'no milestones'}, {a.complete} of {a.milestones} complete"
 
 
+def _example_code(batch: ReminderBatch) -> str:
+    """The owner's own first milestone, so the example can be sent as it is."""
+    return batch.items[0].row.code if batch.items else "M-07"
+
+
 def reminder_message(batch: ReminderBatch) -> Reply:
     """One DM per person: each milestone that needs an update before the board, with an Update button."""
     today = batch.today
@@ -162,8 +167,9 @@ def reminder_message(batch: ReminderBatch) -> Reply:
         )
     blocks.append(
         bk.context(
-            "You get this because these have no update since the last board, or fall due "
-            "before the next one. `/qib update M-07 on track 60% note` works too."
+            "You get this because these have had no update since the last board, or fall due before "
+            f"the next one, and none in the last few days. `/qib update {bk.esc(_example_code(batch))} on track 60% note` "
+            "works too."
         )
     )
     text = bk.clip(
