@@ -19,7 +19,15 @@ from handlers.context import Ask, actor_of, ask_from
 from handlers.updates import due
 from handlers.updates.announce import announce, confirmation
 from handlers.updates.form import read_form, typed_values
-from handlers.updates.modal import CALLBACK, FIELDS, PICK_ACTION, STATUS_ACTION, base_block, update_modal
+from handlers.updates.modal import (
+    CALLBACK,
+    FIELDS,
+    PICK_ACTION,
+    STATUS_ACTION,
+    base_block,
+    milestone_options,
+    update_modal,
+)
 from handlers.updates.privacy_notice import tell_privacy_officer
 
 log = logging.getLogger("qib.updates")
@@ -59,6 +67,7 @@ def register(app: App) -> None:
     app.action(UPDATE_BUTTON)(on_update_button)
     app.action(PICK_ACTION)(on_pick_milestone)
     app.action(STATUS_ACTION)(on_pick_status)
+    app.options(PICK_ACTION)(on_milestone_options)
     due.register(app)
     app.view(CALLBACK)(on_update_submit)
 
@@ -205,6 +214,19 @@ def on_pick_milestone(ack: Ack, body: dict[str, Any], context: Any, client: Any)
         choices = update_choices(db=db, plan_id=ask.plan_id, actor=actor, today=ask.today())
         defaults = form_defaults(db=db, plan_id=ask.plan_id, code=code) if code else None
     client.views_update(view_id=view["id"], hash=view.get("hash"), view=update_modal(choices, defaults))
+
+
+def on_milestone_options(ack: Ack, body: dict[str, Any], context: Any, client: Any) -> None:
+    """Options for the milestone menu of a large plan, as the person types."""
+    ask = ask_from(context, client, user_id=body["user"]["id"], channel_id=None, surface="action")
+    try:
+        actor = actor_of(ask)
+        with ask.deps.sessions() as db:
+            choices = update_choices(db=db, plan_id=ask.plan_id, actor=actor, today=ask.today())
+    except DomainError:
+        ack(options=[])
+        return
+    ack(**milestone_options(choices, str(body.get("value") or "")))
 
 
 def on_pick_status(ack: Ack, body: dict[str, Any], context: Any, client: Any) -> None:

@@ -30,7 +30,7 @@ def _value(state: dict[str, Any], block: str) -> Any:
     entry = next(iter(actions.values()), None) if isinstance(actions, dict) else None
     if not isinstance(entry, dict):
         return None
-    if entry.get("type") == "static_select":
+    if entry.get("type") in ("static_select", "external_select"):
         option = entry.get("selected_option")
         return _text(option.get("value") if isinstance(option, dict) else None)
     if entry.get("type") == "checkboxes":

@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import (
     CheckboxesElement,
+    ExternalDataSelectElement,
     InputBlock,
     Option,
     OptionGroup,
@@ -20,6 +21,7 @@ from bot.services.updates import Choice, FormDefaults
 from bot.services.wording import full_day
 from handlers import blocks as bk
 from handlers.words import SYMBOL
+from models.codes import normal_code
 from models.vocab import Status
 
 CALLBACK = "qib_update"
@@ -46,7 +48,53 @@ def _option(text: str, value: str) -> Option:
     return Option(text=PlainTextObject(text=bk.clip(bk.plain(text), 75), emoji=True), value=value[:150])
 
 
-def _milestone_select(choices: list[Choice], chosen: str | None) -> StaticSelectElement:
+def milestone_options(choices: list[Choice], typed: str) -> dict[str, Any]:
+    """The options an external select shows for what has been typed (a code in any spelling, or words
+    of the title), at most MAX_OPTIONS, the person's own first."""
+    wanted = typed.strip().casefold()
+    key = normal_code(typed)
+    words = wanted.split()
+
+    def rank(c: Choice) -> int | None:
+        if not wanted:
+            return 2
+        if key and normal_code(c.code) == key:
+            return 0
+        if c.code.casefold().startswith(wanted) or (key and normal_code(c.code).startswith(key)):
+            return 1
+        title = c.title.casefold()
+        return 2 if all(w in title for w in words) else None
+
+    ranked = sorted(
+        ((r, i, c) for i, c in enumerate(choices) if (r := rank(c)) is not None), key=lambda t: (t[0], t[1])
+    )
+    picked = [c for _, _, c in ranked[:MAX_OPTIONS]]
+    groups = [
+        {
+            "label": {"type": "plain_text", "text": label},
+            "options": [_option(f"{c.code} {c.title}", c.code).to_dict() for c in group],
+        }
+        for label, group in (
+            ("Your milestones", [c for c in picked if c.own]),
+            ("Other milestones", [c for c in picked if not c.own]),
+        )
+        if group
+    ]
+    return {"option_groups": groups} if groups else {"options": []}
+
+
+def _milestone_select(
+    choices: list[Choice], chosen: str | None
+) -> StaticSelectElement | ExternalDataSelectElement:
+    if len(choices) > MAX_OPTIONS:
+        # Slack shows at most 100 options: past that, they load as the person types (milestone_options).
+        current = next((c for c in choices if c.code == chosen), None)
+        return ExternalDataSelectElement(
+            action_id=PICK_ACTION,
+            placeholder=PlainTextObject(text="Type a code or words of the title"),
+            min_query_length=0,
+            initial_option=_option(f"{current.code} {current.title}", current.code) if current else None,
+        )
     shown = choices[:MAX_OPTIONS]
     if chosen and chosen not in {c.code for c in shown}:
         picked = [c for c in choices if c.code == chosen]
