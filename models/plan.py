@@ -125,6 +125,8 @@ class Area(Base):
     # The board-channel thread that collects this area's update announcements.
     thread_channel: Mapped[str | None] = mapped_column(String(80))
     thread_ts: Mapped[str | None] = mapped_column(String(32))
+    # The board cycle the thread belongs to: the meeting it opened after (None before the first one).
+    thread_cycle: Mapped[date | None] = mapped_column(Date)
 
     plan: Mapped[Plan] = relationship(back_populates="areas")
     milestones: Mapped[list[Milestone]] = relationship(back_populates="area", order_by="Milestone.position")
