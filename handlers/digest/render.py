@@ -147,14 +147,20 @@ def _example_code(batch: ReminderBatch) -> str:
     return batch.items[0].row.code if batch.items else "M-07"
 
 
-def reminder_message(batch: ReminderBatch) -> Reply:
-    """One DM per person: each milestone that needs an update before the board, with an Update button."""
+def reminder_message(batch: ReminderBatch, *, second: bool = False) -> Reply:
+    """One DM per person: each milestone that needs an update before the board, with an Update button;
+    `second` for the nudge the day before the digest."""
     today = batch.today
     first = batch.person.name.split()[0] if batch.person.name else "there"
     intro = (
         f"Hello {bk.esc(first)}: the {bk.esc(batch.board_name)} meets on {day_in(batch.meeting_on, today)} and "
         f"the digest goes out on {day_in(batch.digest_on, today)}. Please update these before then:"
     )
+    if second:
+        intro = (
+            f"Hello {bk.esc(first)}: a second reminder. The digest for the {bk.esc(batch.board_name)} goes out "
+            f"on {day_in(batch.digest_on, today)} and these still have no update:"
+        )
     blocks: list[dict[str, Any]] = [bk.section(intro)]
     for item in batch.items[:MAX_REMINDER_ITEMS]:
         line = milestone_line(item.row, today, show_owner=False)
