@@ -241,6 +241,7 @@ class ProgressUpdate(Base):
     evidence_url: Mapped[str | None] = mapped_column(String(2000))
     next_steps: Mapped[str | None] = mapped_column(Text)
     blockers: Mapped[str | None] = mapped_column(Text)
+    reopen_reason: Mapped[str | None] = mapped_column(Text)  # why a complete milestone was reopened
     source: Mapped[str] = mapped_column(String(16))
     idempotency_key: Mapped[str] = mapped_column(String(255))
     # Set when the update's text was redacted (its text fields then hold the redaction marker).

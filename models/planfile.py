@@ -190,6 +190,7 @@ class UpdateDoc(_Doc):
     evidence_url: str | None = Field(None, max_length=2000, pattern=r"^https?://\S+$")
     next_steps: str | None = Field(None, max_length=3000)
     blockers: str | None = Field(None, max_length=3000)
+    reopen_reason: str | None = Field(None, max_length=3000)
     source: Source = Source.IMPORT
     key: str = Field(min_length=1, max_length=255)
 

@@ -535,6 +535,7 @@ def _import_updates(
                         evidence_url=u.evidence_url,
                         next_steps=u.next_steps,
                         blockers=u.blockers,
+                        reopen_reason=u.reopen_reason,
                         source=u.source.value,
                         idempotency_key=u.key,
                     )
@@ -711,6 +712,7 @@ def export_plan(db: Session, plan_id: int) -> dict[str, Any]:
                             "evidence_url": u.evidence_url,
                             "next_steps": u.next_steps,
                             "blockers": u.blockers,
+                            "reopen_reason": u.reopen_reason,
                             "source": u.source,
                             "key": u.idempotency_key,
                         }

@@ -258,6 +258,7 @@ def record_update(
         evidence_url=url,
         next_steps=texts["next_steps"],
         blockers=texts["blockers"],
+        reopen_reason=reason if reopened else None,
         source=source_value,
         idempotency_key=key,
     )

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from bot.services.planfile import dump_yaml, export_plan, import_plan, parse_plan_text
+from models import Plan, ProgressUpdate
+from tests.conftest import SEED_TIME, empty_all_tables
 from tests.e2e.conftest import CHAIR, IRO, PRACTICE_LEAD
 from tests.e2e.test_owners_form import choose_status
 from tests.e2e.test_updates import history, open_modal, state
@@ -33,3 +38,23 @@ def test_a_reopening_and_its_reason_are_in_history(bot):
     assert history(bot, "M-16")[-1][:2] == ("at risk", 80)
     [shown] = bot.command("history M-16", user=IRO)
     assert "reopened it (complete -&gt; at risk): Audit found four reviews out of timescale" in shown["text"]
+
+
+def test_a_reopening_reason_is_in_the_export_and_survives_a_round_trip(bot, engine):
+    view = open_modal(bot, "update M-16", user=IRO)
+    reopening = choose_status(bot, view, state("M-16", "complete", "100", None), "at risk")
+    values = state("M-16", "at risk", "80", "Four reviews late")
+    values["next_steps"] = {"value": "Weekly checks"}
+    values["reopen_reason"] = {"value": "Audit found four reviews out of timescale"}
+    assert bot.submit(reopening, values, user=IRO, view_id="VREOPEN2") == (200, "")
+    with bot.deps.sessions() as db:
+        text = dump_yaml(export_plan(db, db.scalars(select(Plan.id)).one()))
+    assert "reopen_reason: Audit found four reviews out of timescale" in text
+    empty_all_tables(engine)
+    with bot.deps.sessions.begin() as db:
+        import_plan(db, parse_plan_text(text, "export.yaml"), now=SEED_TIME)
+    with bot.deps.sessions() as db:
+        reasons = db.scalars(
+            select(ProgressUpdate.reopen_reason).where(ProgressUpdate.reopen_reason.is_not(None))
+        )
+        assert list(reasons) == ["Audit found four reviews out of timescale"]

@@ -7,6 +7,7 @@ Create Date: 2026-11-30
 milestone.baseline_due: the plan's original due date, kept once a revised one is approved.
 milestone.due_revised_by / due_revised_on: who approved the latest revision, and when.
 milestone.due_requested / due_request_reason / due_requested_by_id: a revision awaiting the chair.
+progress_update.reopen_reason: why a complete milestone was reopened (history and export, not only audit).
 area.thread_cycle: the board cycle an area's announcement thread belongs to (one thread per cycle).
 """
 
@@ -22,6 +23,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("progress_update", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("reopen_reason", sa.Text(), nullable=True))
     with op.batch_alter_table("area", schema=None) as batch_op:
         batch_op.add_column(sa.Column("thread_cycle", sa.Date(), nullable=True))
     with op.batch_alter_table("milestone", schema=None) as batch_op:
@@ -50,3 +53,5 @@ def downgrade() -> None:
             batch_op.drop_column(column)
     with op.batch_alter_table("area", schema=None) as batch_op:
         batch_op.drop_column("thread_cycle")
+    with op.batch_alter_table("progress_update", schema=None) as batch_op:
+        batch_op.drop_column("reopen_reason")
