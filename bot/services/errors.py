@@ -29,6 +29,10 @@ class InvalidInput(DomainError):
         self.also = dict(also or {})
 
 
+class NoChange(InvalidInput):
+    """An update that says exactly what the latest one said."""
+
+
 class PlanFileError(DomainError):
     """A plan file is refused as a whole; `problems` lists every line that is wrong."""
 

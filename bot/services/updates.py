@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.services.errors import InvalidInput, NotAllowed, NotFound
+from bot.services.errors import InvalidInput, NoChange, NotAllowed, NotFound
 from bot.services.people import (
     Actor,
     actor_by_id,
@@ -343,7 +343,19 @@ def _refuse_no_change(
 ) -> None:
     """An update that says exactly what the latest one said would only repeat it in history."""
     latest = latest_update(db, milestone.id)
-    if latest is None:
+    if latest is None:  # nothing said yet: an update must say something
+        if (status, percent, url, *texts.values()) == (
+            milestone.status,
+            milestone.percent,
+            None,
+            None,
+            None,
+            None,
+        ):
+            raise NoChange(
+                f"No change: {milestone.code} is already {status}, {percent}%. Say what has changed.",
+                field="note",
+            )
         return
     same = (
         latest.status,
@@ -354,7 +366,7 @@ def _refuse_no_change(
         latest.blockers,
     )
     if same == (status, percent, texts["note"], url, texts["next_steps"], texts["blockers"]):
-        raise InvalidInput(
+        raise NoChange(
             f"No change: this is what the latest update of {milestone.code} already says. Change the status, "
             "the percent or the note, or cancel.",
             field="note",

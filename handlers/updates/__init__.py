@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App
 from sqlalchemy.exc import DBAPIError
 
-from bot.services.errors import DomainError, InvalidInput, NotAllowed, NotFound
+from bot.services.errors import DomainError, InvalidInput, NoChange, NotAllowed, NotFound
 from bot.services.privacy import PersonalDataRefused, PersonalDataSuspected
 from bot.services.quick import parse_quick_update, plan_codes, resolve_milestone
 from bot.services.updates import UpdateResult, form_defaults, record_update, update_choices
@@ -272,9 +273,11 @@ def on_update_submit(ack: Ack, body: dict[str, Any], context: Any, client: Any, 
         ack(response_action="errors", errors=_on_blocks(view, errors))
         return
     ask = ask_from(context, client, user_id=body["user"]["id"], channel_id=None, surface="action")
+    result: UpdateResult | None = None
     try:
         actor = actor_of(ask)
-        result = save_update(
+        result = _save_unless_only_a_date(
+            form.due is not None,
             ask,
             plan_id=ask.plan_id,
             milestone_code=form.milestone or "",
@@ -330,12 +333,44 @@ def on_update_submit(ack: Ack, body: dict[str, Any], context: Any, client: Any, 
     except DomainError as exc:
         ack(response_action="errors", errors={"milestone": exc.message[:300]})
         return
+    asked: Reply | None = None
+    if form.due is not None:
+        # After the update (saved once, by this view's id): resubmitting after an error here is safe.
+        try:
+            asked = due.ask_for_due_date(
+                ask, form.milestone or "", date.fromisoformat(form.due), form.due_reason
+            )
+        except ValueError:
+            ack(
+                response_action="errors",
+                errors=_on_blocks(view, {"due": "Choose the date from the calendar."}),
+            )
+            return
+        except InvalidInput as exc:
+            field = exc.field if exc.field in ("due", "due_reason") else "due"
+            ack(response_action="errors", errors=_on_blocks(view, {field: exc.message}))
+            return
+        except DomainError as exc:
+            ack(response_action="errors", errors=_on_blocks(view, {"due": exc.message}))
+            return
     ack()
-    reply = after_save(ask, result)
+    replies = [after_save(ask, result)] if result is not None else []
+    replies += [asked] if asked is not None else []
+    for reply in replies:
+        try:
+            client.chat_postMessage(channel=ask.user_id, **reply.payload())
+        except Exception as exc:  # saved, and the closed modal said so: a lost receipt is not a failed update
+            log.warning("could not send an update receipt: %s", type(exc).__name__)
+
+
+def _save_unless_only_a_date(date_asked: bool, ask: Ask, **fields: Any) -> UpdateResult | None:
+    """The update; None when it repeats the latest one and the form only asks for a new due date."""
     try:
-        client.chat_postMessage(channel=ask.user_id, **reply.payload())
-    except Exception as exc:  # saved, and the closed modal said so: a lost receipt is not a failed update
-        log.warning("could not send an update receipt: %s", type(exc).__name__)
+        return save_update(ask, **fields)
+    except NoChange:
+        if date_asked:
+            return None
+        raise
 
 
 __all__ = ["UPDATE_BUTTON", "open_update_modal", "register", "typed_values"]

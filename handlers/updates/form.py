@@ -18,6 +18,8 @@ class UpdateForm(BaseModel):
     reopen_reason: str | None = None
     confirm_not_personal: bool = False
     override_reason: str | None = None
+    due: str | None = None  # a revised due date asked for (YYYY-MM-DD, from the date picker)
+    due_reason: str | None = None
 
 
 def _value(state: dict[str, Any], block: str) -> Any:
@@ -33,6 +35,8 @@ def _value(state: dict[str, Any], block: str) -> Any:
     if entry.get("type") in ("static_select", "external_select"):
         option = entry.get("selected_option")
         return _text(option.get("value") if isinstance(option, dict) else None)
+    if entry.get("type") == "datepicker":
+        return _text(entry.get("selected_date"))
     if entry.get("type") == "checkboxes":
         options = entry.get("selected_options")
         return [o.get("value") for o in options if isinstance(o, dict)] if isinstance(options, list) else []
@@ -92,6 +96,8 @@ def read_form(state: dict[str, Any]) -> tuple[UpdateForm, dict[str, str]]:
         reopen_reason=_field(state, "reopen_reason"),
         confirm_not_personal="not_personal" in (_checked(state, "confirm")),
         override_reason=_field(state, "override_reason"),
+        due=_field(state, "due"),
+        due_reason=_field(state, "due_reason"),
     )
     return form, errors
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import (
     CheckboxesElement,
+    DatePickerElement,
     ExternalDataSelectElement,
     InputBlock,
     Option,
@@ -41,6 +42,8 @@ FIELDS = (
     "blockers",
     "reopen_reason",
     "override_reason",
+    "due",
+    "due_reason",
 )
 
 
@@ -263,6 +266,18 @@ def update_modal(
             values.get("blockers"),
             multiline=True,
         ),
+    ]
+    blocks += [
+        InputBlock(
+            block_id="due",
+            label=PlainTextObject(text="Revised due date (the chair approves it)"),
+            optional=True,
+            element=DatePickerElement(action_id="value"),
+            hint=PlainTextObject(
+                text="Only to move the due date; it stays as it is until the chair approves."
+            ),
+        ).to_dict(),
+        _text_input("due_reason", "Why the due date should move", values.get("due_reason"), max_length=1000),
     ]
     if reopening:
         blocks.append(

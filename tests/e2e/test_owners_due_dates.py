@@ -11,6 +11,7 @@ from bot.services.planfile import dump_yaml, export_plan, import_plan, parse_pla
 from models import AuditEvent, Milestone, Plan
 from tests.conftest import SEED_TIME, empty_all_tables
 from tests.e2e.conftest import CHAIR, IRO, PRACTICE_LEAD
+from tests.e2e.test_updates import history, open_modal, state
 
 
 def milestone(bot, code: str) -> Milestone:
@@ -102,3 +103,27 @@ def test_an_approved_date_is_in_the_digest_with_its_baseline_and_survives_an_exp
         date(2020, 2, 3),
     )
     assert again.due_revised_by
+
+
+def due_state(code: str, when: str | None, reason: str | None) -> dict:
+    values = state(code, "not started", "0", None)
+    values["due"] = {"value": {"type": "datepicker", "selected_date": when}}
+    values["due_reason"] = {"value": reason}
+    return values
+
+
+def test_the_form_asks_for_a_revised_date_without_saving_an_empty_update(bot):
+    view = open_modal(bot, "update M-05", user=IRO)
+    assert "due" in {b.get("block_id") for b in view["blocks"]}
+    _, text = bot.submit(view, due_state("M-05", "2020-09-30", None), user=IRO, view_id="VDUE1")
+    assert "Say why M-05's date should move" in json.loads(text)["errors"]["due_reason"]
+    assert milestone(bot, "M-05").due_requested is None
+    assert bot.submit(
+        view, due_state("M-05", "2020-09-30", "Vacancy until July"), user=IRO, view_id="VDUE2"
+    ) == (
+        200,
+        "",
+    )
+    assert milestone(bot, "M-05").due_requested == date(2020, 9, 30)
+    assert "Revised due date requested" in request_dm(bot)["text"]
+    assert history(bot, "M-05") == []  # no empty progress update

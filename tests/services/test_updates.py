@@ -152,7 +152,9 @@ def test_history_is_appended_never_overwritten(sessions, durham):
 )
 def test_friendly_status_words_are_understood(sessions, durham, word, stored):
     with sessions.begin() as db:
-        assert record(db, durham, "M-07", "sm-safeguarding", status=word).after_status == stored
+        assert (
+            record(db, durham, "M-07", "sm-safeguarding", status=word, note="Checked.").after_status == stored
+        )
 
 
 def test_unknown_milestone_is_not_found(sessions, durham):
