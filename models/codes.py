@@ -25,7 +25,7 @@ def code_key(text: str) -> tuple[str, ...] | None:
     spelled = text.strip().rstrip(".:;,")
     if not spelled or _SPELLING.fullmatch(spelled) is None:
         return None
-    return tuple(p.upper() if p.isalpha() else str(int(p)) for p in _PART.findall(spelled))
+    return tuple(p.upper() if p.isalpha() else (p.lstrip("0") or "0") for p in _PART.findall(spelled))
 
 
 def normal_code(text: str) -> str:

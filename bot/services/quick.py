@@ -329,7 +329,10 @@ def _known(codes: list[str]) -> dict[tuple[str, ...], str]:
 
 
 def _parse(
-    text: str, code_prefixes: frozenset[str], today: date | None, known: dict[tuple[str, ...], str]
+    text: str,
+    code_prefixes: frozenset[str],
+    today: date | None = None,
+    known: dict[tuple[str, ...], str] | None = None,
 ) -> QuickUpdate:
     result = QuickUpdate()
     if not isinstance(text, str):
@@ -351,7 +354,7 @@ def _parse(
         word = words[i]
         bare = word.rstrip(_TRAILING)
         just_after_percent, after_percent = after_percent, False
-        code = _code_of(word, prefixes, known)
+        code = _code_of(word, prefixes, known or {})
         if code is not None:
             if result.code is None:
                 result.code, result.code_typed = code, bare

@@ -261,7 +261,7 @@ def _on_blocks(view: dict[str, Any], errors: dict[str, str]) -> dict[str, str]:
     ids = {base_block(b["block_id"]): b["block_id"] for b in view.get("blocks", []) if b.get("block_id")}
     out: dict[str, str] = {}
     for field, message in errors.items():
-        key = ids.get(field) or ids.get("status", "milestone")
+        key = ids.get(field) or (ids.get("status", "milestone") if ids else field)
         out[key] = (out[key] + " " + message)[:300] if key in out else message[:300]
     return out
 
