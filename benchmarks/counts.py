@@ -45,7 +45,8 @@ REQUESTS: list[tuple[str, str, str]] = [
     ("stale", "command", "stale"),
     ("priority", "command", "priority"),
     ("history", "command", "history {code}"),
-    ("quick update", "command", "update {own} on track 40% Benchmark note"),
+    # {n} numbers the sending: an update identical to the latest one is refused as "no change".
+    ("quick update", "command", "update {own} on track 40% Benchmark note {n}"),
     ("update form", "command", "update"),
     ("digest preview", "command", "digest preview"),
     ("home", "home", ""),
@@ -179,7 +180,7 @@ class PlanUnderTest:
 
         self._n += 1
         user = self.owner
-        filled = text.format(**self.fill)
+        filled = text.format(**self.fill, n=self._n)
         if kind == "command":
             if filled.startswith("digest"):
                 user = self.roster.chair

@@ -29,7 +29,7 @@ from bot.services.digest import DatedEvent, Digest, build_digest
 from bot.services.digest_chart import brag_alt_text, brag_chart_png, has_brag_chart
 from bot.services.errors import NotFound
 from bot.services.inspection import ActionPlan, outstanding_action_plan
-from bot.services.reminders import reminder_batches
+from bot.services.reminders import ReminderBatch, reminder_batches
 from bot.services.schedule import BoardRule, Claim, DuePost
 from bot.services.text import mrkdwn_escape
 from bot.services.wording import full_day
@@ -55,6 +55,22 @@ NEEDS_A_PERSON = {
 MARKER = "qib_digest"
 ACTION_PLAN_MARKER = "qib_action_plan"
 REMINDER_MARKER = "qib_reminder"
+NUDGE_MARKER = "qib_nudge"
+
+
+def awaiting_text(batches: list[ReminderBatch], meeting_on: date) -> str:
+    """The chair's list, on the digest's eve: each milestone still without an update, and its owner."""
+    owners: dict[str, str] = {}
+    for batch in batches:
+        for item in batch.items:
+            if item.covered_for is None:
+                owners[item.row.code] = item.row.owner_name or batch.person.name
+    if not owners:
+        return f"Every owner has answered their reminder for the board on {full_day(meeting_on)}."
+    lines = [f"{code}: {name}" for code, name in sorted(owners.items())]
+    return f"Awaiting an update ({len(owners)}) before the board on {full_day(meeting_on)}:\n" + "\n".join(
+        lines
+    )
 
 
 @dataclass
@@ -155,6 +171,8 @@ class Scheduler:
             try:
                 if post.kind is PostKind.DIGEST:
                     self._digest(rule, post, claim, now, report)
+                elif post.kind is PostKind.NUDGE:
+                    self._reminders(rule, post, claim, now, report, second=True)
                 else:
                     self._reminders(rule, post, claim, now, report)
             except SlackApiError as exc:
@@ -343,8 +361,17 @@ class Scheduler:
     # ------------------------------------------------------------------ reminders
 
     def _reminders(
-        self, rule: BoardRule, post: DuePost, claim: Claim, now: datetime, report: TickReport
+        self,
+        rule: BoardRule,
+        post: DuePost,
+        claim: Claim,
+        now: datetime,
+        report: TickReport,
+        *,
+        second: bool = False,
     ) -> None:
+        """The owners' reminders; `second`, the nudge a working day before the digest to those still
+        silent since the first (and the chair's list of who has not answered)."""
 
         progress: dict[str, Any] = dict(claim.progress or {})
         sent: list[str] = progress.setdefault("sent", [])
@@ -363,9 +390,12 @@ class Scheduler:
                 meeting_on=post.meeting.on,
                 digest_on=when.digest_day,
                 today=local_today,
+                updated_since=when.reminder_day
+                if second
+                else local_today - timedelta(days=self.settings.reminder_window_days),
             )
         marker = {
-            "event_type": REMINDER_MARKER,
+            "event_type": NUDGE_MARKER if second else REMINDER_MARKER,
             "event_payload": {"plan_id": self.deps.plan_id(), "meeting_on": post.meeting.on.isoformat()},
         }
         for batch in batches:
@@ -384,7 +414,9 @@ class Scheduler:
                 schedule.record_progress(db, claim.id, progress)
             try:
                 self.client.chat_postMessage(
-                    channel=batch.person.slack_user_id, **reminder_message(batch).payload(), metadata=marker
+                    channel=batch.person.slack_user_id,
+                    **reminder_message(batch, second=second).payload(),
+                    metadata=marker,
                 )
             except SlackApiError as exc:
                 error = str(exc.response.get("error", "error")) if exc.response is not None else "error"
@@ -395,8 +427,11 @@ class Scheduler:
             sent.append(batch.person.key)
             with self.deps.sessions.begin() as db:
                 schedule.record_progress(db, claim.id, progress)
+        if second and not progress.get("chair_told"):
+            self._tell_chair_and_admins(awaiting_text(batches, post.meeting.on), chair_only=True)
+            progress["chair_told"] = True
         # The date the meeting is actually on: a meeting moved off a bank holiday needs no warning.
-        if post.meeting.on_bank_holiday and not progress.get("flagged"):
+        if not second and post.meeting.on_bank_holiday and not progress.get("flagged"):
             self._tell_chair_and_admins(
                 f":warning: The board meeting on {full_day(post.meeting.on)} falls on a bank holiday. "
                 f"Move it with `/qib meeting move {post.meeting.on.isoformat()} YYYY-MM-DD`, or cancel it.",
@@ -405,8 +440,9 @@ class Scheduler:
             progress["flagged"] = True
         with self.deps.sessions.begin() as db:
             schedule.record_posted(db, claim.id, now=now, channel=None, ts=None, content=progress)
-        log.info("reminders for the meeting on %s sent to %d people", post.meeting.on, len(sent))
-        report.posted.append(f"reminders {post.meeting.on} ({len(sent)})")
+        what = "nudges" if second else "reminders"
+        log.info("%s for the meeting on %s sent to %d people", what, post.meeting.on, len(sent))
+        report.posted.append(f"{what} {post.meeting.on} ({len(sent)})")
 
     def _reminded(self, user_id: str, post: DuePost, marker: dict[str, Any]) -> bool:
         """Is this meeting's reminder already in the owner's DM with the bot?"""
@@ -417,7 +453,7 @@ class Scheduler:
         )
         messages: list[dict[str, Any]] = answer.get("messages", [])
         return any(
-            (m.get("metadata") or {}).get("event_type") == REMINDER_MARKER
+            (m.get("metadata") or {}).get("event_type") == marker["event_type"]
             and (m.get("metadata") or {}).get("event_payload") == marker["event_payload"]
             for m in messages
         )

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     admins: str = Field("", description="comma-separated Slack user ids treated as plan admins")
     digest_working_days: int | None = Field(None, ge=0, le=30)
     reminder_working_days: int | None = Field(None, ge=0, le=30)
+    reminder_window_days: int = Field(
+        7, ge=0, le=90, description="a milestone updated this many days before its reminder is not reminded"
+    )
     digest_time: str | None = Field(None, description="HH:MM local time of the digest")
     scheduler: bool = Field(True, description="run the digest/reminder tick inside `qib run`")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import date
 
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.queries import PersonInfo, find_person
-from bot.services.updates import reassign_owner, set_delegate
+from bot.services.updates import OwnerChange, reassign_owner, set_delegate
 from handlers import blocks as bk
 from handlers.blocks import Reply
 from handlers.commands.router import subcommand
 from handlers.context import Ask, actor_of
 from handlers.words import day
+
+log = logging.getLogger("qib.admin")
 
 _MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
 NOBODY = {"none", "nobody", "clear", "-"}
@@ -58,7 +61,28 @@ def owner(ask: Ask, args: str) -> Reply:
         if change.changed
         else f"{change.milestone_code} is already owned by {change.after_owner}."
     )
+    if change.changed:
+        _tell_owners(ask, change)
     return Reply(text=text, blocks=[bk.section(bk.esc(text))])
+
+
+def _tell_owners(ask: Ask, change: OwnerChange) -> None:
+    """A DM to the new and the former owner; never raises (the change is saved, and /qib history has it)."""
+    item = f"*{bk.esc(change.milestone_code)}* {bk.esc(change.milestone_title)}"
+    by = bk.esc(change.changed_by or "an admin")
+    notes = {
+        change.after_slack_id: f":wave: {item} is now yours (until now: {bk.esc(change.before_owner or 'nobody')}), "
+        f"from {by}. `/qib update {bk.esc(change.milestone_code)}` gives its first update from you.",
+        change.before_slack_id: f":arrow_right: {item} is now owned by {bk.esc(change.after_owner or 'nobody')}, "
+        f"from {by}: you no longer need to update it.",
+    }
+    for user, text in notes.items():
+        if not user or user == ask.user_id:
+            continue
+        try:
+            ask.client.chat_postMessage(channel=user, text=text)
+        except Exception as exc:
+            log.warning("could not tell an owner of a change: %s", type(exc).__name__)
 
 
 @subcommand(

@@ -126,6 +126,8 @@ class Area(Base):
     # The board-channel thread that collects this area's update announcements.
     thread_channel: Mapped[str | None] = mapped_column(String(80))
     thread_ts: Mapped[str | None] = mapped_column(String(32))
+    # The board cycle the thread belongs to: the meeting it opened after (None before the first one).
+    thread_cycle: Mapped[date | None] = mapped_column(Date)
 
     plan: Mapped[Plan] = relationship(back_populates="areas")
     milestones: Mapped[list[Milestone]] = relationship(back_populates="area", order_by="Milestone.position")
@@ -193,16 +195,24 @@ class Milestone(Base):
     priority_id: Mapped[int | None] = mapped_column(ForeignKey("priority.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(500))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
-    due: Mapped[date | None] = mapped_column(Date)
+    due: Mapped[date | None] = mapped_column(Date)  # the approved due date: overdue is measured against it
     status: Mapped[str] = mapped_column(String(16), default="not started")
     percent: Mapped[int] = mapped_column(Integer, default=0)
     last_update_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # A revised due date: the plan's original date (kept once a revision is approved), who approved the
+    # latest revision and on which day; and a revision asked for, awaiting the chair.
+    baseline_due: Mapped[date | None] = mapped_column(Date)
+    due_revised_by: Mapped[str | None] = mapped_column(String(200))
+    due_revised_on: Mapped[date | None] = mapped_column(Date)
+    due_requested: Mapped[date | None] = mapped_column(Date)
+    due_request_reason: Mapped[str | None] = mapped_column(Text)
+    due_requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
 
     plan: Mapped[Plan] = relationship(back_populates="milestones")
     area: Mapped[Area] = relationship(back_populates="milestones")
     priority: Mapped[Priority | None] = relationship()
-    owner: Mapped[Person | None] = relationship()
+    owner: Mapped[Person | None] = relationship(foreign_keys=[owner_id])
     updates: Mapped[list[ProgressUpdate]] = relationship(
         back_populates="milestone", order_by="ProgressUpdate.id", cascade="all, delete-orphan"
     )
@@ -233,6 +243,7 @@ class ProgressUpdate(Base):
     next_steps: Mapped[str | None] = mapped_column(Text)
     blockers: Mapped[str | None] = mapped_column(Text)
     decision: Mapped[str | None] = mapped_column(Text)  # a decision the owner needs from the board
+    reopen_reason: Mapped[str | None] = mapped_column(Text)  # why a complete milestone was reopened
     source: Mapped[str] = mapped_column(String(16))
     idempotency_key: Mapped[str] = mapped_column(String(255))
     # Set when the update's text was redacted (its text fields then hold the redaction marker).

@@ -13,9 +13,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from models.codes import CODE_PATTERN
 from models.vocab import Grade, InspectionType, OverrideAction, Source, Status, parse_grade, parse_status
 
-CODE = r"^[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)*$"
+CODE = CODE_PATTERN  # M-07, AFI-5, M1-2, 1.1, M0.1: see models.codes
 # Control characters but tab and line breaks, C1 controls, and bidi embeddings, overrides and isolates:
 # they can hide or reorder text where it is shown, and PostgreSQL cannot store NUL at all.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -191,6 +192,7 @@ class UpdateDoc(_Doc):
     evidence_url: str | None = Field(None, max_length=2000, pattern=r"^https?://\S+$")
     next_steps: str | None = Field(None, max_length=3000)
     blockers: str | None = Field(None, max_length=3000)
+    reopen_reason: str | None = Field(None, max_length=3000)
     source: Source = Source.IMPORT
     key: str = Field(min_length=1, max_length=255)
 
@@ -202,6 +204,10 @@ class MilestoneDoc(_Doc):
     title: Text = Field(max_length=500)
     owner: Key | None = None
     due: FileDate | None = None
+    # A revised due date: the original date, who approved the revision and when (see bot.services.due_dates).
+    baseline_due: FileDate | None = None
+    due_revised_by: Text | None = Field(None, max_length=200)
+    due_revised_on: FileDate | None = None
     status: FileStatus = Status.NOT_STARTED
     percent: int = Field(0, ge=0, le=100)
     updates: list[UpdateDoc] = []

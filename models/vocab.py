@@ -44,6 +44,7 @@ class Source(StrEnum):
 class PostKind(StrEnum):
     DIGEST = "digest"
     REMINDERS = "reminders"
+    NUDGE = "nudge"  # the second reminder, a working day before the digest, to those still silent
     ACTION_PLAN = "action_plan"  # the chair's reminder of Ofsted's action-plan deadline; keyed by that date
 
 
@@ -67,6 +68,7 @@ STATUS_SYNONYMS: dict[str, Status] = {
     "off-track": Status.OFF_TRACK,
     "offtrack": Status.OFF_TRACK,
     "red": Status.OFF_TRACK,
+    "late": Status.OFF_TRACK,
     "complete": Status.COMPLETE,
     "completed": Status.COMPLETE,
     "done": Status.COMPLETE,

@@ -39,6 +39,7 @@ class DigestRow(BaseModel):
     kind: str | None = None  # for exceptions: overdue, off track, at risk (older digests: stale)
     recovery: str | None = None  # the latest update's next steps: how it gets back on track
     revised_due: date | None = None  # a revised date awaiting approval (not yet recorded by updates)
+    baseline_due: date | None = None  # the plan's original date, when an approved revision moved it
 
 
 class DigestChange(BaseModel):
@@ -204,6 +205,7 @@ def _row(r: MilestoneRow, kind: str | None = None, latest: _Latest | None = None
         reason=r.reason,
         kind=kind,
         recovery=latest.next_steps if latest else None,
+        baseline_due=r.baseline_due,
     )
 
 

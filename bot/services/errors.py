@@ -20,9 +20,17 @@ class NotAllowed(DomainError):
 
 
 class InvalidInput(DomainError):
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    """Bad input; `field` names the form field it is about, `also` any further fields and their errors
+    (a form shows every field at fault at once, not one per submission)."""
+
+    def __init__(self, message: str, *, field: str | None = None, also: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.field = field
+        self.also = dict(also or {})
+
+
+class NoChange(InvalidInput):
+    """An update that says exactly what the latest one said."""
 
 
 class PlanFileError(DomainError):

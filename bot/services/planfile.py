@@ -579,6 +579,9 @@ def import_plan(
             "priority_id": priorities[m.priority].id if m.priority else None,
             "owner_id": people[m.owner].id if m.owner else None,
             "due": m.due,
+            "baseline_due": m.baseline_due,
+            "due_revised_by": m.due_revised_by,
+            "due_revised_on": m.due_revised_on,
             "status": m.status.value,
             "percent": m.percent,
         },
@@ -807,6 +810,7 @@ def _import_updates(
                         evidence_url=u.evidence_url,
                         next_steps=u.next_steps,
                         blockers=u.blockers,
+                        reopen_reason=u.reopen_reason,
                         source=u.source.value,
                         idempotency_key=u.key,
                     )
@@ -968,6 +972,9 @@ def export_plan(db: Session, plan_id: int) -> dict[str, Any]:
                 "title": m.title,
                 "owner": people.get(m.owner_id or 0),
                 "due": m.due,
+                "baseline_due": m.baseline_due,
+                "due_revised_by": m.due_revised_by,
+                "due_revised_on": m.due_revised_on,
                 "status": m.status,
                 "percent": m.percent,
                 "updates": [
@@ -981,6 +988,7 @@ def export_plan(db: Session, plan_id: int) -> dict[str, Any]:
                             "evidence_url": u.evidence_url,
                             "next_steps": u.next_steps,
                             "blockers": u.blockers,
+                            "reopen_reason": u.reopen_reason,
                             "source": u.source,
                             "key": u.idempotency_key,
                         }

@@ -23,6 +23,7 @@ def _texts(doc: PlanDoc) -> Iterator[tuple[str, str | None]]:
             yield f"{where}.updates[{j}].note", u.note
             yield f"{where}.updates[{j}].next_steps", u.next_steps
             yield f"{where}.updates[{j}].blockers", u.blockers
+            yield f"{where}.updates[{j}].reopen_reason", u.reopen_reason
 
 
 def personal_data_problems(doc: PlanDoc) -> list[str]:

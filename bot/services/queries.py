@@ -27,7 +27,9 @@ from sqlalchemy import ColumnElement, Date, Select, and_, bindparam, case, func,
 from sqlalchemy.orm import Session, aliased
 
 from bot.services.calendar import Meeting, Override, next_meeting, previous_meeting
+from bot.services.due_dates import due_phrase
 from bot.services.errors import InvalidInput, NotFound
+from bot.services.milestone_events import MilestoneEvent, milestone_events
 from bot.services.search import normalise_code
 from bot.services.status import SEVERITY, Health, health, is_stale, roll_up
 from models import (
@@ -200,6 +202,7 @@ class MilestoneRow:
     stale: bool  # unfinished, and no update since the previous board meeting
     reason: str | None  # the latest update's blockers and note, trimmed
     overdue_days: int  # 0 unless overdue
+    baseline_due: date | None = None  # the plan's original date, once a revised one is approved
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,6 +271,8 @@ class MilestoneDetail:
     delegate: PersonRef | None  # who covers for the owner today, if anyone
     history: list[UpdateEntry]  # newest first
     calendar: BoardCalendar
+    due_line: str = ""  # "due 31 Mar, revised to 30 Apr, approved by ..." (plain text)
+    events: tuple[MilestoneEvent, ...] = ()  # revised dates, owner changes, reopenings; newest first
 
 
 @dataclass(frozen=True, slots=True)
@@ -551,6 +556,7 @@ def _rows_select(with_reason: bool) -> Select[Any]:
         owner.name,
         owner.role,
         owner.slack_user_id,
+        Milestone.baseline_due,
     ]
     if with_reason:
         columns += [_latest("note"), _latest("blockers")]
@@ -596,7 +602,8 @@ def _load_rows(
                     owner_name=r[15],
                     owner_role=r[16],
                     owner_slack_id=r[17],
-                    reason=_reason(r[18], r[19]) if with_reason else None,
+                    baseline_due=r[18],
+                    reason=_reason(r[19], r[20]) if with_reason else None,
                 ),
             )
         )
@@ -620,6 +627,7 @@ def _make_row(
     owner_role: str | None,
     owner_slack_id: str | None,
     reason: str | None,
+    baseline_due: date | None = None,
 ) -> MilestoneRow:
     today = calendar.today
     h = health(status, due, today)
@@ -643,6 +651,7 @@ def _make_row(
         stale=_is_stale(status, updated_on, calendar),
         reason=reason,
         overdue_days=(today - due).days if h is Health.OVERDUE and due is not None else 0,
+        baseline_due=baseline_due if baseline_due != due else None,
     )
 
 
@@ -945,7 +954,7 @@ def _delegate_active(until: date | None, today: date) -> bool:
 def milestone_detail(*, db: Session, plan_id: int, today: date, code: str) -> MilestoneDetail:
     """One milestone with its area, priority, owner, the owner's delegate and every update, newest first.
 
-    Five statements.
+    Six statements (the sixth: revised dates, owner changes and reopenings from the audit log).
     """
     plan, calendar = _plan_context(db, plan_id, today)
     loaded = _load_rows(db, plan_id, calendar, func.upper(Milestone.code) == _normal_code(code))
@@ -971,6 +980,11 @@ def milestone_detail(*, db: Session, plan_id: int, today: date, code: str) -> Mi
             Priority.title,
             Priority.period,
             *_person_columns(owner, delegate),
+            Milestone.due,
+            Milestone.baseline_due,
+            Milestone.due_revised_by,
+            Milestone.due_revised_on,
+            Milestone.due_requested,
         )
         .select_from(Milestone)
         .join(Area, Area.id == Milestone.area_id)
@@ -979,6 +993,7 @@ def milestone_detail(*, db: Session, plan_id: int, today: date, code: str) -> Mi
         .outerjoin(delegate, delegate.id == owner.delegate_id)
         .where(Milestone.id == item.id)
     ).one()
+    due, baseline, revised_by, revised_on, requested = tuple(extra)[-5:]
     owner_info = _person_info(extra, 6)
     active_delegate = (
         owner_info.delegate
@@ -1025,6 +1040,8 @@ def milestone_detail(*, db: Session, plan_id: int, today: date, code: str) -> Mi
         )
     ]
     return MilestoneDetail(
+        due_line=due_phrase(due, baseline, revised_by, revised_on, requested) if due else "",
+        events=tuple(milestone_events(db, plan_id, item.row.code)),
         row=item.row,
         area=AreaRef(code=extra[0], title=extra[1], description=extra[2]),
         priority=PriorityRef(code=extra[3], title=extra[4], period=extra[5]) if extra[3] else None,

@@ -30,7 +30,9 @@ of the leading part (`80% done`) still fills the form.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 
 from rapidfuzz.distance import OSA
 from sqlalchemy import select
@@ -38,6 +40,7 @@ from sqlalchemy.orm import Session
 
 from bot.services.search import MAX_CHOICES, search
 from models import Area, Milestone, Priority
+from models.codes import code_key
 from models.vocab import STATUS_SYNONYMS, Status
 
 MAX_INPUT_CHARS = 20_000
@@ -63,6 +66,12 @@ class QuickUpdate:
     note: str | None = None
     evidence_url: str | None = None
     decision: str | None = None  # after `decision:` in the note: what the board is asked to decide
+    # The recovery action, from "recovery: ..." or "next steps: ..." after the note.
+    next_steps: str | None = None
+    # A revised due date ("due 30 Apr because ..."): the date as read, as typed, and its reason.
+    due: date | None = None
+    due_typed: str | None = None
+    due_reason: str | None = None
     missing: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     unclear: list[str] = field(default_factory=list)
@@ -73,7 +82,12 @@ class QuickUpdate:
 
     @property
     def has_change(self) -> bool:
-        return self.status is not None or self.percent is not None or self.note is not None
+        return (
+            self.status is not None
+            or self.percent is not None
+            or self.note is not None
+            or self.due is not None
+        )
 
 
 # ---------------------------------------------------------------- the parts
@@ -99,7 +113,12 @@ def _bare(token: str) -> str:
     return token.rstrip(_TRAILING).lower()
 
 
-def _code_of(token: str, prefixes: frozenset[str]) -> str | None:
+def _code_of(token: str, prefixes: frozenset[str], known: dict[tuple[str, ...], str]) -> str | None:
+    """The code a word names: one of the plan's own codes in any spelling ("m1.2" is M1-2), else a
+    letters-and-number word with one of the plan's prefixes, in the usual style ("m7" -> "M-07")."""
+    key = code_key(token.rstrip(_TRAILING))
+    if key is not None and key in known:
+        return known[key]
     m = _CODE.fullmatch(token.rstrip(_TRAILING))
     if m is None or m.group(1).upper() not in prefixes:
         return None
@@ -195,6 +214,50 @@ def _unclear_at(
     return None
 
 
+_BARE_PERCENT = re.compile(r"[0-9]{1,3}")
+_NEXT = re.compile(r"(?:^|[\s;,.])(?:recovery(?: action)?|next(?: steps?)?)\s*:\s*", re.IGNORECASE)
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
+    )
+}
+
+
+def _date_at(words: list[str], i: int, today: date | None) -> tuple[date | None, str, int] | None:
+    """A date starting at word i: 2020-04-30, 30/04/2020, 30 Apr, 30 April 2020; (date or None when
+    it names no real day, as typed, word count). A day and month without a year is the next such day."""
+    one = words[i].rstrip(_TRAILING)
+    m = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})", one) or None
+    if m:
+        return _real(int(m[1]), int(m[2]), int(m[3])), one, 1
+    m = re.fullmatch(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{2,4})", one)
+    if m:
+        year = int(m[3]) + (2000 if len(m[3]) == 2 else 0)
+        return _real(year, int(m[2]), int(m[1])), one, 1
+    if re.fullmatch(r"[0-9]{1,2}", one) and i + 1 < len(words):
+        month = _MONTHS.get(_bare(words[i + 1])[:3])
+        if month is None or not _bare(words[i + 1]).isalpha():
+            return None
+        if i + 2 < len(words) and re.fullmatch(r"[0-9]{4}", words[i + 2].rstrip(_TRAILING)):
+            typed = " ".join(w.rstrip(_TRAILING) for w in words[i : i + 3])
+            return _real(int(words[i + 2].rstrip(_TRAILING)), month, int(one)), typed, 3
+        typed = " ".join(w.rstrip(_TRAILING) for w in words[i : i + 2])
+        year = today.year if today else date.today().year
+        when = _real(year, month, int(one))
+        if when is not None and today is not None and when < today:
+            when = _real(year + 1, month, int(one))
+        return when, typed, 2
+    return None
+
+
+def _real(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
 def _percent_value(typed: str) -> float:
     return float(re.sub(r"[^0-9.]", "", typed) or "nan")
 
@@ -202,14 +265,26 @@ def _percent_value(typed: str) -> float:
 # ---------------------------------------------------------------- parsing
 
 
-def parse_quick_update(text: str, *, code_prefixes: frozenset[str] = frozenset({"M"})) -> QuickUpdate:
+def parse_quick_update(
+    text: str,
+    *,
+    code_prefixes: frozenset[str] = frozenset({"M"}),
+    today: date | None = None,
+    plan_codes: Iterable[str] = (),
+) -> QuickUpdate:
     """Read a quick update; never raises, whatever the text.
 
-    `code_prefixes` are the letters a milestone code starts with in this plan (upper case); "M" by
+    `plan_codes` are the plan's milestone codes: any of them, in any spelling (models.codes), is a
+    code. `code_prefixes` are the letters a code starts with (upper case); with no plan codes, "M" by
     default, so "Q3" or "SP1" in the leading part is not taken for a milestone code.
     """
+    codes = list(plan_codes)
+    if codes:
+        code_prefixes = frozenset(
+            key[0] for key in map(code_key, codes) if key is not None and key[0].isalpha()
+        )
     try:
-        return _parse(text, code_prefixes)
+        return _parse(text, code_prefixes, today, _known(codes))
     except Exception:  # pragma: no cover - a last resort: the handler can still ask the user
         return QuickUpdate(
             missing=["milestone", "status", "percent", "note"],
@@ -217,7 +292,22 @@ def parse_quick_update(text: str, *, code_prefixes: frozenset[str] = frozenset({
         )
 
 
-def _parse(text: str, code_prefixes: frozenset[str]) -> QuickUpdate:
+def _known(codes: list[str]) -> dict[tuple[str, ...], str]:
+    """Key -> code, for keys only one of the plan's codes has (an ambiguous spelling finds neither)."""
+    seen: dict[tuple[str, ...], list[str]] = {}
+    for code in codes:
+        key = code_key(code)
+        if key is not None:
+            seen.setdefault(key, []).append(code)
+    return {key: found[0] for key, found in seen.items() if len(found) == 1}
+
+
+def _parse(
+    text: str,
+    code_prefixes: frozenset[str],
+    today: date | None = None,
+    known: dict[tuple[str, ...], str] | None = None,
+) -> QuickUpdate:
     result = QuickUpdate()
     if not isinstance(text, str):
         text = ""
@@ -238,7 +328,7 @@ def _parse(text: str, code_prefixes: frozenset[str]) -> QuickUpdate:
         word = words[i]
         bare = word.rstrip(_TRAILING)
         just_after_percent, after_percent = after_percent, False
-        code = _code_of(word, prefixes)
+        code = _code_of(word, prefixes, known or {})
         if code is not None:
             if result.code is None:
                 result.code, result.code_typed = code, bare
@@ -307,6 +397,33 @@ def _parse(text: str, code_prefixes: frozenset[str]) -> QuickUpdate:
             )
             note_start = i
             break
+        if (
+            percent_typed is None
+            and _BARE_PERCENT.fullmatch(bare)
+            and (result.code is not None or result.status is not None)
+            and int(bare) <= 100
+        ):
+            # "M-07 60", "ontrack 55 working group met": a bare number after the code or status is a percent.
+            percent_typed = f"{bare}%"
+            result.percent = int(bare)
+            phrase_open = phrase_open and not phrase
+            after_percent = True
+            i += 1
+            continue
+        if bare.lower() == "due" and result.due_typed is None and i + 1 < len(words):
+            when = _date_at(words, i + 1, today)
+            if when is not None:
+                result.due, result.due_typed = when[0], when[1]
+                if when[0] is None:
+                    result.problems.append(
+                        f"“{when[1]}” is not a date I can read: check the revised due date."
+                    )
+                phrase_open = phrase_open and not phrase
+                i += 1 + when[2]
+                if i < len(words) and _bare(words[i]) in ("because", "as", "reason"):
+                    result.due_reason = text[spans[i + 1][0] :].strip() if i + 1 < len(words) else None
+                    break
+                continue
         if word in _SEPARATORS:
             if phrase:
                 phrase_open = False
@@ -331,6 +448,11 @@ def _parse(text: str, code_prefixes: frozenset[str]) -> QuickUpdate:
         result.note = note or None
     if result.note:
         result.note, result.decision = _split_decision(result.note)
+    if result.note:
+        split = _NEXT.search(result.note)
+        if split is not None:
+            result.next_steps = result.note[split.end() :].strip() or None
+            result.note = result.note[: split.start()].strip(" ;,.-") or None
     if result.note:
         url = _URL.search(result.note)
         if url:
@@ -363,10 +485,9 @@ def _split_decision(note: str) -> tuple[str | None, str | None]:
 # ---------------------------------------------------------------- finding the milestone
 
 
-def code_key(code: str) -> tuple[str, int] | None:
-    """M-07, m7, M7 and m-7 are one code: ("M", 7)."""
-    m = re.fullmatch(r"\s*([A-Za-z]+)\s*-?\s*0*([0-9]{1,6})\s*", code)
-    return (m.group(1).upper(), int(m.group(2))) if m else None
+def plan_codes(db: Session, plan_id: int) -> list[str]:
+    """The plan's milestone codes, for parse_quick_update to know them in any spelling."""
+    return list(db.scalars(select(Milestone.code).where(Milestone.plan_id == plan_id)))
 
 
 def resolve_milestone(
@@ -374,7 +495,7 @@ def resolve_milestone(
 ) -> list[tuple[str, str]]:
     """The milestones a quick update may mean, best first, as (code, title).
 
-    A code that matches (M-07, m7, M7 and m-7 are all M-07) wins outright. Otherwise the phrase goes
+    A code that matches (M-07, m7, M7 and m-7 are all M-07; m1.2 is M1-2) wins outright. Otherwise the phrase goes
     to the plan search (bot.services.search), so that the words that find a milestone in
     `/qib status` find the same one here; an area or priority it finds stands for its milestones.
     One pair back is a clear match; several are for the user to choose from; none, nothing found.

@@ -102,12 +102,17 @@ def redact_update(
     plan = db.get(Plan, plan_id)
     zone = ZoneInfo(plan.timezone if plan else "Europe/London")
     marker = f"[redacted {now.astimezone(zone):%Y-%m-%d} by {person.name}: {why}]"
-    originals = [t for t in (row.note, row.next_steps, row.blockers, row.decision, row.evidence_url) if t]
+    originals = [
+        t
+        for t in (row.note, row.next_steps, row.blockers, row.decision, row.reopen_reason, row.evidence_url)
+        if t
+    ]
     kinds = list(dict.fromkeys(f.kind for t in originals for f in find_personal_data(t, staff=staff)))
     row.note = marker if row.note else None
     row.next_steps = marker if row.next_steps else None
     row.blockers = marker if row.blockers else None
     row.decision = marker if row.decision else None
+    row.reopen_reason = marker if row.reopen_reason else None
     if row.evidence_url:  # a link is not free text: it goes, and the note says why
         row.evidence_url = None
         row.note = marker

@@ -15,6 +15,13 @@ from bot.services.status import Health
 from models import Person
 
 
+def _answered(row: MilestoneRow, since: date | None, today: date) -> bool:
+    """Updated on or after `since` (local days)."""
+    if since is None or row.last_update_age_days is None:
+        return False
+    return row.last_update_age_days <= (today - since).days
+
+
 @dataclass(frozen=True)
 class ReminderItem:
     row: MilestoneRow
@@ -34,17 +41,27 @@ class ReminderBatch:
 
 
 def reminder_batches(
-    *, db: Session, plan_id: int, meeting_on: date, digest_on: date, today: date
+    *,
+    db: Session,
+    plan_id: int,
+    meeting_on: date,
+    digest_on: date,
+    today: date,
+    updated_since: date | None = None,
 ) -> list[ReminderBatch]:
     """Owners with stale milestones or milestones due before the meeting; a covering delegate gets them too.
 
-    People without a Slack id cannot be reached and are left out (the caller may report them).
+    A milestone updated on or after `updated_since` (when the reminder window opened) has its answer
+    already, so nobody is reminded of it. People without a Slack id cannot be reached and are left out
+    (the caller may report them).
     """
     calendar, rows = queries.milestone_rows(db=db, plan_id=plan_id, today=today)
     wanted = [
         r
         for r in rows
-        if r.health is not Health.COMPLETE and (r.stale or (r.due is not None and r.due < meeting_on))
+        if r.health is not Health.COMPLETE
+        and (r.stale or (r.due is not None and r.due < meeting_on))
+        and not _answered(r, updated_since, today)
     ]
     people = db.execute(
         select(

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.services.calendar import Meeting, Override, meetings_between, schedule_for
+from bot.services.calendar import Meeting, Override, meetings_between, schedule_for, working_days_before
 from models import Board, MeetingOverride, Plan, ScheduledPost
 from models.vocab import PostKind
 
@@ -68,6 +68,10 @@ def due_posts(meetings: Sequence[Meeting], timing: Timing, *, now: datetime) -> 
             due.append(
                 DuePost(meeting, PostKind.REMINDERS, when.reminder_at, now - when.reminder_at > LATE_AFTER)
             )
+        nudge_day = working_days_before(when.digest_day, 1)
+        nudge_at = when.digest_at - timedelta(days=(when.digest_day - nudge_day).days)
+        if nudge_day > when.reminder_day and nudge_at <= now < when.digest_at:
+            due.append(DuePost(meeting, PostKind.NUDGE, nudge_at, now - nudge_at > LATE_AFTER))
         if when.digest_at <= now:
             due.append(DuePost(meeting, PostKind.DIGEST, when.digest_at, now - when.digest_at > LATE_AFTER))
     return due

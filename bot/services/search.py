@@ -27,6 +27,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from models import Area, Milestone, Person, Priority
+from models.codes import normal_code
 
 __all__ = ["MAX_CHOICES", "Hit", "SearchResult", "normalise_code", "search"]
 
@@ -194,7 +195,7 @@ FILLER = frozenset(
 )
 
 _WORD = re.compile(r"[0-9a-z]+(?:'[0-9a-z]+)*")
-_CODE_IN_TEXT = re.compile(r"(?<![0-9a-z])([a-z]{1,5})[\s_-]*(\d{1,4})(?![0-9a-z])")
+_CODE_IN_TEXT = re.compile(r"(?<![0-9a-z])([a-z]{0,5}[\s_-]*\d{1,4}(?:[.-][0-9a-z]{1,4})*)(?![0-9a-z])")
 _LEADING_ZEROS = re.compile(r"(?<!\d)0+(?=\d)")
 
 
@@ -218,8 +219,9 @@ class SearchResult:
 
 @lru_cache(maxsize=16384)
 def normalise_code(text: str) -> str:
-    """ "M-07", "m7", "m 07" and "M07" all become "m7"; "AFI-5" and "afi5" become "afi5"."""
-    return _LEADING_ZEROS.sub("", re.sub(r"[^0-9a-z]", "", text.casefold()))
+    """ "M-07", "m7", "m 07" and "M07" all become "m-7"; "AFI-5" "afi-5"; "M1-2" and "m1.2" "m-1-2" (not
+    "M-12"). One rule everywhere: models.codes."""
+    return normal_code(text)
 
 
 _STEMMER = snowballstemmer.stemmer("english")
@@ -314,9 +316,7 @@ def _load_milestones(
 def _code_candidates(text: str) -> list[str]:
     """Every spelling in the text that could be a code, normalised ("M-07 and afi 5" -> m7, afi5, ...)."""
     candidates = [normalise_code(text)]
-    candidates += [
-        normalise_code(letters + digits) for letters, digits in _CODE_IN_TEXT.findall(text.casefold())
-    ]
+    candidates += [normalise_code(spelled) for spelled in _CODE_IN_TEXT.findall(text.casefold())]
     candidates += [normalise_code(token) for token in text.split()]
     return [c for c in dict.fromkeys(candidates) if c]
 
@@ -324,16 +324,23 @@ def _code_candidates(text: str) -> list[str]:
 def _code_filter(candidates: list[str]) -> ColumnElement[bool] | None:
     """SQL keeping every milestone whose code could normalise to a candidate, and few others.
 
-    A code (letters first, then letters, digits and hyphens) normalises to a string with the same first
-    and last character, lower-cased: normalising only drops hyphens and the zeros that lead a number,
-    and the last character is never such a zero. So ``lower(code) LIKE 'm%7'`` keeps every code that
-    can be "m7" and more; the exact comparison is still done in Python. None when nothing can match.
+    A code normalises to a string with the same last character, lower-cased, and (when it starts with
+    a letter) the same first: normalising only drops and adds separators and drops the zeros that lead
+    a number, and the last character is never such a zero. So ``lower(code) LIKE 'm%7'`` keeps every
+    code that can be "m-7" and more; the exact comparison is still done in Python. A code that starts
+    with a digit may start with a zero the key dropped ("01.2"), so only its end is matched.
     """
-    patterns = {c if len(c) == 1 else f"{c[0]}%{c[-1]}" for c in candidates if c[0].isalpha()}
+    patterns = {_like(c) for c in candidates}
     if not patterns:
         return None
     code = func.lower(Milestone.code)
     return or_(*(code.like(p) for p in sorted(patterns)))
+
+
+def _like(normal: str) -> str:
+    if normal[0].isalpha():
+        return normal if len(normal) == 1 else f"{normal[0]}%{normal[-1]}"
+    return f"%{normal[-1]}"
 
 
 def _hit(entry: _Entry, score: float) -> Hit:

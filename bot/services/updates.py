@@ -27,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.services.errors import InvalidInput, NotAllowed, NotFound
+from bot.services.errors import InvalidInput, NoChange, NotAllowed, NotFound
 from bot.services.people import (
     Actor,
     actor_by_id,
@@ -39,10 +39,10 @@ from bot.services.people import (
 )
 from bot.services.privacy import kinds_of, screen
 from bot.services.privacy_plan import plan_staff
-from bot.services.quick import code_key
 from bot.services.status import Health, health
 from bot.services.wording import full_day, person_label
 from models import AuditEvent, Milestone, Person, Plan, ProgressUpdate
+from models.codes import code_key
 from models.planfile import CONTROL
 from models.vocab import Source, Status, parse_status
 
@@ -97,6 +97,10 @@ class OwnerChange:
     before_owner: str | None
     after_owner: str | None
     changed: bool
+    # Who to tell: the new and the former owner's Slack ids (None when unmapped), and who made the change.
+    before_slack_id: str | None = None
+    after_slack_id: str | None = None
+    changed_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -204,6 +208,9 @@ def record_update(
     was_complete = before_status == Status.COMPLETE
     now_complete = after_status == Status.COMPLETE
 
+    if now_complete and not was_complete and new_percent == before_percent:
+        # Choosing complete sets 100%: the percent the form showed, left as it was, is not a claim.
+        new_percent = 100
     if now_complete:
         if new_percent is not None and new_percent != 100:
             if was_complete and new_status is None:
@@ -237,6 +244,11 @@ def record_update(
                 field="reopen_reason",
             )
 
+    if after_status in (Status.AT_RISK, Status.OFF_TRACK) and (new_status is not None or reopened):
+        _check_reasons(code, after_status, texts)
+    if not reopened:
+        _refuse_no_change(db, milestone, after_status, after_percent, texts, url)
+
     why = _clean_text(override_reason, "override_reason")
     staff = plan_staff(db, plan_id)
     fields = {**texts, "evidence_url": url, "reopen_reason": reason}
@@ -265,6 +277,7 @@ def record_update(
         next_steps=texts["next_steps"],
         blockers=texts["blockers"],
         decision=texts["decision"],
+        reopen_reason=reason if reopened else None,
         source=source_value,
         idempotency_key=key if _key_free(db, plan_id, key) else scoped_key(key, digest),
         request_digest=digest,
@@ -320,6 +333,68 @@ def record_update(
     return result
 
 
+def _check_reasons(code: str, status: str, texts: dict[str, str | None]) -> None:
+    """At risk and off track tell the board why (the blockers, or the note) and what will recover it."""
+    word = "at risk" if status == Status.AT_RISK else "off track"
+    errors: dict[str, str] = {}
+    if texts["blockers"] is None and texts["note"] is None:
+        errors["blockers"] = f"Say why {code} is {word}: the board sees this reason beside the rating."
+    if texts["next_steps"] is None:
+        errors["next_steps"] = f"Give the recovery action: what will bring {code} back on track, and by when."
+    if errors:
+        field, message = next(iter(errors.items()))
+        raise InvalidInput(message, field=field, also=errors)
+
+
+def _refuse_no_change(
+    db: Session,
+    milestone: Milestone,
+    status: str,
+    percent: int,
+    texts: dict[str, str | None],
+    url: str | None,
+) -> None:
+    """An update that says exactly what the latest one said would only repeat it in history."""
+    latest = latest_update(db, milestone.id)
+    if latest is None:  # nothing said yet: an update must say something
+        if (status, percent, url, *texts.values()) == (
+            milestone.status,
+            milestone.percent,
+            None,
+            None,
+            None,
+            None,
+        ):
+            raise NoChange(
+                f"No change: {milestone.code} is already {status}, {percent}%. Say what has changed.",
+                field="note",
+            )
+        return
+    same = (
+        latest.status,
+        latest.percent,
+        latest.note,
+        latest.evidence_url,
+        latest.next_steps,
+        latest.blockers,
+    )
+    if same == (status, percent, texts["note"], url, texts["next_steps"], texts["blockers"]):
+        raise NoChange(
+            f"No change: this is what the latest update of {milestone.code} already says. Change the status, "
+            "the percent or the note, or cancel.",
+            field="note",
+        )
+
+
+def latest_update(db: Session, milestone_id: int) -> ProgressUpdate | None:
+    return db.scalar(
+        select(ProgressUpdate)
+        .where(ProgressUpdate.milestone_id == milestone_id)
+        .order_by(ProgressUpdate.at.desc(), ProgressUpdate.id.desc())
+        .limit(1)
+    )
+
+
 # ---------------------------------------------------------------- owners and delegates
 
 
@@ -362,6 +437,9 @@ def reassign_owner(
         before_owner=_label(old_owner),
         after_owner=_label(new_owner),
         changed=changed,
+        before_slack_id=old_owner.slack_user_id if old_owner else None,
+        after_slack_id=new_owner.slack_user_id if new_owner else None,
+        changed_by=actor.name,
     )
 
 
@@ -593,12 +671,14 @@ def _milestone_id(db: Session, plan_id: int, code: str) -> int:
     if milestone_id is None:
         key = code_key(wanted)
         if key is not None:
-            for mid, other in db.execute(
-                select(Milestone.id, Milestone.code).where(Milestone.plan_id == plan_id)
-            ):
-                if code_key(other) == key:
-                    milestone_id = mid
-                    break
+            same = [
+                mid
+                for mid, other in db.execute(
+                    select(Milestone.id, Milestone.code).where(Milestone.plan_id == plan_id)
+                )
+                if code_key(other) == key
+            ]
+            milestone_id = same[0] if len(same) == 1 else None  # two codes with one key: exact only
     if milestone_id is None:
         raise NotFound(f"There is no milestone {wanted or '(blank)'} in this plan.")
     return milestone_id
@@ -754,7 +834,8 @@ class Choice:
 
 @dataclass(frozen=True)
 class FormDefaults:
-    """The update form, pre-filled from the milestone's latest update."""
+    """What the update form starts from: the milestone as it stands, and its latest update to show as
+    context (read-only: a new update says what is new, it never starts from the last one's words)."""
 
     code: str
     title: str
@@ -764,6 +845,10 @@ class FormDefaults:
     evidence_url: str | None
     next_steps: str | None
     blockers: str | None
+    latest_at: datetime | None = None
+    latest_by: str | None = None
+    latest_status: str | None = None
+    latest_percent: int | None = None
 
 
 def update_choices(*, db: Session, plan_id: int, actor: Actor, today: date) -> list[Choice]:
@@ -790,12 +875,7 @@ def form_defaults(*, db: Session, plan_id: int, code: str) -> FormDefaults:
     milestone = db.scalar(select(Milestone).where(Milestone.plan_id == plan_id, Milestone.code == code))
     if milestone is None:
         raise NotFound(f"There is no milestone {code} in the plan.")
-    latest = db.scalar(
-        select(ProgressUpdate)
-        .where(ProgressUpdate.milestone_id == milestone.id)
-        .order_by(ProgressUpdate.at.desc(), ProgressUpdate.id.desc())
-        .limit(1)
-    )
+    latest = latest_update(db, milestone.id)
     return FormDefaults(
         code=milestone.code,
         title=milestone.title,
@@ -805,4 +885,8 @@ def form_defaults(*, db: Session, plan_id: int, code: str) -> FormDefaults:
         evidence_url=latest.evidence_url if latest else None,
         next_steps=latest.next_steps if latest else None,
         blockers=latest.blockers if latest else None,
+        latest_at=latest.at if latest else None,
+        latest_by=latest.author.name if latest and latest.author else None,
+        latest_status=latest.status if latest else None,
+        latest_percent=latest.percent if latest else None,
     )

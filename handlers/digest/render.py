@@ -25,6 +25,11 @@ def _owner(row: DigestRow) -> str:
     return bk.esc(person_label(row.owner, row.owner_role))
 
 
+def _revised(row: DigestRow, today: Any) -> str:
+    """ " (revised from Tue 30 Jun)": the board sees both dates once a revision has been approved."""
+    return f" (revised from {day_in(row.baseline_due, today)})" if row.baseline_due else ""
+
+
 HOW_TO_READ = (
     "How to read this: each milestone keeps its owner's rating (blue complete, green on track, amber at "
     "risk, red off track); overdue means past its date and not complete. Exceptions are the items off "
@@ -37,7 +42,7 @@ def _exception(row: DigestRow, today: Any, awaiting: set[str]) -> str:
         f"*{bk.esc(row.code)}* {bk.esc(row.title)}",
         f"{status_label(row.health)}"
         + (" ⏳" if row.code in awaiting else "")
-        + f" · {due_phrase(row.due, today)} · {_owner(row)}",
+        + f" · {due_phrase(row.due, today)}{_revised(row, today)} · {_owner(row)}",
     ]
     lines.append(f"> {bk.esc(bk.clip(row.reason, 280))}" if row.reason else "_no reason given in an update_")
     if row.recovery:
@@ -165,7 +170,10 @@ def digest_message(d: Digest) -> Reply:
     blocks.append(
         _listed(
             f"The month ahead: due {ahead}",
-            [f"*{bk.esc(r.code)}* {bk.esc(r.title)}: {due_phrase(r.due, today)}, {_owner(r)}" for r in rows]
+            [
+                f"*{bk.esc(r.code)}* {bk.esc(r.title)}: {due_phrase(r.due, today)}{_revised(r, today)}, {_owner(r)}"
+                for r in rows
+            ]
             + dates,
             "Nothing falls due.",
             limit=MAX_LISTED + len(dates),
@@ -248,14 +256,25 @@ def area_reply_text(a: DigestArea) -> str:
     return f"{a.code} {a.title}: {a.health or 'no milestones'}, {a.complete} of {a.milestones} complete"
 
 
-def reminder_message(batch: ReminderBatch) -> Reply:
-    """One DM per person: each milestone that needs an update before the board, with an Update button."""
+def _example_code(batch: ReminderBatch) -> str:
+    """The owner's own first milestone, so the example can be sent as it is."""
+    return batch.items[0].row.code if batch.items else "M-07"
+
+
+def reminder_message(batch: ReminderBatch, *, second: bool = False) -> Reply:
+    """One DM per person: each milestone that needs an update before the board, with an Update button;
+    `second` for the nudge the day before the digest."""
     today = batch.today
     first = batch.person.name.split()[0] if batch.person.name else "there"
     intro = (
         f"Hello {bk.esc(first)}: the {bk.esc(batch.board_name)} meets on {day_in(batch.meeting_on, today)} and "
         f"the digest goes out on {day_in(batch.digest_on, today)}. Please update these before then:"
     )
+    if second:
+        intro = (
+            f"Hello {bk.esc(first)}: a second reminder. The digest for the {bk.esc(batch.board_name)} goes out "
+            f"on {day_in(batch.digest_on, today)} and these still have no update:"
+        )
     blocks: list[dict[str, Any]] = [bk.section(intro)]
     for item in batch.items[:MAX_REMINDER_ITEMS]:
         line = milestone_line(item.row, today, show_owner=False)
@@ -269,8 +288,9 @@ def reminder_message(batch: ReminderBatch) -> Reply:
     blocks += measures_due_blocks(batch.measures)
     blocks.append(
         bk.context(
-            "You get this because these have no update since the last board, or fall due "
-            "before the next one. `/qib update M-07 on track 60% note` works too."
+            "You get this because these have had no update since the last board, or fall due before "
+            f"the next one, and none in the last few days. `/qib update {bk.esc(_example_code(batch))} on track 60% note` "
+            "works too."
         )
     )
     text = bk.clip(

@@ -249,13 +249,23 @@ def history_reply(d: MilestoneDetail, *, limit: int = 40) -> Reply:
     today = d.calendar.today
     r = d.row
     blocks = [bk.header(f"History of {r.code}"), bk.section(f"*{bk.esc(r.code)}* {bk.esc(r.title)}")]
+    if d.due_line:
+        blocks.append(bk.context(bk.esc(d.due_line)))
     shown = d.history[:limit]
     blocks += packed(history_line(e, today) for e in shown) or [bk.section("No progress updates yet.")]
+    if d.events:
+        changes = [
+            f"{day_in(e.at.date(), today)}: {bk.esc(e.actor or 'someone')} {bk.esc(e.what)}"
+            for e in d.events[:limit]
+        ]
+        blocks += [bk.section("*Dates, owners and reopenings*"), *packed(changes)]
     if len(d.history) > len(shown):
         blocks.append(_more(len(d.history) - len(shown), "`qib export` has the whole history."))
     text = _text(
         f"History of {r.code} {r.title}: {len(d.history)} update(s).",
+        *([d.due_line] if d.due_line else []),
         *(f"{e.at:%Y-%m-%d} {e.author_name or 'someone'}: {e.status.value} {e.percent}%" for e in shown),
+        *(f"{e.at:%Y-%m-%d} {e.actor or 'someone'} {e.what}" for e in d.events[:limit]),
     )
     return Reply(text=text, blocks=bk.fit(blocks))
 

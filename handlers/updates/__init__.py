@@ -3,22 +3,32 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App
 from sqlalchemy.exc import DBAPIError
 
-from bot.services.errors import DomainError, InvalidInput, NotAllowed, NotFound
+from bot.services.errors import DomainError, InvalidInput, NoChange, NotAllowed, NotFound
 from bot.services.privacy import PersonalDataRefused, PersonalDataSuspected
-from bot.services.quick import parse_quick_update, resolve_milestone
+from bot.services.quick import parse_quick_update, plan_codes, resolve_milestone
 from bot.services.updates import UpdateResult, form_defaults, record_update, update_choices
 from handlers import blocks as bk
 from handlers.blocks import Reply
 from handlers.commands.router import subcommand
 from handlers.context import Ask, actor_of, ask_from
+from handlers.updates import due
 from handlers.updates.announce import announce, confirmation
 from handlers.updates.form import read_form, typed_values
-from handlers.updates.modal import CALLBACK, FIELDS, PICK_ACTION, update_modal
+from handlers.updates.modal import (
+    CALLBACK,
+    FIELDS,
+    PICK_ACTION,
+    STATUS_ACTION,
+    base_block,
+    milestone_options,
+    update_modal,
+)
 from handlers.updates.privacy_notice import tell_privacy_officer
 
 log = logging.getLogger("qib.updates")
@@ -57,6 +67,9 @@ def save_update(ask: Ask, **fields: Any) -> UpdateResult:
 def register(app: App) -> None:
     app.action(UPDATE_BUTTON)(on_update_button)
     app.action(PICK_ACTION)(on_pick_milestone)
+    app.action(STATUS_ACTION)(on_pick_status)
+    app.options(PICK_ACTION)(on_milestone_options)
+    due.register(app)
     app.view(CALLBACK)(on_update_submit)
 
 
@@ -93,8 +106,8 @@ def update_command(ask: Ask, args: str) -> Reply:
             )
         open_update_modal(ask, None)
         return Reply.nothing()
-    quick = parse_quick_update(args)
     with ask.deps.sessions() as db:
+        quick = parse_quick_update(args, today=ask.today(), plan_codes=plan_codes(db, ask.plan_id))
         candidates = resolve_milestone(db, ask.plan_id, quick.code, quick.phrase)
     code = candidates[0][0] if len(candidates) == 1 else None
     typed = {
@@ -104,7 +117,17 @@ def update_command(ask: Ask, args: str) -> Reply:
         "note": quick.note or (quick.phrase if quick.code is None else None),
         "evidence_url": quick.evidence_url,
         "decision": quick.decision,
+        "next_steps": quick.next_steps,
     }
+    if quick.due_typed is not None and code and not quick.unclear:
+        # "due 30 Apr because ...": a request for the chair, never a note. Anything else given is not saved.
+        if quick.due is None:
+            return Reply(text=" ".join(quick.problems))
+        return due.ask_for_due_date(ask, code, quick.due, quick.due_reason)
+    if quick.percent == 100 and quick.status is None:
+        # 100% suggests complete, which needs its impact: the form, with complete chosen, checks it.
+        typed["status"] = "complete"
+        quick.problems.append("100% suggests complete: check the status and the impact, then save.")
     # Only a typed code saves at once: a milestone found by searching words is confirmed in the form first.
     if quick.code and code and quick.has_change and not quick.problems:
         actor = actor_of(ask)
@@ -118,7 +141,7 @@ def update_command(ask: Ask, args: str) -> Reply:
                 percent=quick.percent,
                 note=quick.note,
                 evidence_url=quick.evidence_url,
-                next_steps=None,
+                next_steps=quick.next_steps,
                 blockers=None,
                 decision=quick.decision,
                 source=ask.deps.source,
@@ -129,7 +152,8 @@ def update_command(ask: Ask, args: str) -> Reply:
         except NotAllowed:
             raise
         except (InvalidInput, NotFound) as exc:
-            return _modal_or_say(ask, code, typed, f"Nothing was saved yet: {exc.message}")
+            said = " ".join(exc.also.values()) if isinstance(exc, InvalidInput) and exc.also else exc.message
+            return _modal_or_say(ask, code, typed, f"Nothing was saved yet: {said}")
         return after_save(ask, result)
     if code and quick.code is None:
         notice = f"Is this the milestone you meant? Check it and save. ({code} {candidates[0][1]})"
@@ -195,16 +219,67 @@ def on_pick_milestone(ack: Ack, body: dict[str, Any], context: Any, client: Any)
     client.views_update(view_id=view["id"], hash=view.get("hash"), view=update_modal(choices, defaults))
 
 
+def on_milestone_options(ack: Ack, body: dict[str, Any], context: Any, client: Any) -> None:
+    """Options for the milestone menu of a large plan, as the person types."""
+    ask = ask_from(context, client, user_id=body["user"]["id"], channel_id=None, surface="action")
+    try:
+        actor = actor_of(ask)
+        with ask.deps.sessions() as db:
+            choices = update_choices(db=db, plan_id=ask.plan_id, actor=actor, today=ask.today())
+    except DomainError:
+        ack(options=[])
+        return
+    ack(**milestone_options(choices, str(body.get("value") or "")))
+
+
+def on_pick_status(ack: Ack, body: dict[str, Any], context: Any, client: Any) -> None:
+    """Choosing a status redraws the form: complete sets 100%, and the reason for reopening is asked
+    only when a complete milestone is given another status. What was typed is kept."""
+    ack()
+    view = body["view"]
+    state = view.get("state", {}).get("values", {})
+    typed = typed_values(state)
+    status = (body["actions"][0].get("selected_option") or {}).get("value")
+    typed["status"] = status
+    code = typed.get("milestone")
+    ask = ask_from(context, client, user_id=body["user"]["id"], channel_id=None, surface="action")
+    actor = actor_of(ask)
+    with ask.deps.sessions() as db:
+        choices = update_choices(db=db, plan_id=ask.plan_id, actor=actor, today=ask.today())
+        defaults = form_defaults(db=db, plan_id=ask.plan_id, code=code) if code else None
+    percent_set = status == "complete" and typed.get("percent") != "100"
+    if percent_set:
+        typed.pop("percent", None)
+    client.views_update(
+        view_id=view["id"],
+        hash=view.get("hash"),
+        view=update_modal(choices, defaults, typed=typed, percent_set=percent_set),
+    )
+
+
+def _on_blocks(view: dict[str, Any], errors: dict[str, str]) -> dict[str, str]:
+    """Errors keyed by the blocks the view really has ("percent" may be "percent~100"); an error for a
+    field the view does not show goes on the status, the nearest field that can put it right."""
+    ids = {base_block(b["block_id"]): b["block_id"] for b in view.get("blocks", []) if b.get("block_id")}
+    out: dict[str, str] = {}
+    for field, message in errors.items():
+        key = ids.get(field) or (ids.get("status", "milestone") if ids else field)
+        out[key] = (out[key] + " " + message)[:300] if key in out else message[:300]
+    return out
+
+
 def on_update_submit(ack: Ack, body: dict[str, Any], context: Any, client: Any, view: dict[str, Any]) -> None:
     state = view.get("state", {}).get("values", {})
     form, errors = read_form(state)
     if errors:
-        ack(response_action="errors", errors=errors)
+        ack(response_action="errors", errors=_on_blocks(view, errors))
         return
     ask = ask_from(context, client, user_id=body["user"]["id"], channel_id=None, surface="action")
+    result: UpdateResult | None = None
     try:
         actor = actor_of(ask)
-        result = save_update(
+        result = _save_unless_only_a_date(
+            form.due is not None,
             ask,
             plan_id=ask.plan_id,
             milestone_code=form.milestone or "",
@@ -241,13 +316,13 @@ def on_update_submit(ack: Ack, body: dict[str, Any], context: Any, client: Any, 
     except PersonalDataRefused as exc:
         # No override: the box is no help, so it is not offered; what was typed stays in the form.
         fields = [f for f in exc.fields if f in FIELDS] or ["note"]
-        ack(response_action="errors", errors={f: exc.message[:300] for f in fields})
+        ack(response_action="errors", errors=_on_blocks(view, {f: exc.message for f in fields}))
         return
     except PersonalDataSuspected as exc:
         fields = [f for f in exc.fields if f in FIELDS] or ["note"]
         ack(
             response_action="errors",
-            errors={f: exc.message[:300] for f in fields}
+            errors=_on_blocks(view, {f: exc.message for f in fields})
             | {
                 "confirm": "Tick this only if the flagged text is not about a child.",
                 "override_reason": "Then say why; the plan's privacy officer is told.",
@@ -255,19 +330,50 @@ def on_update_submit(ack: Ack, body: dict[str, Any], context: Any, client: Any, 
         )
         return
     except InvalidInput as exc:
-        ack(
-            response_action="errors", errors={exc.field if exc.field in FIELDS else "note": exc.message[:300]}
-        )
+        wrong = exc.also or {exc.field if exc.field in FIELDS else "note": exc.message}
+        ack(response_action="errors", errors=_on_blocks(view, wrong))
         return
     except DomainError as exc:
         ack(response_action="errors", errors={"milestone": exc.message[:300]})
         return
+    asked: Reply | None = None
+    if form.due is not None:
+        # After the update (saved once, by this view's id): resubmitting after an error here is safe.
+        try:
+            asked = due.ask_for_due_date(
+                ask, form.milestone or "", date.fromisoformat(form.due), form.due_reason
+            )
+        except ValueError:
+            ack(
+                response_action="errors",
+                errors=_on_blocks(view, {"due": "Choose the date from the calendar."}),
+            )
+            return
+        except InvalidInput as exc:
+            field = exc.field if exc.field in ("due", "due_reason") else "due"
+            ack(response_action="errors", errors=_on_blocks(view, {field: exc.message}))
+            return
+        except DomainError as exc:
+            ack(response_action="errors", errors=_on_blocks(view, {"due": exc.message}))
+            return
     ack()
-    reply = after_save(ask, result)
+    replies = [after_save(ask, result)] if result is not None else []
+    replies += [asked] if asked is not None else []
+    for reply in replies:
+        try:
+            client.chat_postMessage(channel=ask.user_id, **reply.payload())
+        except Exception as exc:  # saved, and the closed modal said so: a lost receipt is not a failed update
+            log.warning("could not send an update receipt: %s", type(exc).__name__)
+
+
+def _save_unless_only_a_date(date_asked: bool, ask: Ask, **fields: Any) -> UpdateResult | None:
+    """The update; None when it repeats the latest one and the form only asks for a new due date."""
     try:
-        client.chat_postMessage(channel=ask.user_id, **reply.payload())
-    except Exception as exc:  # saved, and the closed modal said so: a lost receipt is not a failed update
-        log.warning("could not send an update receipt: %s", type(exc).__name__)
+        return save_update(ask, **fields)
+    except NoChange:
+        if date_asked:
+            return None
+        raise
 
 
 __all__ = ["UPDATE_BUTTON", "open_update_modal", "register", "typed_values"]

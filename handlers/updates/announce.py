@@ -17,6 +17,7 @@ from bot.services.announcements import (
     release_area_thread,
     save_area_thread,
 )
+from bot.services.queries import board_calendar
 from bot.services.redaction import record_posted
 from bot.services.updates import UpdateResult
 from handlers import blocks as bk
@@ -52,7 +53,10 @@ def announce(ask: Ask, result: UpdateResult) -> str | None:
 
 def _announce(ask: Ask, result: UpdateResult) -> str | None:
     with ask.deps.sessions() as db:
-        thread = area_thread(db, ask.plan_id, result.area_code, channel_override=ask.settings.board_channel)
+        cycle = board_calendar(db=db, plan_id=ask.plan_id, today=ask.today()).previous_on
+        thread = area_thread(
+            db, ask.plan_id, result.area_code, channel_override=ask.settings.board_channel, cycle=cycle
+        )
     if not thread.channel or not (thread.announce_all or result.announce):
         return None
     try:
@@ -108,12 +112,19 @@ def _thread_ts(ask: Ask, thread: AreaThread) -> str | None:
         assert thread.channel is not None
         with ask.deps.sessions.begin() as db:
             token = claim_area_thread(
-                db, ask.plan_id, thread.area_code, channel=thread.channel, now=ask.deps.clock()
+                db,
+                ask.plan_id,
+                thread.area_code,
+                channel=thread.channel,
+                now=ask.deps.clock(),
+                cycle=thread.cycle,
             )
         if token is None:  # another request is starting it: wait for its first message
             time.sleep(0.1)
             with ask.deps.sessions() as db:
-                thread = area_thread(db, ask.plan_id, thread.area_code, channel_override=thread.channel)
+                thread = area_thread(
+                    db, ask.plan_id, thread.area_code, channel_override=thread.channel, cycle=thread.cycle
+                )
             continue
         try:
             parent = ask.client.chat_postMessage(

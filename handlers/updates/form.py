@@ -19,6 +19,8 @@ class UpdateForm(BaseModel):
     reopen_reason: str | None = None
     confirm_not_personal: bool = False
     override_reason: str | None = None
+    due: str | None = None  # a revised due date asked for (YYYY-MM-DD, from the date picker)
+    due_reason: str | None = None
 
 
 def _value(state: dict[str, Any], block: str) -> Any:
@@ -31,9 +33,11 @@ def _value(state: dict[str, Any], block: str) -> Any:
     entry = next(iter(actions.values()), None) if isinstance(actions, dict) else None
     if not isinstance(entry, dict):
         return None
-    if entry.get("type") == "static_select":
+    if entry.get("type") in ("static_select", "external_select"):
         option = entry.get("selected_option")
         return _text(option.get("value") if isinstance(option, dict) else None)
+    if entry.get("type") == "datepicker":
+        return _text(entry.get("selected_date"))
     if entry.get("type") == "checkboxes":
         options = entry.get("selected_options")
         return [o.get("value") for o in options if isinstance(o, dict)] if isinstance(options, list) else []
@@ -54,8 +58,16 @@ def _checked(state: dict[str, Any], block: str) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+def fields_of(state: Any) -> dict[str, Any]:
+    """The state keyed by field: a block id's "~..." tail (see modal.PERCENT_SET) is dropped."""
+    if not isinstance(state, dict):
+        return {}
+    return {str(k).split("~", 1)[0]: v for k, v in state.items()}
+
+
 def read_form(state: dict[str, Any]) -> tuple[UpdateForm, dict[str, str]]:
-    """The typed values, and errors keyed by block id for `response_action: errors`."""
+    """The typed values, and errors keyed by field for `response_action: errors`."""
+    state = fields_of(state)
     errors: dict[str, str] = {}
     raw_percent = _field(state, "percent")
     percent: int | None = None
@@ -69,9 +81,14 @@ def read_form(state: dict[str, Any]) -> tuple[UpdateForm, dict[str, str]]:
     milestone = _field(state, "milestone")
     if milestone is None:
         errors["milestone"] = "Choose the milestone this update is for."
+    status = _field(state, "status")
+    if percent == 100 and status is not None and status != "complete" and "percent" not in errors:
+        errors["status"] = (
+            "100% suggests complete: choose complete (with its impact or evidence), or lower the percent."
+        )
     form = UpdateForm(
         milestone=milestone,
-        status=_field(state, "status"),
+        status=status,
         percent=percent,
         note=_field(state, "note"),
         evidence_url=_field(state, "evidence_url"),
@@ -81,10 +98,13 @@ def read_form(state: dict[str, Any]) -> tuple[UpdateForm, dict[str, str]]:
         reopen_reason=_field(state, "reopen_reason"),
         confirm_not_personal="not_personal" in (_checked(state, "confirm")),
         override_reason=_field(state, "override_reason"),
+        due=_field(state, "due"),
+        due_reason=_field(state, "due_reason"),
     )
     return form, errors
 
 
 def typed_values(state: dict[str, Any]) -> dict[str, Any]:
     """What the user has typed so far, to carry into a refreshed form."""
-    return {block: _value(state, block) for block in state} if isinstance(state, dict) else {}
+    fields = fields_of(state)
+    return {block: _value(fields, block) for block in fields}

@@ -7,6 +7,8 @@ from typing import Any
 
 from slack_sdk.models.blocks import (
     CheckboxesElement,
+    DatePickerElement,
+    ExternalDataSelectElement,
     InputBlock,
     Option,
     OptionGroup,
@@ -17,12 +19,18 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.services.updates import Choice, FormDefaults
+from bot.services.wording import full_day
 from handlers import blocks as bk
 from handlers.words import SYMBOL
+from models.codes import normal_code
 from models.vocab import Status
 
 CALLBACK = "qib_update"
 PICK_ACTION = "update_pick_milestone"
+STATUS_ACTION = "update_pick_status"
+#: The percent input's block id once choosing complete has set it to 100: Slack keeps what was typed in
+#: an input whose block id is unchanged, so a new id is the only way a views.update can change it.
+PERCENT_SET = "percent~100"
 MAX_OPTIONS = 100
 FIELDS = (
     "milestone",
@@ -35,6 +43,8 @@ FIELDS = (
     "decision",
     "reopen_reason",
     "override_reason",
+    "due",
+    "due_reason",
 )
 
 
@@ -42,7 +52,53 @@ def _option(text: str, value: str) -> Option:
     return Option(text=PlainTextObject(text=bk.clip(bk.plain(text), 75), emoji=True), value=value[:150])
 
 
-def _milestone_select(choices: list[Choice], chosen: str | None) -> StaticSelectElement:
+def milestone_options(choices: list[Choice], typed: str) -> dict[str, Any]:
+    """The options an external select shows for what has been typed (a code in any spelling, or words
+    of the title), at most MAX_OPTIONS, the person's own first."""
+    wanted = typed.strip().casefold()
+    key = normal_code(typed)
+    words = wanted.split()
+
+    def rank(c: Choice) -> int | None:
+        if not wanted:
+            return 2
+        if key and normal_code(c.code) == key:
+            return 0
+        if c.code.casefold().startswith(wanted) or (key and normal_code(c.code).startswith(key)):
+            return 1
+        title = c.title.casefold()
+        return 2 if all(w in title for w in words) else None
+
+    ranked = sorted(
+        ((r, i, c) for i, c in enumerate(choices) if (r := rank(c)) is not None), key=lambda t: (t[0], t[1])
+    )
+    picked = [c for _, _, c in ranked[:MAX_OPTIONS]]
+    groups = [
+        {
+            "label": {"type": "plain_text", "text": label},
+            "options": [_option(f"{c.code} {c.title}", c.code).to_dict() for c in group],
+        }
+        for label, group in (
+            ("Your milestones", [c for c in picked if c.own]),
+            ("Other milestones", [c for c in picked if not c.own]),
+        )
+        if group
+    ]
+    return {"option_groups": groups} if groups else {"options": []}
+
+
+def _milestone_select(
+    choices: list[Choice], chosen: str | None
+) -> StaticSelectElement | ExternalDataSelectElement:
+    if len(choices) > MAX_OPTIONS:
+        # Slack shows at most 100 options: past that, they load as the person types (milestone_options).
+        current = next((c for c in choices if c.code == chosen), None)
+        return ExternalDataSelectElement(
+            action_id=PICK_ACTION,
+            placeholder=PlainTextObject(text="Type a code or words of the title"),
+            min_query_length=0,
+            initial_option=_option(f"{current.code} {current.title}", current.code) if current else None,
+        )
     shown = choices[:MAX_OPTIONS]
     if chosen and chosen not in {c.code for c in shown}:
         picked = [c for c in choices if c.code == chosen]
@@ -93,46 +149,91 @@ def _text_input(
     ).to_dict()
 
 
+def base_block(block_id: str) -> str:
+    """The field a block holds: "percent~100" is still the percent."""
+    return block_id.split("~", 1)[0]
+
+
+def _latest(defaults: FormDefaults) -> list[dict[str, Any]]:
+    """The latest update, read-only, so that the new one says what has changed since."""
+    if defaults.latest_at is None:
+        return [bk.context(f"No update of {bk.esc(defaults.code)} yet.")]
+    who = f" by {bk.esc(defaults.latest_by)}" if defaults.latest_by else ""
+    lines = [
+        f"*Latest update* ({full_day(defaults.latest_at.date())}{who}): "
+        f"{bk.esc(defaults.latest_status)}, {defaults.latest_percent}%"
+    ]
+    for label, text in (
+        ("Note", defaults.note),
+        ("Next steps", defaults.next_steps),
+        ("Blockers", defaults.blockers),
+    ):
+        if text:
+            lines.append(f"{label}: {bk.esc(bk.clip(text, 400))}")
+    return [bk.context("\n".join(lines)[:2900])]
+
+
 def update_modal(
     choices: list[Choice],
     defaults: FormDefaults | None,
     *,
     typed: dict[str, Any] | None = None,
     notice: str | None = None,
+    percent_set: bool = False,
 ) -> dict[str, Any]:
-    """The form, pre-filled from the latest update and then from anything the user already typed."""
-    typed = typed or {}
+    """The form: the milestone's status and percent as they stand, its latest update shown as context
+    (never copied into the new note), then anything the user already typed.
+
+    The reason for reopening is asked only when a complete milestone is given another status;
+    `percent_set` is true once choosing complete has set the percent to 100 (see PERCENT_SET).
+    """
+    typed = {base_block(k): v for k, v in (typed or {}).items()}
     values = {
         "status": defaults.status if defaults else None,
         "percent": str(defaults.percent) if defaults else None,
-        "note": defaults.note if defaults else None,
-        "evidence_url": defaults.evidence_url if defaults else None,
-        "next_steps": defaults.next_steps if defaults else None,
-        "blockers": defaults.blockers if defaults else None,
         **{k: v for k, v in typed.items() if v not in (None, "")},
     }
+    if percent_set:
+        values["percent"] = "100"
+    elif (
+        "status" not in typed
+        and values.get("percent") == "100"
+        and (defaults is None or defaults.percent != 100)
+    ):
+        values["status"] = "complete"  # 100% suggests complete
     chosen = typed.get("milestone") or (defaults.code if defaults else None)
     statuses = {s.value: _option(f"{SYMBOL[s.value]} {s.value}", s.value) for s in Status}
     status_select = StaticSelectElement(
-        action_id="value",
+        action_id=STATUS_ACTION,
         options=list(statuses.values()),
         placeholder=PlainTextObject(text="Choose a status"),
     )
     if values["status"] in statuses:
         status_select.initial_option = statuses[values["status"]]
+    reopening = bool(defaults and defaults.status == Status.COMPLETE and values["status"] != Status.COMPLETE)
     blocks: list[dict[str, Any]] = []
     if notice:
         blocks.append(bk.section(notice))
-    blocks += [
+    blocks.append(
         InputBlock(
             block_id="milestone",
             label=PlainTextObject(text="Milestone"),
             element=_milestone_select(choices, chosen),
             dispatch_action=True,
+        ).to_dict()
+    )
+    if defaults:
+        blocks += _latest(defaults)
+    blocks += [
+        InputBlock(
+            block_id="status",
+            label=PlainTextObject(text="Status"),
+            element=status_select,
+            dispatch_action=True,
+            hint=PlainTextObject(text="At risk or off track: say why, and the recovery action."),
         ).to_dict(),
-        InputBlock(block_id="status", label=PlainTextObject(text="Status"), element=status_select).to_dict(),
         _text_input(
-            "percent",
+            PERCENT_SET if percent_set else "percent",
             "Percent complete",
             values["percent"],
             optional=False,
@@ -141,31 +242,62 @@ def update_modal(
         ),
         _text_input(
             "note",
-            "Progress note",
-            values["note"],
+            "What changed, and its impact",
+            values.get("note"),
             multiline=True,
-            hint="What changed, and its impact for children. Marking complete needs this or evidence. "
-            "No names, dates of birth or case numbers.",
+            hint="What is new since the latest update, and what it means for children. Marking complete "
+            "needs this or evidence. No names, dates of birth or case numbers.",
         ),
         _text_input(
             "evidence_url",
             "Evidence link",
-            values["evidence_url"],
+            values.get("evidence_url"),
             max_length=2000,
             placeholder="https://...",
         ),
-        _text_input("next_steps", "Next steps", values["next_steps"], multiline=True),
-        _text_input("blockers", "Blockers or risks", values["blockers"], multiline=True),
+        _text_input(
+            "next_steps",
+            "Next steps (the recovery action, if at risk or off track)",
+            values.get("next_steps"),
+            multiline=True,
+        ),
+        _text_input(
+            "blockers",
+            "Blockers or risks (why, if at risk or off track)",
+            values.get("blockers"),
+            multiline=True,
+        ),
         _text_input(
             "decision",
             "Decision needed from the board",
-            typed.get("decision"),
+            values.get("decision"),
             multiline=True,
             hint="Only if the board must decide something, e.g. fund an earlier slot or accept a later date.",
         ),
-        _text_input(
-            "reopen_reason", "Reason for reopening (only if it was complete)", typed.get("reopen_reason")
-        ),
+    ]
+    blocks += [
+        InputBlock(
+            block_id="due",
+            label=PlainTextObject(text="Revised due date (the chair approves it)"),
+            optional=True,
+            element=DatePickerElement(action_id="value"),
+            hint=PlainTextObject(
+                text="Only to move the due date; it stays as it is until the chair approves."
+            ),
+        ).to_dict(),
+        _text_input("due_reason", "Why the due date should move", values.get("due_reason"), max_length=1000),
+    ]
+    if reopening:
+        blocks.append(
+            _text_input(
+                "reopen_reason",
+                "Reason for reopening",
+                values.get("reopen_reason"),
+                optional=False,
+                hint="It was marked complete: say what has changed (for example, what the latest audit found).",
+            )
+        )
+    blocks += [
         InputBlock(
             block_id="confirm",
             label=PlainTextObject(text="Personal data check"),
@@ -182,7 +314,7 @@ def update_modal(
         _text_input(
             "override_reason",
             "If you ticked the box: why it is not about a child",
-            typed.get("override_reason"),
+            values.get("override_reason"),
             max_length=500,
             placeholder="e.g. Kerry Smith is our commissioning officer",
         ),

@@ -56,7 +56,7 @@ def test_two_updates_of_one_area_land_in_one_thread_when_the_plan_names_its_chan
     with serve_bot(database_url, engine, crowded_slack) as bot:
         bot.command("update M-05 on track 20% first", user=IRO)
         bot.command("update M-05 on track 30% second", user=IRO)
-        bot.command("update M-06 at risk 10% third", user=CHAIR)  # the same area, AFI-1
+        bot.command("update M-06 at risk 10% third; recovery: cover", user=CHAIR)  # the same area, AFI-1
     [parent] = area_parents(crowded_slack)
     lines = [
         m["text"] for m in crowded_slack.messages(BOARD_CHANNEL_ID) if m.get("thread_ts") == parent["ts"]

@@ -31,6 +31,7 @@ def save_override(bot) -> None:
     view = open_modal(bot, user=IRO)
     values = state("M-05", "at risk", "25", NOTE, confirm=True)
     values["override_reason"] = {"value": "checked with the team"}
+    values["next_steps"] = {"value": "Recovery plan agreed"}  # at risk needs its recovery action
     status, text = bot.submit(view, values, user=IRO, view_id="VREDACT")
     assert (status, text) == (200, "")
 

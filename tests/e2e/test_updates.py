@@ -82,7 +82,9 @@ def test_owner_updates_by_quick_syntax_and_the_board_thread_hears_of_it(bot):
 
 
 def test_parts_of_a_quick_update_can_come_in_any_order(bot):
-    bot.command("update 35% M-05 amber Capacity gap until the second post starts", user=IRO)
+    bot.command(
+        "update 35% M-05 amber Capacity gap until the second post starts; recovery: agency cover", user=IRO
+    )
     assert history(bot, "M-05")[-1][:2] == ("at risk", 35)
 
 
@@ -227,7 +229,7 @@ def test_someone_not_in_the_plan_is_told_how_to_get_added(bot):
 
 def test_history_after_these_steps_is_exactly_what_happened_in_order(bot):
     bot.command("update M-05 on track 20% one", user=IRO)
-    bot.command("update M-05 at risk 30% two", user=IRO_2)
+    bot.command("update M-05 at risk 30% two; recovery: cover", user=IRO_2)
     bot.command("update M-05 on track 40% three", user=CHAIR)
     bot.command("update M-05 off track 10% refused", user=PRACTICE_LEAD)
     assert history(bot, "M-05") == [

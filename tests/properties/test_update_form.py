@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from handlers.updates.form import UpdateForm, read_form, typed_values
@@ -64,6 +64,11 @@ def test_any_state_gives_a_form_and_errors(state):
     st.booleans(),
 )
 def test_what_the_modal_sends_reads_back(code, status, percent, note, confirmed):
+    # 100% with another status is questioned ("100% suggests complete"): tests/e2e/test_owners_form.py.
+    assume(
+        not (percent is not None and percent.strip().rstrip("%").strip() == "100" and status != "complete")
+    )
+
     def select(value):
         return {"v": {"type": "static_select", "selected_option": {"value": value} if value else None}}
 

@@ -28,8 +28,12 @@ def modal_state(
     percent: str | None = None,
     note: str | None = None,
     confirm: bool = False,
+    next_steps: str | None = None,
 ) -> dict[str, Any]:
-    """view.state.values of the update modal, as Slack sends them on submit."""
+    """view.state.values of the update modal, as Slack sends them on submit (at risk and off track
+    with a recovery action unless one is given: the form requires it)."""
+    if status in ("at risk", "off track") and next_steps is None:
+        next_steps = "Recovery plan agreed."
 
     def select(value: str | None) -> dict[str, Any]:
         return {
@@ -45,7 +49,7 @@ def modal_state(
         "percent": {"value": percent},
         "note": {"value": note},
         "evidence_url": {"value": None},
-        "next_steps": {"value": None},
+        "next_steps": {"value": next_steps},
         "blockers": {"value": None},
         "reopen_reason": {"value": None},
         "confirm": {

@@ -125,7 +125,7 @@ class Load:
     def quick_update(self) -> None:
         n = next(self.ids)
         code = self.rng.choice(self.milestones)
-        text = f"update {code} {self.rng.choice(STATUSES)} {self.rng.randrange(5, 95)}% soak note {n}"
+        text = f"update {code} {self.rng.choice(STATUSES)} {self.rng.randrange(5, 95)}% soak note {n}; recovery: soak plan"
         name = f"u{n}"
         body = slash_command_body(
             text, user_id=CHAIR, channel_id=BOARD, team_id=TEAM, response_url=f"{self.response_base}{name}",

@@ -103,7 +103,7 @@ def test_an_update_asked_for_in_a_direct_message_and_delivered_again_is_saved_on
 
 
 def test_two_deliveries_of_one_mention_at_the_same_moment_save_one_update(bot):
-    event = message_event("app_mention", "update M-05 at risk 30% racing")
+    event = message_event("app_mention", "update M-05 at risk 30% racing; recovery: cover")
     twice(deliver_event(bot, event, "Ev0RACE1"), at_once=True)
     assert len(recorded_keys(bot.engine)) == 1
     assert audit_count(bot, "update") == 1
@@ -180,7 +180,7 @@ def test_the_same_quick_update_command_twice_saves_one_update(bot):
 
 
 def test_the_same_quick_update_command_twice_at_once_saves_one_update(bot):
-    twice(command(bot, "update M-05 off track 10% racing", "dup2"), at_once=True)
+    twice(command(bot, "update M-05 off track 10% racing; recovery: cover", "dup2"), at_once=True)
     assert recorded_keys(bot.engine) == {"command:trig.dup2"}
     assert audit_count(bot, "update") == 1
     broadcast = [

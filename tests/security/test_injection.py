@@ -79,7 +79,7 @@ def evil(bot, sessions):
         db.execute(update(Person).values(name=Person.name + CONTROLS[:20]))
         db.execute(update(Priority).values(title=Priority.title + CONTROLS[:20]))
         db.execute(update(Board).values(name=Board.name + CONTROLS[:20]))
-    [saved] = bot.command(f"update M-05 at risk 35% {NOTE_BY_COMMAND}", user=IRO)
+    [saved] = bot.command(f"update M-05 at risk 35% {NOTE_BY_COMMAND} ; recovery: weekly checks", user=IRO)
     assert saved["text"].startswith("Saved: M-05"), saved
     view = {"callback_id": "qib_update", "id": "VEVIL1", "private_metadata": "{}"}
     status, text = bot.submit(

@@ -54,9 +54,15 @@ def test_a_code_the_plan_does_not_have_finds_nothing(db, durham):
 
 
 def test_codes_normalise_to_letters_and_unpadded_numbers():
-    assert normalise_code("M-07") == normalise_code("m7") == normalise_code("M 007") == "m7"
-    assert normalise_code("AFI-5") == "afi5"
-    assert normalise_code("M-10") == "m10"
+    assert normalise_code("M-07") == normalise_code("m7") == normalise_code("M 007") == "m-7"
+    assert normalise_code("AFI-5") == "afi-5"
+    assert normalise_code("M-10") == "m-10"
+
+
+def test_two_part_and_dotted_codes_keep_their_parts():
+    assert normalise_code("M1-2") == normalise_code("m1.2") == normalise_code("M-1-02") == "m-1-2"
+    assert normalise_code("M1-2") != normalise_code("M-12")
+    assert normalise_code("1.1") == "1-1" and normalise_code("M0.1") == "m-0-1"
 
 
 # ------------------------------------------------------------------ words

@@ -14,6 +14,7 @@ from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.privacy import PersonalDataRefused, PersonalDataSuspected
 from bot.services.updates import UpdateResult, reassign_owner, record_update, set_delegate
 from models import AuditEvent, Milestone, Person, ProgressUpdate
+from models.vocab import Status, parse_status
 
 NOW = datetime(2020, 2, 10, 10, 0, tzinfo=UTC)  # a Monday, after the seed's February position
 VALID_NHS = "943 476 5919"  # the NHS's own example number; it passes the mod-11 check
@@ -41,6 +42,13 @@ def slack_updates(db: Session, plan: int, code: str) -> list[ProgressUpdate]:
 _counter = iter(range(1_000_000))
 
 
+def _amber_or_red(status: str | None) -> bool:
+    try:
+        return status is not None and parse_status(status) in (Status.AT_RISK, Status.OFF_TRACK)
+    except ValueError:
+        return False
+
+
 def record(
     db: Session,
     plan: int,
@@ -60,6 +68,10 @@ def record(
         "blockers": None,
     }
     values.update(fields)
+    if _amber_or_red(values["status"]) and "next_steps" not in fields:
+        # At risk and off track need a reason and a recovery action; tests about other things give both.
+        values["next_steps"] = "Recovery plan agreed with the service manager."
+        values["note"] = values["note"] or "Capacity gap in the team."
     return record_update(
         db=db,
         plan_id=plan,
@@ -140,7 +152,9 @@ def test_history_is_appended_never_overwritten(sessions, durham):
 )
 def test_friendly_status_words_are_understood(sessions, durham, word, stored):
     with sessions.begin() as db:
-        assert record(db, durham, "M-07", "sm-safeguarding", status=word).after_status == stored
+        assert (
+            record(db, durham, "M-07", "sm-safeguarding", status=word, note="Checked.").after_status == stored
+        )
 
 
 def test_unknown_milestone_is_not_found(sessions, durham):
@@ -529,7 +543,7 @@ def test_two_submissions_of_one_key_at_once_record_one_update(sessions: sessionm
                     percent=40,
                     note="Same submission, delivered again.",
                     evidence_url=None,
-                    next_steps=None,
+                    next_steps="Recovery plan agreed.",
                     blockers=None,
                     source="slack",
                     idempotency_key="view-same",
@@ -562,7 +576,7 @@ def test_concurrent_updates_of_one_milestone_are_all_kept_in_order(sessions: ses
                     percent=n * 10 + j,
                     note=f"thread {n} update {j}",
                     evidence_url=None,
-                    next_steps=None,
+                    next_steps="Recovery plan agreed.",
                     blockers=None,
                     source="slack",
                     idempotency_key=f"thread-{n}-{j}",

@@ -278,3 +278,27 @@ _sign = sign  # SignedClient.post has a `sign` flag that shadows the function
 
 def _lower(items: Any) -> dict[str, str]:
     return {k.lower(): v for k, v in items}
+
+
+def block_suggestion_payload(
+    action_id: str,
+    value: str,
+    *,
+    block_id: str,
+    user_id: str = "W111",
+    team_id: str = "T111",
+    view: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A block_suggestion payload: what an external select sends as the user types."""
+    return {
+        "type": "block_suggestion",
+        "user": _user(user_id, team_id),
+        "team": _team(team_id),
+        "api_app_id": "A111",
+        "token": "verification_token",
+        "container": {"type": "view", "view_id": (view or {}).get("id", "V111")},
+        "action_id": action_id,
+        "block_id": block_id,
+        "value": value,
+        "view": view or {"id": "V111", "type": "modal", "blocks": []},
+    }

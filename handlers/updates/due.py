@@ -1,0 +1,118 @@
+"""Revised due dates in Slack: the owner's request, the chair's Approve / Decline DM, the outcome."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot.services.due_dates import DueDecision, DueRequest, decide_due_date, request_due_date
+from bot.services.errors import DomainError
+from bot.services.wording import full_day
+from handlers import blocks as bk
+from handlers.blocks import Reply
+from handlers.context import Ask, actor_of, ask_from
+
+log = logging.getLogger("qib.updates")
+
+APPROVE = "due_date_approve"
+DECLINE = "due_date_decline"
+
+
+def register(app: App) -> None:
+    app.action(APPROVE)(on_decide)
+    app.action(DECLINE)(on_decide)
+
+
+def ask_for_due_date(ask: Ask, code: str, proposed: date | None, reason: str | None) -> Reply:
+    """Record the request and ask every approver; the owner is told the date moves once approved."""
+    actor = actor_of(ask)
+    with ask.deps.sessions.begin() as db:
+        request = request_due_date(
+            db=db,
+            plan_id=ask.plan_id,
+            milestone_code=code,
+            author_id=actor.person_id,
+            proposed=proposed,
+            reason=reason,
+            now=ask.now,
+            extra_admin_slack_ids=ask.settings.admin_ids,
+        )
+    for approver in request.approver_slack_ids:
+        try:
+            text = request_text(request)
+            ask.client.chat_postMessage(channel=approver, text=text, blocks=request_blocks(request))
+        except Exception as exc:  # the request is saved: `/qib history` shows it to the chair
+            log.warning("could not ask for a revised due date: %s", type(exc).__name__)
+    return Reply(
+        text=f"Asked the chair to move {request.milestone_code} to {full_day(request.proposed)}. "
+        f"It stays due {full_day(request.due)} until the date is approved."
+    )
+
+
+def request_text(request: DueRequest) -> str:
+    return (
+        f":calendar: *Revised due date requested* for *{bk.esc(request.milestone_code)}* "
+        f"{bk.esc(request.milestone_title)}: from {full_day(request.due)} to {full_day(request.proposed)}, "
+        f"asked by {bk.esc(request.requested_by)}.\n> {bk.esc(request.reason)}"
+    )
+
+
+def request_blocks(request: DueRequest) -> list[dict[str, Any]]:
+    value = f"{request.milestone_code}|{request.proposed.isoformat()}"
+    return [
+        bk.section(request_text(request)),
+        bk.actions(
+            bk.button("Approve", APPROVE, value, style="primary"),
+            bk.button("Decline", DECLINE, value, style="danger"),
+            block_id="due_date_decision",
+        ),
+    ]
+
+
+def decision_text(decision: DueDecision) -> str:
+    code = f"*{bk.esc(decision.milestone_code)}* {bk.esc(decision.milestone_title)}"
+    who = bk.esc(decision.decided_by)
+    if decision.approved:
+        return (
+            f":white_check_mark: {code}: due {full_day(decision.baseline)}, revised to "
+            f"{full_day(decision.due)}, approved by {who}."
+        )
+    return f":x: {code}: the move to {full_day(decision.proposed)} was declined by {who}; it stays due {full_day(decision.due)}."
+
+
+def on_decide(ack: Ack, body: dict[str, Any], context: Any, client: Any) -> None:
+    ack()
+    action = body["actions"][0]
+    ask = ask_from(context, client, user_id=body["user"]["id"], channel_id=None, surface="action")
+    code, _, when = str(action.get("value", "")).partition("|")
+    try:
+        proposed = date.fromisoformat(when)
+        actor = actor_of(ask)
+        with ask.deps.sessions.begin() as db:
+            decision = decide_due_date(
+                db=db,
+                plan_id=ask.plan_id,
+                milestone_code=code,
+                proposed=proposed,
+                approve=action["action_id"] == APPROVE,
+                actor_id=actor.person_id,
+                now=ask.now,
+                extra_admin_slack_ids=ask.settings.admin_ids,
+            )
+    except (DomainError, ValueError) as exc:
+        message = exc.message if isinstance(exc, DomainError) else "That request could not be read."
+        client.chat_postMessage(channel=ask.user_id, text=message)
+        return
+    text = decision_text(decision) if not decision.already else "That request was already decided."
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    ts = (body.get("message") or {}).get("ts") or (body.get("container") or {}).get("message_ts")
+    try:
+        if channel and ts:
+            client.chat_update(channel=channel, ts=ts, text=text, blocks=[bk.section(text)])
+        if decision.requester_slack_id and not decision.already:
+            client.chat_postMessage(channel=decision.requester_slack_id, text=text)
+    except Exception as exc:
+        log.warning("could not tell of a due date decision: %s", type(exc).__name__)

@@ -1,0 +1,60 @@
+"""Owner changes and reopenings: both owners are told, and /qib history shows them."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.services.planfile import dump_yaml, export_plan, import_plan, parse_plan_text
+from models import Plan, ProgressUpdate
+from tests.conftest import SEED_TIME, empty_all_tables
+from tests.e2e.conftest import CHAIR, IRO, PRACTICE_LEAD
+from tests.e2e.test_owners_form import choose_status
+from tests.e2e.test_updates import history, open_modal, state
+
+
+def dms_to(bot, user: str) -> list[str]:
+    return [c.args["text"] for c in bot.slack.calls_to("chat.postMessage") if c.args["channel"] == user]
+
+
+def test_an_owner_change_tells_the_new_and_the_old_owner_and_is_in_history(bot):
+    [reply] = bot.command(f"owner M-05 <@{PRACTICE_LEAD}|drew>", user=CHAIR)
+    assert "now owned by Drew Lawson" in reply["text"]
+    bot.slack.wait_for("chat.postMessage", count=2)
+    [to_new] = dms_to(bot, PRACTICE_LEAD)
+    [to_old] = dms_to(bot, IRO)
+    assert "*M-05*" in to_new and "is now yours" in to_new and "Alex Morgan" in to_new
+    assert "is now owned by Drew Lawson" in to_old and "no longer need to update it" in to_old
+    [history] = bot.command("history M-05", user=CHAIR)
+    assert "changed the owner from Alex Morgan to Drew Lawson" in history["text"]
+
+
+def test_a_reopening_and_its_reason_are_in_history(bot):
+    view = open_modal(bot, "update M-16", user=IRO)  # M-16 is complete
+    reopening = choose_status(bot, view, state("M-16", "complete", "100", None), "at risk")
+    values = state("M-16", "at risk", "80", "February audit found four reviews late")
+    values["next_steps"] = {"value": "Weekly checks"}
+    values["reopen_reason"] = {"value": "Audit found four reviews out of timescale"}
+    assert bot.submit(reopening, values, user=IRO, view_id="VREOPEN") == (200, "")
+    assert history(bot, "M-16")[-1][:2] == ("at risk", 80)
+    [shown] = bot.command("history M-16", user=IRO)
+    assert "reopened it (complete -&gt; at risk): Audit found four reviews out of timescale" in shown["text"]
+
+
+def test_a_reopening_reason_is_in_the_export_and_survives_a_round_trip(bot, engine):
+    view = open_modal(bot, "update M-16", user=IRO)
+    reopening = choose_status(bot, view, state("M-16", "complete", "100", None), "at risk")
+    values = state("M-16", "at risk", "80", "Four reviews late")
+    values["next_steps"] = {"value": "Weekly checks"}
+    values["reopen_reason"] = {"value": "Audit found four reviews out of timescale"}
+    assert bot.submit(reopening, values, user=IRO, view_id="VREOPEN2") == (200, "")
+    with bot.deps.sessions() as db:
+        text = dump_yaml(export_plan(db, db.scalars(select(Plan.id)).one()))
+    assert "reopen_reason: Audit found four reviews out of timescale" in text
+    empty_all_tables(engine)
+    with bot.deps.sessions.begin() as db:
+        import_plan(db, parse_plan_text(text, "export.yaml"), now=SEED_TIME)
+    with bot.deps.sessions() as db:
+        reasons = db.scalars(
+            select(ProgressUpdate.reopen_reason).where(ProgressUpdate.reopen_reason.is_not(None))
+        )
+        assert list(reasons) == ["Audit found four reviews out of timescale"]
