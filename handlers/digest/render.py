@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.services.digest import Digest, DigestArea, DigestChange, DigestRow
+from bot.services.digest import Digest, DigestArea, DigestChange, DigestMeasure, DigestRow
+from bot.services.digest_chart import charted_measures
+from bot.services.measures import format_value
+from bot.services.periods import period_label
 from bot.services.reminders import ReminderBatch
 from handlers import blocks as bk
 from handlers.blocks import Reply
@@ -83,8 +86,9 @@ def _listed(title: str, lines: list[str], empty: str, limit: int = MAX_LISTED) -
 def digest_message(d: Digest) -> Reply:
     """The channel message (thread replies in `thread_blocks`, one per area) and its plain-text fallback.
 
-    The sections follow the board paper: cover, headline, decisions, exceptions, completions, (measures,
-    once the plan has them), strategic priorities, the month ahead, risks and blockers.
+    The sections follow the board paper: cover, headline, decisions, exceptions, completions, measures
+    (when the plan has any; their charts go in the thread), strategic priorities, the month ahead, risks
+    and blockers.
     """
     today = d.generated_at.date()
     h = d.headline
@@ -146,6 +150,16 @@ def digest_message(d: Digest) -> Reply:
             "None.",
         )
     )
+    if d.measures:
+        blocks.append(
+            _listed(
+                f"Measures ({len(d.measures)})",
+                [measure_line(m) for m in d.measures],
+                "None.",
+            )
+        )
+        if charted_measures(d):
+            blocks.append(bk.context("Each measure's trend chart is in the thread below."))
     if d.priorities:
         blocks.append(
             _listed(
@@ -197,6 +211,24 @@ def digest_message(d: Digest) -> Reply:
         visibility="in_channel",
         thread_blocks=[area_reply(a, d) for a in d.areas],
     )
+
+
+def measure_line(m: DigestMeasure) -> str:
+    """`*KPI-3* Title: 2 (Jan 2020) · target 0 · 🔴 red · +1 (worse) since Dec 2019`."""
+    latest = (
+        f"{format_value(m.latest_value, m.unit)} ({period_label(m.latest_period)})"
+        if m.latest_value is not None and m.latest_period
+        else "no value yet"
+    )
+    rag = {"green": ":large_green_circle:", "amber": ":large_orange_circle:", "red": ":red_circle:"}
+    parts = [
+        latest,
+        f"target {format_value(m.target, m.unit)}",
+        f"{rag.get(m.rag, ':white_circle:')} {m.rag}",
+    ]
+    if m.since_board:
+        parts.append(m.since_board)
+    return f"*{bk.esc(m.code)}* {bk.esc(m.title)}: " + " · ".join(parts)
 
 
 def _person(name: str | None, role: str | None) -> str:

@@ -19,13 +19,16 @@ from sqlalchemy import select
 from bot.services.digest import frozen_digest
 from bot.services.digest_docx import to_docx
 from bot.services.digest_export import to_html, to_markdown
-from models import Milestone, ProgressUpdate
+from models import Measure, MeasureValue, Milestone, ProgressUpdate
 from models.db import make_sessionmaker
-from tests.e2e.conftest import CHAIR, PRACTICE_LEAD
+from models.measures import measure_area, measure_priority
+from tests.e2e.conftest import CHAIR, IRO, PRACTICE_LEAD
 from tests.e2e.test_scheduler import scheduler
 from tests.e2e.test_updates import open_modal, state
 
 CHANNEL = "#qib-board"
+CHANNEL_ID = "C0QIBBOARD"  # what Slack answers for it: the scheduler posts to the resolved id
+MEASURE_NOTE = "One review slipped past its date"
 FEB, MARCH, APRIL = date(2020, 2, 20), date(2020, 3, 19), date(2020, 4, 16)
 SAFEGUARDING, YPS = "U0QIB0005", "U0QIB0009"  # owners of M-06 and M-12
 IMPACT = "9 of 10 reviews within 5 working days, 4 of 10 at the October audit"
@@ -44,6 +47,10 @@ def _when(sched, meeting: date):
 @pytest.fixture
 def month(bot, engine, database_url):
     """The February digest, then March's reminders, owners' updates, and the March digest."""
+    return _play_month(bot, engine, database_url)
+
+
+def _play_month(bot, engine, database_url, *, measures: bool = True):
     sched = scheduler(engine, database_url, bot.slack)
     sched.tick(_when(sched, FEB).digest_at)
     march = _when(sched, MARCH)
@@ -68,6 +75,14 @@ def month(bot, engine, database_url):
     # Complete, with its impact and the evidence.
     [saved] = bot.command(f"update M-09 complete 100% {IMPACT} https://evidence.example/audit", user=CHAIR)
     assert saved["text"].startswith("Saved: M-09")
+    # February's foster carer reviews: one out of timescale (January's was none).
+    if measures:
+        [saved] = bot.command(f"measure KPI-3 1 for 2020-02 {MEASURE_NOTE}", user=IRO)
+        assert "KPI-3" in saved["text"]
+    else:
+        with make_sessionmaker(engine).begin() as db:
+            for table in (MeasureValue.__table__, measure_area, measure_priority, Measure.__table__):
+                db.execute(table.delete())
     # The performance manager (M-08, M-20) says nothing.
     bot.slack.reset()
     report = sched.tick(march.digest_at)
@@ -79,7 +94,7 @@ def _digest_call(bot):
     return next(
         c
         for c in bot.slack.calls_to("chat.postMessage")
-        if c.args.get("channel") == CHANNEL and not c.args.get("thread_ts")
+        if c.args.get("channel") in (CHANNEL, CHANNEL_ID) and not c.args.get("thread_ts")
     )
 
 
@@ -176,7 +191,8 @@ def test_strategic_priorities_are_counted_through_their_areas(bot, month):
 
 
 def test_the_brag_chart_is_uploaded_in_the_digest_thread_with_alt_text(bot, month):
-    february, upload = bot.slack.uploads()  # one chart per digest, each in its own thread
+    brag = [u for u in bot.slack.uploads() if u.filename.startswith("brag-")]
+    february, upload = brag  # one chart per digest, each in its own thread
     assert february.thread_ts != upload.thread_ts
     assert upload.thread_ts == _digest_call(bot).response["ts"]
     assert upload.data is not None and upload.data.startswith(b"\x89PNG")
@@ -199,8 +215,9 @@ def test_the_word_paper_has_the_headings_tables_and_picture_the_html_has(bot, mo
         header = table.rows[0]._tr
         assert header.xpath("./w:trPr/w:tblHeader"), "every table repeats its header row"
         assert all(run.bold for cell in table.rows[0].cells for run in cell.paragraphs[0].runs)
-    [picture] = doc.inline_shapes
-    assert "Milestones by rating" in picture._inline.docPr.get("descr")
+    brag, *measures = doc.inline_shapes
+    assert "Milestones by rating" in brag._inline.docPr.get("descr")
+    assert len(measures) == page.count("<figure>") - 1
     section = doc.sections[0]
     assert section.header.paragraphs[0].text == "OFFICIAL"
     assert "PAGE" in section.footer._element.xml and "NUMPAGES" in section.footer._element.xml
