@@ -292,3 +292,99 @@ def test_qib_digest_export_writes_the_word_paper(bot, month, database_url, tmp_p
     assert out.read_bytes() == to_docx(frozen.digest, posted_at=frozen.posted_at)
     refused = subprocess.run([sys.executable, "-m", "bot", *args], env=env, capture_output=True, text=True)
     assert refused.returncode != 0 and "--output" in refused.stderr
+
+
+# ---- measures ---------------------------------------------------------------------------------------------
+
+
+def _order(text: str, *titles: str) -> list[int]:
+    return [text.index(t) for t in titles]
+
+
+def test_the_march_paper_shows_each_measure_in_slack_show_and_every_export(bot, month):
+    frozen = _frozen(bot)
+    [kpi3] = [m for m in frozen.digest.measures if m.code == "KPI-3"]
+    assert (kpi3.latest_period, kpi3.latest_value, kpi3.target, kpi3.rag) == ("2020-02", 1, 0, "amber")
+    assert kpi3.since_board == "+1 (worse) since Jan 2020"
+    assert (kpi3.periods, kpi3.values) == (["2020-01", "2020-02"], [0, 1])
+    slack_text = str(_digest_call(bot).args["blocks"])
+    [shown] = bot.command("digest show 2020-03-19")
+    md = to_markdown(frozen.digest, posted_at=frozen.posted_at)
+    page = to_html(frozen.digest, posted_at=frozen.posted_at)
+    docx_text = "\n".join(_docx_texts(to_docx(frozen.digest, posted_at=frozen.posted_at)))
+    for name, out in (("slack", slack_text), ("show", str(shown["blocks"])), ("md", md), ("html", page)):
+        assert "KPI-3" in out and "+1 (worse) since Jan 2020" in out, name
+        completed, measures, ahead = _order(
+            out, "Completed since the last board", "Measures", "The month ahead"
+        )
+        assert completed < measures < ahead, name
+    assert "*KPI-3* Foster carer reviews out of timescale: 1 (Feb 2020) · target 0" in slack_text
+    assert "| KPI-3 | Foster carer reviews out of timescale | 1 (Feb 2020) | 0 | **amber** |" in md
+    assert '<span class="status status-amber">amber</span>' in page
+    assert "1 (Feb 2020)" in docx_text and "+1 (worse) since Jan 2020" in docx_text
+
+
+def test_each_measures_chart_is_uploaded_in_the_march_thread_and_embedded_in_the_paper(bot, month):
+    march_ts = _digest_call(bot).response["ts"]
+    [upload] = [u for u in bot.slack.uploads() if u.filename == "kpi-3-2020-03-19.png"]
+    assert upload.thread_ts == march_ts and upload.data is not None and upload.data.startswith(b"\x89PNG")
+    assert upload.alt_txt and upload.alt_txt.startswith("Trend chart of KPI-3 Foster carer reviews")
+    assert "Feb 2020 (1, amber)" in upload.alt_txt
+    frozen = _frozen(bot)
+    page = to_html(frozen.digest, posted_at=frozen.posted_at)
+    assert f'<img src="data:image/png;base64,{base64.b64encode(upload.data).decode()}"' in page
+    doc = Document(io.BytesIO(to_docx(frozen.digest, posted_at=frozen.posted_at)))
+    descr = [s._inline.docPr.get("descr") for s in doc.inline_shapes]
+    assert upload.alt_txt in descr
+
+
+def test_a_re_export_after_a_later_measure_value_is_identical(bot, month):
+    frozen = _frozen(bot)
+    before = (
+        to_markdown(frozen.digest, posted_at=frozen.posted_at),
+        to_html(frozen.digest, posted_at=frozen.posted_at),
+        to_docx(frozen.digest, posted_at=frozen.posted_at),
+    )
+    bot.clock[0] = datetime(2020, 4, 2, 10, tzinfo=UTC)
+    [saved] = bot.command("measure KPI-3 4 for 2020-03", user=IRO)
+    assert "KPI-3" in saved["text"]
+    [saved] = bot.command("measure KPI-3 3 for 2020-02", user=IRO)  # a correction asks first
+    again = _frozen(bot)
+    assert [m.values for m in again.digest.measures if m.code == "KPI-3"] == [[0, 1]]
+    after = (
+        to_markdown(again.digest, posted_at=again.posted_at),
+        to_html(again.digest, posted_at=again.posted_at),
+        to_docx(again.digest, posted_at=again.posted_at),
+    )
+    assert after == before
+
+
+@pytest.fixture
+def month_without_measures(bot, engine, database_url):
+    return _play_month(bot, engine, database_url, measures=False)
+
+
+def test_a_plan_without_measures_has_no_measures_section(bot, month_without_measures):
+    frozen = _frozen(bot)
+    assert frozen.digest.measures == []
+    slack_text = str(_digest_call(bot).args["blocks"])
+    [shown] = bot.command("digest show 2020-03-19")
+    md = to_markdown(frozen.digest, posted_at=frozen.posted_at)
+    page = to_html(frozen.digest, posted_at=frozen.posted_at)
+    data = to_docx(frozen.digest, posted_at=frozen.posted_at)
+    headings = [p.text for p in Document(io.BytesIO(data)).paragraphs if p.style.name.startswith("Heading")]
+    for name, out in (("slack", slack_text), ("show", str(shown["blocks"])), ("md", md), ("html", page)):
+        assert "Measures" not in out and "KPI-" not in out, name
+    assert "Measures" not in headings and "Completed since the last board" in headings
+    march = [u.filename for u in bot.slack.uploads() if u.filename.endswith("2020-03-19.png")]
+    assert march == ["brag-2020-03-19.png"]  # the BRAG chart, and no measure's
+
+
+def test_a_digest_stored_before_measures_still_renders(bot, month):
+    frozen = _frozen(bot)
+    stored = frozen.digest.model_dump(mode="json")
+    del stored["measures"]
+    older = type(frozen.digest).model_validate(stored)
+    assert older.measures == []
+    assert "## Measures" not in to_markdown(older) and "<h2>Measures</h2>" not in to_html(older)
+    assert "## Measures" in to_markdown(frozen.digest)
