@@ -5,6 +5,7 @@ the real bot), the scheduler posts the March digest, and the paper reads the sam
 from __future__ import annotations
 
 import base64
+import json
 import io
 import re
 import shutil
@@ -388,3 +389,32 @@ def test_a_digest_stored_before_measures_still_renders(bot, month):
     assert older.measures == []
     assert "## Measures" not in to_markdown(older) and "<h2>Measures</h2>" not in to_html(older)
     assert "## Measures" in to_markdown(frozen.digest)
+
+
+def test_summary_is_the_march_paper_in_brief_in_the_papers_order(bot, month):
+    [reply] = bot.command("summary", user=CHAIR)
+    blocks = reply["blocks"]
+    texts = [json.dumps(b) for b in blocks]
+    assert reply["text"].startswith("Board summary: 12 of ")
+    assert len(blocks) <= 50 and all(len(b.get("text", {}).get("text", "")) <= 3000 for b in blocks)
+
+    def at(title: str) -> int:
+        return next(i for i, t in enumerate(texts) if title in t)
+
+    sections = ["*Headline*", "*Decisions for the board (2)*", "*Exceptions (2)*"]
+    sections += [
+        "*Completed since the last board (1)*",
+        "*Measures (",
+        "*The month ahead: due before the next",
+    ]
+    assert [at(t) for t in sections] == sorted(at(t) for t in sections)
+    assert DECISION[:60] in texts[at("*Decisions")] and "M-10" in texts[at("*Exceptions")]
+    assert "Impact: 9 of 10 reviews" in texts[at("*Completed since")]
+    assert "*KPI-3* Foster carer reviews out of timescale: 1 (Feb 2020)" in texts[at("*Measures (")]
+    assert "*M-03*" in texts[at("*The month ahead")]
+
+
+def test_summary_of_a_plan_without_measures_has_no_measures_section(bot, month_without_measures):
+    [reply] = bot.command("summary", user=CHAIR)
+    blocks = json.dumps(reply["blocks"])
+    assert "*Completed since the last board (1)*" in blocks and "Measures" not in blocks
