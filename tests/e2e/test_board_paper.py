@@ -5,8 +5,8 @@ the real bot), the scheduler posts the March digest, and the paper reads the sam
 from __future__ import annotations
 
 import base64
-import json
 import io
+import json
 import re
 import shutil
 import subprocess
