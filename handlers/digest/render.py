@@ -321,19 +321,19 @@ SUMMARY_LIMIT = 8  # items per section in /qib summary: the thread-free, one-scr
 SHARE_SUMMARY = "share_summary"  # the action handlers.status answers
 
 
-def summary_message(d: Digest, *, shared: bool = False) -> Reply:
+def summary_message(d: Digest, *, shared: bool = False, meetings: str | None = None) -> Reply:
     """`/qib summary`: the paper as it stands now, in the paper's order and in brief.
 
     Headline, decisions, exceptions, completed since the last board, measures (when the plan has any)
     and the month ahead; each section shows its first few items and says how many more there are.
+    `meetings` is the board's calendar in words ("last met …, next meets today at 10:00").
     """
     today = d.generated_at.date()
     h = d.headline
     awaiting = set(d.awaiting_update)
-    last = f" · last board {full_day(d.previous_meeting)}" if d.previous_meeting else ""
     blocks: list[dict[str, Any]] = [
         bk.header(f"Board summary: {d.plan_title}"),
-        bk.context(f"Next board {bk.esc(d.meeting_local)}{last}"),
+        bk.context(bk.esc(meetings) if meetings else f"Next board {bk.esc(d.meeting_local)}"),
         bk.section(
             f"*Headline*\n{h.complete} of {h.milestones} milestones complete\n{brag_line(d)}"
             + ("\n_figures in brackets: change since the last board_" if d.last_headline is not None else "")

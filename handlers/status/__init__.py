@@ -86,7 +86,9 @@ def summary(ask: Ask, args: str) -> Reply:
         with ask.deps.sessions() as db:
             result = queries.chair_summary(db=db, plan_id=ask.plan_id, today=ask.today(), now=ask.now)
         return render.summary_reply(result, shared=shared)
-    return summary_message(paper, shared=shared)
+    with ask.deps.sessions() as db:
+        calendar = queries.board_calendar(db=db, plan_id=ask.plan_id, today=ask.today(), now=ask.now)
+    return summary_message(paper, shared=shared, meetings=render.meetings_line(calendar))
 
 
 @subcommand("mine", "/qib mine", "your milestones (and those you cover), with Update buttons", order=3)
