@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -25,8 +26,15 @@ from bot.deps import Deps, post_times
 from bot.redaction_runner import apply_redaction_edits
 from bot.services import schedule
 from bot.services.calendar import Meeting, Schedule, schedule_for
-from bot.services.digest import DatedEvent, Digest, build_digest
-from bot.services.digest_chart import brag_alt_text, brag_chart_png, has_brag_chart
+from bot.services.digest import DatedEvent, Digest, DigestMeasure, build_digest
+from bot.services.digest_chart import (
+    brag_alt_text,
+    brag_chart_png,
+    charted_measures,
+    has_brag_chart,
+    measure_alt_text,
+    measure_chart_png,
+)
 from bot.services.errors import NotFound
 from bot.services.inspection import ActionPlan, outstanding_action_plan
 from bot.services.reminders import ReminderBatch, reminder_batches
@@ -311,6 +319,13 @@ class Scheduler:
             progress["chart"] = True
             with self.deps.sessions.begin() as db:
                 schedule.record_progress(db, claim.id, progress)
+        for m in charted_measures(digest):
+            if m.code in progress.setdefault("measure_charts", []):
+                continue  # uploaded before a crash
+            self._upload_measure_chart(m, digest, progress.get("channel", rule.channel), ts)
+            progress["measure_charts"].append(m.code)
+            with self.deps.sessions.begin() as db:
+                schedule.record_progress(db, claim.id, progress)
         with self.deps.sessions.begin() as db:
             schedule.record_posted(
                 db, claim.id, now=now, channel=progress.get("channel", channel), ts=ts, content=progress
@@ -332,6 +347,20 @@ class Scheduler:
             )
         except SlackApiError as exc:  # the paper is posted; a missing chart must not repost it
             log.warning("the BRAG chart could not be uploaded: %s", exc.response.get("error"))
+
+    def _upload_measure_chart(self, m: DigestMeasure, digest: Digest, channel: str, ts: str) -> None:
+        """A measure's trend chart as a PNG in the digest's thread, from the series frozen with it."""
+        try:
+            self.client.files_upload_v2(
+                channel=channel,
+                thread_ts=ts,
+                content=measure_chart_png(m),
+                filename=f"{re.sub(r'[^a-z0-9-]', '', m.code.lower())}-{digest.meeting_on.isoformat()}.png",
+                title=f"{m.code} {m.title}"[:250],
+                alt_txt=measure_alt_text(m)[:1000],
+            )
+        except SlackApiError as exc:  # the paper is posted; a missing chart must not repost it
+            log.warning("a measure's chart could not be uploaded: %s", exc.response.get("error"))
 
     def _already_posted(self, channel: str, post: DuePost) -> str | None:
         """After a crash between posting and recording: look for our own digest in the channel."""

@@ -17,6 +17,9 @@ from sqlalchemy.orm import Session
 from bot.services import queries
 from bot.services.errors import NotFound
 from bot.services.inspection import InspectionView, inspection_view
+from bot.services.measure_charts import board_meetings, chart_data
+from bot.services.measures import format_change, read_measures
+from bot.services.periods import period_end
 from bot.services.queries import MilestoneRow
 from bot.services.status import Health, roll_up
 from bot.services.wording import full_day
@@ -104,6 +107,27 @@ class BragPoint(BaseModel):
     counts: dict[str, int]
 
 
+class DigestMeasure(BaseModel):
+    """A performance measure as the paper shows it, with the series its trend chart is drawn from.
+
+    Frozen with the digest, so a paper re-exported after later values are recorded draws the same chart.
+    """
+
+    code: str
+    title: str
+    unit: str
+    direction: str
+    target: float
+    amber: tuple[float, float]
+    rag: str
+    latest_period: str | None
+    latest_value: float | None
+    since_board: str | None  # "+5 pts (better) since Dec 2019"; None with nothing to compare
+    periods: list[str]
+    values: list[float]
+    meetings: list[tuple[float, date]]  # where the board meetings fall on the chart's x axis
+
+
 class DigestArea(BaseModel):
     code: str
     title: str
@@ -156,6 +180,7 @@ class Digest(BaseModel):
     dates_ahead: list[DatedEvent] = []
     last_area_health: dict[str, str | None] | None = None  # each area's rating at the last board
     brag_history: list[BragPoint] = []  # one point per board meeting, oldest first, this one last
+    measures: list[DigestMeasure] = []  # the plan's performance measures (none: no measures section)
     paper: bool = False  # built as a board paper (BRAG headline, exceptions without stale)
     # The one sanctioned change to a frozen digest: "U-12 redacted on 2020-02-12 by Sam Carter".
     redactions: list[str] = []
@@ -442,8 +467,41 @@ def build_digest(
         dates_ahead=dates_ahead or [],
         last_area_health={a.code: a.health for a in last_digest.areas} if last_digest else None,
         brag_history=history,
+        measures=_measures(db, plan_id, today),
         paper=True,
     )
+
+
+def _measures(db: Session, plan_id: int, today: date) -> list[DigestMeasure]:
+    """Each measure with what its row and chart need, read once (the charts' meetings in one more read)."""
+    view = read_measures(db=db, plan_id=plan_id, today=today)
+    spans = [(m.points[0].period, m.points[-1].period) for m in view.measures if m.points]
+    meetings: list[date] = []
+    if spans:
+        first = min(period_end(a).replace(day=1) for a, _ in spans)
+        meetings = board_meetings(db, plan_id, first, max(period_end(b) for _, b in spans))
+    out = []
+    for m in view.measures:
+        data = chart_data(m, meetings)
+        latest = m.latest
+        out.append(
+            DigestMeasure(
+                code=m.code,
+                title=m.title,
+                unit=m.unit,
+                direction=m.direction,
+                target=m.target,
+                amber=data.amber,
+                rag=m.rag.value,
+                latest_period=latest.period if latest else None,
+                latest_value=latest.value if latest else None,
+                since_board=format_change(m.since_board, m.unit) if m.since_board else None,
+                periods=list(data.periods),
+                values=list(data.values),
+                meetings=list(data.meetings),
+            )
+        )
+    return out
 
 
 def _change(c: queries.Change) -> DigestChange:

@@ -15,9 +15,17 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 
-from bot.services.digest import BRAG, BRAG_COLOURS, Digest  # noqa: E402
+from bot.services import measure_charts  # noqa: E402
+from bot.services.digest import BRAG, BRAG_COLOURS, Digest, DigestMeasure  # noqa: E402
 
-__all__ = ["brag_alt_text", "brag_chart_png", "has_brag_chart"]
+__all__ = [
+    "brag_alt_text",
+    "brag_chart_png",
+    "charted_measures",
+    "has_brag_chart",
+    "measure_alt_text",
+    "measure_chart_png",
+]
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _LABELS = {
@@ -71,3 +79,34 @@ def brag_chart_png(d: Digest) -> bytes:
     finally:
         plt.close(fig)
     return out.getvalue()
+
+
+# ---- the measures' trend charts, from the series frozen with the digest ----------------------------------
+
+
+def _measure_data(m: DigestMeasure) -> measure_charts.ChartData:
+    return measure_charts.ChartData(
+        code=m.code,
+        title=m.title,
+        unit=m.unit,
+        direction=m.direction,
+        target=m.target,
+        amber=(m.amber[0], m.amber[1]),
+        periods=tuple(m.periods),
+        values=tuple(m.values),
+        rag=m.rag,
+        meetings=tuple((x, day) for x, day in m.meetings),
+    )
+
+
+def charted_measures(d: Digest) -> list[DigestMeasure]:
+    """The measures with values to draw: a measure with none has a row in the paper but no chart."""
+    return [m for m in d.measures if m.values]
+
+
+def measure_alt_text(m: DigestMeasure) -> str:
+    return measure_charts.alt_text(_measure_data(m))
+
+
+def measure_chart_png(m: DigestMeasure) -> bytes:
+    return measure_charts.render_png(_measure_data(m))

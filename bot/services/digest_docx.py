@@ -21,7 +21,6 @@ from docx.shared import Cm, Pt
 from docx.text.paragraph import Paragraph
 
 from bot.services.digest import Digest
-from bot.services.digest_chart import brag_alt_text, brag_chart_png
 from bot.services.digest_export import (
     _Block,
     _Cell,
@@ -29,6 +28,9 @@ from bot.services.digest_export import (
     _Para,
     _Section,
     _Status,
+    chart_alt,
+    chart_png,
+    chart_title,
     clean_text,
     outline,
 )
@@ -72,11 +74,11 @@ def _repeat_header(row: object) -> None:
 
 def _block(doc: object, b: _Block, d: Digest) -> None:
     if isinstance(b, _Chart):
-        doc.add_picture(io.BytesIO(brag_chart_png(d)), width=Cm(16))  # type: ignore[attr-defined]
+        doc.add_picture(io.BytesIO(chart_png(b, d)), width=Cm(16))  # type: ignore[attr-defined]
         inline = doc.inline_shapes[-1]._inline  # type: ignore[attr-defined]
-        inline.docPr.set("descr", brag_alt_text(d))
-        inline.docPr.set("title", "Milestones by rating at each board meeting")
-        doc.add_paragraph(brag_alt_text(d), style="Caption")  # type: ignore[attr-defined]
+        inline.docPr.set("descr", chart_alt(b, d))
+        inline.docPr.set("title", chart_title(b, d))
+        doc.add_paragraph(chart_alt(b, d), style="Caption")  # type: ignore[attr-defined]
         return
     if isinstance(b, _Para):
         p = doc.add_paragraph()  # type: ignore[attr-defined]

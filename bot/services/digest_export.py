@@ -21,8 +21,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.services.digest import Digest, DigestArea, DigestChange, DigestRow
-from bot.services.digest_chart import brag_alt_text, brag_chart_png
+from bot.services.digest import Digest, DigestArea, DigestChange, DigestMeasure, DigestRow
+from bot.services.digest_chart import (
+    brag_alt_text,
+    brag_chart_png,
+    charted_measures,
+    measure_alt_text,
+    measure_chart_png,
+)
+from bot.services.measures import format_value
+from bot.services.periods import period_label
 from bot.services.wording import person_label
 
 __all__ = [
@@ -148,7 +156,8 @@ class _Table:
 
 @dataclass(frozen=True)
 class _Chart:
-    name: str  # "brag": the BRAG-over-time chart, drawn from the digest
+    name: str  # "brag": the BRAG-over-time chart; "measure": a measure's trend chart (its `code`)
+    code: str = ""
 
 
 _Block = _Para | _Table | _Chart
@@ -349,6 +358,58 @@ def _completions(changes: Sequence[DigestChange]) -> _Section:
     )
 
 
+def _measures(d: Digest) -> _Section | None:
+    """Each measure's latest value against its target, and its trend chart; absent without measures."""
+    if not d.measures:
+        return None
+    blocks: list[_Block] = [
+        _Table(
+            ("Code", "Measure", "Latest", "Target", "RAG", "Since the last board"),
+            [
+                (
+                    m.code,
+                    m.title,
+                    (
+                        f"{format_value(m.latest_value, m.unit)} ({period_label(m.latest_period)})"
+                        if m.latest_value is not None and m.latest_period
+                        else "no value yet"
+                    ),
+                    format_value(m.target, m.unit),
+                    _Status(m.rag),
+                    m.since_board or "—",
+                )
+                for m in d.measures
+            ],
+        )
+    ]
+    blocks += [_Chart("measure", m.code) for m in charted_measures(d)]
+    return _Section("Measures", blocks)
+
+
+def chart_png(b: _Chart, d: Digest) -> bytes:
+    """The chart's PNG, drawn from the digest's own data."""
+    if b.name == "measure":
+        return measure_chart_png(_measure(d, b.code))
+    return brag_chart_png(d)
+
+
+def chart_alt(b: _Chart, d: Digest) -> str:
+    if b.name == "measure":
+        return measure_alt_text(_measure(d, b.code))
+    return brag_alt_text(d)
+
+
+def chart_title(b: _Chart, d: Digest) -> str:
+    if b.name == "measure":
+        m = _measure(d, b.code)
+        return clean_text(f"{m.code} {m.title}: trend")
+    return "Milestones by rating at each board meeting"
+
+
+def _measure(d: Digest, code: str) -> DigestMeasure:
+    return next(m for m in d.measures if m.code == code)
+
+
 def _priorities(d: Digest) -> _Section | None:
     if not d.priorities:
         return None
@@ -465,9 +526,12 @@ def _cover(d: Digest, posted_at: datetime | None, late: bool, tz: str) -> list[_
 
 
 def _paper(d: Digest, posted_at: datetime | None, late: bool, tz: str | None = None) -> _Paper:
-    """The paper's sections in the board's order. Measures slot in after completions once they exist."""
+    """The paper's sections in the board's order; measures (when the plan has any) after completions."""
     zone = d.timezone or tz or "Europe/London"
     sections = [_headline(d), _decisions(d), _exceptions(d), _completions(d.completions)]
+    measures = _measures(d)
+    if measures is not None:
+        sections.append(measures)
     priorities = _priorities(d)
     if priorities is not None:
         sections.append(priorities)
@@ -494,7 +558,7 @@ def _md_cell(c: _Cell, *, line_start: bool = False) -> str:
 
 def _md_block(b: _Block, d: Digest | None = None) -> str:
     if isinstance(b, _Chart):
-        return f"*Chart:* {markdown_escape(brag_alt_text(d), line_start=False)}" if d is not None else ""
+        return f"*Chart:* {markdown_escape(chart_alt(b, d), line_start=False)}" if d is not None else ""
     if isinstance(b, _Para):
         if b.label:
             return f"**{markdown_escape(b.label)}:** {_md_cell(b.value, line_start=False)}"
@@ -538,6 +602,9 @@ _BADGE = {
     "off track": "red",
     "overdue": "red",
     "not started": "grey",
+    "green": "green",
+    "amber": "amber",
+    "red": "red",
 }
 
 _STYLE = """
@@ -584,9 +651,9 @@ def _html_block(b: _Block, d: Digest | None = None) -> str:
     if isinstance(b, _Chart):
         if d is None:
             return ""
-        alt = _html(brag_alt_text(d))
+        alt = _html(chart_alt(b, d))
         # A data URI: the page stands alone, and the CSP allows images from data: only.
-        png = base64.b64encode(brag_chart_png(d)).decode("ascii")
+        png = base64.b64encode(chart_png(b, d)).decode("ascii")
         return (
             f'<figure>\n<img src="data:image/png;base64,{png}" alt="{alt}" width="800" height="360">\n'
             f"<figcaption>{alt}</figcaption>\n</figure>"

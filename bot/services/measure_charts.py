@@ -86,6 +86,11 @@ def chart_for(*, db: Session, plan_id: int, code: str, today: date) -> ChartData
     return chart_data(found, meetings)
 
 
+def board_meetings(db: Session, plan_id: int, frm: date, to: date) -> list[date]:
+    """The board's meetings between two dates, for marking them on a chart."""
+    return _meetings(db, plan_id, frm, to)
+
+
 def _meetings(db: Session, plan_id: int, frm: date, to: date) -> list[date]:
     board = db.execute(
         select(Board.rrule, Board.start, Board.time, Board.timezone, Plan.timezone)

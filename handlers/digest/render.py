@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.services.digest import Digest, DigestArea, DigestChange, DigestRow
+from bot.services.digest import Digest, DigestArea, DigestChange, DigestMeasure, DigestRow
+from bot.services.digest_chart import charted_measures
+from bot.services.measures import format_value
+from bot.services.periods import period_label
 from bot.services.reminders import ReminderBatch
 from handlers import blocks as bk
 from handlers.blocks import Reply
@@ -88,8 +91,9 @@ def _listed(title: str, lines: list[str], empty: str, limit: int = MAX_LISTED) -
 def digest_message(d: Digest) -> Reply:
     """The channel message (thread replies in `thread_blocks`, one per area) and its plain-text fallback.
 
-    The sections follow the board paper: cover, headline, decisions, exceptions, completions, (measures,
-    once the plan has them), strategic priorities, the month ahead, risks and blockers.
+    The sections follow the board paper: cover, headline, decisions, exceptions, completions, measures
+    (when the plan has any; their charts go in the thread), strategic priorities, the month ahead, risks
+    and blockers.
     """
     today = d.generated_at.date()
     h = d.headline
@@ -151,6 +155,16 @@ def digest_message(d: Digest) -> Reply:
             "None.",
         )
     )
+    if d.measures:
+        blocks.append(
+            _listed(
+                f"Measures ({len(d.measures)})",
+                [measure_line(m) for m in d.measures],
+                "None.",
+            )
+        )
+        if charted_measures(d):
+            blocks.append(bk.context("Each measure's trend chart is in the thread below."))
     if d.priorities:
         blocks.append(
             _listed(
@@ -207,19 +221,37 @@ def digest_message(d: Digest) -> Reply:
     )
 
 
+def measure_line(m: DigestMeasure) -> str:
+    """`*KPI-3* Title: 2 (Jan 2020) · target 0 · 🔴 red · +1 (worse) since Dec 2019`."""
+    latest = (
+        f"{format_value(m.latest_value, m.unit)} ({period_label(m.latest_period)})"
+        if m.latest_value is not None and m.latest_period
+        else "no value yet"
+    )
+    rag = {"green": ":large_green_circle:", "amber": ":large_orange_circle:", "red": ":red_circle:"}
+    parts = [
+        latest,
+        f"target {format_value(m.target, m.unit)}",
+        f"{rag.get(m.rag, ':white_circle:')} {m.rag}",
+    ]
+    if m.since_board:
+        parts.append(m.since_board)
+    return f"*{bk.esc(m.code)}* {bk.esc(m.title)}: " + " · ".join(parts)
+
+
 def _person(name: str | None, role: str | None) -> str:
     if not name:
         return f"{role} (no named owner)" if role else "no owner"
     return person_label(name, role)
 
 
-def _completion(c: DigestChange) -> str:
+def _completion(c: DigestChange, clip: int = 300) -> str:
     when = ""
     if c.on_time is not None:
         when = " · on time" if c.on_time else " · late"
     line = f":white_check_mark: *{bk.esc(c.code)}* {bk.esc(c.title)}{when}"
     if c.impact:
-        line += f"\n> Impact: {bk.esc(bk.clip(c.impact, 300))}"
+        line += f"\n> Impact: {bk.esc(bk.clip(c.impact, clip))}"
     if c.evidence_url:
         line += f"\nEvidence: {bk.esc(c.evidence_url)}"
     return line
@@ -303,3 +335,101 @@ def reminder_message(batch: ReminderBatch, *, second: bool = False) -> Reply:
             f"{text}; measure(s) to record: " + ", ".join(m.code for m in batch.measures), bk.MAX_FALLBACK
         )
     return Reply(text=text, blocks=bk.fit(blocks))
+
+
+SUMMARY_LIMIT = 8  # items per section in /qib summary: the thread-free, one-screen form of the paper
+SHARE_SUMMARY = "share_summary"  # the action handlers.status answers
+
+
+def summary_message(d: Digest, *, shared: bool = False, meetings: str | None = None) -> Reply:
+    """`/qib summary`: the paper as it stands now, in the paper's order and in brief.
+
+    Headline, decisions, exceptions, completed since the last board, measures (when the plan has any)
+    and the month ahead; each section shows its first few items and says how many more there are.
+    `meetings` is the board's calendar in words ("last met …, next meets today at 10:00").
+    """
+    today = d.generated_at.date()
+    h = d.headline
+    awaiting = set(d.awaiting_update)
+    blocks: list[dict[str, Any]] = [
+        bk.header(f"Board summary: {d.plan_title}"),
+        bk.context(bk.esc(meetings) if meetings else f"Next board {bk.esc(d.meeting_local)}"),
+        bk.section(
+            f"*Headline*\n{h.complete} of {h.milestones} milestones complete\n{brag_line(d)}"
+            + ("\n_figures in brackets: change since the last board_" if d.last_headline is not None else "")
+            + f"\n{bk.esc(d.change)}"
+        ),
+    ]
+    if d.areas:
+        blocks.append(bk.section("*Areas*\n" + _areas_line(d)))
+    blocks.append(
+        _listed(
+            f"Decisions for the board ({len(d.decisions)})",
+            [
+                f"*{bk.esc(x.code)}* {bk.esc(x.title)} · {bk.esc(_person(x.owner, x.owner_role))}: "
+                f"{bk.esc(bk.clip(x.decision, 200))}"
+                for x in d.decisions
+            ],
+            "No decisions asked for.",
+            SUMMARY_LIMIT,
+        )
+    )
+    blocks.append(
+        _listed(
+            f"Exceptions ({len(d.exceptions)})",
+            [
+                f"*{bk.esc(r.code)}* {bk.esc(r.title)} · {status_label(r.health)}"
+                + (" ⏳" if r.code in awaiting else "")
+                + f" · {due_phrase(r.due, today)} · {_owner(r)}"
+                + (f"\n> {bk.esc(bk.clip(r.reason, 150))}" if r.reason else "")
+                for r in d.exceptions
+            ],
+            "Nothing overdue, off track or at risk.",
+            SUMMARY_LIMIT,
+        )
+    )
+    if d.awaiting_update:
+        since = (
+            f"since the reminders on {full_day(d.awaiting_since)}"
+            if d.awaiting_since
+            else "since the last board"
+        )
+        codes = ", ".join(bk.esc(c) for c in d.awaiting_update[:30]) + (
+            ", …" if len(d.awaiting_update) > 30 else ""
+        )
+        blocks.append(bk.context(f"⏳ Awaiting an update {since} ({len(d.awaiting_update)}): {codes}"))
+    blocks.append(
+        _listed(
+            f"Completed since the last board ({len(d.completions)})",
+            [_completion(c, clip=150) for c in d.completions],
+            "None.",
+            SUMMARY_LIMIT,
+        )
+    )
+    if d.measures:
+        blocks.append(
+            _listed(
+                f"Measures ({len(d.measures)})", [measure_line(m) for m in d.measures], "None.", SUMMARY_LIMIT
+            )
+        )
+    ahead = f"before the next board ({full_day(d.next_meeting)})" if d.next_meeting else "before the board"
+    rows = d.month_ahead if d.paper else d.due_before_meeting
+    blocks.append(
+        _listed(
+            f"The month ahead: due {ahead} ({len(rows)})",
+            [f"*{bk.esc(r.code)}* {bk.esc(r.title)}: {due_phrase(r.due, today)}, {_owner(r)}" for r in rows],
+            "Nothing falls due.",
+            SUMMARY_LIMIT,
+        )
+    )
+    blocks.append(bk.context("`/qib digest preview` (chair and admins) shows the whole paper as it stands."))
+    if not shared:
+        blocks.append(bk.actions(bk.button("Share to channel", SHARE_SUMMARY, "summary")))
+    counts = ", ".join(f"{k} {n}" for k, n, _ in d.brag() if n)
+    text = bk.clip(
+        f"Board summary: {h.complete} of {h.milestones} complete ({counts}). {len(d.decisions)} decision(s) "
+        f"for the board, {len(d.exceptions)} exception(s), {len(d.completions)} completed since the last "
+        f"board, {len(rows)} due {ahead}.",
+        bk.MAX_FALLBACK,
+    )
+    return Reply(text=text, blocks=bk.fit(blocks), visibility="in_channel" if shared else "ephemeral")

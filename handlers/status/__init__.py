@@ -8,7 +8,7 @@ from slack_bolt import Ack, App
 from sqlalchemy.orm import Session
 
 from bot.services import queries
-from bot.services.errors import InvalidInput
+from bot.services.errors import InvalidInput, NotFound
 from bot.services.measures import read_measures, select_measures
 from bot.services.people import can_update
 from bot.services.search import SearchResult, search
@@ -70,12 +70,25 @@ def _may_update(ask: Ask, detail: queries.MilestoneDetail) -> bool:
 
 
 @subcommand(
-    "summary", "/qib summary [share]", "the board's view: exceptions first, changes, what falls due", order=2
+    "summary",
+    "/qib summary [share]",
+    "the board paper in brief: headline, decisions, exceptions, completions, measures, the month ahead",
+    order=2,
 )
 def summary(ask: Ask, args: str) -> Reply:
+    from bot.scheduler import Scheduler
+    from handlers.digest.render import summary_message
+
+    shared = args.strip().lower() in {"share", "post", "channel"}
+    try:
+        paper = Scheduler(ask.deps, ask.settings, ask.client).preview(ask.now)
+    except NotFound:  # no board (or none in the next year): the plan's view without a paper to follow
+        with ask.deps.sessions() as db:
+            result = queries.chair_summary(db=db, plan_id=ask.plan_id, today=ask.today(), now=ask.now)
+        return render.summary_reply(result, shared=shared)
     with ask.deps.sessions() as db:
-        result = queries.chair_summary(db=db, plan_id=ask.plan_id, today=ask.today(), now=ask.now)
-    return render.summary_reply(result, shared=args.strip().lower() in {"share", "post", "channel"})
+        calendar = queries.board_calendar(db=db, plan_id=ask.plan_id, today=ask.today(), now=ask.now)
+    return summary_message(paper, shared=shared, meetings=render.meetings_line(calendar))
 
 
 @subcommand("mine", "/qib mine", "your milestones (and those you cover), with Update buttons", order=3)

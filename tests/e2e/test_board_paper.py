@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import re
 import shutil
 import subprocess
@@ -19,14 +20,16 @@ from sqlalchemy import select
 from bot.services.digest import frozen_digest
 from bot.services.digest_docx import to_docx
 from bot.services.digest_export import to_html, to_markdown
-from models import Milestone, ProgressUpdate
+from models import Measure, MeasureValue, Milestone, ProgressUpdate
 from models.db import make_sessionmaker
-from tests.e2e.conftest import CHAIR, PRACTICE_LEAD
+from models.measures import measure_area, measure_priority
+from tests.e2e.conftest import CHAIR, IRO, PRACTICE_LEAD
 from tests.e2e.test_scheduler import scheduler
 from tests.e2e.test_updates import open_modal, state
-from tests.slack_standin import BOARD_CHANNEL_ID
 
-CHANNEL = BOARD_CHANNEL_ID  # Slack answers a post to #qib-board with its id
+CHANNEL = "#qib-board"
+CHANNEL_ID = "C0QIBBOARD"  # what Slack answers for it: the scheduler posts to the resolved id
+MEASURE_NOTE = "One review slipped past its date"
 FEB, MARCH, APRIL = date(2020, 2, 20), date(2020, 3, 19), date(2020, 4, 16)
 SAFEGUARDING, YPS = "U0QIB0005", "U0QIB0009"  # owners of M-06 and M-12
 IMPACT = "9 of 10 reviews within 5 working days, 4 of 10 at the October audit"
@@ -45,6 +48,10 @@ def _when(sched, meeting: date):
 @pytest.fixture
 def month(bot, engine, database_url):
     """The February digest, then March's reminders, owners' updates, and the March digest."""
+    return _play_month(bot, engine, database_url)
+
+
+def _play_month(bot, engine, database_url, *, measures: bool = True):
     sched = scheduler(engine, database_url, bot.slack)
     sched.tick(_when(sched, FEB).digest_at)
     march = _when(sched, MARCH)
@@ -69,6 +76,14 @@ def month(bot, engine, database_url):
     # Complete, with its impact and the evidence.
     [saved] = bot.command(f"update M-09 complete 100% {IMPACT} https://evidence.example/audit", user=CHAIR)
     assert saved["text"].startswith("Saved: M-09")
+    # February's foster carer reviews: one out of timescale (January's was none).
+    if measures:
+        [saved] = bot.command(f"measure KPI-3 1 for 2020-02 {MEASURE_NOTE}", user=IRO)
+        assert "KPI-3" in saved["text"]
+    else:
+        with make_sessionmaker(engine).begin() as db:
+            for table in (MeasureValue.__table__, measure_area, measure_priority, Measure.__table__):
+                db.execute(table.delete())
     # The performance manager (M-08, M-20) says nothing.
     bot.slack.reset()
     report = sched.tick(march.digest_at)
@@ -80,7 +95,7 @@ def _digest_call(bot):
     return next(
         c
         for c in bot.slack.calls_to("chat.postMessage")
-        if c.args.get("channel") == CHANNEL and not c.args.get("thread_ts")
+        if c.args.get("channel") in (CHANNEL, CHANNEL_ID) and not c.args.get("thread_ts")
     )
 
 
@@ -177,7 +192,8 @@ def test_strategic_priorities_are_counted_through_their_areas(bot, month):
 
 
 def test_the_brag_chart_is_uploaded_in_the_digest_thread_with_alt_text(bot, month):
-    february, upload = bot.slack.uploads()  # one chart per digest, each in its own thread
+    brag = [u for u in bot.slack.uploads() if u.filename.startswith("brag-")]
+    february, upload = brag  # one chart per digest, each in its own thread
     assert february.thread_ts != upload.thread_ts
     assert upload.thread_ts == _digest_call(bot).response["ts"]
     assert upload.data is not None and upload.data.startswith(b"\x89PNG")
@@ -200,8 +216,9 @@ def test_the_word_paper_has_the_headings_tables_and_picture_the_html_has(bot, mo
         header = table.rows[0]._tr
         assert header.xpath("./w:trPr/w:tblHeader"), "every table repeats its header row"
         assert all(run.bold for cell in table.rows[0].cells for run in cell.paragraphs[0].runs)
-    [picture] = doc.inline_shapes
-    assert "Milestones by rating" in picture._inline.docPr.get("descr")
+    brag, *measures = doc.inline_shapes
+    assert "Milestones by rating" in brag._inline.docPr.get("descr")
+    assert len(measures) == page.count("<figure>") - 1
     section = doc.sections[0]
     assert section.header.paragraphs[0].text == "OFFICIAL"
     assert "PAGE" in section.footer._element.xml and "NUMPAGES" in section.footer._element.xml
@@ -276,3 +293,128 @@ def test_qib_digest_export_writes_the_word_paper(bot, month, database_url, tmp_p
     assert out.read_bytes() == to_docx(frozen.digest, posted_at=frozen.posted_at)
     refused = subprocess.run([sys.executable, "-m", "bot", *args], env=env, capture_output=True, text=True)
     assert refused.returncode != 0 and "--output" in refused.stderr
+
+
+# ---- measures ---------------------------------------------------------------------------------------------
+
+
+def _order(text: str, *titles: str) -> list[int]:
+    return [text.index(t) for t in titles]
+
+
+def test_the_march_paper_shows_each_measure_in_slack_show_and_every_export(bot, month):
+    frozen = _frozen(bot)
+    [kpi3] = [m for m in frozen.digest.measures if m.code == "KPI-3"]
+    assert (kpi3.latest_period, kpi3.latest_value, kpi3.target, kpi3.rag) == ("2020-02", 1, 0, "amber")
+    assert kpi3.since_board == "+1 (worse) since Jan 2020"
+    assert (kpi3.periods, kpi3.values) == (["2020-01", "2020-02"], [0, 1])
+    slack_text = str(_digest_call(bot).args["blocks"])
+    [shown] = bot.command("digest show 2020-03-19")
+    md = to_markdown(frozen.digest, posted_at=frozen.posted_at)
+    page = to_html(frozen.digest, posted_at=frozen.posted_at)
+    docx_text = "\n".join(_docx_texts(to_docx(frozen.digest, posted_at=frozen.posted_at)))
+    for name, out in (("slack", slack_text), ("show", str(shown["blocks"])), ("md", md), ("html", page)):
+        assert "KPI-3" in out and "+1 (worse) since Jan 2020" in out, name
+        completed, measures, ahead = _order(
+            out, "Completed since the last board", "Measures", "The month ahead"
+        )
+        assert completed < measures < ahead, name
+    assert "*KPI-3* Foster carer reviews out of timescale: 1 (Feb 2020) · target 0" in slack_text
+    assert "| KPI-3 | Foster carer reviews out of timescale | 1 (Feb 2020) | 0 | **amber** |" in md
+    assert '<span class="status status-amber">amber</span>' in page
+    assert "1 (Feb 2020)" in docx_text and "+1 (worse) since Jan 2020" in docx_text
+
+
+def test_each_measures_chart_is_uploaded_in_the_march_thread_and_embedded_in_the_paper(bot, month):
+    march_ts = _digest_call(bot).response["ts"]
+    [upload] = [u for u in bot.slack.uploads() if u.filename == "kpi-3-2020-03-19.png"]
+    assert upload.thread_ts == march_ts and upload.data is not None and upload.data.startswith(b"\x89PNG")
+    assert upload.alt_txt and upload.alt_txt.startswith("Trend chart of KPI-3 Foster carer reviews")
+    assert "Feb 2020 (1, amber)" in upload.alt_txt
+    frozen = _frozen(bot)
+    page = to_html(frozen.digest, posted_at=frozen.posted_at)
+    assert f'<img src="data:image/png;base64,{base64.b64encode(upload.data).decode()}"' in page
+    doc = Document(io.BytesIO(to_docx(frozen.digest, posted_at=frozen.posted_at)))
+    descr = [s._inline.docPr.get("descr") for s in doc.inline_shapes]
+    assert upload.alt_txt in descr
+
+
+def test_a_re_export_after_a_later_measure_value_is_identical(bot, month):
+    frozen = _frozen(bot)
+    before = (
+        to_markdown(frozen.digest, posted_at=frozen.posted_at),
+        to_html(frozen.digest, posted_at=frozen.posted_at),
+        to_docx(frozen.digest, posted_at=frozen.posted_at),
+    )
+    bot.clock[0] = datetime(2020, 4, 2, 10, tzinfo=UTC)
+    [saved] = bot.command("measure KPI-3 4 for 2020-03", user=IRO)
+    assert "KPI-3" in saved["text"]
+    [saved] = bot.command("measure KPI-3 3 for 2020-02", user=IRO)  # a correction asks first
+    again = _frozen(bot)
+    assert [m.values for m in again.digest.measures if m.code == "KPI-3"] == [[0, 1]]
+    after = (
+        to_markdown(again.digest, posted_at=again.posted_at),
+        to_html(again.digest, posted_at=again.posted_at),
+        to_docx(again.digest, posted_at=again.posted_at),
+    )
+    assert after == before
+
+
+@pytest.fixture
+def month_without_measures(bot, engine, database_url):
+    return _play_month(bot, engine, database_url, measures=False)
+
+
+def test_a_plan_without_measures_has_no_measures_section(bot, month_without_measures):
+    frozen = _frozen(bot)
+    assert frozen.digest.measures == []
+    slack_text = str(_digest_call(bot).args["blocks"])
+    [shown] = bot.command("digest show 2020-03-19")
+    md = to_markdown(frozen.digest, posted_at=frozen.posted_at)
+    page = to_html(frozen.digest, posted_at=frozen.posted_at)
+    data = to_docx(frozen.digest, posted_at=frozen.posted_at)
+    headings = [p.text for p in Document(io.BytesIO(data)).paragraphs if p.style.name.startswith("Heading")]
+    for name, out in (("slack", slack_text), ("show", str(shown["blocks"])), ("md", md), ("html", page)):
+        assert "Measures" not in out and "KPI-" not in out, name
+    assert "Measures" not in headings and "Completed since the last board" in headings
+    march = [u.filename for u in bot.slack.uploads() if u.filename.endswith("2020-03-19.png")]
+    assert march == ["brag-2020-03-19.png"]  # the BRAG chart, and no measure's
+
+
+def test_a_digest_stored_before_measures_still_renders(bot, month):
+    frozen = _frozen(bot)
+    stored = frozen.digest.model_dump(mode="json")
+    del stored["measures"]
+    older = type(frozen.digest).model_validate(stored)
+    assert older.measures == []
+    assert "## Measures" not in to_markdown(older) and "<h2>Measures</h2>" not in to_html(older)
+    assert "## Measures" in to_markdown(frozen.digest)
+
+
+def test_summary_is_the_march_paper_in_brief_in_the_papers_order(bot, month):
+    [reply] = bot.command("summary", user=CHAIR)
+    blocks = reply["blocks"]
+    texts = [json.dumps(b) for b in blocks]
+    assert reply["text"].startswith("Board summary: 12 of ")
+    assert len(blocks) <= 50 and all(len(b.get("text", {}).get("text", "")) <= 3000 for b in blocks)
+
+    def at(title: str) -> int:
+        return next(i for i, t in enumerate(texts) if title in t)
+
+    sections = ["*Headline*", "*Decisions for the board (2)*", "*Exceptions (2)*"]
+    sections += [
+        "*Completed since the last board (1)*",
+        "*Measures (",
+        "*The month ahead: due before the next",
+    ]
+    assert [at(t) for t in sections] == sorted(at(t) for t in sections)
+    assert DECISION[:60] in texts[at("*Decisions")] and "M-10" in texts[at("*Exceptions")]
+    assert "Impact: 9 of 10 reviews" in texts[at("*Completed since")]
+    assert "*KPI-3* Foster carer reviews out of timescale: 1 (Feb 2020)" in texts[at("*Measures (")]
+    assert "*M-03*" in texts[at("*The month ahead")]
+
+
+def test_summary_of_a_plan_without_measures_has_no_measures_section(bot, month_without_measures):
+    [reply] = bot.command("summary", user=CHAIR)
+    blocks = json.dumps(reply["blocks"])
+    assert "*Completed since the last board (1)*" in blocks and "Measures" not in blocks

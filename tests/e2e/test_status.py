@@ -52,11 +52,13 @@ def test_nothing_found_says_what_was_understood_and_offers_this_plans_questions(
     assert [e["value"] for e in buttons["elements"]] == ["status AFI-1", "overdue", "due"]
 
 
-def test_summary_leads_with_exceptions_and_can_be_shared(bot):
+def test_summary_follows_the_papers_order_and_can_be_shared(bot):
     [reply] = bot.command("summary")
     assert reply["response_type"] == "ephemeral"
     blocks = json.dumps(reply["blocks"])
-    assert blocks.index("Needs the board") < blocks.index("What changed since Thu 16 Jan")
+    order = ["*Headline*", "*Decisions for the board", "*Exceptions", "*Completed since the last board"]
+    order += ["*Measures", "*The month ahead"]
+    assert [blocks.index(t) for t in order] == sorted(blocks.index(t) for t in order)
     assert "share_summary" in blocks
     [shared] = bot.command("summary share")
     assert shared["response_type"] == "in_channel"
