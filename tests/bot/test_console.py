@@ -113,7 +113,7 @@ def test_two_console_sessions_save_two_owners_updates_of_two_milestones(
     second = run_console(
         database_url,
         tmp_path,
-        "/qib update M-07 at risk 30% Procedure draft is late\n"
+        "/qib update M-07 at risk 30% Procedure draft is late; recovery: legal review booked\n"
         "/qib update M-06\n"
         ":submit percent=55 'note=Supervision sessions booked'\n",
         "--as",
