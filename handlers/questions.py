@@ -98,6 +98,8 @@ def run(  # noqa: C901 (one branch per intent)
             return route("meetings").run(ask, "")
         case q.Priorities(code):
             return route("priority").run(ask, code)
+        case q.Measure(topic):
+            return route("measures").run(ask, topic)
         case q.NotUnderstood(text, _):
             return fallback_reply(as_typed(text, typed), words)
     return fallback_reply("", words)  # pragma: no cover (every intent is matched above)

@@ -137,3 +137,14 @@ def test_a_question_asked_in_the_app_home_is_answered_there(bot):
     assert "You asked: _what is due in March_" in text
     assert "Due March 2020 (1 Mar–31 Mar)" in text
     assert text.index("Due March 2020") < text.index("Your milestones")
+
+
+def test_a_dm_asking_how_many_foster_carer_reviews_are_out_of_timescale_gets_the_kpi(bot):
+    bot.dm("how many foster carer reviews are out of timescale?", user=IRO)
+    [post] = bot.slack.wait_for("chat.postMessage")
+    assert post.args["text"].startswith("Measures: "), post.args["text"]
+    assert "KPI-3 0 (green)" in post.args["text"]
+    blocks = json.dumps(post.args["blocks"])
+    assert "*KPI-3* Foster carer reviews out of timescale" in blocks
+    assert "target 0 (lower is better)" in blocks
+    assert "KPI-1" not in post.args["text"]

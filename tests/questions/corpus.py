@@ -10,6 +10,7 @@ Each expectation is a short spec (see test_corpus.expected_intent):
   rating:a,b           ratings                 owned:name    someone's   history:CODE / history~words
   due:YYYY-MM-DD..YYYY-MM-DD                   changes | changes:YYYY-MM-DD
   priorities | priorities:CODE                 command:name  a subcommand run as typed
+  measure              all the measures        measure:CODE  a measure   measure~words  measures about
 """
 
 from __future__ import annotations
@@ -184,6 +185,21 @@ DURHAM = [
     ("thanks", "greeting"),
     ("hey there qib", "greeting"),
     ("hi, what's overdue?", "overdue"),
+    # performance measures (Durham's KPI-1..KPI-5; the invented plans have none)
+    ("how many foster carer reviews are out of timescale?", "measure~foster carer reviews out of timescale"),
+    ("what's the latest on KPI-3", "measure:KPI-3"),
+    ("how are our measures doing", "measure"),
+    ("show me the KPIs", "measure"),
+    ("supervision in timescale figures", "measure~supervision in timescale"),
+    ("kpi 1", "measure:KPI-1"),
+    ("how is kpi5 looking", "measure:KPI-5"),
+    ("KPI-2 please", "measure:KPI-2"),
+    ("performance measures", "measure"),
+    ("what are the figures for AFI-5", "measure:AFI-5"),
+    ("what are the measures for SP-2", "measure:SP-2"),
+    ("are supervisions within timescale", "measure~supervisions within timescale"),
+    ("caseload figures", "measure~caseload"),
+    ("how are the KPIs looking?", "measure"),
     # subcommands that are not questions run as typed
     ("update M-05 on track 40% Workshops held", "command:update"),
     ("digest", "command:digest"),

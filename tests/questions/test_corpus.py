@@ -27,7 +27,12 @@ COMMANDS = frozenset(ROUTES)
 def durham_terms() -> PlanTerms:
     doc = yaml.safe_load(SEED.read_text())
     codes = tuple(e["code"] for kind in ("areas", "priorities", "milestones") for e in doc[kind])
-    return PlanTerms(codes=codes, people=tuple(p["name"] for p in doc["people"]), commands=COMMANDS)
+    return PlanTerms(
+        codes=codes,
+        people=tuple(p["name"] for p in doc["people"]),
+        commands=COMMANDS,
+        measures=tuple(m["code"] for m in doc["measures"]),
+    )
 
 
 def invented_terms(name: str) -> PlanTerms:
@@ -45,7 +50,7 @@ def matches(intent: q.Intent, spec: str) -> bool:
     if "~" in kind:
         kind, _, words = kind.partition("~")
         topic = getattr(intent, "topic", None)
-        expected = {"status": q.Status, "history": q.History}[kind]
+        expected = {"status": q.Status, "history": q.History, "measure": q.Measure}[kind]
         return isinstance(intent, expected) and _content_words(topic or "") == _content_words(words)
     simple: dict[str, q.Intent] = {
         "help": q.Help(),
@@ -60,6 +65,7 @@ def matches(intent: q.Intent, spec: str) -> bool:
         "changes": q.Changes(),
         "priorities": q.Priorities(),
         "status": q.Status(),
+        "measure": q.Measure(),
     }
     if not arg:
         return intent == simple[kind]
@@ -70,6 +76,8 @@ def matches(intent: q.Intent, spec: str) -> bool:
             return isinstance(intent, q.History) and normalise_code(intent.topic) == normalise_code(arg)
         case "priorities":
             return intent == q.Priorities(arg)
+        case "measure":
+            return intent == q.Measure(arg)
         case "rating":
             return intent == q.ByRating(frozenset(arg.split(",")))  # type: ignore[arg-type]
         case "owned":

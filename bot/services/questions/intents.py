@@ -1,8 +1,8 @@
 """What a question asks for, as typed values: the same queries the /qib subcommands run.
 
 Each intent is a frozen dataclass the handlers map onto a query and a renderer. A new kind of question
-(a performance measure, say: ``Measure(topic="foster carer reviews out of timescale")``) is one more
-dataclass here, one more rule in ``interpret`` and one more branch where intents are answered.
+(as the performance measures were: ``Measure(topic="foster carer reviews out of timescale")``) is one
+more dataclass here, one more rule in ``interpret`` and one more branch where intents are answered.
 """
 
 from __future__ import annotations
@@ -104,6 +104,14 @@ class Priorities:
 
 
 @dataclass(frozen=True, slots=True)
+class Measure:
+    """Performance measures: all of them (no topic), or what ``/qib measures <topic>`` selects: a
+    measure code, an area or priority code, or words of a measure's title or question."""
+
+    topic: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Command:
     """A /qib subcommand typed as such (``update M-05 ...``, ``digest``): run as it is."""
 
@@ -134,6 +142,7 @@ Intent = (
     | Changes
     | Meetings
     | Priorities
+    | Measure
     | Command
     | NotUnderstood
 )

@@ -2,9 +2,9 @@
 plan's own codes and people in, a typed intent out.
 
 The rules run from the most specific to the least: a subcommand typed as such, a greeting, help,
-history, changes, decisions, due dates, stale, ownership, ratings, meetings, the summary, then a code,
-and last whatever words are left as a topic for search. A measure intent ("how many foster carer
-reviews are out of timescale") slots in before ratings once the plan has measures.
+history, performance measures (once the plan has any: "how many foster carer reviews are out of
+timescale", "latest on KPI-3"), changes, decisions, due dates, stale, ownership, ratings, meetings, the
+summary, then a code, and last whatever words are left as a topic for search.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ class PlanTerms:
     codes: tuple[str, ...] = ()
     people: tuple[str, ...] = ()  # names ("Alex Morgan") and keys ("iro-ops")
     commands: frozenset[str] = frozenset()  # the /qib subcommands there are
+    measures: tuple[str, ...] = ()  # the performance measures' codes ("KPI-3"), apart from the plan's
     _names: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def name_in(self, text: str) -> str | None:
@@ -127,6 +128,16 @@ _SUMMARY = re.compile(
     r"\b(summary|summarise|summarize|overview|headlines?|board view|big picture|overall|rag|"
     r"how are we doing|how are things|hows it going|how is it going|how'?s the plan|where are we|"
     r"position|dashboard|report|whole plan|the plan)\b"
+)
+_MEASURE = re.compile(
+    r"\b(kpis?|measures?|performance|indicators?|metrics?|figures?|numbers|stats|statistics|"
+    r"(with)?in timescales?|out of timescales?|timescales?)\b"
+)
+_MEASURE_FILLER = re.compile(
+    r"\b(how many|how much|how|many|much|are|is|were|was|our|the|we|us|what|whats|what's|which|show|me|"
+    r"give|tell|latest|kpis?|measures?|performance|indicators?|metrics?|figures?|numbers|stats|statistics|"
+    r"doing|for|on|about|with|all|any|there|do|does|have|has|a|an|please|current|currently|now|today|"
+    r"looking|going|data|key|see|get|can|i|you|and)\b"
 )
 _PRIORITIES = re.compile(r"\b(strategic )?priorit(y|ies)\b")
 
@@ -317,12 +328,27 @@ def _history(topic: str) -> q.History:
     return q.History(topic.upper() if _CODE_SHAPE.fullmatch(topic) else topic)
 
 
+def _measure(clean: str, code: str | None, measures: tuple[str, ...]) -> q.Measure | None:
+    """A measure's code names it; words about measures ("KPIs", "in timescale", "figures") ask for
+    those the remaining words select (an area or priority code among them), or all of them."""
+    if not code and (named := find_code(clean, measures)):
+        return q.Measure(named)
+    if not _MEASURE.search(clean):
+        return None
+    if code:
+        return q.Measure(code)
+    words = _MEASURE_FILLER.sub(" ", _topic(clean)).replace("timescales", "timescale")
+    return q.Measure(" ".join(words.split()))
+
+
 def _question(clean: str, today: date, terms: PlanTerms) -> q.Intent:
     if _HELP.search(clean):
         return q.Help()
     if m := _HISTORY.search(clean):
         return _history(next(g for g in m.groups() if g))
     code = find_code(clean, terms.codes)
+    if terms.measures and (measure := _measure(clean, code, terms.measures)):
+        return measure
     if _STALE.search(clean) and not code:
         return q.Stale()
     if _CHANGES.search(clean) and not code:
