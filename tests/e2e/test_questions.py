@@ -35,8 +35,12 @@ QUOTED = {
 @pytest.fixture
 def rated(bot):
     """M-07 amber and M-06 red, as their owner reported them."""
-    bot.command("update M-07 at risk 40% Procedure sign-off delayed", user=SAFEGUARDING)
-    bot.command("update M-06 off track 30% Trainer withdrew", user=SAFEGUARDING)
+    bot.command(
+        "update M-07 at risk 40% Procedure sign-off delayed; recovery: legal review booked", user=SAFEGUARDING
+    )
+    bot.command(
+        "update M-06 off track 30% Trainer withdrew; recovery: new trainer from March", user=SAFEGUARDING
+    )
     bot.slack.reset()
     return bot
 
