@@ -26,8 +26,7 @@ from bot.services.search import SearchResult
 from bot.services.status import SEVERITY, Health
 from handlers import blocks as bk
 from handlers.blocks import Reply
-from bot.services.wording import full_day
-from handlers.words import day_in, due_phrase, person_label, status_label
+from handlers.words import day_in, due_phrase, full_day, person_label, status_label
 
 UPDATE_BUTTON = "update_milestone"
 SHARE_BUTTON = "share_summary"
