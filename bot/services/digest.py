@@ -41,7 +41,8 @@ class DigestRow(BaseModel):
     reason: str | None
     kind: str | None = None  # for exceptions: overdue, off track, at risk (older digests: stale)
     recovery: str | None = None  # the latest update's next steps: how it gets back on track
-    revised_due: date | None = None  # a revised date awaiting approval (not yet recorded by updates)
+    revised_due: date | None = None  # a revised date the owner asked for, awaiting the chair's approval
+    revised_reason: str | None = None  # the owner's reason for it
     baseline_due: date | None = None  # the plan's original date, when an approved revision moved it
 
 
@@ -231,6 +232,8 @@ def _row(r: MilestoneRow, kind: str | None = None, latest: _Latest | None = None
         kind=kind,
         recovery=latest.next_steps if latest else None,
         baseline_due=r.baseline_due,
+        revised_due=r.due_requested,
+        revised_reason=r.due_request_reason,
     )
 
 

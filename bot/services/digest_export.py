@@ -315,7 +315,17 @@ def _exceptions(d: Digest) -> _Section:
                             if r.revised_due
                             else ""
                         ),
-                        r.reason or "No reason given",
+                        "; ".join(
+                            part
+                            for part in (
+                                r.reason,
+                                f"Revised date requested: {r.revised_reason}"
+                                if r.revised_due and r.revised_reason
+                                else None,
+                            )
+                            if part
+                        )
+                        or "No reason given",
                         r.recovery or "None given",
                     )
                     for r in rows

@@ -203,6 +203,8 @@ class MilestoneRow:
     reason: str | None  # the latest update's blockers and note, trimmed
     overdue_days: int  # 0 unless overdue
     baseline_due: date | None = None  # the plan's original date, once a revised one is approved
+    due_requested: date | None = None  # a revised date the owner asked for, awaiting the chair
+    due_request_reason: str | None = None  # why the owner asked for it
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,7 +341,8 @@ class ExceptionKind(StrEnum):
     """What makes a milestone an exception for the board, worst first.
 
     Staleness is not one: a milestone keeps its rating and staleness is a marker beside it. A revised
-    due date awaiting the chair's approval will be one (REVISED_DATE) once updates can carry one.
+    due date awaiting the chair's approval is one (REVISED_DATE) when nothing worse is: the board
+    decides on it. A worse exception keeps its kind and its row still carries the requested date.
     """
 
     OVERDUE = "overdue"
@@ -557,6 +560,8 @@ def _rows_select(with_reason: bool) -> Select[Any]:
         owner.role,
         owner.slack_user_id,
         Milestone.baseline_due,
+        Milestone.due_requested,
+        Milestone.due_request_reason,
     ]
     if with_reason:
         columns += [_latest("note"), _latest("blockers")]
@@ -603,7 +608,9 @@ def _load_rows(
                     owner_role=r[16],
                     owner_slack_id=r[17],
                     baseline_due=r[18],
-                    reason=_reason(r[19], r[20]) if with_reason else None,
+                    due_requested=r[19],
+                    due_request_reason=r[20],
+                    reason=_reason(r[21], r[22]) if with_reason else None,
                 ),
             )
         )
@@ -628,6 +635,8 @@ def _make_row(
     owner_slack_id: str | None,
     reason: str | None,
     baseline_due: date | None = None,
+    due_requested: date | None = None,
+    due_request_reason: str | None = None,
 ) -> MilestoneRow:
     today = calendar.today
     h = health(status, due, today)
@@ -652,6 +661,8 @@ def _make_row(
         reason=reason,
         overdue_days=(today - due).days if h is Health.OVERDUE and due is not None else 0,
         baseline_due=baseline_due if baseline_due != due else None,
+        due_requested=due_requested if status != _COMPLETE else None,
+        due_request_reason=due_request_reason if due_requested and status != _COMPLETE else None,
     )
 
 
@@ -1303,13 +1314,19 @@ _EXCEPTION_HEALTH: dict[Health, ExceptionKind] = {
 
 
 def _exceptions(rows: Iterable[MilestoneRow]) -> list[ExceptionItem]:
-    """Off track, at risk or overdue: what the board must look at. A stale on-track item is not one."""
+    """Off track, at risk or overdue, or a revised date awaiting the chair: what the board must look at.
+
+    A stale on-track item is not one. A revised date comes after the ratings: it asks for a decision,
+    not a recovery.
+    """
     items: list[tuple[tuple[int, date, str], ExceptionItem]] = []
     for r in rows:
         kind = _EXCEPTION_HEALTH.get(r.health)
+        rank = SEVERITY[r.health]
+        if kind is None and r.due_requested is not None and r.health is not Health.COMPLETE:
+            kind, rank = ExceptionKind.REVISED_DATE, len(SEVERITY)
         if kind is None:
             continue
-        rank = SEVERITY[r.health]
         items.append(((rank, r.due or date.max, r.code), ExceptionItem(kind=kind, row=r)))
     return [item for _key, item in sorted(items, key=lambda pair: pair[0])]
 
@@ -1419,6 +1436,7 @@ def chair_summary(*, db: Session, plan_id: int, today: date, now: datetime | Non
     worth_naming: list[ColumnElement[bool]] = [
         Milestone.status.in_([Status.AT_RISK.value, Status.OFF_TRACK.value]),
         Milestone.due < today,
+        Milestone.due_requested.is_not(None),
     ]
     stale_condition = _stale_filter(calendar)
     if stale_condition is not None:
@@ -1464,12 +1482,13 @@ def _summary(
 
 def _worth_naming(r: MilestoneRow, calendar: BoardCalendar) -> bool:
     """chair_summary's SQL filter, for a row already read: unfinished, and at risk or off track,
-    overdue, stale, or due before the next meeting."""
+    overdue, stale, due before the next meeting, or with a revised date awaiting approval."""
     if r.status is Status.COMPLETE:
         return False
     return (
         r.status in (Status.AT_RISK, Status.OFF_TRACK)
         or r.stale
+        or r.due_requested is not None
         or (
             r.due is not None
             and (r.due < calendar.today or (calendar.next_on is not None and r.due < calendar.next_on))

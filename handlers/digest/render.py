@@ -36,7 +36,8 @@ def _revised(row: DigestRow, today: Any) -> str:
 HOW_TO_READ = (
     "How to read this: each milestone keeps its owner's rating (blue complete, green on track, amber at "
     "risk, red off track); overdue means past its date and not complete. Exceptions are the items off "
-    "track, at risk or overdue. ⏳ marks an item with no update since the reminders went out."
+    "track, at risk or overdue, or with a revised date awaiting the chair's approval. ⏳ marks an item "
+    "with no update since the reminders went out."
 )
 
 
@@ -51,8 +52,13 @@ def _exception(row: DigestRow, today: Any, awaiting: set[str]) -> str:
     if row.recovery:
         lines.append(f"Recovery: {bk.esc(bk.clip(row.recovery, 200))}")
     if row.revised_due:
-        lines.append(f"Revised date awaiting approval: {full_day(row.revised_due)}")
+        lines.append(f"Revised date awaiting approval: {full_day(row.revised_due)}{_because(row)}")
     return "\n".join(lines)
+
+
+def _because(row: DigestRow, limit: int = 200) -> str:
+    """ " because …": the owner's reason for the revised date, escaped (they typed it)."""
+    return f" because {bk.esc(bk.clip(row.revised_reason, limit))}" if row.revised_reason else ""
 
 
 def _delta(now: int, then: int | None) -> str:
@@ -382,6 +388,11 @@ def summary_message(d: Digest, *, shared: bool = False, meetings: str | None = N
                 + (" ⏳" if r.code in awaiting else "")
                 + f" · {due_phrase(r.due, today)} · {_owner(r)}"
                 + (f"\n> {bk.esc(bk.clip(r.reason, 150))}" if r.reason else "")
+                + (
+                    f"\nRevised date awaiting approval: {full_day(r.revised_due)}{_because(r, 150)}"
+                    if r.revised_due
+                    else ""
+                )
                 for r in d.exceptions
             ],
             "Nothing overdue, off track or at risk.",

@@ -26,7 +26,7 @@ from bot.services.search import SearchResult
 from bot.services.status import SEVERITY, Health
 from handlers import blocks as bk
 from handlers.blocks import Reply
-from handlers.words import day_in, due_phrase, person_label, status_label
+from handlers.words import day_in, due_phrase, full_day, person_label, status_label
 
 UPDATE_BUTTON = "update_milestone"
 SHARE_BUTTON = "share_summary"
@@ -387,6 +387,9 @@ def exception_line(e: ExceptionItem, today: date) -> str:
         + f" · {due_phrase(r.due, today)} · {owner_text(r)}",
     ]
     lines.append(f"> {bk.esc(bk.clip(r.reason, 300))}" if r.reason else f"_{update_age(r)}, no reason given_")
+    if r.due_requested is not None:
+        why = f" because {bk.esc(bk.clip(r.due_request_reason, 200))}" if r.due_request_reason else ""
+        lines.append(f"Revised date awaiting approval: {full_day(r.due_requested)}{why}")
     return "\n".join(lines)
 
 

@@ -495,6 +495,31 @@ def test_chair_summary_leads_with_exceptions_by_severity_then_due_date(sessions,
     assert s.due_before_next == []
 
 
+def test_a_revised_date_awaiting_the_chair_is_an_exception_unless_something_worse_is(sessions, db, durham):
+    """M-05 is on track and updated since the board (so not named for staleness); M-07 is off track."""
+    at = datetime(2020, 1, 20, 10, tzinfo=UTC)
+    add_update(sessions, durham, "M-05", at, "on track", 20, note="Going well.")
+    add_update(sessions, durham, "M-07", at, "off track", 25, note="Paused.", blockers="Leave.")
+    with sessions.begin() as s:
+        for code, when, why in (
+            ("M-05", date(2020, 9, 30), "IRO post filled in July"),
+            ("M-07", date(2020, 10, 31), "Leave"),
+        ):
+            m = s.scalars(select(Milestone).where(Milestone.plan_id == durham, Milestone.code == code)).one()
+            m.due_requested, m.due_request_reason = when, why
+    summary = q.chair_summary(db=db, plan_id=durham, today=TODAY)
+    from_rows, _rows = q.chair_summary_and_rows(db=db, plan_id=durham, today=TODAY)
+    for s_ in (summary, from_rows):
+        kinds = {e.row.code: e.kind for e in s_.exceptions}
+        assert kinds["M-05"] is q.ExceptionKind.REVISED_DATE
+        assert kinds["M-07"] is q.ExceptionKind.OFF_TRACK
+        assert s_.exceptions[-1].row.code == "M-05"  # a decision to take, after the ratings
+        m05 = next(e.row for e in s_.exceptions if e.row.code == "M-05")
+        assert (m05.due_requested, m05.due_request_reason) == (date(2020, 9, 30), "IRO post filled in July")
+        m07 = next(e.row for e in s_.exceptions if e.row.code == "M-07")
+        assert m07.due_requested == date(2020, 10, 31)
+
+
 def test_chair_summary_lists_what_falls_due_before_the_next_meeting(db, durham):
     s = q.chair_summary(db=db, plan_id=durham, today=date(2020, 3, 20))
     assert codes(s.due_before_next) == ["M-03", "M-06", "M-12"]
