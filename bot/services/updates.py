@@ -357,28 +357,14 @@ def _refuse_no_change(
     """An update that says exactly what the latest one said would only repeat it in history."""
     latest = latest_update(db, milestone.id)
     if latest is None:  # nothing said yet: an update must say something
-        if (status, percent, url, *texts.values()) == (
-            milestone.status,
-            milestone.percent,
-            None,
-            None,
-            None,
-            None,
-        ):
+        if (status, percent) == (milestone.status, milestone.percent) and not any((url, *texts.values())):
             raise NoChange(
                 f"No change: {milestone.code} is already {status}, {percent}%. Say what has changed.",
                 field="note",
             )
         return
-    same = (
-        latest.status,
-        latest.percent,
-        latest.note,
-        latest.evidence_url,
-        latest.next_steps,
-        latest.blockers,
-    )
-    if same == (status, percent, texts["note"], url, texts["next_steps"], texts["blockers"]):
+    said = {name: getattr(latest, name) for name in texts}
+    if (latest.status, latest.percent, latest.evidence_url, said) == (status, percent, url, texts):
         raise NoChange(
             f"No change: this is what the latest update of {milestone.code} already says. Change the status, "
             "the percent or the note, or cancel.",

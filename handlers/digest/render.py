@@ -294,9 +294,13 @@ def area_reply_text(a: DigestArea) -> str:
     return f"{a.code} {a.title}: {a.health or 'no milestones'}, {a.complete} of {a.milestones} complete"
 
 
-def _example_code(batch: ReminderBatch) -> str:
-    """The owner's own first milestone, so the example can be sent as it is."""
-    return batch.items[0].row.code if batch.items else "M-07"
+def _example(batch: ReminderBatch) -> str:
+    """A one-line answer with the person's own first code, so it can be sent as it is."""
+    if batch.items:
+        return f"`/qib update {bk.esc(batch.items[0].row.code)} on track 60% note` works too."
+    if batch.measures:
+        return f"`/qib measure {bk.esc(batch.measures[0].code)} 88%` records a value in one line."
+    return ""
 
 
 def reminder_message(batch: ReminderBatch, *, second: bool = False) -> Reply:
@@ -327,19 +331,18 @@ def reminder_message(batch: ReminderBatch, *, second: bool = False) -> Reply:
     blocks.append(
         bk.context(
             "You get this because these have had no update since the last board, or fall due before "
-            f"the next one, and none in the last few days. `/qib update {bk.esc(_example_code(batch))} on track 60% note` "
-            "works too."
+            f"the next one, and none in the last few days. {_example(batch)}"
         )
     )
-    text = bk.clip(
-        f"{len(batch.items)} milestone(s) need an update before the board on "
-        f"{day_in(batch.meeting_on, batch.today)}: " + ", ".join(i.row.code for i in batch.items),
-        bk.MAX_FALLBACK,
-    )
-    if batch.measures:
-        text = bk.clip(
-            f"{text}; measure(s) to record: " + ", ".join(m.code for m in batch.measures), bk.MAX_FALLBACK
-        )
+    board = day_in(batch.meeting_on, batch.today)
+    parts = [f"{len(batch.items)} milestone(s) need an update before the board on {board}: "]
+    parts[0] += ", ".join(i.row.code for i in batch.items)
+    if batch.measures and not batch.items:
+        parts = [f"measure(s) to record before the board on {board}: "]
+        parts[0] += ", ".join(m.code for m in batch.measures)
+    elif batch.measures:
+        parts.append("measure(s) to record: " + ", ".join(m.code for m in batch.measures))
+    text = bk.clip("; ".join(parts), bk.MAX_FALLBACK)
     return Reply(text=text, blocks=bk.fit(blocks))
 
 

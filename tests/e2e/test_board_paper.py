@@ -70,7 +70,8 @@ def _play_month(bot, engine, database_url, *, measures: bool = True):
     assert status == 200
     # Off track, with a decision asked for in the quick syntax.
     [saved] = bot.command(
-        f"update M-10 off track 30% Two educators left. decision: {QUICK_DECISION}", user=PRACTICE_LEAD
+        f"update M-10 off track 30% Two educators left; recovery: recruit two educators. decision: {QUICK_DECISION}",
+        user=PRACTICE_LEAD,
     )
     assert saved["text"].startswith("Saved: M-10")
     # Complete, with its impact and the evidence.

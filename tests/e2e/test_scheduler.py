@@ -76,7 +76,7 @@ def test_an_owner_whose_measure_has_no_value_for_last_month_is_reminded_with_a_r
     dms = {c.args["channel"]: c.args for c in slack.calls_to("chat.postMessage")}
     # the education lead's milestones are complete, but KPI-4 has nothing for January
     cme = dms["U0QIB0010"]
-    assert cme["text"].endswith("measure(s) to record: KPI-4")
+    assert cme["text"] == "measure(s) to record before the board on Thu 20 Feb: KPI-4"
     [block] = [b for b in cme["blocks"] if "*KPI-4*" in b.get("text", {}).get("text", "")]
     assert "Jan 2020 is not recorded yet" in block["text"]["text"]
     assert (block["accessory"]["action_id"], block["accessory"]["value"]) == ("record_measure", "KPI-4")

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.services import updates
-from bot.services.errors import InvalidInput, NotAllowed, NotFound
+from bot.services.errors import InvalidInput, NoChange, NotAllowed, NotFound
 from bot.services.privacy import PersonalDataRefused, PersonalDataSuspected
 from bot.services.updates import UpdateResult, reassign_owner, record_update, set_delegate
 from models import AuditEvent, Milestone, Person, ProgressUpdate
@@ -406,6 +406,7 @@ def test_losing_the_insert_race_returns_the_update_that_won(sessions, durham, mo
     # Pretend both up-front checks missed the other request's row: the unique constraint decides.
     monkeypatch.setattr(updates, "_already_recorded", lambda db, plan_id, key, digest: None)
     monkeypatch.setattr(updates, "_key_free", lambda db, plan_id, key: True)
+    monkeypatch.setattr(updates, "_refuse_no_change", lambda *args, **kwargs: None)
     with sessions.begin() as db:
         again = record(db, durham, "M-07", "sm-safeguarding", percent=40, key="view-race")
         assert again.duplicate and again.update_id == first.update_id
@@ -435,8 +436,14 @@ def test_a_key_reused_by_someone_else_for_another_milestone_is_a_new_update(sess
 def test_a_key_reused_by_another_person_for_the_same_milestone_is_a_new_update(sessions, durham):
     with sessions.begin() as db:
         first = record(db, durham, "M-07", "sm-safeguarding", percent=40, note="Met twice.", key="view:V1")
-        # The head of service is an admin: allowed to update M-07 too, with the very same content.
-        other = record(db, durham, "M-07", "head-csc", percent=40, note="Met twice.", key="view:V1")
+    # The head of service is an admin, allowed to update M-07 too. The very same content is not taken for
+    # a replay of Riley's update (which would answer with it): it is refused as no change.
+    with pytest.raises(NoChange), sessions.begin() as db:
+        record(db, durham, "M-07", "head-csc", percent=40, note="Met twice.", key="view:V1")
+    with sessions.begin() as db:
+        other = record(
+            db, durham, "M-07", "head-csc", percent=40, note="Met twice; I chaired.", key="view:V1"
+        )
     assert not other.duplicate and other.update_id != first.update_id
     assert other.author_name != first.author_name
     with sessions() as db:
