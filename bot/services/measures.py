@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
-from bot.services.people import actor_from_person, can_update
+from bot.services.people import acting
 from bot.services.periods import (
     current_period,
     last_complete_period,
@@ -28,7 +28,7 @@ from bot.services.periods import (
 )
 from bot.services.privacy import PersonalDataSuspected, check_update_fields
 from bot.services.queries import board_calendar
-from models import AuditEvent, Measure, MeasureValue, Person, Plan
+from models import AuditEvent, Measure, MeasureValue, Plan
 
 SPARKS = "▁▂▃▄▅▆▇█"
 SPARK_POINTS = 12
@@ -288,20 +288,17 @@ def record_value(
     ).one_or_none()
     if measure is None:
         raise NotFound(f"There is no measure {code.strip().upper()}. `/qib measures` lists them.")
-    author = db.get(Person, author_id)
-    if author is None or author.plan_id != plan_id:
-        raise NotAllowed(
-            "You are not one of this plan's people yet, so you cannot record values: ask an admin."
-        )
-    actor = actor_from_person(author, extra_admin_slack_ids)
-    owner = db.get(Person, measure.owner_id) if measure.owner_id is not None else None
-    if not can_update(
-        actor,
-        measure.owner_id,
-        owner.delegate_id if owner else None,
-        owner.delegate_until if owner else None,
-        today,
-    ):
+    acting_as = acting(
+        db,
+        plan_id=plan_id,
+        author_id=author_id,
+        owner_id=measure.owner_id,
+        today=today,
+        extra_admin_slack_ids=extra_admin_slack_ids,
+        doing="record values",
+    )
+    author, owner = acting_as.author, acting_as.owner
+    if not acting_as.allowed:
         who = f" ({owner.name})" if owner else ""
         raise NotAllowed(
             f"Only the owner of {measure.code}{who}, their delegate or a plan admin can record its values."

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.services.errors import NotAllowed
 from bot.services.wording import person_label
 from models import Person
 
@@ -100,6 +101,37 @@ def can_update(
     return milestone_owner_id is not None and is_active_delegate(
         actor, owner_delegate_id, delegate_until, today
     )
+
+
+@dataclass(frozen=True)
+class Acting:
+    """Who is acting, the owner of what they act on, and whether they may (owner, cover, admin)."""
+
+    author: Person
+    actor: Actor
+    owner: Person | None
+    allowed: bool
+
+
+def acting(
+    db: Session,
+    *,
+    plan_id: int,
+    author_id: int,
+    owner_id: int | None,
+    today: date,
+    extra_admin_slack_ids: frozenset[str],
+    doing: str,
+) -> Acting:
+    """The one permission rule for milestones and measures alike; someone who is not one of the plan's
+    people may do nothing (``doing``: "update milestones", for the refusal)."""
+    author = db.get(Person, author_id)
+    if author is None or author.plan_id != plan_id:
+        raise NotAllowed(f"You are not one of this plan's people yet, so you cannot {doing}: ask an admin.")
+    actor = actor_from_person(author, extra_admin_slack_ids)
+    owner = db.get(Person, owner_id) if owner_id is not None else None
+    delegate_id, until = (owner.delegate_id, owner.delegate_until) if owner else (None, None)
+    return Acting(author, actor, owner, can_update(actor, owner_id, delegate_id, until, today))
 
 
 def can_reopen(actor: Actor | None, milestone_owner_id: int | None) -> bool:

@@ -30,11 +30,10 @@ from sqlalchemy.orm import Session
 from bot.services.errors import InvalidInput, NoChange, NotAllowed, NotFound
 from bot.services.people import (
     Actor,
+    acting,
     actor_by_id,
-    actor_from_person,
     can_admin,
     can_reopen,
-    can_update,
     is_active_delegate,
 )
 from bot.services.privacy import kinds_of, screen
@@ -186,20 +185,17 @@ def record_update(
         return _result(db, earlier, duplicate=True)
 
     today = now.astimezone(_zone(plan.timezone)).date()
-    author = db.get(Person, author_id)
-    if author is None or author.plan_id != plan_id:
-        raise NotAllowed(
-            "You are not one of this plan's people yet, so you cannot update milestones: ask an admin."
-        )
-    actor = actor_from_person(author, extra_admin_slack_ids)
-    owner = db.get(Person, milestone.owner_id) if milestone.owner_id is not None else None
-    if not can_update(
-        actor,
-        milestone.owner_id,
-        owner.delegate_id if owner else None,
-        owner.delegate_until if owner else None,
-        today,
-    ):
+    acting_as = acting(
+        db,
+        plan_id=plan_id,
+        author_id=author_id,
+        owner_id=milestone.owner_id,
+        today=today,
+        extra_admin_slack_ids=extra_admin_slack_ids,
+        doing="update milestones",
+    )
+    author, actor, owner = acting_as.author, acting_as.actor, acting_as.owner
+    if not acting_as.allowed:
         raise NotAllowed(_not_yours(code, owner, actor, today))
 
     before_status, before_percent = milestone.status, milestone.percent

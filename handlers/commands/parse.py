@@ -4,29 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.services.questions.interpret import ALIASES
+
+__all__ = ["ALIASES", "CommandText", "parse_command"]
+
 
 @dataclass(frozen=True)
 class CommandText:
     name: str
     args: str
-
-
-ALIASES = {
-    "": "help",
-    "?": "help",
-    "h": "help",
-    "s": "status",
-    "st": "status",
-    "sum": "summary",
-    "me": "mine",
-    "my": "mine",
-    "late": "overdue",
-    "u": "update",
-    "upd": "update",
-    "hist": "history",
-    "meeting": "meeting",
-    "meetings": "meetings",
-}
 
 
 def parse_command(text: str | None) -> CommandText:

@@ -51,7 +51,11 @@ _MENTION = re.compile(r"<[@!#][^>]*>")
 _LEADING_MENTIONS = re.compile(r"^\s*(<[@!#][^>]*>[\s,:]*)+")
 _USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _PUNCT = re.compile(r"[?!,;:\"“”()]+|\.(?=\s|$)")
-_ALIASES = {
+# Short forms of the subcommands, for the command line and questions alike (one table).
+ALIASES = {
+    "": "help",
+    "?": "help",
+    "h": "help",
     "s": "status",
     "st": "status",
     "sum": "summary",
@@ -61,8 +65,6 @@ _ALIASES = {
     "u": "update",
     "upd": "update",
     "hist": "history",
-    "h": "help",
-    "?": "help",
 }
 
 _GREETING = re.compile(
@@ -248,7 +250,7 @@ def typed_command(text: str, today: date, commands: frozenset[str]) -> q.Intent 
     raw = " ".join(_LEADING_MENTIONS.sub("", text).split()).removeprefix("/qib").strip()
     clean = normalise(raw)
     first, _, rest = clean.partition(" ")
-    name = _ALIASES.get(first, first)
+    name = ALIASES.get(first, first)
     if not clean or name not in commands or (rest and name == "priority"):
         return None
     return _as_command(clean, raw, today, PlanTerms(commands=commands))
@@ -258,7 +260,7 @@ def _as_command(clean: str, raw: str, today: date, terms: PlanTerms) -> q.Intent
     """`status red`, `due in march`, `history M-07`, `update M-05 ...`: a subcommand typed as such.
     Subcommands that take free text (an update's note) get it as typed, case and all."""
     first, _, rest = clean.partition(" ")
-    name = _ALIASES.get(first, first)
+    name = ALIASES.get(first, first)
     if name not in terms.commands or (name == "update" and re.match(r"(on|about|for) (?!track\b)", rest)):
         return None  # "update on M-16" asks for one, it does not give one
     rest = rest.strip()
