@@ -199,7 +199,11 @@ def test_a_trigger_id_seen_before_from_someone_else_is_their_own_update_and_a_re
 ):
     first = command(bot, "update M-05 on track 20% first", "mine", trigger_id="trig.shared")
     other = command(
-        bot, "update M-07 at risk 30% theirs", "theirs", user=SAFEGUARDING, trigger_id="trig.shared"
+        bot,
+        "update M-07 at risk 30% theirs; recovery: agency cover",
+        "theirs",
+        user=SAFEGUARDING,
+        trigger_id="trig.shared",
     )
     first(None)
     other(None)

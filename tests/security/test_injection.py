@@ -156,7 +156,9 @@ def test_refusals_that_name_people_are_inert(evil):
 
 
 def test_the_board_thread_announcements_and_receipts_are_inert(evil):
-    evil.command(f"update M-05 off track 37% {NOTE_BY_COMMAND} again", user=IRO)  # off track: broadcast
+    evil.command(
+        f"update M-05 off track 37% {NOTE_BY_COMMAND} again; recovery: cover", user=IRO
+    )  # off track: broadcast
     assert_inert(evil)
     posts = evil.slack.calls_to("chat.postMessage")
     assert any(p.args.get("thread_ts") for p in posts)

@@ -79,7 +79,7 @@ def test_slack_refusing_a_post_logs_the_error_code_not_the_message(bot, caplog):
     caplog.set_level(logging.INFO)
     bot.slack.fail("chat.postMessage", status=200, error="channel_not_found", times=None)
     bot.command(f"update M-05 on track 20% {NOTE}", user=IRO)
-    bot.command(f"update M-05 off track 20% {NOTE} again", user=IRO)
+    bot.command(f"update M-05 off track 20% {NOTE} again; recovery: cover", user=IRO)
     assert "channel_not_found" in caplog.text
     for needle in secrets_and_bodies(bot):
         assert needle not in caplog.text
