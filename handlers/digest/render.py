@@ -87,10 +87,19 @@ def _areas_line(d: Digest) -> str:
 
 
 def _listed(title: str, lines: list[str], empty: str, limit: int = MAX_LISTED) -> dict[str, Any]:
-    shown = lines[:limit]
+    """A titled list of at most ``limit`` lines that fits one section (long titles shorten the list),
+    saying how many were left out."""
+    budget = bk.MAX_SECTION - len(title) - 60  # room for the title and the "…and N more" line
+    shown: list[str] = []
+    for line in lines[:limit]:
+        if sum(len(x) + 1 for x in shown) + len(line) > budget:
+            break
+        shown.append(line)
+    if lines and not shown:  # one line longer than a section: shortened, never "None."
+        shown = [bk.clip(lines[0], budget)]
     more = len(lines) - len(shown)
     return bk.section(
-        f"*{title}*\n" + ("\n".join(shown) or empty) + (f"\n…and {more} more" if more > 0 else "")
+        f"*{title}*\n" + ("\n".join(shown) or empty) + (f"\n…and {more} more not shown" if more > 0 else "")
     )
 
 
