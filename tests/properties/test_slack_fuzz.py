@@ -23,7 +23,8 @@ LIVE = [
     "<https://example.gov.uk/e|evidence>",
     "<mailto:a@example.gov.uk|a>",
 ]
-UNHANDLED = ("Something went wrong", "Traceback", "Exception", "Error:")
+# What a leaked error looks like. ("Exceptions" alone is a section of the board's paper.)
+UNHANDLED = ("Something went wrong", "Traceback", "Exception:", "Exception(", "Error:")
 
 
 @st.composite
