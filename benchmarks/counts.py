@@ -23,12 +23,12 @@ from sqlalchemy import Engine, event
 
 from benchmarks.generate import Size, plan_dict, roster
 from benchmarks.sink import Sink
+from qib_testing.people import TEAM
 
 SIZES = (10, 100, 2000)
 TODAY = date(2025, 1, 15)  # a Wednesday: the plans are built around it and the bot's clock is fixed on it
 NOW = datetime(2025, 1, 15, 10, 30, tzinfo=UTC)
 SECRET = "bench-signing-secret"
-TEAM = "T111"
 UPDATES_PER_MILESTONE = 3
 
 # What is counted: (name, kind, text). Kinds: command (/qib TEXT), home (app_home_opened), submit
@@ -118,7 +118,7 @@ def counting(engine: Engine) -> Iterator[Counter]:
 
 
 def _signed(body: str, content_type: str) -> BoltRequest:
-    from tests.slack_standin.signer import sign
+    from qib_testing.slack_standin.signer import sign
 
     headers = {"content-type": content_type, **{k.lower(): v for k, v in sign(body, SECRET).items()}}
     return BoltRequest(body=body, headers=headers)
@@ -171,7 +171,7 @@ class PlanUnderTest:
 
     def request(self, kind: str, text: str) -> BoltRequest:
         from benchmarks.load import update_state
-        from tests.slack_standin.signer import (
+        from qib_testing.slack_standin.signer import (
             event_body,
             interactive_body,
             slash_command_body,

@@ -35,7 +35,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from benchmarks.sink import Sink
-from tests.slack_standin.signer import (
+from qib_testing.people import TEAM
+from qib_testing.slack_standin.signer import (
     JSON,
     event_body,
     interactive_body,
@@ -45,7 +46,6 @@ from tests.slack_standin.signer import (
 )
 
 FORM = "application/x-www-form-urlencoded"
-TEAM = "T111"
 CHANNEL = "CBENCHBOARD"
 ANSWER_TIMEOUT = 30.0
 ERROR_PREFIXES = ("Something went wrong", "The plan database is unavailable")

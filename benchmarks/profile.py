@@ -31,7 +31,7 @@ FORM = "application/x-www-form-urlencoded"
 
 
 def requests(sink: Sink, user: str, chair: str, own: str, area: str) -> dict[str, Callable[[], BoltRequest]]:
-    from tests.slack_standin.signer import (
+    from qib_testing.slack_standin.signer import (
         event_body,
         interactive_body,
         slash_command_body,

@@ -69,7 +69,7 @@ def time_questions(
 
 
 def main() -> int:
-    from tests.questions.corpus import DURHAM, NORTHSHIRE, WESTVALE
+    from qib_testing.corpus import DURHAM, NORTHSHIRE, WESTVALE
 
     questions = [text for text, _ in DURHAM + NORTHSHIRE + WESTVALE]
     plans = {

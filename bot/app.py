@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import secrets
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,17 +17,15 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
-from sqlalchemy.exc import DBAPIError, OperationalError
 
 import handlers
 from bot.deps import Deps
 from bot.respond import PatientRespond
-from bot.services.errors import DomainError
 from bot.settings import Settings
+from handlers.commands.router import Router
+from handlers.errors import friendly_message, tell_user
 
 log = logging.getLogger("qib.app")
-
-DATABASE_DOWN = "The plan database is unavailable just now; please try again shortly."
 
 # Set in the Bolt context by bot.http once it has checked a request's signature itself: on_error
 # speaks to Slack only for such a request or one that came over Socket Mode (or the console).
@@ -152,8 +148,9 @@ def create_app(
     finally:
         bolt_log.removeFilter(_no_token_warning)
     app.use(_only_workspace(workspace))
-    app.use(_share(settings, deps))
-    handlers.register_all(app)
+    router = Router()
+    app.use(_share(settings, deps, router))
+    handlers.register(app, router)
     app.error(on_error)
     return app
 
@@ -183,12 +180,14 @@ def _bolt_app(
     )
 
 
-def _share(settings: Settings, deps: Deps) -> Callable[..., Any]:
-    """Put the long-lived factories into every request's context (never a session: see DESIGN.md)."""
+def _share(settings: Settings, deps: Deps, router: Router) -> Callable[..., Any]:
+    """Put the long-lived factories, and this app's /qib subcommands, into every request's context
+    (never a session: see DESIGN.md)."""
 
     def share(context: Any, next: Callable[[], Any]) -> Any:
         context["settings"] = settings
         context["deps"] = deps
+        context["router"] = router
         if context.get("response_url"):  # replies that survive Slack's 429s and 5xx (see bot/respond.py)
             context["respond"] = PatientRespond(response_url=context["response_url"])
         return next()
@@ -206,39 +205,6 @@ def _only_workspace(ours: Workspace) -> Callable[..., Any]:
         return BoltResponse(status=401, body="")
 
     return only_workspace
-
-
-def friendly_message(error: Exception) -> tuple[str, str | None]:
-    """The text a user sees for an error, and the reference logged with it (None when nothing to log)."""
-    if isinstance(error, DomainError):
-        return error.message, None
-    if isinstance(error, OperationalError) or (
-        isinstance(error, DBAPIError) and error.connection_invalidated
-    ):
-        log.warning("database unavailable: %s", type(error.orig).__name__ if error.orig else "unknown")
-        return DATABASE_DOWN, None
-    ref = secrets.token_hex(3)
-    log_unexpected(log, f"unhandled error ref={ref}", error)
-    return f"Something went wrong (ref {ref}). It has been logged.", ref
-
-
-def log_unexpected(logger: logging.Logger, what: str, error: BaseException) -> None:
-    """Log an unexpected error with its stack. A database error goes without its message: the database's
-    own words can quote the failing row (PostgreSQL's "DETAIL: Failing row contains (... a note ...)"),
-    whatever hide_parameters says."""
-    if not isinstance(error, DBAPIError):
-        logger.error("%s: %s", what, type(error).__name__, exc_info=error)
-        return
-    orig = error.orig
-    code = getattr(orig, "sqlstate", None) or getattr(orig, "sqlite_errorname", None) or "no code"
-    logger.error(
-        "%s: %s (%s, %s)\n%s",
-        what,
-        type(error).__name__,
-        type(orig).__name__ if orig is not None else "no driver error",
-        code,
-        "".join(traceback.format_tb(error.__traceback__)).rstrip(),
-    )
 
 
 def verified(request: BoltRequest) -> bool:
@@ -260,7 +226,7 @@ def on_error(
         return BoltResponse(status=401, body="")
     text, _ = friendly_message(error)
     try:
-        handlers.tell_user(body, context, client, text)
+        tell_user(body, context, client, text)
     except Exception as exc:  # the message itself could not be delivered: log, never raise again
         log.warning("could not deliver an error message: %s", type(exc).__name__)
     # The person has been told; answering Slack with an error too would only add "dispatch_failed".

@@ -8,6 +8,7 @@ import sys
 import threading
 from typing import Any
 
+from bot.cli_plan import CliError, seed_if_empty, write_output
 from bot.settings import Settings
 
 
@@ -81,7 +82,6 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         return cmd_console(argparse.Namespace(user=None, now=None, json=False), settings)
     configure_logging(settings)
     from bot.app import WorkspaceUnknown, create_app
-    from bot.cli import CliError
     from bot.deps import WEB_STATEMENT_TIMEOUT_MS, build_deps
 
     deps = build_deps(settings, statement_timeout_ms=WEB_STATEMENT_TIMEOUT_MS)
@@ -115,7 +115,6 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli import seed_if_empty
     from bot.console import Console
     from bot.deps import build_deps
 
@@ -126,8 +125,6 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     try:
         console = Console(settings, deps, user=args.user, as_json=args.json, notice=notice)
     except ValueError as exc:
-        from bot.cli import CliError
-
         raise CliError(str(exc)) from None
     interactive = sys.stdin.isatty() and not args.json
     console.loop(interactive=interactive)
@@ -136,7 +133,6 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
 
 def _console_clock(text: str | None, deps: Any) -> tuple[Any, str | None]:
     """--now pins it; otherwise a plan that describes a past day starts the clock on that day."""
-    from bot.cli import CliError
     from bot.console_clock import console_clock
     from models import Plan
 
@@ -156,14 +152,11 @@ def _clock(text: str | None, settings: Settings) -> Any:
     try:
         return now_from(text, settings.timezone) or utc_now
     except ValueError as exc:
-        from bot.cli import CliError
-
         raise CliError(str(exc)) from None
 
 
 def cmd_tick(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import make_client
-    from bot.cli import CliError
     from bot.deps import build_deps
     from bot.scheduler import Scheduler
 
@@ -212,7 +205,6 @@ def _dry_run_tick(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
     from datetime import date
 
-    from bot.cli import CliError
     from bot.deps import build_deps
 
     meeting = None
@@ -248,8 +240,6 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
             "say what to do: qib digest --preview, or qib digest export --meeting DATE --format md|html|docx"
         )
     if args.output:
-        from bot.cli import write_output
-
         write_output(args.output, text)
         print(f"wrote {args.output}")
     else:
@@ -265,25 +255,15 @@ def _preview(deps: Any, settings: Settings, meeting: Any, *, pinned: bool) -> st
     """
     from zoneinfo import ZoneInfo
 
-    from bot.console import ConsoleSlack
     from bot.console_render import render_outgoing
-    from bot.scheduler import Scheduler
-    from bot.services.calendar import schedule_for
+    from bot.usecases import board_paper
     from handlers.digest.render import digest_message
 
-    scheduler = Scheduler(deps, settings, ConsoleSlack().client())  # a preview never reaches Slack
     now = deps.clock()
-    rule, found = scheduler.upcoming(now, meeting)
+    rule, found = board_paper.upcoming(deps, settings, now, meeting)
     if meeting is not None and not pinned:
-        timing = rule.timing
-        now = schedule_for(
-            found,
-            digest_working_days=timing.digest_working_days,
-            reminder_working_days=timing.reminder_working_days,
-            post_time=timing.post_time,
-            tz=rule.tz,
-        ).digest_at
-    reply = digest_message(scheduler.build(rule, found, now))
+        now = board_paper.meeting_schedule(rule, found).digest_at
+    reply = digest_message(board_paper.build(deps, rule, found, now))
     when = now.astimezone(ZoneInfo(rule.tz))
     head = f"preview, not posted: the digest for the meeting on {found.on}, as at {when:%Y-%m-%d %H:%M %Z}"
     parts = [render_outgoing(f"{head}; the board channel would see this", reply.payload())]

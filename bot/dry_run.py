@@ -15,10 +15,10 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import sessionmaker
 
 from bot.channels import ChannelIds
-from bot.console import ConsoleSlack
 from bot.console_render import render_outgoing
+from bot.console_slack import ConsoleSlack
 from bot.deps import Deps
-from bot.scheduler import TickReport
+from bot.scheduler import Scheduler, TickReport
 from bot.settings import Settings
 from models.db import Sessions
 
@@ -55,8 +55,6 @@ def rolled_back(deps: Deps) -> Iterator[Deps]:
 
 def dry_run_tick(deps: Deps, settings: Settings) -> tuple[TickReport, list[str]]:
     """What one tick at the deps' clock would post, rendered as the console renders it; changes nothing."""
-    from bot.scheduler import Scheduler
-
     slack = ConsoleSlack()
     deps.plan_id()  # looked up on the real sessions, so the copy below shares it
     deps.channel_ids = ChannelIds(look_up_names=False)  # no workspace here, as in the console

@@ -29,8 +29,9 @@ from waitress.channel import HTTPChannel
 from waitress.task import ErrorTask
 
 from bot import metrics
-from bot.app import VERIFIED, log_unexpected
+from bot.app import VERIFIED
 from bot.deps import Deps
+from bot.logs import log_unexpected
 
 log = logging.getLogger("qib.http")
 

@@ -6,12 +6,14 @@ import logging
 import re
 from datetime import date
 
+from slack_bolt import App
+
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.queries import PersonInfo, find_person
 from bot.services.updates import OwnerChange, reassign_owner, set_delegate
 from handlers import blocks as bk
 from handlers.blocks import Reply
-from handlers.commands.router import subcommand
+from handlers.commands.router import Router
 from handlers.context import Ask, actor_of
 from handlers.words import day
 
@@ -38,7 +40,6 @@ def _people(text: str) -> list[str]:
     return mentions + rest if mentions else rest
 
 
-@subcommand("owner", "/qib owner CODE @person", "admins: give a milestone a new owner", order=40)
 def owner(ask: Ask, args: str) -> Reply:
     parts = args.split(maxsplit=1)
     if len(parts) < 2:
@@ -85,12 +86,6 @@ def _tell_owners(ask: Ask, change: OwnerChange) -> None:
             log.warning("could not tell an owner of a change: %s", type(exc).__name__)
 
 
-@subcommand(
-    "delegate",
-    "/qib delegate @from @to [until YYYY-MM-DD]",
-    "admins: who covers for someone (for leave), or `none` to clear",
-    order=41,
-)
 def delegate(ask: Ask, args: str) -> Reply:
     text, _, until_text = args.partition(" until ")
     until = None
@@ -128,3 +123,15 @@ def delegate(ask: Ask, args: str) -> Reply:
             f" until {day(change.after_until)} {change.after_until.year}." if change.after_until else "."
         )
     return Reply(text=reply, blocks=[bk.section(bk.esc(reply))])
+
+
+def register(app: App, router: Router) -> None:
+    """This feature's /qib subcommands."""
+    router.add("owner", "/qib owner CODE @person", "admins: give a milestone a new owner", owner, order=40)
+    router.add(
+        "delegate",
+        "/qib delegate @from @to [until YYYY-MM-DD]",
+        "admins: who covers for someone (for leave), or `none` to clear",
+        delegate,
+        order=41,
+    )

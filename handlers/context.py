@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.deps import Deps
+from bot.services.errors import NotAllowed
+from bot.services.people import actor_for
 from bot.settings import Settings
+from handlers.blocks import Reply
+
+
+class Command(Protocol):
+    @property
+    def run(self) -> Callable[[Ask, str], Reply]: ...
+
+
+class Commands(Protocol):
+    """The /qib subcommands of the app a request came to (handlers.commands.router.Router)."""
+
+    def route(self, name: str) -> Command: ...
+
+    def names(self) -> frozenset[str]: ...
 
 
 @dataclass
@@ -18,6 +35,7 @@ class Ask:
     deps: Deps
     settings: Settings
     now: datetime
+    router: Commands
     trigger_id: str | None = None
     client: Any = None
     surface: str = "command"  # command | mention | dm | home | action
@@ -49,6 +67,7 @@ def ask_from(
         deps=deps,
         settings=context["settings"],
         now=deps.clock(),
+        router=context["router"],
         trigger_id=trigger_id,
         client=client,
         surface=surface,
@@ -64,9 +83,6 @@ NOT_IN_PLAN = (
 
 def actor_of(ask: Ask) -> Any:
     """The person asking, or NotAllowed with a message saying how to get added."""
-    from bot.services.errors import NotAllowed
-    from bot.services.people import actor_for
-
     with ask.deps.sessions() as db:
         actor = actor_for(db, ask.plan_id, ask.user_id, ask.settings.admin_ids)
     if actor is None:

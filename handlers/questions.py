@@ -20,20 +20,20 @@ from bot.services.questions.terms import PlanWords, plan_words
 from bot.services.search import search
 from handlers import blocks as bk
 from handlers.blocks import Reply
-from handlers.commands.router import ROUTES, route
+from handlers.commands.router import Router
 from handlers.context import Ask, ask_from
 from handlers.status import render, status_found
 
 ASK_BUTTON = "ask_question"
 
 
-def register(app: App) -> None:
+def register(app: App, router: Router) -> None:
     app.action(re.compile(rf"^{ASK_BUTTON}:"))(on_ask_button)
 
 
 def answer(ask: Ask, text: str) -> Reply:
     """The reply to a question or a /qib command line, whichever surface it came from."""
-    commands = frozenset(ROUTES)
+    commands = ask.router.names()
     direct = typed_command(text, ask.today(), commands)
     if direct is not None:  # `/qib summary`, `/qib update M-05 ...`: no need to read the plan's words
         return run(ask, direct, None)
@@ -58,48 +58,52 @@ def run(  # noqa: C901 (one branch per intent)
     today, now, plan_id = ask.today(), ask.now, ask.plan_id
     match intent:
         case q.Command(name, args):
-            return route(name).run(ask, args)
+            return ask.router.route(name).run(ask, args)
         case q.Help():
-            return route("help").run(ask, "")
+            return ask.router.route("help").run(ask, "")
         case q.Greeting():
             return greeting_reply(words)
         case q.Summary():
-            return route("summary").run(ask, "")
+            return ask.router.route("summary").run(ask, "")
         case q.Status(topic):
-            return route("status").run(ask, topic) if not topic else _status(ask, topic, words, typed=typed)
+            return (
+                ask.router.route("status").run(ask, topic)
+                if not topic
+                else _status(ask, topic, words, typed=typed)
+            )
         case q.ByRating(ratings):
             with ask.deps.sessions() as db:
                 return render.rated_reply(
                     queries.by_rating(db=db, plan_id=plan_id, today=today, ratings=ratings, now=now)
                 )
         case q.Overdue():
-            return route("overdue").run(ask, "")
+            return ask.router.route("overdue").run(ask, "")
         case q.Stale():
-            return route("stale").run(ask, "")
+            return ask.router.route("stale").run(ask, "")
         case q.Due(frm, until, reading):
             with ask.deps.sessions() as db:
                 result = queries.due_soon(db=db, plan_id=plan_id, today=today, frm=frm, until=until, now=now)
             return render.due_reply(result, reading=reading)
         case q.Owned(who, mine):
             if mine:
-                return route("mine").run(ask, "")
+                return ask.router.route("mine").run(ask, "")
             return _owned(ask, who, words)
         case q.Decisions():
             with ask.deps.sessions() as db:
                 summary = queries.chair_summary(db=db, plan_id=plan_id, today=today, now=now)
             return decisions_reply(summary)
         case q.History(topic):
-            return route("history").run(ask, topic)
+            return ask.router.route("history").run(ask, topic)
         case q.Changes(since, reading):
             with ask.deps.sessions() as db:
                 calendar, changed = queries.changes(db=db, plan_id=plan_id, today=today, since=since, now=now)
             return changes_reply(calendar, changed, since=since)
         case q.Meetings():
-            return route("meetings").run(ask, "")
+            return ask.router.route("meetings").run(ask, "")
         case q.Priorities(code):
-            return route("priority").run(ask, code)
+            return ask.router.route("priority").run(ask, code)
         case q.Measure(topic):
-            return route("measures").run(ask, topic)
+            return ask.router.route("measures").run(ask, topic)
         case q.NotUnderstood(text, _):
             return fallback_reply(as_typed(text, typed), words)
     return fallback_reply("", words)  # pragma: no cover (every intent is matched above)
@@ -115,7 +119,7 @@ class _LazyWords:
     def first(self, kind: str) -> Any:
         if self._words is None:
             with self._ask.deps.sessions() as db:
-                self._words = plan_words(db, self._ask.plan_id, frozenset(ROUTES))
+                self._words = plan_words(db, self._ask.plan_id, self._ask.router.names())
         return self._words.first(kind)
 
 
@@ -132,7 +136,7 @@ def _status(ask: Ask, topic: str, words: Words, *, bare: bool = False, typed: st
     fallback = fallback_reply(as_typed(topic, typed), words)
     if not bare:
         return fallback
-    help_reply = route("help").run(ask, "")
+    help_reply = ask.router.route("help").run(ask, "")
     return Reply(text=help_reply.text + "\n\n" + fallback.text, blocks=help_reply.blocks + fallback.blocks)
 
 

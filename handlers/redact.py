@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
+from slack_bolt import App
+
 from bot.redaction_runner import apply_redaction_edits
 from bot.services.redaction import redact_update
 from handlers import blocks as bk
 from handlers.blocks import Reply
-from handlers.commands.router import subcommand
+from handlers.commands.router import Router
 from handlers.context import Ask, actor_of
 
 
-@subcommand(
-    "redact",
-    "/qib redact U-1234 reason",
-    "admins, privacy officer: remove an update's text everywhere it was posted",
-    order=45,
-)
 def redact(ask: Ask, args: str) -> Reply:
     parts = args.split(maxsplit=1)
     if len(parts) < 2:
@@ -47,3 +43,14 @@ def redact(ask: Ask, args: str) -> Reply:
     if done.digests:
         lines.append(f"Posted digests changed: {done.digests} (the board paper records the redaction).")
     return Reply(text="\n".join(lines), blocks=[bk.section("\n".join(lines))])
+
+
+def register(app: App, router: Router) -> None:
+    """This feature's /qib subcommands."""
+    router.add(
+        "redact",
+        "/qib redact U-1234 reason",
+        "admins, privacy officer: remove an update's text everywhere it was posted",
+        redact,
+        order=45,
+    )

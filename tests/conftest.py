@@ -1,5 +1,6 @@
 """Shared fixtures: a migrated database (SQLite by default, PostgreSQL when QIB_TEST_DATABASE_URL says so),
-emptied after every test, and the Durham plan loaded through the real importer."""
+emptied after every test, the Durham plan loaded through the real importer, and the bot over HTTP with
+the Slack stand-in (`slack`, `bot`, `make_bot`). Each fixture name has one meaning in the whole suite."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import contextlib
 import os
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -20,6 +22,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.services.planfile import import_plan, read_plan_file
 from models import Base
 from models.db import describe_connect_error, make_engine, make_sessionmaker, upgrade
+from qib_testing.bots import Bot, serve_bot
+from qib_testing.slack_standin import FakeSlack
 from seeds import DURHAM
 
 # `make test` runs the property tests derandomized (HYPOTHESIS_PROFILE=ci): the same examples every run,
@@ -125,3 +129,35 @@ def durham(sessions: sessionmaker[Session]) -> int:
 def tmp_dir() -> Iterator[Path]:
     with tempfile.TemporaryDirectory() as d:
         yield Path(d)
+
+
+# ---------------------------------------------------------------------- the bot over HTTP
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    """The Slack stand-in; every payload the bot sent is checked against Block Kit's rules at the end."""
+    with FakeSlack() as fake:
+        yield fake
+        fake.assert_no_violations()
+
+
+@pytest.fixture
+def bot(database_url: str, engine: Engine, slack: FakeSlack, durham: int) -> Iterator[Bot]:
+    """The bot serving the Durham plan over real HTTP, reached the way Slack reaches it."""
+    with serve_bot(database_url, engine, slack) as running:
+        yield running
+
+
+BotFactory = Callable[..., contextlib.AbstractContextManager[Bot]]
+
+
+@pytest.fixture
+def make_bot(database_url: str, engine: Engine, slack: FakeSlack, durham: int) -> BotFactory:
+    """`with make_bot(slack_team_id="T111") as other:` a bot with other settings (`plan=` selects a plan,
+    as QIB_PLAN does) on the same database and Slack stand-in."""
+
+    def start(**settings: Any) -> contextlib.AbstractContextManager[Bot]:
+        return serve_bot(database_url, engine, slack, **settings)
+
+    return start

@@ -17,8 +17,8 @@ from bot.app import make_client
 from bot.deps import Deps
 from bot.scheduler import Scheduler
 from models.db import make_sessionmaker
+from qib_testing.bots import bot_settings
 from seeds import DURHAM
-from tests.e2e.conftest import bot_settings, slack  # noqa: F401
 
 
 @pytest.fixture
@@ -179,7 +179,7 @@ def test_digest_export_to_a_missing_folder_or_to_a_folder_is_one_line(
     engine,
     database_url,
     durham,
-    slack,  # noqa: F811
+    slack,
     tmp_path: Path,
 ):
     settings = bot_settings(database_url, slack)

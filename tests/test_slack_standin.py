@@ -25,7 +25,8 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
 from websockets.sync.client import connect as ws_connect
 
-from tests.slack_standin import (
+from qib_testing.people import SECRET
+from qib_testing.slack_standin import (
     JSON,
     FakeSlack,
     FakeSocketMode,
@@ -44,7 +45,6 @@ from tests.slack_standin import (
 )
 
 FIXTURES = Path("/work/shared/slack-fixtures")
-SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"
 APP_TOKEN = "xapp-1-test-token"
 

@@ -6,21 +6,16 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-import handlers.admin  # noqa: F401  (registers /qib owner and /qib delegate)
-import handlers.digest  # noqa: F401  (registers /qib digest)
-import handlers.inspection  # noqa: F401  (registers /qib inspection)
-import handlers.measures  # noqa: F401  (registers /qib measure and /qib measures)
-import handlers.meetings  # noqa: F401  (registers /qib meetings and /qib meeting)
-import handlers.redact  # noqa: F401  (registers /qib redact)
-import handlers.status  # noqa: F401  (registers the status subcommands)
-import handlers.updates  # noqa: F401  (registers /qib update)
 from bot.services.text import unescape_slack
+from handlers.commands import router as help_command
 from handlers.commands.parse import parse_command
+from handlers.commands.router import Router
 from handlers.context import ask_from
 from handlers.questions import answer
 
 
-def register(app: App) -> None:
+def register(app: App, router: Router) -> None:
+    help_command.register(router)
     app.command("/qib")(on_qib)
 
 

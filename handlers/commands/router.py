@@ -1,9 +1,11 @@
-"""The subcommands of /qib: each module adds its own with `@subcommand`; help is built from them."""
+"""The subcommands of /qib: a Router built with the app, filled by each feature's register(); help is
+built from what it holds. Nothing is added at import, so two apps never share a table."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 
 from handlers import blocks as bk
 from handlers.blocks import Reply
@@ -21,25 +23,34 @@ class Subcommand:
     order: int
 
 
-ROUTES: dict[str, Subcommand] = {}
+@dataclass
+class Router:
+    """The /qib subcommands of one app, by name."""
+
+    routes: dict[str, Subcommand] = field(default_factory=dict)
+
+    def add(self, name: str, usage: str, summary: str, run: Handler, order: int = 50) -> None:
+        if name in self.routes:
+            raise ValueError(f"/qib {name} is registered twice")
+        self.routes[name] = Subcommand(name, usage, summary, run, order)
+
+    def route(self, name: str) -> Subcommand:
+        """Unknown subcommands get the help, not an error."""
+        return self.routes.get(name) or self.routes["help"]
+
+    def names(self) -> frozenset[str]:
+        return frozenset(self.routes)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.routes
 
 
-def subcommand(name: str, usage: str, summary: str, order: int = 50) -> Callable[[Handler], Handler]:
-    def add(fn: Handler) -> Handler:
-        ROUTES[name] = Subcommand(name, usage, summary, fn, order)
-        return fn
-
-    return add
+def register(router: Router) -> None:
+    router.add("help", "/qib help", "this list", partial(help_reply, router), order=99)
 
 
-def route(name: str) -> Subcommand:
-    """Unknown subcommands get the help, not an error."""
-    return ROUTES.get(name) or ROUTES["help"]
-
-
-@subcommand("help", "/qib help", "this list", order=99)
-def help_reply(ask: Ask, args: str) -> Reply:
-    shown = sorted(ROUTES.values(), key=lambda s: (s.order, s.name))
+def help_reply(router: Router, ask: Ask, args: str) -> Reply:
+    shown = sorted(router.routes.values(), key=lambda s: (s.order, s.name))
     lines = [f"`{s.usage}`  {s.summary}" for s in shown]
     text = "qib-bot keeps the Quality Improvement Plan up to date. Commands:\n" + "\n".join(
         f"{s.usage} - {s.summary}" for s in shown

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from slack_bolt import App
+
 from bot.services.digest import frozen_digest
 from bot.services.errors import InvalidInput, NotAllowed
 from bot.services.people import can_preview_digest
 from bot.services.text import mrkdwn_unescape
+from bot.usecases import board_paper
 from handlers import blocks as bk
 from handlers.blocks import Reply
-from handlers.commands.router import subcommand
+from handlers.commands.router import Router
 from handlers.context import Ask, actor_of
 from handlers.digest.render import digest_message
 from handlers.words import local_moment
@@ -16,12 +19,6 @@ from handlers.words import local_moment
 USAGE = "Use `/qib digest preview` (chair and admins) or `/qib digest show [YYYY-MM-DD]`."
 
 
-@subcommand(
-    "digest",
-    "/qib digest preview | show [DATE]",
-    "the next digest as it would be posted now, or a past one",
-    order=32,
-)
 def digest(ask: Ask, args: str) -> Reply:
     words = args.split()
     action = words[0].lower() if words else "show"
@@ -33,14 +30,12 @@ def digest(ask: Ask, args: str) -> Reply:
 
 
 def preview(ask: Ask) -> Reply:
-    from bot.scheduler import Scheduler
-
     if not can_preview_digest(actor_of(ask)):
         raise NotAllowed(
             "Only the board's chair and plan admins can preview the digest; `/qib summary` shows "
             "everyone where the plan stands."
         )
-    digest = Scheduler(ask.deps, ask.settings, ask.client).preview(ask.now)
+    digest = board_paper.preview(ask.deps, ask.settings, ask.now)
     reply = digest_message(digest)
     blocks = [
         bk.context(":eyes: Preview: this is the digest as it would be posted now; only you can see it."),
@@ -68,3 +63,14 @@ def show(ask: Ask, when: str | None) -> Reply:
     # The stored fallback was escaped when it was posted; Reply escapes it again on the way out.
     text = mrkdwn_unescape(frozen.message.get("text") or "The digest")
     return Reply(text=text, blocks=bk.fit(blocks))
+
+
+def register(app: App, router: Router) -> None:
+    """This feature's /qib subcommands."""
+    router.add(
+        "digest",
+        "/qib digest preview | show [DATE]",
+        "the next digest as it would be posted now, or a past one",
+        digest,
+        order=32,
+    )

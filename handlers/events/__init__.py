@@ -9,12 +9,13 @@ from slack_bolt import App
 from bot.services.errors import DomainError
 from bot.services.text import unescape_slack
 from handlers.blocks import Reply
+from handlers.commands.router import Router
 from handlers.context import ask_from
 from handlers.events.privacy_guard import guard
 from handlers.questions import answer
 
 
-def register(app: App) -> None:
+def register(app: App, router: Router) -> None:
     app.event("app_mention")(on_mention)
     app.event({"type": "message", "channel_type": "im"})(on_direct_message)
     app.event("message")(ignore_other_messages)

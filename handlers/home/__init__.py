@@ -9,12 +9,13 @@ from slack_bolt import App
 from bot.services.errors import DomainError
 from handlers import blocks as bk
 from handlers.blocks import Reply
+from handlers.commands.router import Router
 from handlers.context import ask_from
 from handlers.home.view import QUESTION_INPUT, home_view
 from handlers.questions import answer
 
 
-def register(app: App) -> None:
+def register(app: App, router: Router) -> None:
     app.event("app_home_opened")(on_home_opened)
     app.action(QUESTION_INPUT)(on_home_question)
 

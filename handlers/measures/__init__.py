@@ -14,7 +14,7 @@ from bot.services.measures import Recorded, read_measures, record_value, select_
 from bot.services.periods import period_label
 from bot.services.privacy import PersonalDataSuspected
 from handlers.blocks import Reply
-from handlers.commands.router import subcommand
+from handlers.commands.router import Router
 from handlers.context import Ask, actor_of, ask_from
 from handlers.measures.modal import CALLBACK, FIELDS, read_record_form, record_modal
 from handlers.measures.parse import parse_measure_text
@@ -31,13 +31,26 @@ log = logging.getLogger("qib.measures")
 USAGE = "Write `/qib measure KPI-3 88%` (add `for 2020-01` to name the period, then a note if you like)."
 
 
-def register(app: App) -> None:
+def register(app: App, router: Router) -> None:
+    router.add(
+        "measure",
+        "/qib measure KPI-3 88% [for 2020-01] [note]",
+        "record a measure's value",
+        measure_command,
+        order=22,
+    )
+    router.add(
+        "measures",
+        "/qib measures [area, priority, code or words] [chart]",
+        "performance measures: latest value, target, RAG, change, trend",
+        measures_command,
+        order=21,
+    )
     app.action(REPLACE_BUTTON)(on_replace)
     app.action(RECORD_BUTTON)(on_record_button)
     app.view(CALLBACK)(on_record_submit)
 
 
-@subcommand("measure", "/qib measure KPI-3 88% [for 2020-01] [note]", "record a measure's value", order=22)
 def measure_command(ask: Ask, args: str) -> Reply:
     return Reply(**_record(ask, args, replace=False))
 
@@ -79,12 +92,6 @@ def on_replace(ack: Ack, body: dict[str, Any], context: Any, client: Any, respon
     respond(**Reply(**reply).payload(), replace_original=True)
 
 
-@subcommand(
-    "measures",
-    "/qib measures [area, priority, code or words] [chart]",
-    "performance measures: latest value, target, RAG, change, trend",
-    order=21,
-)
 def measures_command(ask: Ask, args: str) -> Reply:
     words = args.split()
     if words and words[-1].lower() == "chart":

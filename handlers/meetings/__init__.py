@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import Literal
 
+from slack_bolt import App
+
 from bot.deps import post_times
 from bot.services import meetings
 from bot.services.errors import InvalidInput
 from bot.services.people import actor_for, can_manage_meetings
 from handlers.blocks import Reply
-from handlers.commands.router import subcommand
+from handlers.commands.router import Router
 from handlers.context import Ask, actor_of
 from handlers.meetings import render
 
@@ -76,9 +78,6 @@ def parse_request(verb: Verb, words: list[str], *, today: date) -> MeetingReques
     return MeetingRequest(verb=verb, on=on, to=to, at=at)
 
 
-@subcommand(
-    "meetings", "/qib meetings", "the next three board meetings, with digest and reminder dates", order=30
-)
 def meetings_command(ask: Ask, args: str) -> Reply:
     with ask.deps.sessions() as db:
         result = meetings.upcoming(db=db, plan_id=ask.plan_id, now=ask.now, posts=post_times(ask.settings))
@@ -86,12 +85,6 @@ def meetings_command(ask: Ask, args: str) -> Reply:
     return render.upcoming_reply(result, chair=can_manage_meetings(actor))
 
 
-@subcommand(
-    "meeting",
-    "/qib meeting move|cancel|add DATE [NEWDATE]",
-    "chair and admins: move, cancel or add a board meeting",
-    order=31,
-)
 def meeting_command(ask: Ask, args: str) -> Reply:
     verb, words = parse_verb(args)
     actor = actor_of(ask)
@@ -127,3 +120,21 @@ def meeting_command(ask: Ask, args: str) -> Reply:
                 posts=posts,
             )
     return render.change_reply(change)
+
+
+def register(app: App, router: Router) -> None:
+    """This feature's /qib subcommands."""
+    router.add(
+        "meetings",
+        "/qib meetings",
+        "the next three board meetings, with digest and reminder dates",
+        meetings_command,
+        order=30,
+    )
+    router.add(
+        "meeting",
+        "/qib meeting move|cancel|add DATE [NEWDATE]",
+        "chair and admins: move, cancel or add a board meeting",
+        meeting_command,
+        order=31,
+    )

@@ -12,20 +12,47 @@ from bot.services.errors import InvalidInput, NotFound
 from bot.services.measures import read_measures, select_measures
 from bot.services.people import can_update
 from bot.services.search import SearchResult, search
+from bot.usecases import board_paper
 from handlers.blocks import Reply
-from handlers.commands.router import subcommand
+from handlers.commands.router import Router
 from handlers.context import Ask, actor_of, ask_from
+from handlers.digest.render import summary_message
 from handlers.measures.render import with_measures
 from handlers.status import render
 
 
-def register(app: App) -> None:
+def register(app: App, router: Router) -> None:
+    router.add(
+        "status",
+        "/qib status [area, milestone or words]",
+        "the whole plan, or one area or milestone",
+        status,
+        order=1,
+    )
+    router.add(
+        "summary",
+        "/qib summary [share]",
+        "the board paper in brief: headline, decisions, exceptions, completions, measures, the month ahead",
+        summary,
+        order=2,
+    )
+    router.add(
+        "mine", "/qib mine", "your milestones (and those you cover), with Update buttons", mine, order=3
+    )
+    router.add("overdue", "/qib overdue", "milestones past their due date and not complete", overdue, order=4)
+    router.add("due", "/qib due [N days]", "what falls due in N days, or before the next board", due, order=5)
+    router.add("stale", "/qib stale", "open milestones with no update since the last board", stale, order=6)
+    router.add(
+        "priority",
+        "/qib priority [code]",
+        "the strategic priorities, or one with its milestones",
+        priority,
+        order=7,
+    )
+    router.add("history", "/qib history CODE", "every update of a milestone, who and when", history, order=8)
     app.action(render.SHARE_BUTTON)(on_share_summary)
 
 
-@subcommand(
-    "status", "/qib status [area, milestone or words]", "the whole plan, or one area or milestone", order=1
-)
 def status(ask: Ask, args: str) -> Reply:
     if not args.strip():
         with ask.deps.sessions() as db:
@@ -69,19 +96,10 @@ def _may_update(ask: Ask, detail: queries.MilestoneDetail) -> bool:
     return can_update(actor, owner.id, delegate_id, owner.delegate_until, ask.today())
 
 
-@subcommand(
-    "summary",
-    "/qib summary [share]",
-    "the board paper in brief: headline, decisions, exceptions, completions, measures, the month ahead",
-    order=2,
-)
 def summary(ask: Ask, args: str) -> Reply:
-    from bot.scheduler import Scheduler
-    from handlers.digest.render import summary_message
-
     shared = args.strip().lower() in {"share", "post", "channel"}
     try:
-        paper = Scheduler(ask.deps, ask.settings, ask.client).preview(ask.now)
+        paper = board_paper.preview(ask.deps, ask.settings, ask.now)
     except NotFound:  # no board (or none in the next year): the plan's view without a paper to follow
         with ask.deps.sessions() as db:
             result = queries.chair_summary(db=db, plan_id=ask.plan_id, today=ask.today(), now=ask.now)
@@ -91,7 +109,6 @@ def summary(ask: Ask, args: str) -> Reply:
     return summary_message(paper, shared=shared, meetings=render.meetings_line(calendar))
 
 
-@subcommand("mine", "/qib mine", "your milestones (and those you cover), with Update buttons", order=3)
 def mine(ask: Ask, args: str) -> Reply:
     actor = actor_of(ask)
     with ask.deps.sessions() as db:
@@ -101,13 +118,11 @@ def mine(ask: Ask, args: str) -> Reply:
     return render.mine_reply(result)
 
 
-@subcommand("overdue", "/qib overdue", "milestones past their due date and not complete", order=4)
 def overdue(ask: Ask, args: str) -> Reply:
     with ask.deps.sessions() as db:
         return render.overdue_reply(queries.overdue(db=db, plan_id=ask.plan_id, today=ask.today()))
 
 
-@subcommand("due", "/qib due [N days]", "what falls due in N days, or before the next board", order=5)
 def due(ask: Ask, args: str) -> Reply:
     words = args.lower().replace("days", " ").replace("day", " ").split()
     days = None
@@ -122,22 +137,17 @@ def due(ask: Ask, args: str) -> Reply:
         )
 
 
-@subcommand("stale", "/qib stale", "open milestones with no update since the last board", order=6)
 def stale(ask: Ask, args: str) -> Reply:
     with ask.deps.sessions() as db:
         return render.stale_reply(queries.stale(db=db, plan_id=ask.plan_id, today=ask.today()))
 
 
-@subcommand(
-    "priority", "/qib priority [code]", "the strategic priorities, or one with its milestones", order=7
-)
 def priority(ask: Ask, args: str) -> Reply:
     with ask.deps.sessions() as db:
         report = queries.by_priority(db=db, plan_id=ask.plan_id, today=ask.today(), code=args.strip() or None)
     return render.priority_reply(report)
 
 
-@subcommand("history", "/qib history CODE", "every update of a milestone, who and when", order=8)
 def history(ask: Ask, args: str) -> Reply:
     if not args.strip():
         raise InvalidInput("Which milestone? Give its code: `/qib history` and the code.")

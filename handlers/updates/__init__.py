@@ -15,8 +15,9 @@ from bot.services.quick import parse_quick_update, plan_codes, resolve_milestone
 from bot.services.updates import UpdateResult, form_defaults, record_update, update_choices
 from handlers import blocks as bk
 from handlers.blocks import Reply
-from handlers.commands.router import subcommand
+from handlers.commands.router import Router
 from handlers.context import Ask, actor_of, ask_from
+from handlers.errors import friendly_message
 from handlers.updates import due
 from handlers.updates.announce import announce, confirmation
 from handlers.updates.form import read_form, typed_values
@@ -64,7 +65,14 @@ def save_update(ask: Ask, **fields: Any) -> UpdateResult:
     return result
 
 
-def register(app: App) -> None:
+def register(app: App, router: Router) -> None:
+    router.add(
+        "update",
+        "/qib update [CODE on track 60% note]",
+        "give a progress update: quick, or the form when anything is missing",
+        update_command,
+        order=20,
+    )
     app.action(UPDATE_BUTTON)(on_update_button)
     app.action(PICK_ACTION)(on_pick_milestone)
     app.action(STATUS_ACTION)(on_pick_status)
@@ -91,12 +99,6 @@ def open_update_modal(
     )
 
 
-@subcommand(
-    "update",
-    "/qib update [CODE on track 60% note]",
-    "give a progress update: quick, or the form when anything is missing",
-    order=20,
-)
 def update_command(ask: Ask, args: str) -> Reply:
     if not args.strip():
         if not ask.trigger_id:  # a mention or a message: Slack gives no trigger, so no form can open
@@ -308,8 +310,6 @@ def on_update_submit(ack: Ack, body: dict[str, Any], context: Any, client: Any, 
         return
     except DBAPIError as exc:
         # Keep the form open, with what was typed, rather than closing it as if it had been saved.
-        from bot.app import friendly_message  # bot.app imports handlers: import when needed
-
         text, _ = friendly_message(exc)
         ack(response_action="errors", errors={"milestone": f"{text} {KEPT}"[:300]})
         return

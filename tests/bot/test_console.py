@@ -16,7 +16,7 @@ from bot.deps import Deps
 from bot.settings import Settings
 from models import Milestone, Person, ProgressUpdate
 from models.db import make_sessionmaker
-from tests.slack_standin import check_payload
+from qib_testing.slack_standin import check_payload
 
 
 def run_console(database_url: str, tmp_path, script: str, *args: str) -> subprocess.CompletedProcess[str]:

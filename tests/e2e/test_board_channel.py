@@ -15,9 +15,10 @@ from bot.scheduler import MARKER
 from bot.services import schedule
 from models import Area, Plan
 from models.db import make_sessionmaker
-from tests.e2e.conftest import CHAIR, IRO, serve_bot
+from qib_testing.bots import serve_bot
+from qib_testing.people import CHAIR, IRO
+from qib_testing.slack_standin import BOARD_CHANNEL_ID, FakeSlack
 from tests.e2e.test_scheduler import CHANNEL, DIGEST_TIME, MEETING, REMINDER_TIME, digests, scheduler
-from tests.slack_standin import BOARD_CHANNEL_ID, FakeSlack
 
 
 def plan_channel(engine) -> str:

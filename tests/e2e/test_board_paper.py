@@ -23,7 +23,7 @@ from bot.services.digest_export import to_html, to_markdown
 from models import Measure, MeasureValue, Milestone, ProgressUpdate
 from models.db import make_sessionmaker
 from models.measures import measure_area, measure_priority
-from tests.e2e.conftest import CHAIR, IRO, PRACTICE_LEAD
+from qib_testing.people import CHAIR, IRO, PRACTICE_LEAD, SAFEGUARDING, YPS
 from tests.e2e.test_scheduler import scheduler
 from tests.e2e.test_updates import open_modal, state
 
@@ -31,7 +31,6 @@ CHANNEL = "#qib-board"
 CHANNEL_ID = "C0QIBBOARD"  # what Slack answers for it: the scheduler posts to the resolved id
 MEASURE_NOTE = "One review slipped past its date"
 FEB, MARCH, APRIL = date(2020, 2, 20), date(2020, 3, 19), date(2020, 4, 16)
-SAFEGUARDING, YPS = "U0QIB0005", "U0QIB0009"  # owners of M-06 and M-12
 IMPACT = "9 of 10 reviews within 5 working days, 4 of 10 at the October audit"
 DECISION = "Fund an earlier supplier slot or accept 31 July"
 QUICK_DECISION = "Approve agency cover for two practice educators"

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from bot.services.digest import frozen_digest
 from bot.services.digest_export import to_markdown
-from tests.e2e.conftest import CHAIR, IRO, PRACTICE_LEAD
+from qib_testing.people import CHAIR, IRO, PRACTICE_LEAD
 from tests.e2e.test_board_paper import CHANNEL, CHANNEL_ID, FEB, MARCH, _when
 from tests.e2e.test_owners_due_dates import click_in_dm, request_dm
 from tests.e2e.test_scheduler import scheduler

@@ -14,7 +14,7 @@ import yaml
 from sqlalchemy import create_engine, inspect
 
 from models.db import current_revision
-from tests.e2e.conftest import Bot
+from qib_testing.bots import Bot
 
 ROOT = Path(__file__).resolve().parents[2]
 ENTRYPOINT = ROOT / "docker" / "entrypoint.sh"

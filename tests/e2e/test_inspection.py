@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from tests.e2e.conftest import IRO
+from qib_testing.people import IRO
 
 AREAS = [
     "The quality and impact of management oversight, including that of child protection chairs.",
@@ -105,7 +105,7 @@ def test_the_chair_is_reminded_of_the_action_plan_once_10_working_days_before(
 ):
     from datetime import timedelta
 
-    from tests.e2e.conftest import CHAIR
+    from qib_testing.people import CHAIR
     from tests.e2e.test_scheduler import scheduler
 
     sched = scheduler(engine, database_url, slack)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from models import Measure, MeasureValue
-from tests.e2e.conftest import BOARD, CHAIR, IRO, IRO_2, PRACTICE_LEAD
+from qib_testing.people import BOARD, CHAIR, IRO, IRO_2, PRACTICE_LEAD
 
 
 def values(bot, code: str = "KPI-3") -> list[tuple[str, float, str]]:

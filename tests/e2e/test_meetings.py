@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from models import AuditEvent
-from tests.e2e.conftest import CHAIR, IRO
+from qib_testing.people import CHAIR, IRO
 
 
 def blocks_of(reply: dict) -> str:

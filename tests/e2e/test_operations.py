@@ -20,8 +20,8 @@ from bot.app import create_app, make_client
 from bot.logs import JsonFormatter
 from bot.scheduler import Scheduler
 from models.db import upgrade
-from tests.e2e.conftest import Bot, bot_settings
-from tests.slack_standin import FakeSlack
+from qib_testing.bots import Bot, bot_settings
+from qib_testing.slack_standin import FakeSlack
 
 DIGEST_TIME = datetime(2020, 2, 12, 9, 0, tzinfo=UTC)
 
@@ -168,7 +168,7 @@ def test_alembic_speaks_only_when_a_migration_runs(engine, tmp_path, caplog):
 
 
 def test_an_http_bot_starts_quietly_logs_json_and_serves_metrics(database_url, durham, slack, tmp_path):
-    from tests.e2e.conftest import SECRET
+    from qib_testing.people import SECRET
     from tests.e2e.test_processes import bot_env, start_bot
 
     env = bot_env(database_url, slack, SLACK_SIGNING_SECRET=SECRET, SCHEDULER="false", LOG_FORMAT="json")

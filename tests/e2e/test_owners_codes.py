@@ -9,11 +9,12 @@ from sqlalchemy.engine import Engine
 
 from bot.services.planfile import import_plan, parse_plan_text
 from models.db import make_sessionmaker
+from qib_testing.bots import Bot, serve_bot
+from qib_testing.people import IRO
+from qib_testing.slack_standin import FakeSlack
 from seeds import DURHAM
 from tests.conftest import SEED_TIME, empty_all_tables
-from tests.e2e.conftest import IRO, Bot, serve_bot
 from tests.e2e.test_updates import history, open_modal
-from tests.slack_standin import FakeSlack
 
 RENAMED = {"M-05": "M1-2", "M-06": "M0-1", "M-16": "1.1"}
 

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from bot.services.planfile import dump_yaml, export_plan, import_plan, parse_plan_text
 from models import AuditEvent, Milestone, Plan
+from qib_testing.people import CHAIR, IRO, PRACTICE_LEAD
 from tests.conftest import SEED_TIME, empty_all_tables
-from tests.e2e.conftest import CHAIR, IRO, PRACTICE_LEAD
 from tests.e2e.test_updates import history, open_modal, state
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.e2e.conftest import IRO
+from qib_testing.people import IRO
 from tests.e2e.test_updates import history, notice_of, open_modal, state
 
 

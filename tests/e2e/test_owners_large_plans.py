@@ -8,9 +8,9 @@ from datetime import date
 from sqlalchemy import select
 
 from models import Milestone, Person
-from tests.e2e.conftest import IRO, TEAM
+from qib_testing.people import IRO, TEAM
+from qib_testing.slack_standin.signer import block_suggestion_payload, interactive_body
 from tests.e2e.test_updates import history, open_modal, state
-from tests.slack_standin.signer import block_suggestion_payload, interactive_body
 
 
 def add_milestones(bot, count: int) -> None:

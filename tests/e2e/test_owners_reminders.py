@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import update
 
 from models import Milestone
-from tests.e2e.conftest import CHAIR, IRO
+from qib_testing.people import CHAIR, IRO
 from tests.e2e.test_scheduler import REMINDER_TIME, scheduler
 
 

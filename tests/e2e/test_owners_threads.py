@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tests.e2e.conftest import IRO
+from qib_testing.people import IRO
 
 
 def test_the_first_update_after_a_board_meeting_opens_the_areas_thread_for_the_new_cycle(bot):

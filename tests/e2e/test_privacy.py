@@ -7,7 +7,7 @@ import json
 from sqlalchemy import select, update
 
 from models import AuditEvent, Person
-from tests.e2e.conftest import BOARD, CHAIR, IRO
+from qib_testing.people import BOARD, CHAIR, IRO
 from tests.e2e.test_updates import history, open_modal, state
 
 NHS_AND_DOB = "NHS 943 476 5919 and DOB 14/03/2012 for Jayden"

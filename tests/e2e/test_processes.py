@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import BOARD, CHAIR, SECRET, TEAM
-from tests.slack_standin import (
+from qib_testing.people import BOARD, CHAIR, SECRET, TEAM
+from qib_testing.slack_standin import (
     FakeSlack,
     FakeSocketMode,
     SignedClient,

@@ -7,9 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.e2e.conftest import IRO
-
-SAFEGUARDING = "U0QIB0005"  # Riley Bennett, owner of M-06 and M-07
+from qib_testing.people import IRO, SAFEGUARDING
 
 # The questions the board asked, and how each answer begins (after M-07 goes amber, M-06 red).
 QUOTED = {

@@ -19,7 +19,8 @@ from bot.services.digest_export import to_html, to_markdown
 from bot.services.planfile import dump_yaml, export_plan
 from models import AuditEvent, Milestone, ProgressUpdate, RedactionEdit
 from models.db import make_sessionmaker
-from tests.e2e.conftest import CHAIR, IRO, bot_settings
+from qib_testing.bots import bot_settings
+from qib_testing.people import CHAIR, IRO
 from tests.e2e.test_updates import open_modal, state
 
 NOTE = "Escalated drift on Jayden Smith's plan; mum Kerry Smith not engaging"

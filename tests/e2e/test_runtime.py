@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 import time
 
-from tests.e2e.conftest import BOARD, CHAIR, SECRET, TEAM
-from tests.slack_standin import JSON, slash_command_body
+from qib_testing.people import BOARD, CHAIR, SECRET, TEAM
+from qib_testing.slack_standin import JSON, slash_command_body
 
 
 def test_help_answers_privately_with_every_command(bot):
@@ -119,8 +119,8 @@ def test_a_request_from_another_workspace_is_refused_when_one_is_configured(
     from bot.deps import Deps
     from bot.http import QibWsgi, make_server, run_until_closed
     from models.db import make_sessionmaker
-    from tests.e2e.conftest import bot_settings
-    from tests.slack_standin import SignedClient
+    from qib_testing.bots import bot_settings
+    from qib_testing.slack_standin import SignedClient
 
     settings = bot_settings(database_url, slack, slack_team_id=TEAM)
     deps = Deps(engine=engine, sessions=make_sessionmaker(engine))

@@ -19,8 +19,9 @@ from bot.services import schedule
 from bot.services.digest import frozen_digest
 from models import MeetingOverride, ScheduledPost
 from models.db import make_sessionmaker
-from tests.e2e.conftest import CHAIR, IRO, IRO_2, bot_settings
-from tests.slack_standin import BOARD_CHANNEL_ID, FakeSlack
+from qib_testing.bots import bot_settings
+from qib_testing.people import CHAIR, IRO, IRO_2
+from qib_testing.slack_standin import BOARD_CHANNEL_ID, FakeSlack
 
 CHANNEL = BOARD_CHANNEL_ID  # #qib-board, the Durham plan's board channel, as Slack answers it
 MEETING = date(2020, 2, 20)

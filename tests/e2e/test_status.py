@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.e2e.conftest import BOARD, CHAIR, IRO, IRO_2
+from qib_testing.people import BOARD, CHAIR, IRO, IRO_2
 
 
 def text_of(reply: dict) -> str:

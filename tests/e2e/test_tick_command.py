@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from models import ScheduledPost
 from models.db import make_sessionmaker
-from tests.slack_standin import FakeSlack
+from qib_testing.slack_standin import FakeSlack
 
 
 def qib(database_url: str, cwd, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:

@@ -7,8 +7,8 @@ import json
 from sqlalchemy import select
 
 from models import Milestone, ProgressUpdate
-from tests.e2e.conftest import BOARD, CHAIR, IRO, IRO_2, PRACTICE_LEAD
-from tests.slack_standin import BOARD_CHANNEL_ID
+from qib_testing.people import BOARD, CHAIR, IRO, IRO_2, PRACTICE_LEAD
+from qib_testing.slack_standin import BOARD_CHANNEL_ID
 
 VALID_NHS_NUMBER = "943 476 5919"
 

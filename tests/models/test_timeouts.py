@@ -16,8 +16,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from models.db import CONNECT_TIMEOUT_SECONDS, make_engine
-from tests.e2e.conftest import serve_bot, slack  # noqa: F401
-from tests.slack_standin import FakeSlack
+from qib_testing.bots import serve_bot
+from qib_testing.slack_standin import FakeSlack
 
 PROMPTLY = CONNECT_TIMEOUT_SECONDS * 3  # seconds: far below TCP's minutes, generous on a busy machine
 
@@ -57,7 +57,7 @@ def test_a_connection_to_a_silent_postgresql_host_fails_within_seconds():
         engine.dispose()
 
 
-def test_healthz_answers_503_promptly_when_the_database_host_is_silent(database_url, slack: FakeSlack):  # noqa: F811
+def test_healthz_answers_503_promptly_when_the_database_host_is_silent(database_url, slack: FakeSlack):
     with silent_server() as port:
         engine = make_engine(f"postgresql+psycopg://qib@127.0.0.1:{port}/qib")
         with serve_bot(database_url, engine, slack) as bot:

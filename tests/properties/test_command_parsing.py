@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 from bot.services.questions import PlanTerms, interpret, typed_command
 from bot.services.questions import intents as q
 from handlers.commands.parse import ALIASES, CommandText, parse_command
-from handlers.commands.router import ROUTES
+from qib_testing.routes import subcommands
 from tests.properties.strategies import command_text, examples, words
 
-KNOWN = frozenset(ROUTES)
+KNOWN = subcommands().names()
 EXAMPLES = examples(300)
 
 

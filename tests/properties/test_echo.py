@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.services.text import mrkdwn_unescape
-from tests.e2e.conftest import CHAIR
+from qib_testing.people import CHAIR
 from tests.properties.strategies import examples, slack_escaped
 from tests.security.inert import scan_calls
 

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from bot.services.text import mrkdwn_escape, mrkdwn_unescape, terminal_safe
 from handlers import blocks as bk
 from handlers.status.render import packed
+from qib_testing.slack_standin import check_message, check_view
 from tests.properties.strategies import WORDS, examples
 from tests.security.inert import CONTROL, findings
-from tests.slack_standin import check_message, check_view
 
 texts = st.one_of(st.text(max_size=200), st.lists(st.sampled_from(WORDS), max_size=8).map(" ".join))
 

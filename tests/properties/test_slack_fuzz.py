@@ -9,7 +9,7 @@ import time
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.e2e.conftest import CHAIR, IRO, PRACTICE_LEAD
+from qib_testing.people import CHAIR, IRO, PRACTICE_LEAD
 from tests.properties.strategies import command_text, examples, slack_escaped
 from tests.security.inert import scan_calls
 

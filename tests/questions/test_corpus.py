@@ -12,16 +12,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-import handlers.commands  # noqa: F401  (registers every subcommand)
 from bot.services.questions import PlanTerms, interpret
 from bot.services.questions import intents as q
 from bot.services.search import _content_words, normalise_code
-from handlers.commands.router import ROUTES
-from tests.questions.corpus import DURHAM, NORTHSHIRE, PLANS, WESTVALE
+from qib_testing.corpus import DURHAM, NORTHSHIRE, PLANS, WESTVALE
+from qib_testing.routes import subcommands
 
 TODAY = date(2020, 2, 3)
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "durham_ilacs_2019.yaml"
-COMMANDS = frozenset(ROUTES)
+COMMANDS = subcommands().names()
 
 
 def durham_terms() -> PlanTerms:
@@ -45,7 +44,7 @@ def _day(text: str) -> date:
 
 
 def matches(intent: q.Intent, spec: str) -> bool:
-    """Whether the intent is what the spec (see tests.questions.corpus) says."""
+    """Whether the intent is what the spec (see qib_testing.corpus) says."""
     kind, _, arg = spec.partition(":")
     if "~" in kind:
         kind, _, words = kind.partition("~")

@@ -25,10 +25,11 @@ from bot.deps import Deps
 from bot.http import QibWsgi, make_server, run_until_closed
 from models import AuditEvent, Milestone, ProgressUpdate
 from models.db import make_engine, make_sessionmaker
-from tests.e2e.conftest import NOW, SECRET, Bot, bot_settings
+from qib_testing.bots import NOW, Bot, bot_settings
+from qib_testing.people import SECRET
+from qib_testing.slack_standin import SignedClient
 from tests.reliability.flaky_slack import FlakySlack
 from tests.reliability.tcp_proxy import TcpProxy
-from tests.slack_standin import SignedClient
 
 ON_POSTGRES = os.environ.get("QIB_TEST_DATABASE_URL", "").startswith("postgresql")
 POSTGRES_ONLY = pytest.mark.skipif(
@@ -197,7 +198,7 @@ def stop_bot(bot: RunningBot) -> None:
 
 
 @pytest.fixture
-def bot(outage: Outage, engine: Engine, flaky: FlakySlack, durham: int) -> Iterator[RunningBot]:
+def outage_bot(outage: Outage, engine: Engine, flaky: FlakySlack, durham: int) -> Iterator[RunningBot]:
     """The bot over real HTTP, its database reached through `outage` (a proxy, or a lockable file)."""
     running = start_bot(outage.url, flaky, client_timeout=SLACK_TIMEOUT)
     try:

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
 from typing import Any
 
-from tests.slack_standin import FakeSlack
-from tests.slack_standin.web_api import _Handler
+from qib_testing.slack_standin import FakeSlack
+from qib_testing.slack_standin.web_api import _Handler
 
 Predicate = Callable[[dict[str, Any]], bool]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.app import DATABASE_DOWN
+from handlers.errors import DATABASE_DOWN
 
 SAVED_PREFIXES = ("Saved:", "That update was already saved")
 

@@ -23,13 +23,11 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from qib_testing.people import BOARD, CHAIR, TEAM
+from qib_testing.slack_standin import JSON, SignedClient, event_body, interactive_body, slash_command_body
+from qib_testing.slack_standin.signer import view_submission_payload
 from tests.reliability.outcomes import modal_outcome, modal_state
-from tests.slack_standin import JSON, SignedClient, event_body, interactive_body, slash_command_body
-from tests.slack_standin.signer import view_submission_payload
 
-TEAM = "T111"
-BOARD = "CBOARD01"
-CHAIR, IRO = "U0QIB0001", "U0QIB0002"
 PEOPLE = ["U0QIB0001", "U0QIB0002", "U0QIB0003", "U0QIB0005", "U0QIB0006", "U0QIB0008", "U0QIB0011"]
 QUESTIONS = [
     "status", "status M-05", "status foster carer reviews", "summary", "mine", "overdue", "due 30",

@@ -15,8 +15,9 @@ import random
 import threading
 import time
 
-from bot.app import DATABASE_DOWN
-from tests.e2e.conftest import CHAIR, IRO
+from handlers.errors import DATABASE_DOWN
+from qib_testing.people import CHAIR, IRO
+from qib_testing.slack_standin import slash_command_body
 from tests.reliability.conftest import (
     ON_POSTGRES,
     PG_COMMIT,
@@ -32,41 +33,42 @@ from tests.reliability.conftest import (
 )
 from tests.reliability.outcomes import modal_state, told
 from tests.reliability.updates import UpdateDriver
-from tests.slack_standin import slash_command_body
 
 
 @POSTGRES_ONLY
-def test_while_the_database_is_unreachable_commands_get_the_friendly_message_and_healthz_is_503(bot, outage):
-    assert bot.healthz() == 200
-    [before] = bot.command("status M-05")
+def test_while_the_database_is_unreachable_commands_get_the_friendly_message_and_healthz_is_503(
+    outage_bot, outage
+):
+    assert outage_bot.healthz() == 200
+    [before] = outage_bot.command("status M-05")
     assert "M-05" in before["text"]
 
     outage.cut()
     for text in ("status M-05", "mine", "summary", "update M-05 on track 30% during the outage"):
-        [reply] = bot.command(text, user=IRO)
+        [reply] = outage_bot.command(text, user=IRO)
         assert reply["text"] == DATABASE_DOWN, text
         assert reply["response_type"] == "ephemeral"
-    assert bot.healthz() == 503
-    assert bot.healthz() == 503  # asked again: still an answer, not a hang or a crash
+    assert outage_bot.healthz() == 503
+    assert outage_bot.healthz() == 503  # asked again: still an answer, not a hang or a crash
 
 
 @POSTGRES_ONLY
-def test_after_the_database_comes_back_everything_works_without_a_restart(bot, outage):
-    bot.command("status", user=IRO)  # the pool holds connections from before the outage
+def test_after_the_database_comes_back_everything_works_without_a_restart(outage_bot, outage):
+    outage_bot.command("status", user=IRO)  # the pool holds connections from before the outage
     outage.cut()
-    assert bot.command("mine", user=IRO)[0]["text"] == DATABASE_DOWN
-    assert bot.healthz() == 503
+    assert outage_bot.command("mine", user=IRO)[0]["text"] == DATABASE_DOWN
+    assert outage_bot.healthz() == 503
     outage.restore()
 
-    assert bot.healthz() == 200
-    [mine] = bot.command("mine", user=IRO)
+    assert outage_bot.healthz() == 200
+    [mine] = outage_bot.command("mine", user=IRO)
     assert "M-05" in mine["text"]
-    [saved] = bot.command("update M-05 on track 30% after the outage", user=IRO)
+    [saved] = outage_bot.command("update M-05 on track 30% after the outage", user=IRO)
     assert saved["text"].startswith("Saved: M-05")
 
 
-def test_no_update_is_lost_or_invented_around_an_outage(bot, outage):
-    driver = UpdateDriver(bot)
+def test_no_update_is_lost_or_invented_around_an_outage(outage_bot, outage):
+    driver = UpdateDriver(outage_bot)
     before = [driver.quick("M-05", 10, user=IRO), driver.modal("M-06", 10)]
     outage.cut()
     during = [driver.quick("M-05", 20, user=IRO), driver.modal("M-06", 20)]
@@ -75,14 +77,16 @@ def test_no_update_is_lost_or_invented_around_an_outage(bot, outage):
 
     assert [driver.ledger.outcomes[k] for k in before + after] == ["saved"] * 4
     assert [driver.ledger.outcomes[k] for k in during] == ["failed"] * 2
-    assert recorded_keys(bot.engine) == set(before + after)
-    assert_told_matches_database(driver.ledger, bot.engine)
-    assert_updates_are_whole(bot.engine)
+    assert recorded_keys(outage_bot.engine) == set(before + after)
+    assert_told_matches_database(driver.ledger, outage_bot.engine)
+    assert_updates_are_whole(outage_bot.engine)
 
 
-def test_a_modal_submitted_while_the_database_is_down_stays_open_and_saves_once_when_resubmitted(bot, outage):
+def test_a_modal_submitted_while_the_database_is_down_stays_open_and_saves_once_when_resubmitted(
+    outage_bot, outage
+):
     outage.cut()
-    status, text = bot.submit(
+    status, text = outage_bot.submit(
         {"callback_id": "qib_update"}, modal_state("M-06", "on track", "40", "kept"), view_id="VDOWN"
     )
     assert status == 200
@@ -92,24 +96,24 @@ def test_a_modal_submitted_while_the_database_is_down_stays_open_and_saves_once_
     outage.restore()
 
     for expected in ("Saved: M-06", "That update was already saved"):
-        status, text = bot.submit(
+        status, text = outage_bot.submit(
             {"callback_id": "qib_update"}, modal_state("M-06", "on track", "40", "kept"), view_id="VDOWN"
         )
         assert status == 200 and text == ""
-        receipt = bot.slack.wait_for(
+        receipt = outage_bot.slack.wait_for(
             "chat.postMessage",
             predicate=lambda c, e=expected: c.args["channel"] == CHAIR and c.args["text"].startswith(e),
         )
         assert receipt
-    assert recorded_keys(bot.engine) == {"view:VDOWN"}
+    assert recorded_keys(outage_bot.engine) == {"view:VDOWN"}
 
 
 @POSTGRES_ONLY
-def test_an_update_whose_commit_was_cut_off_is_not_reported_as_failed(bot, outage):
+def test_an_update_whose_commit_was_cut_off_is_not_reported_as_failed(outage_bot, outage):
     """The connection drops after the server got COMMIT but before its answer: the update may be saved,
     so the user must not be told it failed; resubmitting the form saves it once."""
     outage.proxy.cut_after(PG_COMMIT)
-    status, text = bot.submit(
+    status, text = outage_bot.submit(
         {"callback_id": "qib_update"},
         modal_state("M-06", "on track", "45", "cut at commit"),
         view_id="VCOMMIT",
@@ -119,25 +123,25 @@ def test_an_update_whose_commit_was_cut_off_is_not_reported_as_failed(bot, outag
     assert not message.startswith(DATABASE_DOWN)
     assert "again" in message
     outage.restore()
-    assert recorded_keys(bot.engine) == {"view:VCOMMIT"}  # the server did commit it
+    assert recorded_keys(outage_bot.engine) == {"view:VCOMMIT"}  # the server did commit it
 
     outage.proxy.cut_after(PG_COMMIT)
-    [reply] = bot.command("update M-05 on track 50% cut at commit", user=IRO)
+    [reply] = outage_bot.command("update M-05 on track 50% cut at commit", user=IRO)
     assert told(reply["text"]) == "unknown" and "/qib history M-05" in reply["text"]
     outage.restore()
 
-    status, text = bot.submit(
+    status, text = outage_bot.submit(
         {"callback_id": "qib_update"},
         modal_state("M-06", "on track", "45", "cut at commit"),
         view_id="VCOMMIT",
     )
     assert status == 200 and text == ""
-    assert len([k for k in recorded_keys(bot.engine) if k == "view:VCOMMIT"]) == 1
-    assert_updates_are_whole(bot.engine)
+    assert len([k for k in recorded_keys(outage_bot.engine) if k == "view:VCOMMIT"]) == 1
+    assert_updates_are_whole(outage_bot.engine)
 
 
-def test_updates_racing_repeated_outages_match_what_users_were_told(bot, outage):
-    driver = UpdateDriver(bot)
+def test_updates_racing_repeated_outages_match_what_users_were_told(outage_bot, outage):
+    driver = UpdateDriver(outage_bot)
     stop = threading.Event()
     codes = ["M-05", "M-06", "M-07", "M-08"]
 
@@ -171,29 +175,31 @@ def test_updates_racing_repeated_outages_match_what_users_were_told(bot, outage)
 
     outcomes = driver.ledger.outcomes.values()
     assert "saved" in outcomes and "failed" in outcomes
-    assert_told_matches_database(driver.ledger, bot.engine)
-    assert_updates_are_whole(bot.engine)
-    assert bot.healthz() == 200
+    assert_told_matches_database(driver.ledger, outage_bot.engine)
+    assert_updates_are_whole(outage_bot.engine)
+    assert outage_bot.healthz() == 200
 
 
 @SQLITE_ONLY
-def test_sqlite_locked_by_another_writer_refuses_updates_kindly_and_keeps_answering_questions(bot, outage):
-    driver = UpdateDriver(bot)
+def test_sqlite_locked_by_another_writer_refuses_updates_kindly_and_keeps_answering_questions(
+    outage_bot, outage
+):
+    driver = UpdateDriver(outage_bot)
     saved = driver.quick("M-05", 10, user=IRO)
     outage.cut()
     try:
         refused = [driver.quick("M-05", 20, user=IRO), driver.modal("M-06", 20)]
-        [status] = bot.command("status M-05")
+        [status] = outage_bot.command("status M-05")
         assert "M-05" in status["text"]  # readers are not blocked by a writer in WAL mode
-        assert bot.healthz() == 200  # and so the database is up, as far as a health check can tell
+        assert outage_bot.healthz() == 200  # and so the database is up, as far as a health check can tell
     finally:
         outage.restore()
     after = driver.quick("M-05", 30, user=IRO)
 
     assert [driver.ledger.outcomes[k] for k in refused] == ["failed", "failed"]
-    assert recorded_keys(bot.engine) == {saved, after}
-    assert_told_matches_database(driver.ledger, bot.engine)
-    assert_updates_are_whole(bot.engine)
+    assert recorded_keys(outage_bot.engine) == {saved, after}
+    assert_told_matches_database(driver.ledger, outage_bot.engine)
+    assert_updates_are_whole(outage_bot.engine)
 
 
 @POSTGRES_ONLY
@@ -236,11 +242,11 @@ def test_a_real_bot_process_survives_a_database_outage_and_recovers_without_a_re
     assert "xoxb-reliability" not in log
 
 
-def test_healthz_answers_at_once_while_the_database_is_out_of_reach(bot, outage):
+def test_healthz_answers_at_once_while_the_database_is_out_of_reach(outage_bot, outage):
     outage.cut()
     try:
         started = time.monotonic()
-        status = bot.healthz()
+        status = outage_bot.healthz()
         took = time.monotonic() - started
     finally:
         outage.restore()

@@ -22,7 +22,14 @@ from bot.scheduler import MARKER
 from bot.services import schedule
 from models import ScheduledPost
 from models.db import make_sessionmaker
-from tests.e2e.conftest import BOARD, CHAIR, IRO, SECRET, TEAM
+from qib_testing.people import BOARD, CHAIR, IRO, SECRET, TEAM
+from qib_testing.slack_standin import (
+    BOARD_CHANNEL_ID,
+    SignedClient,
+    interactive_body,
+    slash_command_body,
+    view_submission_payload,
+)
 from tests.reliability.conftest import (
     Ledger,
     assert_told_matches_database,
@@ -34,13 +41,6 @@ from tests.reliability.conftest import (
 )
 from tests.reliability.flaky_slack import FlakySlack
 from tests.reliability.outcomes import modal_outcome, modal_state, told
-from tests.slack_standin import (
-    BOARD_CHANNEL_ID,
-    SignedClient,
-    interactive_body,
-    slash_command_body,
-    view_submission_payload,
-)
 
 CHANNEL = BOARD_CHANNEL_ID  # #qib-board, the Durham plan's board channel, as Slack answers it
 DIGEST_DAY = datetime(2020, 2, 12, 9, 0, tzinfo=UTC)

@@ -21,12 +21,13 @@ from bot.scheduler import MARKER, Scheduler
 from bot.services import schedule
 from models import Plan
 from models.db import make_sessionmaker
-from tests.e2e.conftest import CHAIR, IRO, bot_settings
+from qib_testing.bots import bot_settings
+from qib_testing.people import CHAIR, IRO
+from qib_testing.slack_standin import BOARD_CHANNEL_ID
 from tests.reliability.conftest import SLACK_TIMEOUT, recorded_keys
 from tests.reliability.flaky_slack import FlakySlack
 from tests.reliability.outcomes import told
 from tests.reliability.updates import UpdateDriver
-from tests.slack_standin import BOARD_CHANNEL_ID
 
 KINDS = ["rate_limited", "server_error", "timeout", "refused"]
 CHANNEL = BOARD_CHANNEL_ID  # #qib-board, the Durham plan's board channel, as Slack answers it
@@ -63,11 +64,11 @@ def settle(kind: str) -> None:
         time.sleep(SLOW + 0.5)
 
 
-def still_serving(bot) -> None:
+def still_serving(outage_bot) -> None:
     """The process is up and answering, whatever happened before."""
-    [reply] = bot.command("help")
+    [reply] = outage_bot.command("help")
     assert "/qib help" in reply["text"]
-    assert bot.healthz() == 200
+    assert outage_bot.healthz() == 200
 
 
 def delivered(slack: FlakySlack, method: str, predicate=lambda c: True) -> list:
@@ -78,57 +79,61 @@ def delivered(slack: FlakySlack, method: str, predicate=lambda c: True) -> list:
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_a_command_reply_on_the_response_url(bot, kind):
-    arrange(bot.slack, "response_url", kind, error="expired_url")
-    bot.command("status M-05")
+def test_a_command_reply_on_the_response_url(outage_bot, kind):
+    arrange(outage_bot.slack, "response_url", kind, error="expired_url")
+    outage_bot.command("status M-05")
     settle(kind)
-    ok = delivered(bot.slack, "response_url")
+    ok = delivered(outage_bot.slack, "response_url")
     if kind == "refused":
         assert ok == []  # the url is dead: nothing to retry, and nowhere else to say it
     else:
         assert len(ok) == 1 and "M-05" in ok[0].args["text"]  # retried after 429/500; a late one not resent
-    still_serving(bot)
+    still_serving(outage_bot)
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_a_quick_update_whose_reply_is_refused_or_late_is_saved_and_never_reported_as_failed(bot, kind):
-    arrange(bot.slack, "response_url", kind, error="expired_url")
-    driver = UpdateDriver(bot)
+def test_a_quick_update_whose_reply_is_refused_or_late_is_saved_and_never_reported_as_failed(
+    outage_bot, kind
+):
+    arrange(outage_bot.slack, "response_url", kind, error="expired_url")
+    driver = UpdateDriver(outage_bot)
     key = driver.quick("M-05", 20, user=IRO)
     settle(kind)
-    assert recorded_keys(bot.engine) == {key}
-    texts = [c.args["text"] for c in bot.slack.calls_to("response_url") if not c.failed]
+    assert recorded_keys(outage_bot.engine) == {key}
+    texts = [c.args["text"] for c in outage_bot.slack.calls_to("response_url") if not c.failed]
     assert all(told(t) == "saved" for t in texts), texts
     assert len(texts) == (0 if kind == "refused" else 1)
-    still_serving(bot)
+    still_serving(outage_bot)
 
 
 # ---------------------------------------------------------------------- chat.postMessage
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_an_answer_to_a_mention(bot, kind):
-    arrange(bot.slack, "chat.postMessage", kind)
-    ts = bot.mention("how are we doing on foster carer reviews?")
-    bot.slack.wait_for("chat.postMessage", predicate=lambda c: c.args.get("thread_ts") == ts, timeout=10)
-    answers = delivered(bot.slack, "chat.postMessage", lambda c: c.args.get("thread_ts") == ts)
+def test_an_answer_to_a_mention(outage_bot, kind):
+    arrange(outage_bot.slack, "chat.postMessage", kind)
+    ts = outage_bot.mention("how are we doing on foster carer reviews?")
+    outage_bot.slack.wait_for(
+        "chat.postMessage", predicate=lambda c: c.args.get("thread_ts") == ts, timeout=10
+    )
+    answers = delivered(outage_bot.slack, "chat.postMessage", lambda c: c.args.get("thread_ts") == ts)
     if kind == "refused":
         assert answers == []
-        [told_] = bot.slack.wait_for("chat.postEphemeral", timeout=10)  # the asker hears of it
+        [told_] = outage_bot.slack.wait_for("chat.postEphemeral", timeout=10)  # the asker hears of it
         assert told_.args["user"] == CHAIR
     else:
         assert len(answers) == 1
-    still_serving(bot)
+    still_serving(outage_bot)
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_an_update_announcement_in_the_board_channel(bot, kind):
-    arrange(bot.slack, "chat.postMessage", kind, predicate=lambda a: a.get("channel") == CHANNEL)
-    [reply] = bot.command("update M-05 on track 20% announced", user=IRO)
+def test_an_update_announcement_in_the_board_channel(outage_bot, kind):
+    arrange(outage_bot.slack, "chat.postMessage", kind, predicate=lambda a: a.get("channel") == CHANNEL)
+    [reply] = outage_bot.command("update M-05 on track 20% announced", user=IRO)
     settle(kind)
-    assert recorded_keys(bot.engine) == {"command:trig.cmd1"}
+    assert recorded_keys(outage_bot.engine) == {"command:trig.cmd1"}
     assert told(reply["text"]) == "saved"  # whatever happened in the channel
-    in_channel = delivered(bot.slack, "chat.postMessage", lambda c: c.args.get("channel") == CHANNEL)
+    in_channel = delivered(outage_bot.slack, "chat.postMessage", lambda c: c.args.get("channel") == CHANNEL)
     parents = [c for c in in_channel if not c.args.get("thread_ts")]
     lines = [c for c in in_channel if c.args.get("thread_ts")]
     if kind == "refused":
@@ -139,46 +144,46 @@ def test_an_update_announcement_in_the_board_channel(bot, kind):
         assert "couldn't post it in the board channel" in str(reply["blocks"])
     else:
         assert (len(parents), len(lines)) == (1, 1)
-    still_serving(bot)
+    still_serving(outage_bot)
 
 
-def test_an_area_thread_slack_refused_to_start_is_started_by_the_next_update(bot):
-    bot.slack.fail("chat.postMessage", status=200, error="channel_not_found", times=1)
-    [first] = bot.command("update M-05 on track 20% refused", user=IRO)
+def test_an_area_thread_slack_refused_to_start_is_started_by_the_next_update(outage_bot):
+    outage_bot.slack.fail("chat.postMessage", status=200, error="channel_not_found", times=1)
+    [first] = outage_bot.command("update M-05 on track 20% refused", user=IRO)
     assert "channel_not_found" in str(first["blocks"])
-    [second] = bot.command("update M-05 on track 25% accepted", user=IRO)
+    [second] = outage_bot.command("update M-05 on track 25% accepted", user=IRO)
     assert ":warning:" not in str(second["blocks"])
-    [parent] = [m for m in bot.slack.posts(CHANNEL) if m["text"].startswith("Updates: ")]
-    assert [m["text"] for m in bot.slack.messages(CHANNEL) if m.get("thread_ts") == parent["ts"]][
+    [parent] = [m for m in outage_bot.slack.posts(CHANNEL) if m["text"].startswith("Updates: ")]
+    assert [m["text"] for m in outage_bot.slack.messages(CHANNEL) if m.get("thread_ts") == parent["ts"]][
         -1
     ].startswith("*M-05*")
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_the_receipt_of_a_modal_update(bot, kind):
-    with bot.deps.sessions.begin() as db:  # no announcement: the receipt is the only message
-        db.get(Plan, bot.deps.plan_id()).announce_updates = False
-    arrange(bot.slack, "chat.postMessage", kind)
-    driver = UpdateDriver(bot)
+def test_the_receipt_of_a_modal_update(outage_bot, kind):
+    with outage_bot.deps.sessions.begin() as db:  # no announcement: the receipt is the only message
+        db.get(Plan, outage_bot.deps.plan_id()).announce_updates = False
+    arrange(outage_bot.slack, "chat.postMessage", kind)
+    driver = UpdateDriver(outage_bot)
     key = driver.modal("M-06", 30)
     settle(kind)
     assert driver.ledger.outcomes[key] == "saved"  # the modal closed: that is the confirmation
-    assert recorded_keys(bot.engine) == {key}
-    receipts = delivered(bot.slack, "chat.postMessage", lambda c: c.args["channel"] == CHAIR)
+    assert recorded_keys(outage_bot.engine) == {key}
+    receipts = delivered(outage_bot.slack, "chat.postMessage", lambda c: c.args["channel"] == CHAIR)
     assert [r.args["text"].split(":")[0] for r in receipts] == ([] if kind == "refused" else ["Saved"])
-    assert not any("went wrong" in str(c.args) for c in bot.slack.calls)  # nobody is told it failed
-    still_serving(bot)
+    assert not any("went wrong" in str(c.args) for c in outage_bot.slack.calls)  # nobody is told it failed
+    still_serving(outage_bot)
 
 
 # ---------------------------------------------------------------------- the digest and reminders
 
 
-def ticker(bot) -> Scheduler:
+def ticker(outage_bot) -> Scheduler:
     """The scheduler as `qib run` builds it, on the bot's database and Slack (waiting less long)."""
-    settings = bot_settings(bot.engine.url.render_as_string(hide_password=False), bot.slack)
+    settings = bot_settings(outage_bot.engine.url.render_as_string(hide_password=False), outage_bot.slack)
     client = make_client(settings)
     client.timeout = TIMEOUT
-    deps = Deps(engine=bot.deps.engine, sessions=make_sessionmaker(bot.deps.engine))
+    deps = Deps(engine=outage_bot.deps.engine, sessions=make_sessionmaker(outage_bot.deps.engine))
     return Scheduler(deps, settings, client, worker="reliability")
 
 
@@ -199,27 +204,29 @@ def thread_of(slack: FlakySlack, ts: str) -> list[dict]:
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_the_digest_is_posted_exactly_once_whatever_slack_answers(bot, kind):
-    sched = ticker(bot)
+def test_the_digest_is_posted_exactly_once_whatever_slack_answers(outage_bot, kind):
+    sched = ticker(outage_bot)
     sched.tick(REMINDER_DAY)  # the reminders, out of the way
     arrange(
-        bot.slack, "chat.postMessage", kind,
+        outage_bot.slack, "chat.postMessage", kind,
         predicate=lambda a: a.get("channel") == CHANNEL and not a.get("thread_ts"),
     )  # fmt: skip
     tick_as_the_loop_does(sched, DIGEST_DAY)
     settle(kind)
     sched.tick(LATER)  # the crash-recovery path: a stale claim, and a look at the channel first
     sched.tick(LATER + timedelta(minutes=1))
-    [digest] = digest_posts(bot.slack)
-    assert len(thread_of(bot.slack, digest["ts"])) == 6  # one reply per area, none twice
+    [digest] = digest_posts(outage_bot.slack)
+    assert len(thread_of(outage_bot.slack, digest["ts"])) == 6  # one reply per area, none twice
     if kind == "refused":
-        told_chair = [c for c in delivered(bot.slack, "chat.postMessage") if c.args["channel"] == CHAIR]
+        told_chair = [
+            c for c in delivered(outage_bot.slack, "chat.postMessage") if c.args["channel"] == CHAIR
+        ]
         assert any("channel_not_found" in c.args["text"] for c in told_chair)
 
 
 @pytest.mark.parametrize("kind", ["rate_limited", "server_error", "timeout"])
-def test_a_digest_thread_reply_is_posted_exactly_once_whatever_slack_answers(bot, kind):
-    sched = ticker(bot)
+def test_a_digest_thread_reply_is_posted_exactly_once_whatever_slack_answers(outage_bot, kind):
+    sched = ticker(outage_bot)
     sched.tick(REMINDER_DAY)
     replies = {"n": 0}
 
@@ -230,25 +237,25 @@ def test_a_digest_thread_reply_is_posted_exactly_once_whatever_slack_answers(bot
         return False
 
     if kind == "timeout":
-        bot.slack.slow("chat.postMessage", SLOW, deliver=True, predicate=third_reply)
+        outage_bot.slack.slow("chat.postMessage", SLOW, deliver=True, predicate=third_reply)
     else:
-        arrange(bot.slack, "chat.postMessage", kind)
+        arrange(outage_bot.slack, "chat.postMessage", kind)
     tick_as_the_loop_does(sched, DIGEST_DAY)
     settle(kind)
     sched.tick(LATER)
-    [digest] = digest_posts(bot.slack)
-    texts = [m["text"] for m in thread_of(bot.slack, digest["ts"])]
+    [digest] = digest_posts(outage_bot.slack)
+    texts = [m["text"] for m in thread_of(outage_bot.slack, digest["ts"])]
     assert len(texts) == 6 and len(set(texts)) == 6, texts
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_owner_reminders_go_to_each_owner_once(bot, kind):
-    sched = ticker(bot)
-    arrange(bot.slack, "chat.postMessage", kind, predicate=lambda a: a.get("channel") == IRO)
+def test_owner_reminders_go_to_each_owner_once(outage_bot, kind):
+    sched = ticker(outage_bot)
+    arrange(outage_bot.slack, "chat.postMessage", kind, predicate=lambda a: a.get("channel") == IRO)
     tick_as_the_loop_does(sched, REMINDER_DAY)
     settle(kind)
     sched.tick(REMINDER_DAY + schedule.STALE_CLAIM + timedelta(minutes=1))
-    dms = [c.args["channel"] for c in delivered(bot.slack, "chat.postMessage")]
+    dms = [c.args["channel"] for c in delivered(outage_bot.slack, "chat.postMessage")]
     expected = 7 if kind == "refused" else 8  # seven owners with milestones, and KPI-4's owner
     assert len(dms) == len(set(dms)) == expected, dms
 
@@ -257,11 +264,11 @@ def test_owner_reminders_go_to_each_owner_once(bot, kind):
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_opening_the_update_modal(bot, kind):
-    arrange(bot.slack, "views.open", kind, error="expired_trigger_id")
-    replies = bot.command("update", user=IRO)
+def test_opening_the_update_modal(outage_bot, kind):
+    arrange(outage_bot.slack, "views.open", kind, error="expired_trigger_id")
+    replies = outage_bot.command("update", user=IRO)
     settle(kind)
-    opened = delivered(bot.slack, "views.open")
+    opened = delivered(outage_bot.slack, "views.open")
     if kind == "refused":
         assert opened == []
         [reply] = replies  # the person is told, and can simply try again
@@ -270,26 +277,26 @@ def test_opening_the_update_modal(bot, kind):
         assert len(opened) == 1  # not opened twice
     else:
         assert len(opened) == 1 and replies == []
-    still_serving(bot)
+    still_serving(outage_bot)
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_publishing_the_app_home(bot, kind):
-    arrange(bot.slack, "views.publish", kind, error="invalid_arguments")
-    bot.event(
+def test_publishing_the_app_home(outage_bot, kind):
+    arrange(outage_bot.slack, "views.publish", kind, error="invalid_arguments")
+    outage_bot.event(
         {"type": "app_home_opened", "user": IRO, "channel": f"D{IRO}", "tab": "home", "event_ts": "1.1"}
     )
     settle(kind)
-    published = delivered(bot.slack, "views.publish")
+    published = delivered(outage_bot.slack, "views.publish")
     assert len(published) == (0 if kind == "refused" else 1)
-    still_serving(bot)
+    still_serving(outage_bot)
 
 
-def test_a_slack_that_keeps_failing_is_given_up_on_and_the_bot_carries_on(bot):
-    bot.slack.fail("chat.postMessage", status=500, times=None)
-    bot.slack.fail("response_url", status=503, times=None)
-    bot.command("status")
-    assert delivered(bot.slack, "response_url") == []  # tried, given up on, and that is all
-    bot.mention("summary")
-    bot.slack.clear_failures()
-    still_serving(bot)
+def test_a_slack_that_keeps_failing_is_given_up_on_and_the_bot_carries_on(outage_bot):
+    outage_bot.slack.fail("chat.postMessage", status=500, times=None)
+    outage_bot.slack.fail("response_url", status=503, times=None)
+    outage_bot.command("status")
+    assert delivered(outage_bot.slack, "response_url") == []  # tried, given up on, and that is all
+    outage_bot.mention("summary")
+    outage_bot.slack.clear_failures()
+    still_serving(outage_bot)

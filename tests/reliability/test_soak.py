@@ -34,6 +34,8 @@ from bot.services.calendar import schedule_for
 from bot.services.planfile import import_plan, read_plan_file
 from models import Milestone
 from models.db import make_engine, make_sessionmaker, upgrade
+from qib_testing.people import SECRET
+from qib_testing.slack_standin import BOARD_CHANNEL_ID, SignedClient
 from seeds import DURHAM
 from tests.reliability.conftest import (
     ON_POSTGRES,
@@ -48,7 +50,6 @@ from tests.reliability.conftest import (
 from tests.reliability.flaky_slack import FlakySlack
 from tests.reliability.outcomes import modal_outcome, told
 from tests.reliability.tcp_proxy import TcpProxy
-from tests.slack_standin import BOARD_CHANNEL_ID, SignedClient
 
 MINUTES = float(os.environ.get("SOAK_MINUTES", "30"))
 OUTAGE_SECONDS = float(os.environ.get("SOAK_OUTAGE_SECONDS", "5"))
@@ -56,7 +57,6 @@ SEED_TIME = datetime(2020, 1, 15, 9, 0, tzinfo=UTC)
 SIM_START = datetime(2020, 2, 10, 9, 30, tzinfo=UTC)  # `qib tick --now` walks from here, a day a step
 CHANNEL = BOARD_CHANNEL_ID  # #qib-board, the Durham plan's board channel, as Slack answers it
 AREAS = 6
-SECRET = "test-signing-secret"
 
 pytestmark = [
     pytest.mark.soak,

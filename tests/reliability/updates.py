@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import itertools
 
-from tests.e2e.conftest import CHAIR, Bot
+from qib_testing.bots import Bot
+from qib_testing.people import CHAIR
+from qib_testing.slack_standin import slash_command_body
 from tests.reliability.conftest import Ledger
 from tests.reliability.outcomes import modal_outcome, modal_state, told
-from tests.slack_standin import slash_command_body
 
 CALLBACK = "qib_update"
 

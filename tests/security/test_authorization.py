@@ -22,14 +22,14 @@ import pytest
 from sqlalchemy import func, select, update
 
 from bot.scheduler import Scheduler
-from handlers.commands.router import ROUTES
 from models import AuditEvent, MeetingOverride, Milestone, Person, Plan, ProgressUpdate
-from tests.e2e.conftest import CHAIR, IRO, IRO_2, PRACTICE_LEAD
+from qib_testing.people import ADMIN, ADMIN_BY_SETTING, CHAIR, IRO, IRO_2, PRACTICE_LEAD
+from qib_testing.routes import subcommands
 from tests.e2e.test_scheduler import DIGEST_TIME
 
 ROOT = Path(__file__).resolve().parents[2]
-ADMIN, ADMIN_BY_SETTING = "U0QIB0004", "U0QIB0011"
 UNKNOWN, UNKNOWN_IN_ADMINS = "U0NOBODY01", "U0NOBODY02"
+SUBCOMMANDS = subcommands().names()  # the /qib table, as create_app builds it
 USERS = {
     "owner": IRO,
     "delegate": IRO_2,
@@ -71,7 +71,7 @@ def intended() -> dict[str, dict[str, bool]]:
 def test_the_table_covers_every_role_and_every_action():
     table = intended()
     assert all(set(row) == set(USERS) for row in table.values())
-    assert "meeting" in ROUTES, "handlers/meetings is registered: /qib meeting is in the table"
+    assert "meeting" in SUBCOMMANDS, "handlers/meetings is registered: /qib meeting is in the table"
 
 
 # ------------------------------------------------------------------ driving the actions
@@ -179,7 +179,7 @@ def roles_bot(make_bot, engine, database_url, slack):
             db.execute(update(Person).where(Person.key == "head-csc").values(is_admin=False))
             db.execute(update(Person).where(Person.key == "sm-resources").values(is_admin=True))
         from bot.app import make_client
-        from tests.e2e.conftest import bot_settings
+        from qib_testing.bots import bot_settings
 
         settings = bot_settings(database_url, slack)
         report = Scheduler(bot.deps, settings, make_client(settings)).tick(DIGEST_TIME)
@@ -251,7 +251,7 @@ def test_no_slack_route_imports_or_calls_the_plan_file_functions():
 
 
 def test_no_subcommand_is_an_import_or_export():
-    assert not {"import", "export", "seed", "load", "dump", "upload", "download"} & set(ROUTES)
+    assert not {"import", "export", "seed", "load", "dump", "upload", "download"} & SUBCOMMANDS
 
 
 @pytest.mark.parametrize(

@@ -28,8 +28,9 @@ from bot.deps import Deps
 from bot.http import MALFORMED_BODY, REFUSED_BODY, SECURITY_HEADERS
 from models import AuditEvent, ProgressUpdate
 from models.db import make_sessionmaker
-from tests.e2e.conftest import BOARD, CHAIR, IRO, SECRET, TEAM, bot_settings
-from tests.slack_standin import (
+from qib_testing.bots import bot_settings
+from qib_testing.people import BOARD, CHAIR, IRO, SECRET, TEAM
+from qib_testing.slack_standin import (
     JSON,
     block_actions_payload,
     event_body,

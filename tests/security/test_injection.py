@@ -29,8 +29,9 @@ from bot.services.planfile import dump_yaml, export_plan, import_plan, parse_pla
 from bot.services.text import unescape_slack
 from models import Area, Board, Milestone, Person, Plan, Priority
 from models.db import make_sessionmaker
+from qib_testing.bots import bot_settings
+from qib_testing.people import CHAIR, IRO, IRO_2, PRACTICE_LEAD
 from seeds import DURHAM
-from tests.e2e.conftest import CHAIR, IRO, IRO_2, PRACTICE_LEAD, bot_settings
 from tests.e2e.test_scheduler import DIGEST_TIME, REMINDER_TIME
 from tests.security.inert import CONTROL, findings, scan_calls
 

@@ -8,8 +8,8 @@ import time
 import pytest
 from sqlalchemy import event
 
-from tests.e2e.conftest import BOARD, CHAIR, IRO, SECRET, TEAM
-from tests.slack_standin import sign, slash_command_body
+from qib_testing.people import BOARD, CHAIR, IRO, SECRET, TEAM
+from qib_testing.slack_standin import sign, slash_command_body
 
 NOTE = "QUOKKA-7431 zebra crossings near the Dene"
 BOT_TOKEN = "xoxb-test-token"

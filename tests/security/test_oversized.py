@@ -20,10 +20,11 @@ from bot.scheduler import Scheduler
 from bot.services.errors import PlanFileError
 from bot.services.planfile import MAX_FILE_BYTES, parse_plan_text, read_plan_file
 from models import Area, Milestone, Person, Priority, ProgressUpdate
+from qib_testing.bots import bot_settings
+from qib_testing.people import BOARD, CHAIR, IRO
+from qib_testing.slack_standin import BOARD_CHANNEL_ID, check_message, check_view
 from seeds import DURHAM
-from tests.e2e.conftest import BOARD, CHAIR, IRO, bot_settings
 from tests.e2e.test_scheduler import DIGEST_TIME, REMINDER_TIME
-from tests.slack_standin import BOARD_CHANNEL_ID, check_message, check_view
 
 LONG_NOTE = ("Long note about the audit findings. " * 300)[:10_000]
 EXTRA = 26_000  # about 5.2 MB of plan file

@@ -21,8 +21,9 @@ from bot.deps import Deps
 from bot.scheduler import Scheduler
 from bot.services.planfile import import_plan, parse_plan_text
 from models.db import make_sessionmaker
+from qib_testing.bots import bot_settings
+from qib_testing.people import CHAIR, IRO
 from seeds import DURHAM
-from tests.e2e.conftest import CHAIR, IRO, bot_settings
 from tests.e2e.test_scheduler import DIGEST_TIME
 
 DURHAM_TITLE = "Children's Social Care Quality Improvement Plan"

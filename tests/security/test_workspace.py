@@ -14,9 +14,9 @@ from bot.app import create_app, make_client
 from bot.deps import Deps
 from bot.socket_mode import start_socket_mode
 from models.db import make_sessionmaker
-from tests.e2e.conftest import BOARD, CHAIR, IRO, TEAM, bot_settings, serve_bot
-from tests.security.test_http_boundary import assert_refused, update_body, writes
-from tests.slack_standin import (
+from qib_testing.bots import bot_settings, serve_bot
+from qib_testing.people import BOARD, CHAIR, IRO, TEAM
+from qib_testing.slack_standin import (
     JSON,
     FakeSlack,
     FakeSocketMode,
@@ -27,6 +27,7 @@ from tests.slack_standin import (
     slash_command_payload,
     view_submission_payload,
 )
+from tests.security.test_http_boundary import assert_refused, update_body, writes
 
 OTHER = "TOTHER42"
 FORM = "application/x-www-form-urlencoded"

@@ -18,10 +18,10 @@ from bot.services import meetings as mt
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.people import Actor, actor_for
 from models import AuditEvent, Board, MeetingOverride, Person
+from qib_testing.people import CHAIR, IRO
 
 NOW = datetime(2020, 2, 3, 9, 30, tzinfo=UTC)  # Mon 3 Feb 2020, after January's board (16th)
 TODAY = date(2020, 2, 3)
-CHAIR, IRO = "U0QIB0001", "U0QIB0002"
 
 
 @pytest.fixture

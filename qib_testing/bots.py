@@ -1,5 +1,6 @@
 """The bot as Slack sees it: the real WSGI app over real HTTP on port 0, driven with signed requests;
-what it sends to Slack lands in the stand-in, whose Block Kit check runs on every payload."""
+what it sends to Slack lands in the stand-in, whose Block Kit check runs on every payload. The fixtures
+that start one (`slack`, `bot`, `make_bot`) are in tests/conftest.py."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
 from sqlalchemy import Engine
 
 from bot.app import create_app, make_client
@@ -19,7 +19,8 @@ from bot.deps import Deps
 from bot.http import QibWsgi, make_server, run_until_closed
 from bot.settings import Settings
 from models.db import make_sessionmaker
-from tests.slack_standin import (
+from qib_testing.people import BOARD, CHAIR, SECRET, TEAM
+from qib_testing.slack_standin import (
     JSON,
     FakeSlack,
     SignedClient,
@@ -30,18 +31,7 @@ from tests.slack_standin import (
     view_submission_payload,
 )
 
-SECRET = "test-signing-secret"
-TEAM = "T111"
-BOARD = "CBOARD01"
 NOW = datetime(2020, 2, 3, 9, 30, tzinfo=UTC)  # a Monday, between the January and February boards
-CHAIR, IRO, IRO_2, PRACTICE_LEAD = "U0QIB0001", "U0QIB0002", "U0QIB0003", "U0QIB0006"
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
-        yield fake
-        fake.assert_no_violations()
 
 
 def bot_settings(database_url: str, slack: FakeSlack, **extra: Any) -> Settings:
@@ -197,9 +187,3 @@ def serve_bot(
     finally:
         server.close()
         thread.join(5)
-
-
-@pytest.fixture
-def bot(database_url: str, engine: Engine, slack: FakeSlack, durham: int) -> Iterator[Bot]:
-    with serve_bot(database_url, engine, slack) as running:
-        yield running
