@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
-LINT_DIRS := $(wildcard bot handlers models seeds tests benchmarks)
+LINT_DIRS := $(wildcard bot handlers models seeds tests benchmarks qib_testing)
 # The property tests are derandomized in every target but `fuzz`: the same examples on every run.
 HYPOTHESIS_PROFILE ?= ci
 export HYPOTHESIS_PROFILE
@@ -27,7 +27,7 @@ run: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(BIN)/ruff check $(LINT_DIRS)
 	$(BIN)/ruff format --check $(LINT_DIRS)
-	$(BIN)/mypy bot models
+	$(BIN)/mypy bot handlers models
 
 test-sqlite: $(VENV)/.installed
 	QIB_TEST_DATABASE_URL= $(BIN)/python -m pytest -m "not soak" $(PYTEST_ARGS)

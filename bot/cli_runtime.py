@@ -1,4 +1,7 @@
-"""Runtime commands of `qib`: run (Socket Mode, HTTP or console) and console."""
+"""Runtime commands of `qib`: run (Socket Mode, HTTP or console), console, tick and digest.
+
+Each command imports what it runs when it runs, so `qib --help` and `qib db upgrade` load neither Bolt
+nor the handlers."""
 
 from __future__ import annotations
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +14,7 @@ class Refused:
 
     reason: str
     field: str | None = None
-    also: dict[str, str] = field(default_factory=dict)
+    also: dict[str, str] = dataclasses.field(default_factory=dict)  # `field` is a name of this class
 
 
 @dataclass(frozen=True)
