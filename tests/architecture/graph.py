@@ -138,6 +138,27 @@ def cycles(graph: Graph) -> list[list[str]]:
     return sorted(found)
 
 
+def shortest_cycle(graph: Graph, component: list[str]) -> list[str]:
+    """One shortest import cycle through the component's first module, to show in a failure: a → b → a."""
+    start, members = component[0], set(component)
+    came_from: dict[str, str] = {}
+    frontier = [start]
+    while frontier:
+        following: list[str] = []
+        for node in frontier:
+            for nxt in sorted(graph.get(node, ())):
+                if nxt == start:
+                    path = [node]
+                    while path[-1] != start:
+                        path.append(came_from[path[-1]])
+                    return [*reversed(path), start]
+                if nxt in members and nxt not in came_from:
+                    came_from[nxt] = node
+                    following.append(nxt)
+        frontier = following
+    return component
+
+
 @dataclass(frozen=True)
 class Layer:
     """A named set of modules and the layers it may import (its own always). A member is a module's

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.architecture.graph import Layer, build_graph, cycles, imports_of, violations
+from tests.architecture.graph import Layer, build_graph, cycles, imports_of, shortest_cycle, violations
 
 LAYERS = (
     Layer("low", ("app.low.*",), (), "the bottom"),
@@ -17,6 +17,7 @@ def test_a_planted_cycle_is_found_and_a_chain_is_not() -> None:
     assert cycles(chain) == []
     planted = {**chain, "c": frozenset({"a"}), "d": frozenset({"d"}), "e": frozenset({"a"})}
     assert cycles(planted) == [["a", "b", "c"]]
+    assert shortest_cycle(planted, ["a", "b", "c"]) == ["a", "b", "c", "a"]
 
 
 def test_two_separate_cycles_are_both_reported() -> None:
