@@ -119,6 +119,13 @@ def sessions(engine: Engine) -> Iterator[sessionmaker[Session]]:
 
 
 @pytest.fixture
+def db(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """One session on the test database, for tests that only read (or commit themselves)."""
+    with sessions() as session:
+        yield session
+
+
+@pytest.fixture
 def durham(sessions: sessionmaker[Session]) -> int:
     """The Durham plan, imported through the real importer; returns its plan id."""
     with sessions.begin() as db:

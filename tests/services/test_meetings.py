@@ -7,7 +7,6 @@ before the digest, both at 09:00.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
 
 import pytest
@@ -22,12 +21,6 @@ from qib_testing.people import CHAIR, IRO
 
 NOW = datetime(2020, 2, 3, 9, 30, tzinfo=UTC)  # Mon 3 Feb 2020, after January's board (16th)
 TODAY = date(2020, 2, 3)
-
-
-@pytest.fixture
-def db(sessions: sessionmaker[Session]) -> Iterator[Session]:
-    with sessions() as session:
-        yield session
 
 
 def actor(sessions: sessionmaker[Session], plan: int, slack_id: str) -> Actor:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -21,12 +21,6 @@ from qib_testing.plans import plan_doc
 
 TODAY = date(2020, 2, 3)  # after the January board (16th), before February's (20th)
 NOW = datetime(2020, 2, 1, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def db(sessions: sessionmaker[Session]) -> Iterator[Session]:
-    with sessions() as session:
-        yield session
 
 
 def codes(rows: Any) -> list[str]:
