@@ -20,6 +20,7 @@ from bot.deps import Deps
 from bot.services import schedule
 from bot.services.calendar import Meeting
 from bot.services.digest import Digest
+from bot.services.reminders import ReminderBatch
 from bot.services.schedule import BoardRule, Claim
 from bot.services.text import mrkdwn_escape
 from bot.services.wording import full_day
@@ -56,13 +57,17 @@ class Rendered(Protocol):
     def payload(self) -> dict[str, Any]: ...
 
 
+class ReminderRenderer(Protocol):
+    def __call__(self, batch: ReminderBatch, *, second: bool = ...) -> Rendered: ...
+
+
 @dataclass(frozen=True)
 class Renderers:
     """How the paper and the reminders look in Slack, given by the code that builds the scheduler
     (bot.scheduler binds handlers.digest.render's), so the tick itself knows no handler."""
 
     digest: Callable[[Digest], Rendered]
-    reminder: Callable[..., Rendered]  # (batch: ReminderBatch, *, second: bool)
+    reminder: ReminderRenderer
 
 
 @dataclass
