@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from models.codes import CODE_PATTERN
+from models.timezones import zone
 from models.vocab import Grade, InspectionType, OverrideAction, Source, Status, parse_grade, parse_status
 
 CODE = CODE_PATTERN  # M-07, AFI-5, M1-2, 1.1, M0.1: see models.codes
@@ -64,10 +64,7 @@ def _to_aware(v: Any) -> Any:
 
 
 def _zone(v: str) -> str:
-    try:
-        ZoneInfo(v)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f'"{v}" is not an IANA time zone such as Europe/London') from None
+    zone(v)  # raises ValueError, saying what a good name looks like
     return v
 
 
