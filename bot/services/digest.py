@@ -6,6 +6,7 @@ shown or exported later as the board saw it, whatever has been updated since.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -27,6 +28,7 @@ from bot.services.digest_model import (
     DigestPriority,
     DigestRisk,
     DigestRow,
+    DigestRowKind,
     FrozenDigest,
     Headline,
 )
@@ -35,7 +37,7 @@ from bot.services.inspection import inspection_view
 from bot.services.measure_charts import board_meetings, chart_data
 from bot.services.measures import format_change, read_measures
 from bot.services.periods import period_end
-from bot.services.queries import MilestoneRow
+from bot.services.queries import AreaSummary, Change, Figures, MilestoneRow
 from bot.services.status import Health, roll_up
 from bot.services.wording import full_day
 from models import Area, Milestone, Person, Priority, ProgressUpdate, ScheduledPost
@@ -55,6 +57,7 @@ __all__ = [
     "DigestPriority",
     "DigestRisk",
     "DigestRow",
+    "DigestRowKind",
     "FrozenDigest",
     "Headline",
     "build_digest",
@@ -63,7 +66,7 @@ __all__ = [
 ]
 
 
-def _row(r: MilestoneRow, kind: str | None = None, latest: _Latest | None = None) -> DigestRow:
+def _row(r: MilestoneRow, kind: DigestRowKind | None = None, latest: _Latest | None = None) -> DigestRow:
     return DigestRow(
         code=r.code,
         title=r.title,
@@ -71,7 +74,7 @@ def _row(r: MilestoneRow, kind: str | None = None, latest: _Latest | None = None
         owner=r.owner_name,
         owner_role=r.owner_role,
         due=r.due,
-        health=r.health.value,
+        health=r.health,
         percent=r.percent,
         stale=r.stale,
         reason=r.reason,
@@ -157,7 +160,7 @@ def _priorities(db: Session, plan_id: int, rows: list[MilestoneRow]) -> list[Dig
     for p in found:
         areas = [code for pid, code in links if pid == p.id]
         mine = [r for r in rows if r.priority_code == p.code or r.area_code in areas]
-        counts = {k: sum(1 for r in mine if r.health.value == k) for k in BRAG}
+        counts = {k: sum(1 for r in mine if r.health == k) for k in BRAG}
         out.append(
             DigestPriority(
                 code=p.code,
@@ -165,7 +168,7 @@ def _priorities(db: Session, plan_id: int, rows: list[MilestoneRow]) -> list[Dig
                 period=p.period,
                 areas=areas,
                 milestones=len(mine),
-                complete=counts["complete"],
+                complete=counts[Health.COMPLETE],
                 counts=counts,
                 health=_value(roll_up(r.health for r in mine)),
             )
@@ -201,30 +204,97 @@ def build_digest(
     tz = summary.plan.timezone
     totals = summary.totals
     latest = _latest_updates(db, plan_id)
-    headline = Headline(
+    headline = _headline(totals)
+    by_area: dict[str, list[DigestRow]] = {}
+    for r in rows:
+        by_area.setdefault(r.area_code, []).append(_row(r, latest=latest.get(r.code)))
+    open_rows = [r for r in rows if r.health is not Health.COMPLETE]
+    ahead_to = next_meeting or meeting_on
+    awaiting = _awaiting(open_rows, reminders_at)
+    decisions, risks = _decisions_and_risks(open_rows, latest, tz)
+    completions = _completions(summary.completions, rows, latest, tz)
+    previous = _previous_digests(db=db, plan_id=plan_id, before=meeting_on)
+    last_digest = previous[-1] if previous else None
+    return Digest(
+        plan_title=summary.plan.title,
+        authority=summary.plan.authority,
+        board_name=calendar.board_name or "The board",
+        meeting_on=meeting_on,
+        meeting_local=meeting_local,
+        previous_meeting=calendar.previous_on,
+        generated_at=now,
+        headline=headline,
+        last_headline=last_digest.headline if last_digest else None,
+        health=None,  # no plan-wide worst-wins status: the BRAG counts say where the plan stands
+        exceptions=[_row(e.row, DigestRowKind(e.kind), latest.get(e.row.code)) for e in summary.exceptions],
+        completions=completions,
+        moves=[_change(c) for c in summary.status_moves if not c.completed],
+        due_before_meeting=_due_before(open_rows, today, meeting_on),
+        areas=[_area(a, by_area.get(a.code, [])) for a in summary.areas],
+        meeting_on_bank_holiday=bank_holiday,
+        inspection=inspection_view(db=db, plan_id=plan_id, today=today),
+        timezone=tz,
+        awaiting_update=awaiting,
+        awaiting_since=_local_date(reminders_at, tz) if reminders_at else None,
+        decisions=decisions,
+        risks=risks,
+        priorities=_priorities(db, plan_id, rows),
+        next_meeting=next_meeting,
+        month_ahead=_month_ahead(open_rows, ahead_to),
+        dates_ahead=dates_ahead or [],
+        last_area_health={a.code: a.health for a in last_digest.areas} if last_digest else None,
+        brag_history=_brag_history(previous, meeting_on, headline),
+        measures=_measures(db, plan_id, today),
+        paper=True,
+    )
+
+
+def _headline(totals: Figures) -> Headline:
+    return Headline(
         milestones=totals.milestones,
         complete=totals.complete,
         share_complete=totals.share_complete,
         percent_complete=totals.percent_complete,
         counts={h.value: n for h, n in totals.counts.items()},
     )
-    by_area: dict[str, list[DigestRow]] = {}
-    for r in rows:
-        by_area.setdefault(r.area_code, []).append(_row(r, latest=latest.get(r.code)))
-    open_rows = [r for r in rows if r.health is not Health.COMPLETE]
-    due_before = [_row(r) for r in open_rows if r.due is not None and today <= r.due < meeting_on]
-    ahead_to = next_meeting or meeting_on
-    month_ahead = [
+
+
+def _due_before(open_rows: list[MilestoneRow], today: date, meeting_on: date) -> list[DigestRow]:
+    """Unfinished items falling due between today and the meeting, soonest first."""
+    due = [_row(r) for r in open_rows if r.due is not None and today <= r.due < meeting_on]
+    return sorted(due, key=lambda d: (d.due or meeting_on, d.code))
+
+
+def _month_ahead(open_rows: list[MilestoneRow], ahead_to: date) -> list[DigestRow]:
+    """Unfinished, not yet overdue items due before the next board, soonest first."""
+    ahead = [
         _row(r)
         for r in open_rows
         if r.due is not None and r.due < ahead_to and r.health is not Health.OVERDUE
     ]
+    return sorted(ahead, key=lambda d: (d.due or ahead_to, d.code))
+
+
+def _brag_history(previous: list[Digest], meeting_on: date, headline: Headline) -> list[BragPoint]:
+    """The last eleven boards' BRAG counts and this one's: the chart's twelve bars."""
+    history = [BragPoint(meeting_on=p.meeting_on, counts=p.headline.counts) for p in previous[-11:]]
+    history.append(BragPoint(meeting_on=meeting_on, counts=headline.counts))
+    return history
+
+
+def _awaiting(open_rows: list[MilestoneRow], reminders_at: datetime | None) -> list[str]:
+    """Codes with no update since this meeting's reminders went out (or since the last board)."""
     if reminders_at is not None:
-        awaiting = [r.code for r in open_rows if r.last_update_at is None or r.last_update_at < reminders_at]
-    else:
-        awaiting = [r.code for r in open_rows if r.stale]
-    decisions = []
-    risks = []
+        return [r.code for r in open_rows if r.last_update_at is None or r.last_update_at < reminders_at]
+    return [r.code for r in open_rows if r.stale]
+
+
+def _decisions_and_risks(
+    open_rows: list[MilestoneRow], latest: dict[str, _Latest], tz: str
+) -> tuple[list[DigestDecision], list[DigestRisk]]:
+    """The decisions owners asked of the board and the blockers they named, from each latest update."""
+    decisions: list[DigestDecision] = []
+    risks: list[DigestRisk] = []
     for r in open_rows:
         last = latest.get(r.code)
         if last is None:
@@ -252,9 +322,16 @@ def build_digest(
                     blockers=last.blockers,
                 )
             )
+    return decisions, risks
+
+
+def _completions(
+    changes: Sequence[Change], rows: list[MilestoneRow], latest: dict[str, _Latest], tz: str
+) -> list[DigestChange]:
+    """Milestones completed since the last board, with their impact, evidence and whether on time."""
     due_of = {r.code: r.due for r in rows}
     completions = []
-    for c in summary.completions:
+    for c in changes:
         last = latest.get(c.code)
         done_on = _local_date(c.at, tz)
         due = due_of.get(c.code)
@@ -269,55 +346,21 @@ def build_digest(
                 }
             )
         )
-    previous = _previous_digests(db=db, plan_id=plan_id, before=meeting_on)
-    last_digest = previous[-1] if previous else None
-    history = [BragPoint(meeting_on=p.meeting_on, counts=p.headline.counts) for p in previous[-11:]]
-    history.append(BragPoint(meeting_on=meeting_on, counts=headline.counts))
-    return Digest(
-        plan_title=summary.plan.title,
-        authority=summary.plan.authority,
-        board_name=calendar.board_name or "The board",
-        meeting_on=meeting_on,
-        meeting_local=meeting_local,
-        previous_meeting=calendar.previous_on,
-        generated_at=now,
-        headline=headline,
-        last_headline=last_digest.headline if last_digest else None,
-        health=None,  # no plan-wide worst-wins status: the BRAG counts say where the plan stands
-        exceptions=[_row(e.row, e.kind.value, latest.get(e.row.code)) for e in summary.exceptions],
-        completions=completions,
-        moves=[_change(c) for c in summary.status_moves if not c.completed],
-        due_before_meeting=sorted(due_before, key=lambda d: (d.due or meeting_on, d.code)),
-        areas=[
-            DigestArea(
-                code=a.code,
-                title=a.title,
-                description=a.description,
-                health=a.health.value if a.health else None,
-                milestones=a.figures.milestones,
-                complete=a.figures.complete,
-                overdue=a.figures.overdue,
-                stale=a.figures.stale,
-                percent_complete=a.figures.percent_complete,
-                rows=by_area.get(a.code, []),
-            )
-            for a in summary.areas
-        ],
-        meeting_on_bank_holiday=bank_holiday,
-        inspection=inspection_view(db=db, plan_id=plan_id, today=today),
-        timezone=tz,
-        awaiting_update=awaiting,
-        awaiting_since=_local_date(reminders_at, tz) if reminders_at is not None else None,
-        decisions=decisions,
-        risks=risks,
-        priorities=_priorities(db, plan_id, rows),
-        next_meeting=next_meeting,
-        month_ahead=sorted(month_ahead, key=lambda d: (d.due or ahead_to, d.code)),
-        dates_ahead=dates_ahead or [],
-        last_area_health={a.code: a.health for a in last_digest.areas} if last_digest else None,
-        brag_history=history,
-        measures=_measures(db, plan_id, today),
-        paper=True,
+    return completions
+
+
+def _area(a: AreaSummary, rows: list[DigestRow]) -> DigestArea:
+    return DigestArea(
+        code=a.code,
+        title=a.title,
+        description=a.description,
+        health=a.health.value if a.health else None,
+        milestones=a.figures.milestones,
+        complete=a.figures.complete,
+        overdue=a.figures.overdue,
+        stale=a.figures.stale,
+        percent_complete=a.figures.percent_complete,
+        rows=rows,
     )
 
 

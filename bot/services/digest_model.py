@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel
 
 from bot.services.inspection import InspectionView
+from bot.services.status import Health
+
+
+class DigestRowKind(StrEnum):
+    """Why a row is among the digest's exceptions (stored in frozen digests as these words)."""
+
+    OVERDUE = "overdue"
+    OFF_TRACK = "off track"
+    AT_RISK = "at risk"
+    REVISED_DATE = "revised date awaiting approval"
+    STALE = "stale"  # older digests listed stale items among the exceptions
 
 
 class DigestRow(BaseModel):
@@ -17,11 +29,11 @@ class DigestRow(BaseModel):
     owner: str | None
     owner_role: str | None
     due: date | None
-    health: str
+    health: Health
     percent: int
     stale: bool
     reason: str | None
-    kind: str | None = None  # for exceptions: overdue, off track, at risk (older digests: stale)
+    kind: DigestRowKind | None = None  # for exceptions: overdue, off track, at risk (older digests: stale)
     recovery: str | None = None  # the latest update's next steps: how it gets back on track
     revised_due: date | None = None  # a revised date the owner asked for, awaiting the chair's approval
     revised_reason: str | None = None  # the owner's reason for it
@@ -181,22 +193,29 @@ class Digest(BaseModel):
             parts.append(f"{on_time} on time, {late} late")
         return ", ".join(parts)
 
-    def brag(self) -> list[tuple[str, int, int | None]]:
+    def brag(self) -> list[tuple[Health, int, int | None]]:
         """BRAG counts now, with the count at the last board (None when there was no earlier digest)."""
         last = self.last_headline.counts if self.last_headline is not None else None
         return [(k, self.headline.counts.get(k, 0), None if last is None else last.get(k, 0)) for k in BRAG]
 
 
 #: The headline's counts, in the order boards read them: blue, green, amber, red, not started, overdue.
-BRAG = ("complete", "on track", "at risk", "off track", "not started", "overdue")
+BRAG: tuple[Health, ...] = (
+    Health.COMPLETE,
+    Health.ON_TRACK,
+    Health.AT_RISK,
+    Health.OFF_TRACK,
+    Health.NOT_STARTED,
+    Health.OVERDUE,
+)
 
-BRAG_COLOURS = {
-    "complete": "#1f6fd1",
-    "on track": "#2e8b57",
-    "at risk": "#f0a020",
-    "off track": "#c8102e",
-    "not started": "#9e9e9e",
-    "overdue": "#6d0f1a",
+BRAG_COLOURS: dict[Health, str] = {
+    Health.COMPLETE: "#1f6fd1",
+    Health.ON_TRACK: "#2e8b57",
+    Health.AT_RISK: "#f0a020",
+    Health.OFF_TRACK: "#c8102e",
+    Health.NOT_STARTED: "#9e9e9e",
+    Health.OVERDUE: "#6d0f1a",
 }
 
 

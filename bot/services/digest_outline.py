@@ -14,6 +14,7 @@ from bot.services.digest_chart import (
     measure_alt_text,
     measure_chart_png,
 )
+from bot.services.digest_model import DigestRowKind
 from bot.services.digest_text import (
     AWAITING_NOTE,
     NONE,
@@ -26,6 +27,7 @@ from bot.services.digest_text import (
 )
 from bot.services.measures import format_value
 from bot.services.periods import period_label
+from bot.services.status import Health
 from bot.services.wording import person_label
 
 # ---- the outline, shared by both formats -----------------------------------------------------------------
@@ -87,7 +89,7 @@ def _owner(name: str | None, role: str | None) -> str:
 
 def _row_status(r: DigestRow) -> _Status:
     """The milestone's rating, always; staleness is a note beside it, never in its place."""
-    return _Status(r.health, STALE_NOTE if r.stale or r.kind == "stale" else "")
+    return _Status(r.health, STALE_NOTE if r.stale or r.kind == DigestRowKind.STALE else "")
 
 
 def _milestone_table(rows: Sequence[DigestRow]) -> _Table:
@@ -113,11 +115,11 @@ HOW_TO_READ = (
     "or overdue. Items with no update since the reminders went out are listed as awaiting an update."
 )
 
-_RATING = {
-    "complete": "complete (blue)",
-    "on track": "on track (green)",
-    "at risk": "at risk (amber)",
-    "off track": "off track (red)",
+_RATING: dict[Health, str] = {
+    Health.COMPLETE: "complete (blue)",
+    Health.ON_TRACK: "on track (green)",
+    Health.AT_RISK: "at risk (amber)",
+    Health.OFF_TRACK: "off track (red)",
 }
 
 
@@ -195,7 +197,7 @@ def _decisions(d: Digest) -> _Section:
 
 
 def _exceptions(d: Digest) -> _Section:
-    rows = [r for r in d.exceptions if r.kind != "stale"]  # older digests listed stale items here
+    rows = [r for r in d.exceptions if r.kind != DigestRowKind.STALE]  # older digests listed stale items here
     awaiting = set(d.awaiting_update)
     blocks: list[_Block] = []
     if rows:

@@ -111,6 +111,15 @@ def _normalise(text: str, zone: ZoneInfo) -> tuple[str, datetime | None]:
     def bad(reason: str) -> ValueError:
         return ValueError(f"{_shown(text)} is not a valid RRULE: {reason}")
 
+    parts = _split_parts(_rule_body(text, bad), bad)
+    freq = _check_frequency(parts, bad)
+    _check_parts(parts, freq, bad)
+    until = _parse_until(parts.pop("UNTIL"), zone, bad) if "UNTIL" in parts else None
+    return ";".join(f"{k}={v}" for k, v in parts.items()), until
+
+
+def _rule_body(text: str, bad: _Bad) -> str:
+    """The rule line itself: one line, an optional ``RRULE:`` prefix dropped, no other property."""
     stripped = text.strip()
     if not stripped:
         raise bad("it is empty; write for example FREQ=MONTHLY;BYDAY=+3TH")
@@ -123,7 +132,11 @@ def _normalise(text: str, zone: ZoneInfo) -> tuple[str, datetime | None]:
     if ":" in stripped:
         name = stripped.split(":", 1)[0].strip().upper() or "?"
         raise bad(f"only the rule itself is accepted, not {name}: (the plan sets the start date and time)")
+    return stripped
 
+
+def _split_parts(stripped: str, bad: _Bad) -> dict[str, str]:
+    """NAME=VALUE parts, upper-cased, each known and given once."""
     parts: dict[str, str] = {}
     for raw in stripped.split(";"):
         if not raw.strip():
@@ -138,7 +151,11 @@ def _normalise(text: str, zone: ZoneInfo) -> tuple[str, datetime | None]:
         if not value:
             raise bad(f"{name} has no value")
         parts[name] = value
+    return parts
 
+
+def _check_frequency(parts: dict[str, str], bad: _Bad) -> str:
+    """FREQ, given and no more often than daily."""
     freq = parts.get("FREQ")
     if freq is None:
         raise bad("FREQ is missing; start with FREQ=MONTHLY (or DAILY, WEEKLY, YEARLY)")
@@ -149,6 +166,11 @@ def _normalise(text: str, zone: ZoneInfo) -> tuple[str, datetime | None]:
             f"unknown frequency {freq!r}{_did_you_mean(freq, _FREQUENCIES)}; "
             "use DAILY, WEEKLY, MONTHLY or YEARLY"
         )
+    return freq
+
+
+def _check_parts(parts: dict[str, str], freq: str, bad: _Bad) -> None:
+    """Every other part: no times of day, COUNT or UNTIL, whole numbers, days and number lists in range."""
     for name in ("BYHOUR", "BYMINUTE", "BYSECOND"):
         if name in parts:
             raise bad(f"{name} is not allowed: the meeting time comes from the plan, not the rule")
@@ -164,8 +186,6 @@ def _normalise(text: str, zone: ZoneInfo) -> tuple[str, datetime | None]:
     for name, (limit, negative_ok) in _INT_LIST_RANGES.items():
         if name in parts:
             _check_int_list(name, parts[name], limit, negative_ok, bad)
-    until = _parse_until(parts.pop("UNTIL"), zone, bad) if "UNTIL" in parts else None
-    return ";".join(f"{k}={v}" for k, v in parts.items()), until
 
 
 def _check_byday(value: str, freq: str, bad: _Bad) -> None:

@@ -23,8 +23,10 @@ from bot.services.meetings.results import (
     long_day,
 )
 from bot.services.meetings.upcoming import upcoming
+from bot.services.schedule import PostTimes
 
 __all__ = [
+    "PostTimes",
     "MAX_UPCOMING",
     "IgnoredOverride",
     "MeetingChange",

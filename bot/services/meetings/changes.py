@@ -29,6 +29,7 @@ from bot.services.meetings.upcoming import _aware, _Context, _load
 from bot.services.people import Actor, can_manage_meetings
 from bot.services.schedule import PostTimes
 from models import AuditEvent, MeetingOverride
+from models.vocab import OverrideAction
 
 # ---------------------------------------------------------------------------------------------------
 # Changing meetings
@@ -85,9 +86,13 @@ def move_meeting(
             if row is not None:  # back where the rule puts it: no exception needed any more
                 db.delete(row)
         elif row is None:
-            db.add(MeetingOverride(board_id=ctx.board_id, on=rule_date, action="moved", to=to, at=stored_at))
+            db.add(
+                MeetingOverride(
+                    board_id=ctx.board_id, on=rule_date, action=OverrideAction.MOVED, to=to, at=stored_at
+                )
+            )
         else:
-            row.action, row.to, row.at = "moved", to, stored_at
+            row.action, row.to, row.at = OverrideAction.MOVED, to, stored_at
     db.flush()
 
     after = _meeting_on(_load(db, plan_id, posts), to)
@@ -124,9 +129,9 @@ def cancel_meeting(
         db.delete(row)
     elif meeting.kind == "moved":
         assert row is not None
-        row.action, row.to, row.at = "cancelled", None, None
+        row.action, row.to, row.at = OverrideAction.CANCELLED, None, None
     else:
-        db.add(MeetingOverride(board_id=ctx.board_id, on=meeting.on, action="cancelled"))
+        db.add(MeetingOverride(board_id=ctx.board_id, on=meeting.on, action=OverrideAction.CANCELLED))
     db.flush()
     moved = f" (moved from {long_day(meeting.original)})" if meeting.original else ""
     extra = " (an extra meeting)" if meeting.kind == "extra" else ""
@@ -224,14 +229,14 @@ def _meeting_named(ctx: _Context, day: date) -> Meeting:
     if found:
         return found[0]
     for o in ctx.overrides:
-        if o.on != day or o.action == "extra":
+        if o.on != day or o.action == OverrideAction.EXTRA:
             continue
-        if o.action == "cancelled" and _rule_gives(ctx, day):
+        if o.action == OverrideAction.CANCELLED and _rule_gives(ctx, day):
             raise InvalidInput(
                 f"The board meeting of {long_day(day)} is already cancelled. "
                 f"`/qib meeting add {day.isoformat()}` puts it back."
             )
-        if o.action == "moved" and o.to is not None:
+        if o.action == OverrideAction.MOVED and o.to is not None:
             moved = [m for m in ctx.between(o.to, o.to) if m.kind == "moved" and m.original == day]
             if moved:
                 return moved[0]
@@ -265,7 +270,8 @@ def _override_row(db: Session, ctx: _Context, meeting: Meeting) -> MeetingOverri
         select(MeetingOverride).where(
             MeetingOverride.board_id == ctx.board_id,
             MeetingOverride.on == key,
-            MeetingOverride.action == ("moved" if meeting.kind == "moved" else "extra"),
+            MeetingOverride.action
+            == (OverrideAction.MOVED if meeting.kind == "moved" else OverrideAction.EXTRA),
         )
     ).one()
 
@@ -294,15 +300,15 @@ def _place_extra(db: Session, ctx: _Context, day: date, at: time) -> None:
         select(MeetingOverride).where(MeetingOverride.board_id == ctx.board_id, MeetingOverride.on == day)
     ).one_or_none()
     if row is None:
-        db.add(MeetingOverride(board_id=ctx.board_id, on=day, action="extra", at=stored_at))
+        db.add(MeetingOverride(board_id=ctx.board_id, on=day, action=OverrideAction.EXTRA, at=stored_at))
         return
-    if row.action == "cancelled" and _rule_gives(ctx, day):
+    if row.action == OverrideAction.CANCELLED and _rule_gives(ctx, day):
         if stored_at is None:
             db.delete(row)
         else:  # the rule's meeting back, at another time
-            row.action, row.to, row.at = "moved", day, stored_at
+            row.action, row.to, row.at = OverrideAction.MOVED, day, stored_at
         return
-    if row.action == "moved" and _rule_gives(ctx, day):
+    if row.action == OverrideAction.MOVED and _rule_gives(ctx, day):
         # (board, on) is unique: the day's own exception already says where its meeting went.
         assert row.to is not None
         raise InvalidInput(
@@ -311,7 +317,7 @@ def _place_extra(db: Session, ctx: _Context, day: date, at: time) -> None:
             f"`/qib meeting move {row.to.isoformat()} {day.isoformat()}`."
         )
     # A stale exception for a day the rule no longer gives (see upcoming().overrides_ignored): reuse it.
-    row.action, row.to, row.at = "extra", None, stored_at
+    row.action, row.to, row.at = OverrideAction.EXTRA, None, stored_at
 
 
 def _warnings(after: UpcomingMeeting, now: datetime) -> list[str]:

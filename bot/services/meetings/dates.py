@@ -105,45 +105,14 @@ def take_date(words: Sequence[str], *, today: date) -> tuple[date, list[str]]:
         weekday = rest.pop(0)
     first = rest[0].strip(",")
     shown_prefix = f"{weekday} " if weekday else ""
-    found: date
-    used: int
-
     iso = _ISO.match(first)
     numeric = _NUMERIC.match(first)
     if iso:
         found, used = _make(int(iso[1]), int(iso[2]), int(iso[3]), shown_prefix + first), 1
     elif numeric:
-        d, m, y = numeric.groups()
-        shown = shown_prefix + first
-        if y is None:
-            if not 1 <= int(m) <= 12:
-                raise _not_a_date(shown)
-            found = _next_occurrence(int(m), int(d), today, shown)
-        else:
-            year = int(y) + (2000 if len(y) == 2 else 0)
-            found = _make(year, int(m), int(d), shown)
-        used = 1
+        found, used = _numeric_date(numeric, today, shown_prefix + first), 1
     else:
-        second = _word(rest[1]) if len(rest) > 1 else ""
-        day_first = _DAY.match(first)
-        if day_first and second in _MONTHS:
-            day_number, month, used = int(day_first[1]), _MONTHS[second], 2
-        elif _word(first) in _MONTHS and _DAY.match(rest[1].strip(",") if len(rest) > 1 else ""):
-            match = _DAY.match(rest[1].strip(","))
-            assert match is not None
-            day_number, month, used = int(match[1]), _MONTHS[_word(first)], 2
-        else:
-            shown = " ".join(rest[:2]) if _DAY.match(first) and len(rest) > 1 else rest[0]
-            raise _not_a_date(shown_prefix + shown)
-        shown = shown_prefix + " ".join(rest[:used])
-        if len(rest) > used and _YEAR.match(rest[used].strip(",")):
-            year = int(rest[used].strip(","))
-            used += 1
-            found = _make(year, month, day_number, shown_prefix + " ".join(rest[:used]))
-        else:
-            if day_number < 1 or day_number > 31:
-                raise _not_a_date(shown)
-            found = _next_occurrence(month, day_number, today, shown)
+        found, used = _worded_date(rest, today, shown_prefix)
     if weekday is not None and found.weekday() != _WEEKDAYS[_word(weekday)]:
         raise InvalidInput(
             f"“{weekday} {' '.join(rest[:used])}” does not add up: "
@@ -151,6 +120,41 @@ def take_date(words: Sequence[str], *, today: date) -> tuple[date, list[str]]:
             field="date",
         )
     return found, rest[used:]
+
+
+def _numeric_date(numeric: re.Match[str], today: date, shown: str) -> date:
+    """4/5/2020, 4/5/20 or 4/5 (day first); without a year, the next such day from ``today`` on."""
+    d, m, y = numeric.groups()
+    if y is None:
+        if not 1 <= int(m) <= 12:
+            raise _not_a_date(shown)
+        return _next_occurrence(int(m), int(d), today, shown)
+    year = int(y) + (2000 if len(y) == 2 else 0)
+    return _make(year, int(m), int(d), shown)
+
+
+def _worded_date(rest: list[str], today: date, shown_prefix: str) -> tuple[date, int]:
+    """4 May 2020, 4th May, May 4 2020: the date and how many words it took."""
+    first = rest[0].strip(",")
+    second = _word(rest[1]) if len(rest) > 1 else ""
+    day_first = _DAY.match(first)
+    if day_first and second in _MONTHS:
+        day_number, month, used = int(day_first[1]), _MONTHS[second], 2
+    elif _word(first) in _MONTHS and _DAY.match(rest[1].strip(",") if len(rest) > 1 else ""):
+        match = _DAY.match(rest[1].strip(","))
+        assert match is not None
+        day_number, month, used = int(match[1]), _MONTHS[_word(first)], 2
+    else:
+        shown = " ".join(rest[:2]) if _DAY.match(first) and len(rest) > 1 else rest[0]
+        raise _not_a_date(shown_prefix + shown)
+    shown = shown_prefix + " ".join(rest[:used])
+    if len(rest) > used and _YEAR.match(rest[used].strip(",")):
+        year = int(rest[used].strip(","))
+        used += 1
+        return _make(year, month, day_number, shown_prefix + " ".join(rest[:used])), used
+    if day_number < 1 or day_number > 31:
+        raise _not_a_date(shown)
+    return _next_occurrence(month, day_number, today, shown), used
 
 
 def parse_date(text: str, *, today: date) -> date:

@@ -221,7 +221,15 @@ def read_plan_file(path: str | Path) -> PlanDoc:
 
 def _describe(err: Any, raw: dict[str, Any]) -> str:
     """`milestones[4] (M-05).due: "31.06.18" is not a date`: path, the entry's code, the problem."""
-    loc = err["loc"]
+    parts = _path_parts(err["loc"], raw)
+    path = ".".join(parts) or "file"
+    line = f"{path}: {_error_message(err, parts)}"
+    # A message quotes what was written: a megabyte-long value must not make a megabyte-long message.
+    return line if len(line) <= MAX_PROBLEM_CHARS else line[: MAX_PROBLEM_CHARS - 1] + "…"
+
+
+def _path_parts(loc: Any, raw: dict[str, Any]) -> list[str]:
+    """The error's location as the author reads it: `milestones[4] (M-05)`, `due`."""
     parts: list[str] = []
     node: Any = raw
     for i, step in enumerate(loc):
@@ -237,23 +245,25 @@ def _describe(err: Any, raw: dict[str, Any]) -> str:
             if not str(step).startswith(("function-", "constrained-")):
                 parts.append(str(step))
             node = node.get(step) if isinstance(node, dict) else None
-    path = ".".join(parts) or "file"
-    msg = err["msg"].removeprefix("Value error, ")
-    if err["type"] == "missing":
-        msg = "is required"
-    elif err["type"] == "extra_forbidden":
-        msg = "is not a field of the plan file (check the spelling)"
-    elif err["type"] == "string_pattern_mismatch":
-        msg = f'"{err["input"]}" is not in the expected form ({_pattern_hint(parts[-1] if parts else "")})'
-    elif err["type"] == "enum":
-        msg = f'"{err["input"]}" is not one of: {err["ctx"]["expected"]}'
-    elif err["type"] in {"int_parsing", "int_type"}:
-        msg = f'"{err["input"]}" is not a whole number'
-    elif err["type"] in {"less_than_equal", "greater_than_equal"}:
-        msg = f"{err['input']} is out of range ({err['msg'].lower()})"
-    line = f"{path}: {msg}"
-    # A message quotes what was written: a megabyte-long value must not make a megabyte-long message.
-    return line if len(line) <= MAX_PROBLEM_CHARS else line[: MAX_PROBLEM_CHARS - 1] + "…"
+    return parts
+
+
+def _error_message(err: Any, parts: list[str]) -> str:
+    """Pydantic's message for the error, reworded for plan authors where it is about the file's form."""
+    kind = err["type"]
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        return "is not a field of the plan file (check the spelling)"
+    if kind == "string_pattern_mismatch":
+        return f'"{err["input"]}" is not in the expected form ({_pattern_hint(parts[-1] if parts else "")})'
+    if kind == "enum":
+        return f'"{err["input"]}" is not one of: {err["ctx"]["expected"]}'
+    if kind in {"int_parsing", "int_type"}:
+        return f'"{err["input"]}" is not a whole number'
+    if kind in {"less_than_equal", "greater_than_equal"}:
+        return f"{err['input']} is out of range ({err['msg'].lower()})"
+    return str(err["msg"]).removeprefix("Value error, ")
 
 
 def _pattern_hint(name: str) -> str:

@@ -78,6 +78,19 @@ Loc = tuple[str | int, ...]
 
 
 def _reference_problems(doc: _Entries) -> list[tuple[Loc, str]]:
+    """Every cross-entry problem, located, in the order the file reads."""
+    return [
+        *_duplicate_codes(doc),
+        *_people_problems(doc),
+        *_priority_problems(doc),
+        *_milestone_problems(doc),
+        *_board_chair_problems(doc),
+        *_inspection_problems(doc),
+        *_board_problems(doc),
+    ]
+
+
+def _duplicate_codes(doc: _Entries) -> list[tuple[Loc, str]]:
     problems: list[tuple[Loc, str]] = []
 
     def unique(kind: str, values: Iterable[tuple[int, str]]) -> None:
@@ -90,7 +103,12 @@ def _reference_problems(doc: _Entries) -> list[tuple[Loc, str]]:
     unique("areas", ((i, a.code) for i, a in doc.areas))
     unique("priorities", ((i, p.code) for i, p in doc.priorities))
     unique("milestones", ((i, m.code) for i, m in doc.milestones))
-    areas, priorities, keys = doc.known_areas, doc.known_priorities, doc.known_keys
+    return problems
+
+
+def _people_problems(doc: _Entries) -> list[tuple[Loc, str]]:
+    problems: list[tuple[Loc, str]] = []
+    keys = doc.known_keys
     seen_keys: set[str] = set()
     slack_ids: set[str] = set()
     for i, person in doc.people:
@@ -117,15 +135,26 @@ def _reference_problems(doc: _Entries) -> list[tuple[Loc, str]]:
             problems.append(
                 (("people", i, "delegate"), f"{where}.delegate: a person cannot cover for themselves")
             )
+    return problems
+
+
+def _priority_problems(doc: _Entries) -> list[tuple[Loc, str]]:
+    problems: list[tuple[Loc, str]] = []
     for i, p in doc.priorities:
         for a in p.areas:
-            if a not in areas:
+            if a not in doc.known_areas:
                 problems.append(
                     (
                         ("priorities", i, "areas"),
                         f'priorities[{i}] ({p.code}).areas: no area has the code "{a}"',
                     )
                 )
+    return problems
+
+
+def _milestone_problems(doc: _Entries) -> list[tuple[Loc, str]]:
+    problems: list[tuple[Loc, str]] = []
+    areas, priorities, keys = doc.known_areas, doc.known_priorities, doc.known_keys
     update_keys: set[str] = set()
     for i, m in doc.milestones:
         where = f"milestones[{i}] ({m.code})"
@@ -137,17 +166,34 @@ def _reference_problems(doc: _Entries) -> list[tuple[Loc, str]]:
             )
         if m.owner and m.owner not in keys:
             problems.append((("milestones", i, "owner"), f'{where}.owner: no person has the key "{m.owner}"'))
-        for j, u in enumerate(m.updates):
-            at: Loc = ("milestones", i, "updates", j)
-            if u.author and u.author not in keys:
-                problems.append(
-                    ((*at, "author"), f'{where}.updates[{j}].author: no person has the key "{u.author}"')
-                )
-            if u.key in update_keys:
-                problems.append(((*at, "key"), f'{where}.updates[{j}].key: duplicate update key "{u.key}"'))
-            update_keys.add(u.key)
-    if doc.board and doc.board.chair and doc.board.chair not in keys:
-        problems.append((("board", "chair"), f'board.chair: no person has the key "{doc.board.chair}"'))
+        problems += _update_problems(m, i, where, keys, update_keys)
+    return problems
+
+
+def _update_problems(
+    m: MilestoneDoc, i: int, where: str, keys: set[str], update_keys: set[str]
+) -> list[tuple[Loc, str]]:
+    problems: list[tuple[Loc, str]] = []
+    for j, u in enumerate(m.updates):
+        at: Loc = ("milestones", i, "updates", j)
+        if u.author and u.author not in keys:
+            problems.append(
+                ((*at, "author"), f'{where}.updates[{j}].author: no person has the key "{u.author}"')
+            )
+        if u.key in update_keys:
+            problems.append(((*at, "key"), f'{where}.updates[{j}].key: duplicate update key "{u.key}"'))
+        update_keys.add(u.key)
+    return problems
+
+
+def _board_chair_problems(doc: _Entries) -> list[tuple[Loc, str]]:
+    if doc.board and doc.board.chair and doc.board.chair not in doc.known_keys:
+        return [(("board", "chair"), f'board.chair: no person has the key "{doc.board.chair}"')]
+    return []
+
+
+def _inspection_problems(doc: _Entries) -> list[tuple[Loc, str]]:
+    problems: list[tuple[Loc, str]] = []
     if doc.inspection and doc.inspection.end < doc.inspection.start:
         problems.append((("inspection", "end"), "inspection.end: the inspection ends before it starts"))
     sent, published = (
@@ -160,29 +206,35 @@ def _reference_problems(doc: _Entries) -> list[tuple[Loc, str]]:
                 "inspection.action_plan_sent: the action plan was sent before the report was published",
             )
         )
-    if doc.board:
-        try:
-            parse_rrule(
-                doc.board.rrule,
-                start=doc.board.start,
-                at=doc.board.time,
-                tz=doc.board.timezone or doc.timezone,
-            )
-        except ValueError as exc:
-            problems.append((("board", "rrule"), f"board.rrule: {exc}"))
-        dates: set[date] = set()
-        for i, o in enumerate(doc.board.overrides):
-            at = ("board", "overrides", i)
-            if o.action == "moved" and o.to is None:
-                problems.append(((*at, "to"), f"board.overrides[{i}].to: a moved meeting needs the new date"))
-            if o.date in dates:
-                problems.append(
-                    (
-                        (*at, "date"),
-                        f"board.overrides[{i}].date: {o.date} has an exception already (one per meeting)",
-                    )
+    return problems
+
+
+def _board_problems(doc: _Entries) -> list[tuple[Loc, str]]:
+    problems: list[tuple[Loc, str]] = []
+    if not doc.board:
+        return problems
+    try:
+        parse_rrule(
+            doc.board.rrule,
+            start=doc.board.start,
+            at=doc.board.time,
+            tz=doc.board.timezone or doc.timezone,
+        )
+    except ValueError as exc:
+        problems.append((("board", "rrule"), f"board.rrule: {exc}"))
+    dates: set[date] = set()
+    for i, o in enumerate(doc.board.overrides):
+        at = ("board", "overrides", i)
+        if o.action == "moved" and o.to is None:
+            problems.append(((*at, "to"), f"board.overrides[{i}].to: a moved meeting needs the new date"))
+        if o.date in dates:
+            problems.append(
+                (
+                    (*at, "date"),
+                    f"board.overrides[{i}].date: {o.date} has an exception already (one per meeting)",
                 )
-            dates.add(o.date)
+            )
+        dates.add(o.date)
     return problems
 
 
