@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, StrEnumType, UTCDateTime
+from models.defaults import DIGEST_TIME, DIGEST_WORKING_DAYS, REMINDER_WORKING_DAYS
 from models.vocab import OverrideAction, PostKind, Source, Status
 
 
@@ -33,9 +34,9 @@ class Plan(Base):
     authority: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
     channel: Mapped[str | None] = mapped_column(String(80))
-    digest_working_days: Mapped[int] = mapped_column(Integer, default=5)
-    reminder_working_days: Mapped[int] = mapped_column(Integer, default=3)
-    digest_time: Mapped[time] = mapped_column(Time, default=time(9, 0))
+    digest_working_days: Mapped[int] = mapped_column(Integer, default=DIGEST_WORKING_DAYS)
+    reminder_working_days: Mapped[int] = mapped_column(Integer, default=REMINDER_WORKING_DAYS)
+    digest_time: Mapped[time] = mapped_column(Time, default=DIGEST_TIME)
     announce_updates: Mapped[bool] = mapped_column(Boolean, default=True)
     as_at: Mapped[date | None] = mapped_column(Date)  # the day the plan file's statuses describe
 

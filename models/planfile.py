@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from models.codes import CODE_PATTERN
+from models.defaults import DIGEST_TIME, DIGEST_WORKING_DAYS, REMINDER_WORKING_DAYS
 from models.timezones import zone
 from models.vocab import Grade, InspectionType, OverrideAction, Source, Status, parse_grade, parse_status
 
@@ -121,9 +122,9 @@ class PlanInfo(_Doc):
     authority: Text = Field(max_length=200)
     timezone: Zone = "Europe/London"
     channel: str | None = Field(None, max_length=80)
-    digest_working_days: int = Field(5, ge=0, le=30)
-    reminder_working_days: int = Field(3, ge=0, le=30)
-    digest_time: FileTime = time(9, 0)
+    digest_working_days: int = Field(DIGEST_WORKING_DAYS, ge=0, le=30)
+    reminder_working_days: int = Field(REMINDER_WORKING_DAYS, ge=0, le=30)
+    digest_time: FileTime = DIGEST_TIME
     announce_updates: bool = True
     # The day the file's statuses describe (a board paper's date): the console starts its clock there.
     as_at: date | None = None

@@ -20,6 +20,7 @@ from dateutil.rrule import rrule as RRule
 
 from bot.services.rrule import _build_rule, _day_end, _day_start, _wall_time, parse_rrule
 from models import timezones
+from models.defaults import DIGEST_TIME, DIGEST_WORKING_DAYS, REMINDER_WORKING_DAYS
 
 __all__ = [
     "Meeting",
@@ -319,9 +320,9 @@ class Schedule:
 def schedule_for(
     meeting: Meeting,
     *,
-    digest_working_days: int = 5,
-    reminder_working_days: int = 3,
-    post_time: time = time(9, 0),
+    digest_working_days: int = DIGEST_WORKING_DAYS,
+    reminder_working_days: int = REMINDER_WORKING_DAYS,
+    post_time: time = DIGEST_TIME,
     tz: str,
 ) -> Schedule:
     """Digest and reminder dates and instants for ``meeting``, posting at ``post_time`` local."""

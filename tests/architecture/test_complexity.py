@@ -96,6 +96,10 @@ def test_the_allow_lists_only_name_what_still_needs_them(too_complex, too_long):
 
 
 def test_the_checks_can_fail():
-    knotty = "def f(x):\n" + "".join(f"    if x == {i}:\n        return {i}\n" for i in range(25)) + "    return -1\n"
+    knotty = (
+        "def f(x):\n"
+        + "".join(f"    if x == {i}:\n        return {i}\n" for i in range(25))
+        + "    return -1\n"
+    )
     (block,) = cc_visit(knotty)
     assert cc_rank(block.complexity) not in "ABC"

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.services.audit import AuditAction, audit
 from bot.services.calendar import (
     Meeting,
     meetings_between,
@@ -28,7 +29,7 @@ from bot.services.meetings.results import (
 from bot.services.meetings.upcoming import _aware, _Context, _load
 from bot.services.people import Actor, can_manage_meetings
 from bot.services.schedule import PostTimes
-from models import AuditEvent, MeetingOverride
+from models import MeetingOverride
 from models.vocab import OverrideAction
 
 # ---------------------------------------------------------------------------------------------------
@@ -106,7 +107,7 @@ def move_meeting(
     undo = f"/qib meeting move {after.on.isoformat()} {meeting.on.isoformat()}"
     if after.start_time != before.start_time:
         undo += f" {_hhmm(before.start_time)}"
-    _audit(db, ctx, actor, "meeting_move", meeting.on, before, after, now)
+    _audit(db, ctx, actor, AuditAction.MEETING_MOVE, meeting.on, before, after, now)
     return _change(ctx, "move", summary, before, after, warnings, undo, now)
 
 
@@ -138,7 +139,7 @@ def cancel_meeting(
     summary = f"Cancelled the board meeting of {long_day(meeting.on)}{moved}{extra}."
     usual = meeting.local_start.time() == ctx.at
     undo = f"/qib meeting add {meeting.on.isoformat()}" + ("" if usual else f" {_hhmm(before.start_time)}")
-    _audit(db, ctx, actor, "meeting_cancel", meeting.on, before, None, now)
+    _audit(db, ctx, actor, AuditAction.MEETING_CANCEL, meeting.on, before, None, now)
     return _change(ctx, "cancel", summary, before, None, [], undo, now)
 
 
@@ -172,7 +173,7 @@ def add_meeting(
     restored = " (the rule's date: its cancellation is withdrawn)" if after.kind != "extra" else ""
     summary = f"Added a board meeting on {long_day(on)} at {_hhmm(after.start_time)}{restored}."
     warnings = _warnings(after, now)
-    _audit(db, ctx, actor, "meeting_add", on, None, after, now)
+    _audit(db, ctx, actor, AuditAction.MEETING_ADD, on, None, after, now)
     return _change(ctx, "add", summary, None, after, warnings, f"/qib meeting cancel {on.isoformat()}", now)
 
 
@@ -351,25 +352,24 @@ def _audit(
     db: Session,
     ctx: _Context,
     actor: Actor | None,
-    action: str,
+    action: AuditAction,
     on: date,
     before: UpcomingMeeting | None,
     after: UpcomingMeeting | None,
     now: datetime,
 ) -> None:
     assert actor is not None
-    db.add(
-        AuditEvent(
-            plan_id=ctx.plan_id,
-            at=_aware(now).astimezone(UTC),
-            actor_id=actor.person_id,
-            actor=actor.name,
-            action=action,
-            entity="meeting",
-            entity_code=on.isoformat(),
-            before=_snapshot(before) if before else None,
-            after=_snapshot(after) if after else None,
-        )
+    audit(
+        db,
+        plan_id=ctx.plan_id,
+        at=_aware(now).astimezone(UTC),
+        actor_id=actor.person_id,
+        actor=actor.name,
+        action=AuditAction(action),
+        entity="meeting",
+        entity_code=on.isoformat(),
+        before=_snapshot(before) if before else None,
+        after=_snapshot(after) if after else None,
     )
     db.flush()
 

@@ -22,6 +22,7 @@ from bot.services.meetings.results import MAX_UPCOMING, IgnoredOverride, Upcomin
 from bot.services.schedule import PostTimes, board_rule
 from bot.services.wording import person_label
 from models import Person, Plan
+from models.defaults import DIGEST_TIME, DIGEST_WORKING_DAYS, REMINDER_WORKING_DAYS
 
 # ---------------------------------------------------------------------------------------------------
 # Loading the board
@@ -108,9 +109,9 @@ def _load(db: Session, plan_id: int, posts: PostTimes | None, *, for_update: boo
         return _Context(
             plan_id=plan_id,
             tz=plan_tz,
-            digest_working_days=5,
-            reminder_working_days=3,
-            digest_time=time(9, 0),
+            digest_working_days=DIGEST_WORKING_DAYS,
+            reminder_working_days=REMINDER_WORKING_DAYS,
+            digest_time=DIGEST_TIME,
             board_id=None,
             board_name=None,
             chair_label=None,

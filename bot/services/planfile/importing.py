@@ -10,12 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from bot.services.audit import AuditAction, audit
 from bot.services.errors import PlanFileError
 from bot.services.measure_file import import_measures, refuse_future_periods
 from bot.services.planfile.reading import ImportReport, Progress
 from models import (
     Area,
-    AuditEvent,
     Board,
     EarlierInspection,
     Inspection,
@@ -109,17 +109,14 @@ def import_plan(
     )
     _note_missing(db, pid, doc, report)
     if report.changes:
-        db.add(
-            AuditEvent(
-                plan_id=pid,
-                at=now,
-                actor=actor,
-                action="import",
-                entity="plan",
-                entity_code=None,
-                before=None,
-                after={"changes": report.changes[:500], "count": len(report.changes)},
-            )
+        audit(
+            db,
+            plan_id=pid,
+            at=now,
+            actor=actor,
+            action=AuditAction.IMPORT,
+            entity="plan",
+            after={"changes": report.changes[:500], "count": len(report.changes)},
         )
     db.flush()
     return report

@@ -40,7 +40,6 @@ from bot.services.queries.results import (
 )
 from bot.services.queries.rows import _due_order, _load_rows, _stale_filter, _unfinished
 from bot.services.queries.tally import _aggregate, _area_summaries, _load_areas, _tally
-from bot.services.search import normalise_code
 from bot.services.status import SEVERITY, Health
 from models import (
     Area,
@@ -49,6 +48,7 @@ from models import (
     ProgressUpdate,
     priority_area,
 )
+from models.codes import normal_code
 from models.vocab import Status
 
 # ---------------------------------------------------------------------------------------------------
@@ -86,7 +86,7 @@ def _not_found(kind: str, code: str, known: Sequence[str]) -> NotFound:
 
 def _same_code(code: str, wanted: str) -> bool:
     """ "AFI-5", "afi5" and "afi 05" name the same thing."""
-    return normalise_code(code) == normalise_code(wanted)
+    return normal_code(code) == normal_code(wanted)
 
 
 def area_detail(*, db: Session, plan_id: int, today: date, code: str) -> AreaDetail:
