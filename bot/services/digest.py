@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 from sqlalchemy import and_, func, select
@@ -40,7 +39,7 @@ from bot.services.periods import period_end
 from bot.services.queries import AreaSummary, Change, Figures, MilestoneRow
 from bot.services.status import Health, roll_up
 from bot.services.wording import full_day
-from models import Area, Milestone, Person, Priority, ProgressUpdate, ScheduledPost
+from models import Area, Milestone, Person, Priority, ProgressUpdate, ScheduledPost, timezones
 from models.plan import priority_area
 from models.vocab import PostKind
 
@@ -178,7 +177,7 @@ def _priorities(db: Session, plan_id: int, rows: list[MilestoneRow]) -> list[Dig
 
 def _local_date(moment: datetime, tz: str) -> date:
     aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    return aware.astimezone(ZoneInfo(tz)).date()
+    return aware.astimezone(timezones.zone(tz)).date()
 
 
 def build_digest(

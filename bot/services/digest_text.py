@@ -5,7 +5,8 @@ from __future__ import annotations
 import html
 import re
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+
+from models import timezones
 
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -91,7 +92,7 @@ def long_date(d: date) -> str:
 def _local_moment(moment: datetime, tz: str) -> str:
     """`Fri 14 Feb 2020 at 09:00 GMT` in the given zone (a naive datetime is taken as UTC)."""
     aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    local = aware.astimezone(ZoneInfo(tz))
+    local = aware.astimezone(timezones.zone(tz))
     return f"{short_date(local.date())} at {local:%H:%M} {local.tzname() or tz}"
 
 

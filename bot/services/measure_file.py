@@ -9,14 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.services.errors import PlanFileError
 from bot.services.periods import current_period, period_kind
-from models import Area, Measure, MeasureValue, Person, Priority
+from models import Area, Measure, MeasureValue, Person, Priority, timezones
 from models.planfile import MeasureDoc, MeasureValueDoc, PlanDoc, ReplacedValueDoc
 
 
@@ -87,7 +86,7 @@ def _range_problems(where: str, m: MeasureDoc, value: float) -> list[str]:
 
 def refuse_future_periods(doc: PlanDoc, now: datetime, source: str = "the plan file") -> None:
     """A value for a period after the current one is a typing mistake, not a forecast: refuse the file."""
-    today = now.astimezone(ZoneInfo(doc.plan.timezone)).date()
+    today = now.astimezone(timezones.zone(doc.plan.timezone)).date()
     problems = [
         f"measures[{i}] ({m.code}).values[{j}].period: {v.period} is in the future "
         f"(the current period is {current_period(m.frequency, today)})"

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -29,7 +28,7 @@ from bot.services.periods import (
 )
 from bot.services.privacy import PersonalDataSuspected, check_update_fields
 from bot.services.queries import board_calendar
-from models import Measure, MeasureValue, Plan
+from models import Measure, MeasureValue, Plan, timezones
 
 SPARKS = "▁▂▃▄▅▆▇█"
 SPARK_POINTS = 12
@@ -308,7 +307,7 @@ def record_value(
     plan = db.get(Plan, plan_id)
     if plan is None:
         raise NotFound("That plan does not exist (it may have been removed).")
-    today = now.astimezone(ZoneInfo(plan.timezone)).date()
+    today = now.astimezone(timezones.zone(plan.timezone)).date()
     measure = db.scalars(
         select(Measure).where(Measure.plan_id == plan_id, Measure.code == code.strip().upper())
     ).one_or_none()

@@ -21,7 +21,7 @@ from bot.services.errors import NotFound
 from bot.services.meetings.results import MAX_UPCOMING, IgnoredOverride, Upcoming, UpcomingMeeting, long_day
 from bot.services.schedule import PostTimes, board_rule
 from bot.services.wording import person_label
-from models import Person, Plan
+from models import Person, Plan, timezones
 from models.defaults import DIGEST_TIME, DIGEST_WORKING_DAYS, REMINDER_WORKING_DAYS
 
 # ---------------------------------------------------------------------------------------------------
@@ -48,7 +48,7 @@ class _Context:
 
     @property
     def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.tz)
+        return timezones.zone(self.tz)
 
     def between(self, frm: date, to: date) -> list[Meeting]:
         if self.rrule is None or self.start is None or self.at is None:
