@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, MetaData, String, event
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Mapper
 from sqlalchemy.types import TypeDecorator
 
 # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
@@ -48,3 +49,48 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class StrEnumType(TypeDecorator[E]):
+    """A ``StrEnum`` stored as its plain string value in a ``VARCHAR(length)`` column.
+
+    The column stays the same ``String`` it always was (no migration, no data change: the stored
+    words are the enum's values), but rows come back as enum members and only members' values go in,
+    so a misspelt status can never reach the database.
+    """
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[E], length: int) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return self.enum(value).value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> E | None:
+        if value is None:
+            return None
+        return self.enum(value)
+
+
+@event.listens_for(Mapper, "mapper_configured")
+def _enum_attributes(mapper: Mapper[Any], class_: type) -> None:
+    """A word assigned to an enum column becomes the member at once, not only once reloaded."""
+    for prop in mapper.column_attrs:
+        column_type = prop.columns[0].type
+        if isinstance(column_type, StrEnumType):
+            event.listen(getattr(class_, prop.key), "set", _to_member(column_type.enum), retval=True)
+
+
+def _to_member(enum: type[StrEnum]) -> Any:
+    def convert(target: Any, value: Any, old: Any, initiator: Any) -> Any:
+        return enum(value) if isinstance(value, str) else value
+
+    return convert

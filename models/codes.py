@@ -9,6 +9,7 @@ agree, ignoring case, separators and leading zeros: `m7` = `M-07`, `m1.2` = `M1-
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 #: What the plan format accepts as a code.
 CODE_PATTERN = r"^[A-Za-z0-9]+([-.][A-Za-z0-9]+)*$"
@@ -28,6 +29,7 @@ def code_key(text: str) -> tuple[str, ...] | None:
     return tuple(p.upper() if p.isalpha() else (p.lstrip("0") or "0") for p in _PART.findall(spelled))
 
 
+@lru_cache(maxsize=16384)  # codes repeat: every question and search compares the plan's codes
 def normal_code(text: str) -> str:
     """The key as one lower-case string ("m-7", "m-1-2"), for comparing and indexing; "" for no code.
     Lenient: other characters are dropped first, so "(M-07)" is "m-7"."""

@@ -22,7 +22,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, UTCDateTime
+from models.base import Base, StrEnumType, UTCDateTime
+from models.defaults import DIGEST_TIME, DIGEST_WORKING_DAYS, REMINDER_WORKING_DAYS
+from models.vocab import OverrideAction, PostKind, Source, Status
 
 
 class Plan(Base):
@@ -32,9 +34,9 @@ class Plan(Base):
     authority: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
     channel: Mapped[str | None] = mapped_column(String(80))
-    digest_working_days: Mapped[int] = mapped_column(Integer, default=5)
-    reminder_working_days: Mapped[int] = mapped_column(Integer, default=3)
-    digest_time: Mapped[time] = mapped_column(Time, default=time(9, 0))
+    digest_working_days: Mapped[int] = mapped_column(Integer, default=DIGEST_WORKING_DAYS)
+    reminder_working_days: Mapped[int] = mapped_column(Integer, default=REMINDER_WORKING_DAYS)
+    digest_time: Mapped[time] = mapped_column(Time, default=DIGEST_TIME)
     announce_updates: Mapped[bool] = mapped_column(Boolean, default=True)
     as_at: Mapped[date | None] = mapped_column(Date)  # the day the plan file's statuses describe
 
@@ -196,7 +198,7 @@ class Milestone(Base):
     title: Mapped[str] = mapped_column(String(500))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     due: Mapped[date | None] = mapped_column(Date)  # the approved due date: overdue is measured against it
-    status: Mapped[str] = mapped_column(String(16), default="not started")
+    status: Mapped[Status] = mapped_column(StrEnumType(Status, 16), default=Status.NOT_STARTED)
     percent: Mapped[int] = mapped_column(Integer, default=0)
     last_update_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     position: Mapped[int] = mapped_column(Integer, default=0)
@@ -234,9 +236,9 @@ class ProgressUpdate(Base):
     milestone_id: Mapped[int] = mapped_column(ForeignKey("milestone.id", ondelete="CASCADE"))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[Status] = mapped_column(StrEnumType(Status, 16))
     percent: Mapped[int] = mapped_column(Integer)
-    previous_status: Mapped[str | None] = mapped_column(String(16))
+    previous_status: Mapped[Status | None] = mapped_column(StrEnumType(Status, 16))
     previous_percent: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(Text)
     evidence_url: Mapped[str | None] = mapped_column(String(2000))
@@ -244,7 +246,7 @@ class ProgressUpdate(Base):
     blockers: Mapped[str | None] = mapped_column(Text)
     decision: Mapped[str | None] = mapped_column(Text)  # a decision the owner needs from the board
     reopen_reason: Mapped[str | None] = mapped_column(Text)  # why a complete milestone was reopened
-    source: Mapped[str] = mapped_column(String(16))
+    source: Mapped[Source] = mapped_column(StrEnumType(Source, 16))
     idempotency_key: Mapped[str] = mapped_column(String(255))
     # Set when the update's text was redacted (its text fields then hold the redaction marker).
     redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -281,7 +283,7 @@ class MeetingOverride(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     board_id: Mapped[int] = mapped_column(ForeignKey("board.id", ondelete="CASCADE"))
     on: Mapped[date] = mapped_column(Date)
-    action: Mapped[str] = mapped_column(String(16))
+    action: Mapped[OverrideAction] = mapped_column(StrEnumType(OverrideAction, 16))
     to: Mapped[date | None] = mapped_column(Date)
     at: Mapped[time | None] = mapped_column(Time)
 
@@ -298,7 +300,7 @@ class ScheduledPost(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
     meeting_on: Mapped[date] = mapped_column(Date)
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[PostKind] = mapped_column(StrEnumType(PostKind, 16))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     claimed_by: Mapped[str] = mapped_column(String(120))

@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from models.codes import CODE_PATTERN
+from models.defaults import DIGEST_TIME, DIGEST_WORKING_DAYS, REMINDER_WORKING_DAYS
+from models.timezones import zone
 from models.vocab import Grade, InspectionType, OverrideAction, Source, Status, parse_grade, parse_status
 
 CODE = CODE_PATTERN  # M-07, AFI-5, M1-2, 1.1, M0.1: see models.codes
@@ -64,10 +65,7 @@ def _to_aware(v: Any) -> Any:
 
 
 def _zone(v: str) -> str:
-    try:
-        ZoneInfo(v)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f'"{v}" is not an IANA time zone such as Europe/London') from None
+    zone(v)  # raises ValueError, saying what a good name looks like
     return v
 
 
@@ -124,9 +122,9 @@ class PlanInfo(_Doc):
     authority: Text = Field(max_length=200)
     timezone: Zone = "Europe/London"
     channel: str | None = Field(None, max_length=80)
-    digest_working_days: int = Field(5, ge=0, le=30)
-    reminder_working_days: int = Field(3, ge=0, le=30)
-    digest_time: FileTime = time(9, 0)
+    digest_working_days: int = Field(DIGEST_WORKING_DAYS, ge=0, le=30)
+    reminder_working_days: int = Field(REMINDER_WORKING_DAYS, ge=0, le=30)
+    digest_time: FileTime = DIGEST_TIME
     announce_updates: bool = True
     # The day the file's statuses describe (a board paper's date): the console starts its clock there.
     as_at: date | None = None

@@ -96,3 +96,23 @@ def parse_grade(word: str) -> Grade:
     except ValueError:
         allowed = ", ".join(g.value for g in Grade)
         raise ValueError(f'"{word}" is not an Ofsted grade (use one of: {allowed})') from None
+
+
+class AuditAction(StrEnum):
+    """What an audit event records; stored as these words in ``audit_event.action``."""
+
+    IMPORT = "import"
+    UPDATE = "update"
+    PERSONAL_DATA_OVERRIDE = "personal_data_override"
+    PERSONAL_DATA_MESSAGE = "personal_data_message"
+    REASSIGN_OWNER = "reassign_owner"
+    SET_DELEGATE = "set_delegate"
+    REDACT = "redact"
+    DUE_DATE_REQUESTED = "due_date_requested"
+    DUE_DATE_APPROVED = "due_date_approved"
+    DUE_DATE_DECLINED = "due_date_declined"
+    RECORD_VALUE = "record_value"
+    REPLACE_VALUE = "replace_value"
+    MEETING_MOVE = "meeting_move"
+    MEETING_CANCEL = "meeting_cancel"
+    MEETING_ADD = "meeting_add"

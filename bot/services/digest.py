@@ -6,218 +6,66 @@ shown or exported later as the board saw it, whatever has been updated since.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from typing import Any
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from bot.services import queries
+from bot.services.digest_model import (
+    BRAG,
+    BRAG_COLOURS,
+    BragPoint,
+    DatedEvent,
+    Digest,
+    DigestArea,
+    DigestChange,
+    DigestDecision,
+    DigestMeasure,
+    DigestPriority,
+    DigestRisk,
+    DigestRow,
+    DigestRowKind,
+    FrozenDigest,
+    Headline,
+)
 from bot.services.errors import NotFound
-from bot.services.inspection import InspectionView, inspection_view
+from bot.services.inspection import inspection_view
 from bot.services.measure_charts import board_meetings, chart_data
 from bot.services.measures import format_change, read_measures
 from bot.services.periods import period_end
-from bot.services.queries import MilestoneRow
+from bot.services.queries import AreaSummary, Change, Figures, MilestoneRow
 from bot.services.status import Health, roll_up
 from bot.services.wording import full_day
-from models import Area, Milestone, Person, Priority, ProgressUpdate, ScheduledPost
+from models import Area, Milestone, Person, Priority, ProgressUpdate, ScheduledPost, timezones
 from models.plan import priority_area
 from models.vocab import PostKind
 
-
-class DigestRow(BaseModel):
-    code: str
-    title: str
-    area_code: str
-    owner: str | None
-    owner_role: str | None
-    due: date | None
-    health: str
-    percent: int
-    stale: bool
-    reason: str | None
-    kind: str | None = None  # for exceptions: overdue, off track, at risk (older digests: stale)
-    recovery: str | None = None  # the latest update's next steps: how it gets back on track
-    revised_due: date | None = None  # a revised date the owner asked for, awaiting the chair's approval
-    revised_reason: str | None = None  # the owner's reason for it
-    baseline_due: date | None = None  # the plan's original date, when an approved revision moved it
-
-
-class DigestChange(BaseModel):
-    code: str
-    title: str
-    from_status: str | None
-    to_status: str
-    completed: bool
-    by: str | None
-    impact: str | None = None  # the completing update's note: what is better for children and families
-    evidence_url: str | None = None
-    due: date | None = None
-    done_on: date | None = None  # local date of the completing update
-    on_time: bool | None = None
+__all__ = [
+    "BRAG",
+    "BRAG_COLOURS",
+    "BragPoint",
+    "DatedEvent",
+    "Digest",
+    "DigestArea",
+    "DigestChange",
+    "DigestDecision",
+    "DigestMeasure",
+    "DigestPriority",
+    "DigestRisk",
+    "DigestRow",
+    "DigestRowKind",
+    "FrozenDigest",
+    "Headline",
+    "build_digest",
+    "last_headline",
+    "frozen_digest",
+]
 
 
-class DigestDecision(BaseModel):
-    """A decision an owner needs from the board, as their latest update on the milestone asks it."""
-
-    code: str
-    title: str
-    owner: str | None
-    owner_role: str | None
-    asked_by: str | None
-    asked_on: date
-    decision: str
-
-
-class DigestRisk(BaseModel):
-    """Risks and blockers as the owner wrote them in their latest update."""
-
-    code: str
-    title: str
-    owner: str | None
-    owner_role: str | None
-    health: str
-    blockers: str
-
-
-class DigestPriority(BaseModel):
-    """A strategic priority, counted through its areas' milestones as well as those linked directly."""
-
-    code: str
-    title: str
-    period: str | None
-    areas: list[str]
-    milestones: int
-    complete: int
-    counts: dict[str, int]
-    health: str | None
-
-
-class DatedEvent(BaseModel):
-    on: date
-    what: str  # "Owner reminders", "Digest", "Board meeting"
-
-
-class BragPoint(BaseModel):
-    """One board meeting's BRAG counts, for the chart: from each posted digest's headline."""
-
-    meeting_on: date
-    counts: dict[str, int]
-
-
-class DigestMeasure(BaseModel):
-    """A performance measure as the paper shows it, with the series its trend chart is drawn from.
-
-    Frozen with the digest, so a paper re-exported after later values are recorded draws the same chart.
-    """
-
-    code: str
-    title: str
-    unit: str
-    direction: str
-    target: float
-    amber: tuple[float, float]
-    rag: str
-    latest_period: str | None
-    latest_value: float | None
-    since_board: str | None  # "+5 pts (better) since Dec 2019"; None with nothing to compare
-    periods: list[str]
-    values: list[float]
-    meetings: list[tuple[float, date]]  # where the board meetings fall on the chart's x axis
-
-
-class DigestArea(BaseModel):
-    code: str
-    title: str
-    description: str
-    health: str | None
-    milestones: int
-    complete: int
-    overdue: int
-    stale: int
-    percent_complete: float
-    rows: list[DigestRow]
-
-
-class Headline(BaseModel):
-    milestones: int
-    complete: int
-    share_complete: float
-    percent_complete: float
-    counts: dict[str, int]
-
-
-class Digest(BaseModel):
-    plan_title: str
-    authority: str
-    board_name: str
-    meeting_on: date
-    meeting_local: str  # e.g. "Thu 20 Feb 2020, 10:00"
-    previous_meeting: date | None
-    generated_at: datetime
-    headline: Headline
-    last_headline: Headline | None  # from the previous digest, for the change since the last meeting
-    health: str | None
-    exceptions: list[DigestRow]
-    completions: list[DigestChange]
-    moves: list[DigestChange]
-    due_before_meeting: list[DigestRow]
-    areas: list[DigestArea]
-    meeting_on_bank_holiday: bool = False
-    inspection: InspectionView | None = None  # for the cover; older stored digests have none
-    # The board paper (older stored digests have none of these and render without them).
-    timezone: str | None = None  # the plan's, frozen with the paper (older digests: None)
-    protective_marking: str = "Official"
-    awaiting_update: list[str] = []  # unfinished, no update since the reminders went out
-    awaiting_since: date | None = None  # the reminder round (None: since the last meeting)
-    decisions: list[DigestDecision] = []
-    risks: list[DigestRisk] = []
-    priorities: list[DigestPriority] = []
-    next_meeting: date | None = None  # the board after this one
-    month_ahead: list[DigestRow] = []  # unfinished, due before the next board
-    dates_ahead: list[DatedEvent] = []
-    last_area_health: dict[str, str | None] | None = None  # each area's rating at the last board
-    brag_history: list[BragPoint] = []  # one point per board meeting, oldest first, this one last
-    measures: list[DigestMeasure] = []  # the plan's performance measures (none: no measures section)
-    paper: bool = False  # built as a board paper (BRAG headline, exceptions without stale)
-    # The one sanctioned change to a frozen digest: "U-12 redacted on 2020-02-12 by Sam Carter".
-    redactions: list[str] = []
-
-    @property
-    def change(self) -> str:
-        """What changed since the last board, in words: completions, on time or late."""
-        done = [c for c in self.completions if c.completed]
-        if not done:
-            return "Nothing completed since the last board"
-        late = sum(1 for c in done if c.on_time is False)
-        on_time = sum(1 for c in done if c.on_time is True)
-        parts = [f"{len(done)} completed since the last board"]
-        if on_time or late:
-            parts.append(f"{on_time} on time, {late} late")
-        return ", ".join(parts)
-
-    def brag(self) -> list[tuple[str, int, int | None]]:
-        """BRAG counts now, with the count at the last board (None when there was no earlier digest)."""
-        last = self.last_headline.counts if self.last_headline is not None else None
-        return [(k, self.headline.counts.get(k, 0), None if last is None else last.get(k, 0)) for k in BRAG]
-
-
-#: The headline's counts, in the order boards read them: blue, green, amber, red, not started, overdue.
-BRAG = ("complete", "on track", "at risk", "off track", "not started", "overdue")
-BRAG_COLOURS = {
-    "complete": "#1f6fd1",
-    "on track": "#2e8b57",
-    "at risk": "#f0a020",
-    "off track": "#c8102e",
-    "not started": "#9e9e9e",
-    "overdue": "#6d0f1a",
-}
-
-
-def _row(r: MilestoneRow, kind: str | None = None, latest: _Latest | None = None) -> DigestRow:
+def _row(r: MilestoneRow, kind: DigestRowKind | None = None, latest: _Latest | None = None) -> DigestRow:
     return DigestRow(
         code=r.code,
         title=r.title,
@@ -225,7 +73,7 @@ def _row(r: MilestoneRow, kind: str | None = None, latest: _Latest | None = None
         owner=r.owner_name,
         owner_role=r.owner_role,
         due=r.due,
-        health=r.health.value,
+        health=r.health,
         percent=r.percent,
         stale=r.stale,
         reason=r.reason,
@@ -311,7 +159,7 @@ def _priorities(db: Session, plan_id: int, rows: list[MilestoneRow]) -> list[Dig
     for p in found:
         areas = [code for pid, code in links if pid == p.id]
         mine = [r for r in rows if r.priority_code == p.code or r.area_code in areas]
-        counts = {k: sum(1 for r in mine if r.health.value == k) for k in BRAG}
+        counts = {k: sum(1 for r in mine if r.health == k) for k in BRAG}
         out.append(
             DigestPriority(
                 code=p.code,
@@ -319,7 +167,7 @@ def _priorities(db: Session, plan_id: int, rows: list[MilestoneRow]) -> list[Dig
                 period=p.period,
                 areas=areas,
                 milestones=len(mine),
-                complete=counts["complete"],
+                complete=counts[Health.COMPLETE],
                 counts=counts,
                 health=_value(roll_up(r.health for r in mine)),
             )
@@ -329,7 +177,7 @@ def _priorities(db: Session, plan_id: int, rows: list[MilestoneRow]) -> list[Dig
 
 def _local_date(moment: datetime, tz: str) -> date:
     aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    return aware.astimezone(ZoneInfo(tz)).date()
+    return aware.astimezone(timezones.zone(tz)).date()
 
 
 def build_digest(
@@ -355,30 +203,97 @@ def build_digest(
     tz = summary.plan.timezone
     totals = summary.totals
     latest = _latest_updates(db, plan_id)
-    headline = Headline(
+    headline = _headline(totals)
+    by_area: dict[str, list[DigestRow]] = {}
+    for r in rows:
+        by_area.setdefault(r.area_code, []).append(_row(r, latest=latest.get(r.code)))
+    open_rows = [r for r in rows if r.health is not Health.COMPLETE]
+    ahead_to = next_meeting or meeting_on
+    awaiting = _awaiting(open_rows, reminders_at)
+    decisions, risks = _decisions_and_risks(open_rows, latest, tz)
+    completions = _completions(summary.completions, rows, latest, tz)
+    previous = _previous_digests(db=db, plan_id=plan_id, before=meeting_on)
+    last_digest = previous[-1] if previous else None
+    return Digest(
+        plan_title=summary.plan.title,
+        authority=summary.plan.authority,
+        board_name=calendar.board_name or "The board",
+        meeting_on=meeting_on,
+        meeting_local=meeting_local,
+        previous_meeting=calendar.previous_on,
+        generated_at=now,
+        headline=headline,
+        last_headline=last_digest.headline if last_digest else None,
+        health=None,  # no plan-wide worst-wins status: the BRAG counts say where the plan stands
+        exceptions=[_row(e.row, DigestRowKind(e.kind), latest.get(e.row.code)) for e in summary.exceptions],
+        completions=completions,
+        moves=[_change(c) for c in summary.status_moves if not c.completed],
+        due_before_meeting=_due_before(open_rows, today, meeting_on),
+        areas=[_area(a, by_area.get(a.code, [])) for a in summary.areas],
+        meeting_on_bank_holiday=bank_holiday,
+        inspection=inspection_view(db=db, plan_id=plan_id, today=today),
+        timezone=tz,
+        awaiting_update=awaiting,
+        awaiting_since=_local_date(reminders_at, tz) if reminders_at else None,
+        decisions=decisions,
+        risks=risks,
+        priorities=_priorities(db, plan_id, rows),
+        next_meeting=next_meeting,
+        month_ahead=_month_ahead(open_rows, ahead_to),
+        dates_ahead=dates_ahead or [],
+        last_area_health={a.code: a.health for a in last_digest.areas} if last_digest else None,
+        brag_history=_brag_history(previous, meeting_on, headline),
+        measures=_measures(db, plan_id, today),
+        paper=True,
+    )
+
+
+def _headline(totals: Figures) -> Headline:
+    return Headline(
         milestones=totals.milestones,
         complete=totals.complete,
         share_complete=totals.share_complete,
         percent_complete=totals.percent_complete,
         counts={h.value: n for h, n in totals.counts.items()},
     )
-    by_area: dict[str, list[DigestRow]] = {}
-    for r in rows:
-        by_area.setdefault(r.area_code, []).append(_row(r, latest=latest.get(r.code)))
-    open_rows = [r for r in rows if r.health is not Health.COMPLETE]
-    due_before = [_row(r) for r in open_rows if r.due is not None and today <= r.due < meeting_on]
-    ahead_to = next_meeting or meeting_on
-    month_ahead = [
+
+
+def _due_before(open_rows: list[MilestoneRow], today: date, meeting_on: date) -> list[DigestRow]:
+    """Unfinished items falling due between today and the meeting, soonest first."""
+    due = [_row(r) for r in open_rows if r.due is not None and today <= r.due < meeting_on]
+    return sorted(due, key=lambda d: (d.due or meeting_on, d.code))
+
+
+def _month_ahead(open_rows: list[MilestoneRow], ahead_to: date) -> list[DigestRow]:
+    """Unfinished, not yet overdue items due before the next board, soonest first."""
+    ahead = [
         _row(r)
         for r in open_rows
         if r.due is not None and r.due < ahead_to and r.health is not Health.OVERDUE
     ]
+    return sorted(ahead, key=lambda d: (d.due or ahead_to, d.code))
+
+
+def _brag_history(previous: list[Digest], meeting_on: date, headline: Headline) -> list[BragPoint]:
+    """The last eleven boards' BRAG counts and this one's: the chart's twelve bars."""
+    history = [BragPoint(meeting_on=p.meeting_on, counts=p.headline.counts) for p in previous[-11:]]
+    history.append(BragPoint(meeting_on=meeting_on, counts=headline.counts))
+    return history
+
+
+def _awaiting(open_rows: list[MilestoneRow], reminders_at: datetime | None) -> list[str]:
+    """Codes with no update since this meeting's reminders went out (or since the last board)."""
     if reminders_at is not None:
-        awaiting = [r.code for r in open_rows if r.last_update_at is None or r.last_update_at < reminders_at]
-    else:
-        awaiting = [r.code for r in open_rows if r.stale]
-    decisions = []
-    risks = []
+        return [r.code for r in open_rows if r.last_update_at is None or r.last_update_at < reminders_at]
+    return [r.code for r in open_rows if r.stale]
+
+
+def _decisions_and_risks(
+    open_rows: list[MilestoneRow], latest: dict[str, _Latest], tz: str
+) -> tuple[list[DigestDecision], list[DigestRisk]]:
+    """The decisions owners asked of the board and the blockers they named, from each latest update."""
+    decisions: list[DigestDecision] = []
+    risks: list[DigestRisk] = []
     for r in open_rows:
         last = latest.get(r.code)
         if last is None:
@@ -406,9 +321,16 @@ def build_digest(
                     blockers=last.blockers,
                 )
             )
+    return decisions, risks
+
+
+def _completions(
+    changes: Sequence[Change], rows: list[MilestoneRow], latest: dict[str, _Latest], tz: str
+) -> list[DigestChange]:
+    """Milestones completed since the last board, with their impact, evidence and whether on time."""
     due_of = {r.code: r.due for r in rows}
     completions = []
-    for c in summary.completions:
+    for c in changes:
         last = latest.get(c.code)
         done_on = _local_date(c.at, tz)
         due = due_of.get(c.code)
@@ -423,55 +345,21 @@ def build_digest(
                 }
             )
         )
-    previous = _previous_digests(db=db, plan_id=plan_id, before=meeting_on)
-    last_digest = previous[-1] if previous else None
-    history = [BragPoint(meeting_on=p.meeting_on, counts=p.headline.counts) for p in previous[-11:]]
-    history.append(BragPoint(meeting_on=meeting_on, counts=headline.counts))
-    return Digest(
-        plan_title=summary.plan.title,
-        authority=summary.plan.authority,
-        board_name=calendar.board_name or "The board",
-        meeting_on=meeting_on,
-        meeting_local=meeting_local,
-        previous_meeting=calendar.previous_on,
-        generated_at=now,
-        headline=headline,
-        last_headline=last_digest.headline if last_digest else None,
-        health=None,  # no plan-wide worst-wins status: the BRAG counts say where the plan stands
-        exceptions=[_row(e.row, e.kind.value, latest.get(e.row.code)) for e in summary.exceptions],
-        completions=completions,
-        moves=[_change(c) for c in summary.status_moves if not c.completed],
-        due_before_meeting=sorted(due_before, key=lambda d: (d.due or meeting_on, d.code)),
-        areas=[
-            DigestArea(
-                code=a.code,
-                title=a.title,
-                description=a.description,
-                health=a.health.value if a.health else None,
-                milestones=a.figures.milestones,
-                complete=a.figures.complete,
-                overdue=a.figures.overdue,
-                stale=a.figures.stale,
-                percent_complete=a.figures.percent_complete,
-                rows=by_area.get(a.code, []),
-            )
-            for a in summary.areas
-        ],
-        meeting_on_bank_holiday=bank_holiday,
-        inspection=inspection_view(db=db, plan_id=plan_id, today=today),
-        timezone=tz,
-        awaiting_update=awaiting,
-        awaiting_since=_local_date(reminders_at, tz) if reminders_at is not None else None,
-        decisions=decisions,
-        risks=risks,
-        priorities=_priorities(db, plan_id, rows),
-        next_meeting=next_meeting,
-        month_ahead=sorted(month_ahead, key=lambda d: (d.due or ahead_to, d.code)),
-        dates_ahead=dates_ahead or [],
-        last_area_health={a.code: a.health for a in last_digest.areas} if last_digest else None,
-        brag_history=history,
-        measures=_measures(db, plan_id, today),
-        paper=True,
+    return completions
+
+
+def _area(a: AreaSummary, rows: list[DigestRow]) -> DigestArea:
+    return DigestArea(
+        code=a.code,
+        title=a.title,
+        description=a.description,
+        health=a.health.value if a.health else None,
+        milestones=a.figures.milestones,
+        complete=a.figures.complete,
+        overdue=a.figures.overdue,
+        stale=a.figures.stale,
+        percent_complete=a.figures.percent_complete,
+        rows=rows,
     )
 
 
@@ -539,19 +427,6 @@ def last_headline(*, db: Session, plan_id: int, before: date) -> Headline | None
     """The headline of the last digest posted for an earlier meeting."""
     previous = _previous_digests(db=db, plan_id=plan_id, before=before)
     return previous[-1].headline if previous else None
-
-
-class FrozenDigest(BaseModel):
-    """A digest as it was posted: the data, and the exact Slack payloads."""
-
-    meeting_on: date
-    posted_at: datetime
-    channel: str | None
-    ts: str | None
-    late: bool
-    digest: Digest
-    message: dict[str, Any]
-    thread: list[dict[str, Any]]
 
 
 def frozen_digest(*, db: Session, plan_id: int, meeting_on: date | None = None) -> FrozenDigest:

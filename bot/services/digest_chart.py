@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from bot.services import measure_charts  # noqa: E402
 from bot.services.digest import BRAG, BRAG_COLOURS, Digest, DigestMeasure  # noqa: E402
+from bot.services.status import Health  # noqa: E402
 
 __all__ = [
     "brag_alt_text",
@@ -28,13 +29,13 @@ __all__ = [
 ]
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_LABELS = {
-    "complete": "Complete (blue)",
-    "on track": "On track (green)",
-    "at risk": "At risk (amber)",
-    "off track": "Off track (red)",
-    "not started": "Not started",
-    "overdue": "Overdue",
+_LABELS: dict[Health, str] = {
+    Health.COMPLETE: "Complete (blue)",
+    Health.ON_TRACK: "On track (green)",
+    Health.AT_RISK: "At risk (amber)",
+    Health.OFF_TRACK: "Off track (red)",
+    Health.NOT_STARTED: "Not started",
+    Health.OVERDUE: "Overdue",
 }
 
 

@@ -21,7 +21,7 @@ from docx.shared import Cm, Pt
 from docx.text.paragraph import Paragraph
 
 from bot.services.digest import Digest
-from bot.services.digest_export import (
+from bot.services.digest_outline import (
     _Block,
     _Cell,
     _Chart,
@@ -31,9 +31,9 @@ from bot.services.digest_export import (
     chart_alt,
     chart_png,
     chart_title,
-    clean_text,
     outline,
 )
+from bot.services.digest_text import clean_text
 
 __all__ = ["to_docx"]
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.services.errors import PlanFileError
 from bot.services.periods import current_period, period_kind
-from models import Area, Measure, MeasureValue, Person, Priority
+from models import Area, Measure, MeasureValue, Person, Priority, timezones
 from models.planfile import MeasureDoc, MeasureValueDoc, PlanDoc, ReplacedValueDoc
 
 
@@ -32,34 +31,48 @@ def check_measures(doc: PlanDoc) -> list[str]:
         if m.code.upper() in seen:
             problems.append(f"{where}.code: duplicate code {m.code}")
         seen.add(m.code.upper())
-        for a in m.areas:
-            if a not in areas:
-                problems.append(f'{where}.areas: no area has the code "{a}"')
-        for p in m.priorities:
-            if p not in priorities:
-                problems.append(f'{where}.priorities: no priority has the code "{p}"')
-        if m.owner and m.owner not in keys:
-            problems.append(f'{where}.owner: no person has the key "{m.owner}"')
-        if m.question_text and m.question is None:
-            problems.append(f"{where}.question_text: give the question's number too (question: 10)")
-        if m.amber_within < 0:
-            problems.append(f"{where}.amber_within: {_n(m.amber_within)} is below 0")
-        problems.extend(_range_problems(f"{where}.target", m, m.target))
-        periods: set[str] = set()
-        for j, v in enumerate(m.values):
-            at = f"{where}.values[{j}]"
-            if period_kind(v.period) != m.frequency:
-                example = "2019-10" if m.frequency == "monthly" else "2019-Q4"
-                problems.append(f'{at}.period: "{v.period}" is not a {m.frequency} period (e.g. {example})')
-            if v.period in periods:
-                problems.append(f"{at}.period: {v.period} has a value already (one per period)")
-            periods.add(v.period)
-            problems.extend(_range_problems(f"{at}.value", m, v.value))
-            for k, r in enumerate(v.replaced):
-                problems.extend(_range_problems(f"{at}.replaced[{k}].value", m, r.value))
-            for name in [v.author, *(r.author for r in v.replaced)]:
-                if name and name not in keys:
-                    problems.append(f'{at}.author: no person has the key "{name}"')
+        problems += _reference_problems(m, where, areas, priorities, keys)
+        problems += _value_problems(m, where, keys)
+    return problems
+
+
+def _reference_problems(
+    m: MeasureDoc, where: str, areas: set[str], priorities: set[str], keys: set[str]
+) -> list[str]:
+    problems: list[str] = []
+    for a in m.areas:
+        if a not in areas:
+            problems.append(f'{where}.areas: no area has the code "{a}"')
+    for p in m.priorities:
+        if p not in priorities:
+            problems.append(f'{where}.priorities: no priority has the code "{p}"')
+    if m.owner and m.owner not in keys:
+        problems.append(f'{where}.owner: no person has the key "{m.owner}"')
+    if m.question_text and m.question is None:
+        problems.append(f"{where}.question_text: give the question's number too (question: 10)")
+    if m.amber_within < 0:
+        problems.append(f"{where}.amber_within: {_n(m.amber_within)} is below 0")
+    problems.extend(_range_problems(f"{where}.target", m, m.target))
+    return problems
+
+
+def _value_problems(m: MeasureDoc, where: str, keys: set[str]) -> list[str]:
+    problems: list[str] = []
+    periods: set[str] = set()
+    for j, v in enumerate(m.values):
+        at = f"{where}.values[{j}]"
+        if period_kind(v.period) != m.frequency:
+            example = "2019-10" if m.frequency == "monthly" else "2019-Q4"
+            problems.append(f'{at}.period: "{v.period}" is not a {m.frequency} period (e.g. {example})')
+        if v.period in periods:
+            problems.append(f"{at}.period: {v.period} has a value already (one per period)")
+        periods.add(v.period)
+        problems.extend(_range_problems(f"{at}.value", m, v.value))
+        for k, r in enumerate(v.replaced):
+            problems.extend(_range_problems(f"{at}.replaced[{k}].value", m, r.value))
+        for name in [v.author, *(r.author for r in v.replaced)]:
+            if name and name not in keys:
+                problems.append(f'{at}.author: no person has the key "{name}"')
     return problems
 
 
@@ -73,7 +86,7 @@ def _range_problems(where: str, m: MeasureDoc, value: float) -> list[str]:
 
 def refuse_future_periods(doc: PlanDoc, now: datetime, source: str = "the plan file") -> None:
     """A value for a period after the current one is a typing mistake, not a forecast: refuse the file."""
-    today = now.astimezone(ZoneInfo(doc.plan.timezone)).date()
+    today = now.astimezone(timezones.zone(doc.plan.timezone)).date()
     problems = [
         f"measures[{i}] ({m.code}).values[{j}].period: {v.period} is in the future "
         f"(the current period is {current_period(m.frequency, today)})"
@@ -109,40 +122,64 @@ def import_measures(
         )
     }
     for position, entry in enumerate(doc.measures):
-        row = existing.get(entry.code)
-        fields = {
-            "title": entry.title,
-            "question": entry.question,
-            "question_text": entry.question_text,
-            "owner_id": people[entry.owner].id if entry.owner else None,
-            "unit": entry.unit,
-            "direction": entry.direction,
-            "target": float(entry.target),
-            "amber_within": float(entry.amber_within),
-            "frequency": entry.frequency,
-            "position": position,
-        }
-        if row is None:
-            row = Measure(plan_id=pid, code=entry.code, **fields)
-            row.areas = [areas[c] for c in entry.areas]
-            row.priorities = [priorities[c] for c in entry.priorities]
-            db.add(row)
-            existing[entry.code] = row
-            note_change(f"new measure {entry.code}: {entry.title}")
-            continue
-        for name, value in fields.items():
-            if getattr(row, name) != value:
-                if name != "position":
-                    note_change(f"measure {entry.code}: {name} {getattr(row, name)} -> {value}")
-                setattr(row, name, value)
-        if [a.code for a in row.areas] != list(entry.areas):
-            row.areas = [areas[c] for c in entry.areas]
-            note_change(f"measure {entry.code}: speaks to areas {', '.join(entry.areas) or 'none'}")
-        if [p.code for p in row.priorities] != list(entry.priorities):
-            row.priorities = [priorities[c] for c in entry.priorities]
-            note_change(f"measure {entry.code}: speaks to priorities {', '.join(entry.priorities) or 'none'}")
+        _import_measure(db, pid, entry, position, existing, people, areas, priorities, note_change)
+    db.flush()
+    added = _import_values(db, pid, doc, existing, people)
+    if added:
+        note_change(f"{added} measure value(s) added")
     db.flush()
 
+
+def _import_measure(
+    db: Session,
+    pid: int,
+    entry: MeasureDoc,
+    position: int,
+    existing: dict[str, Measure],
+    people: dict[str, Person],
+    areas: dict[str, Area],
+    priorities: dict[str, Priority],
+    note_change: Callable[[str], None],
+) -> None:
+    """One measure created, or updated field by field with each change noted."""
+    row = existing.get(entry.code)
+    fields = {
+        "title": entry.title,
+        "question": entry.question,
+        "question_text": entry.question_text,
+        "owner_id": people[entry.owner].id if entry.owner else None,
+        "unit": entry.unit,
+        "direction": entry.direction,
+        "target": float(entry.target),
+        "amber_within": float(entry.amber_within),
+        "frequency": entry.frequency,
+        "position": position,
+    }
+    if row is None:
+        row = Measure(plan_id=pid, code=entry.code, **fields)
+        row.areas = [areas[c] for c in entry.areas]
+        row.priorities = [priorities[c] for c in entry.priorities]
+        db.add(row)
+        existing[entry.code] = row
+        note_change(f"new measure {entry.code}: {entry.title}")
+        return
+    for name, value in fields.items():
+        if getattr(row, name) != value:
+            if name != "position":
+                note_change(f"measure {entry.code}: {name} {getattr(row, name)} -> {value}")
+            setattr(row, name, value)
+    if [a.code for a in row.areas] != list(entry.areas):
+        row.areas = [areas[c] for c in entry.areas]
+        note_change(f"measure {entry.code}: speaks to areas {', '.join(entry.areas) or 'none'}")
+    if [p.code for p in row.priorities] != list(entry.priorities):
+        row.priorities = [priorities[c] for c in entry.priorities]
+        note_change(f"measure {entry.code}: speaks to priorities {', '.join(entry.priorities) or 'none'}")
+
+
+def _import_values(
+    db: Session, pid: int, doc: PlanDoc, existing: dict[str, Measure], people: dict[str, Person]
+) -> int:
+    """The values (and replaced values) the database lacks, added; how many."""
     current: dict[tuple[int, str], float] = {}
     for stored in db.scalars(
         select(MeasureValue).where(MeasureValue.plan_id == pid).order_by(MeasureValue.id)
@@ -170,9 +207,7 @@ def import_measures(
                     )
                 )
                 added += 1
-    if added:
-        note_change(f"{added} measure value(s) added")
-    db.flush()
+    return added
 
 
 def export_measures(db: Session, plan_id: int) -> list[dict[str, Any]]:

@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from bot.services.audit import AuditAction, audit
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.people import acting
 from bot.services.periods import (
@@ -28,7 +28,7 @@ from bot.services.periods import (
 )
 from bot.services.privacy import PersonalDataSuspected, check_update_fields
 from bot.services.queries import board_calendar
-from models import AuditEvent, Measure, MeasureValue, Plan
+from models import Measure, MeasureValue, Plan, timezones
 
 SPARKS = "▁▂▃▄▅▆▇█"
 SPARK_POINTS = 12
@@ -258,6 +258,31 @@ def screen_note(note: str | None, *, confirmed: bool) -> list[str]:
     return list(dict.fromkeys(finding.kind for _, finding in findings))
 
 
+def _period_to_record(measure: Measure, period_text: str | None, today: date) -> str:
+    """The period typed, or the last complete one; never one that has not begun."""
+    period = (
+        parse_period(period_text, measure.frequency)
+        if period_text
+        else last_complete_period(measure.frequency, today)
+    )
+    if period > current_period(measure.frequency, today):
+        raise InvalidInput(
+            f"{period_label(period)} has not begun: values are recorded for a period that has.",
+            field="period",
+        )
+    return period
+
+
+def _check_value(measure: Measure, value: float) -> None:
+    """Nothing negative; a percentage no more than 100."""
+    if value < 0 or (measure.unit == "percent" and value > 100):
+        raise InvalidInput(
+            f"{format_value(value, measure.unit)} is not a possible value for {measure.code} "
+            f"({'0 to 100' if measure.unit == 'percent' else '0 or more'}).",
+            field="value",
+        )
+
+
 def record_value(
     *,
     db: Session,
@@ -282,7 +307,7 @@ def record_value(
     plan = db.get(Plan, plan_id)
     if plan is None:
         raise NotFound("That plan does not exist (it may have been removed).")
-    today = now.astimezone(ZoneInfo(plan.timezone)).date()
+    today = now.astimezone(timezones.zone(plan.timezone)).date()
     measure = db.scalars(
         select(Measure).where(Measure.plan_id == plan_id, Measure.code == code.strip().upper())
     ).one_or_none()
@@ -303,22 +328,8 @@ def record_value(
         raise NotAllowed(
             f"Only the owner of {measure.code}{who}, their delegate or a plan admin can record its values."
         )
-    period = (
-        parse_period(period_text, measure.frequency)
-        if period_text
-        else last_complete_period(measure.frequency, today)
-    )
-    if period > current_period(measure.frequency, today):
-        raise InvalidInput(
-            f"{period_label(period)} has not begun: values are recorded for a period that has.",
-            field="period",
-        )
-    if value < 0 or (measure.unit == "percent" and value > 100):
-        raise InvalidInput(
-            f"{format_value(value, measure.unit)} is not a possible value for {measure.code} "
-            f"({'0 to 100' if measure.unit == 'percent' else '0 or more'}).",
-            field="value",
-        )
+    period = _period_to_record(measure, period_text, today)
+    _check_value(measure, value)
     note = (note or "").strip() or None
     if note and len(note) > MAX_NOTE_CHARS:
         raise InvalidInput(f"The note is longer than {MAX_NOTE_CHARS} characters.", field="note")
@@ -357,32 +368,29 @@ def record_value(
     )
     db.add(row)
     db.flush()
-    db.add(
-        AuditEvent(
+    audit(
+        db,
+        plan_id=plan_id,
+        at=now,
+        actor_id=author.id,
+        actor=author.name,
+        action=AuditAction.RECORD_VALUE if existing is None else AuditAction.REPLACE_VALUE,
+        entity="measure",
+        entity_code=measure.code,
+        before={"period": period, "value": existing.value} if existing else None,
+        after={"period": period, "value": float(value), "value_id": row.id},
+    )
+    if kinds:  # what was overridden, never the text itself
+        audit(
+            db,
             plan_id=plan_id,
             at=now,
             actor_id=author.id,
             actor=author.name,
-            action="record_value" if existing is None else "replace_value",
-            entity="measure",
+            action=AuditAction.PERSONAL_DATA_OVERRIDE,
+            entity="measure_value",
             entity_code=measure.code,
-            before={"period": period, "value": existing.value} if existing else None,
-            after={"period": period, "value": float(value), "value_id": row.id},
-        )
-    )
-    if kinds:  # what was overridden, never the text itself
-        db.add(
-            AuditEvent(
-                plan_id=plan_id,
-                at=now,
-                actor_id=author.id,
-                actor=author.name,
-                action="personal_data_override",
-                entity="measure_value",
-                entity_code=measure.code,
-                before=None,
-                after={"value_id": row.id, "fields": ["note"], "kinds": kinds},
-            )
+            after={"value_id": row.id, "fields": ["note"], "kinds": kinds},
         )
     db.flush()
     return result

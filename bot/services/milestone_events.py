@@ -12,13 +12,17 @@ from sqlalchemy.orm import Session
 
 from bot.services.wording import full_day
 from models import AuditEvent, Person
+from models.vocab import AuditAction
 
-ACTIONS = (
-    "due_date_requested",
-    "due_date_approved",
-    "due_date_declined",
-    "reassign_owner",
-    "update",
+ACTIONS = tuple(
+    a.value
+    for a in (
+        AuditAction.DUE_DATE_REQUESTED,
+        AuditAction.DUE_DATE_APPROVED,
+        AuditAction.DUE_DATE_DECLINED,
+        AuditAction.REASSIGN_OWNER,
+        AuditAction.UPDATE,
+    )
 )
 
 
@@ -42,7 +46,7 @@ def milestone_events(db: Session, plan_id: int, code: str) -> list[MilestoneEven
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     ).all()
     names: dict[str, str] = {}
-    if any(row.action == "reassign_owner" for row in rows):  # the names only when they are needed
+    if any(row.action == AuditAction.REASSIGN_OWNER for row in rows):  # the names only when they are needed
         names = {p.key: p.name for p in db.scalars(select(Person).where(Person.plan_id == plan_id))}
     out = []
     for row in rows:
@@ -55,18 +59,18 @@ def milestone_events(db: Session, plan_id: int, code: str) -> list[MilestoneEven
 def _describe(
     action: str, before: dict[str, Any], after: dict[str, Any], names: dict[str, str]
 ) -> str | None:
-    if action == "due_date_requested":
+    if action == AuditAction.DUE_DATE_REQUESTED:
         return f"asked to move the due date from {_day(before.get('due'))} to {_day(after.get('requested'))}: {after.get('reason') or ''}".rstrip(
             ": "
         )
-    if action == "due_date_approved":
+    if action == AuditAction.DUE_DATE_APPROVED:
         return f"approved the revised due date {_day(after.get('due'))} (originally {_day(before.get('baseline') or before.get('due'))})"
-    if action == "due_date_declined":
+    if action == AuditAction.DUE_DATE_DECLINED:
         return f"declined moving the due date to {_day(after.get('requested'))}; it stays {_day(after.get('due'))}"
-    if action == "reassign_owner":
+    if action == AuditAction.REASSIGN_OWNER:
         old, new = before.get("owner"), after.get("owner")
         return f"changed the owner from {names.get(old, old) if old else 'nobody'} to {names.get(new, new) if new else 'nobody'}"
-    if action == "update" and after.get("reopen_reason"):
+    if action == AuditAction.UPDATE and after.get("reopen_reason"):
         return f"reopened it ({before.get('status')} -> {after.get('status')}): {after['reopen_reason']}"
     return None
 

@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.services.audit import AuditAction, audit
 from bot.services.privacy_words import Staff
-from models import AuditEvent, Board, Person
+from models import Board, Person
 
 
 def plan_staff(db: Session, plan_id: int) -> Staff:
@@ -53,16 +54,13 @@ def record_personal_data_message(
 ) -> None:
     """Audit a mention or DM that carried a hard identifier: who, where and what kinds, never the text."""
     person = db.scalar(select(Person).where(Person.plan_id == plan_id, Person.slack_user_id == slack_user_id))
-    db.add(
-        AuditEvent(
-            plan_id=plan_id,
-            at=now,
-            actor_id=person.id if person else None,
-            actor=person.name if person else f"Slack user {slack_user_id}"[:200],
-            action="personal_data_message",
-            entity="message",
-            entity_code=None,
-            before=None,
-            after={"surface": surface, "channel": channel, "kinds": kinds},
-        )
+    audit(
+        db,
+        plan_id=plan_id,
+        at=now,
+        actor_id=person.id if person else None,
+        actor=person.name if person else f"Slack user {slack_user_id}"[:200],
+        action=AuditAction.PERSONAL_DATA_MESSAGE,
+        entity="message",
+        after={"surface": surface, "channel": channel, "kinds": kinds},
     )

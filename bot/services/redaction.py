@@ -15,11 +15,11 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bot.services.audit import AuditAction, audit
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.people import actor_by_id
 from bot.services.privacy import find_personal_data, screen
@@ -36,6 +36,7 @@ from models import (
     RedactionEdit,
     ScheduledPost,
 )
+from models.timezones import zone_or_default
 from models.vocab import PostKind
 
 MIN_FRAGMENT = 20  # a clipped copy of the text ("first words…") is found by a prefix this long
@@ -64,22 +65,8 @@ def record_posted(
     )
 
 
-def redact_update(
-    *,
-    db: Session,
-    plan_id: int,
-    reference: str,
-    reason: str,
-    actor_id: int | None,
-    requested_by: str | None,
-    now: datetime,
-    extra_admin_slack_ids: frozenset[str] = frozenset(),
-) -> Redacted:
-    """Redact one update: admins and the privacy officer only. The caller owns the transaction."""
-    actor = actor_by_id(db, plan_id, actor_id, extra_admin_slack_ids) if actor_id is not None else None
-    person = db.get(Person, actor_id) if actor_id is not None else None
-    if actor is None or person is None or not (actor.is_admin or person.is_privacy_officer):
-        raise NotAllowed("Only a plan admin or the privacy officer can redact an update.")
+def _update_to_redact(db: Session, plan_id: int, reference: str) -> ProgressUpdate:
+    """The update a reference (U-1234) names in this plan, not yet redacted."""
     update_id = parse_reference(reference)
     if update_id is None:
         raise InvalidInput(
@@ -91,23 +78,21 @@ def redact_update(
         raise NotFound(f"There is no update {update_reference(update_id)} in this plan.")
     if row.redacted_at is not None:
         raise InvalidInput(f"{update_reference(update_id)} was redacted already.", field="reference")
+    return row
+
+
+def _reason(reason: str) -> str:
+    """Why it is being redacted, folded to one line: required, and short."""
     why = _SPACES.sub(" ", reason or "").strip()
     if not why:
         raise InvalidInput("Say why it is being redacted: `/qib redact U-1234 child's name in the note`.")
     if len(why) > MAX_REASON_CHARS:
         raise InvalidInput(f"Keep the reason under {MAX_REASON_CHARS} characters.", field="reason")
-    staff = plan_staff(db, plan_id)
-    screen({"reason": why}, staff=staff, confirmed=True)  # the reason is kept: no hard identifier in it
+    return why
 
-    plan = db.get(Plan, plan_id)
-    zone = ZoneInfo(plan.timezone if plan else "Europe/London")
-    marker = f"[redacted {now.astimezone(zone):%Y-%m-%d} by {person.name}: {why}]"
-    originals = [
-        t
-        for t in (row.note, row.next_steps, row.blockers, row.decision, row.reopen_reason, row.evidence_url)
-        if t
-    ]
-    kinds = list(dict.fromkeys(f.kind for t in originals for f in find_personal_data(t, staff=staff)))
+
+def _blank_fields(row: ProgressUpdate, marker: str) -> None:
+    """Every free-text field that had text says the marker instead; a link goes and the note says why."""
     row.note = marker if row.note else None
     row.next_steps = marker if row.next_steps else None
     row.blockers = marker if row.blockers else None
@@ -116,9 +101,18 @@ def redact_update(
     if row.evidence_url:  # a link is not free text: it goes, and the note says why
         row.evidence_url = None
         row.note = marker
-    row.redacted_at = now
-    _scrub_update_audits(db, plan_id, update_id, originals, marker)
 
+
+def _scrub_posted(
+    db: Session,
+    plan_id: int,
+    update_id: int,
+    requested_by: str | None,
+    originals: list[str],
+    marker: str,
+    now: datetime,
+) -> int:
+    """The update's own Slack messages scrubbed, each edit queued; how many edits."""
     edits = 0
     for posted in db.scalars(select(PostedMessage).where(PostedMessage.update_id == update_id)):
         payload = scrub(posted.payload, originals, marker)
@@ -126,7 +120,22 @@ def redact_update(
         db.add(_edit(plan_id, update_id, requested_by, posted.channel, posted.ts, None, None, payload, now))
         edits += 1
 
-    digests = 0
+    return edits
+
+
+def _scrub_digests(
+    db: Session,
+    plan_id: int,
+    update_id: int,
+    requested_by: str | None,
+    originals: list[str],
+    marker: str,
+    now: datetime,
+    on: str,
+    name: str,
+) -> tuple[int, int]:
+    """Frozen digests that quoted the update scrubbed, noted, and their messages' edits queued."""
+    digests = edits = 0
     for post in db.scalars(
         select(ScheduledPost).where(
             ScheduledPost.plan_id == plan_id,
@@ -141,7 +150,7 @@ def redact_update(
         digests += 1
         if isinstance(cleaned.get("digest"), dict):
             cleaned["digest"].setdefault("redactions", []).append(
-                f"{update_reference(update_id)} redacted on {now.astimezone(zone):%Y-%m-%d} by {person.name}"
+                f"{update_reference(update_id)} redacted on {on} by {name}"
             )
         post.content = cleaned
         if post.channel and post.ts and cleaned.get("message") != content.get("message"):
@@ -176,25 +185,68 @@ def redact_update(
                 )
                 edits += 1
 
+    return digests, edits
+
+
+def redact_update(
+    *,
+    db: Session,
+    plan_id: int,
+    reference: str,
+    reason: str,
+    actor_id: int | None,
+    requested_by: str | None,
+    now: datetime,
+    extra_admin_slack_ids: frozenset[str] = frozenset(),
+) -> Redacted:
+    """Redact one update: admins and the privacy officer only. The caller owns the transaction."""
+    actor = actor_by_id(db, plan_id, actor_id, extra_admin_slack_ids) if actor_id is not None else None
+    person = db.get(Person, actor_id) if actor_id is not None else None
+    if actor is None or person is None or not (actor.is_admin or person.is_privacy_officer):
+        raise NotAllowed("Only a plan admin or the privacy officer can redact an update.")
+    row = _update_to_redact(db, plan_id, reference)
+    update_id = row.id
+    why = _reason(reason)
+    staff = plan_staff(db, plan_id)
+    screen({"reason": why}, staff=staff, confirmed=True)  # the reason is kept: no hard identifier in it
+
+    plan = db.get(Plan, plan_id)
+    zone = zone_or_default(plan.timezone if plan else None)
+    marker = f"[redacted {now.astimezone(zone):%Y-%m-%d} by {person.name}: {why}]"
+    originals = [
+        t
+        for t in (row.note, row.next_steps, row.blockers, row.decision, row.reopen_reason, row.evidence_url)
+        if t
+    ]
+    kinds = list(dict.fromkeys(f.kind for t in originals for f in find_personal_data(t, staff=staff)))
+    _blank_fields(row, marker)
+    row.redacted_at = now
+    _scrub_update_audits(db, plan_id, update_id, originals, marker)
+
+    edits = _scrub_posted(db, plan_id, update_id, requested_by, originals, marker, now)
+    on = f"{now.astimezone(zone):%Y-%m-%d}"
+    digests, digest_edits = _scrub_digests(
+        db, plan_id, update_id, requested_by, originals, marker, now, on, person.name
+    )
+    edits += digest_edits
+
     milestone = db.get(Milestone, row.milestone_id)
-    db.add(
-        AuditEvent(
-            plan_id=plan_id,
-            at=now,
-            actor_id=person.id,
-            actor=person.name,
-            action="redact",
-            entity="progress_update",
-            entity_code=milestone.code if milestone else None,
-            before=None,
-            after={
-                "update": update_reference(update_id),
-                "reason": why,
-                "kinds": kinds,
-                "slack_edits": edits,
-                "digests": digests,
-            },
-        )
+    audit(
+        db,
+        plan_id=plan_id,
+        at=now,
+        actor_id=person.id,
+        actor=person.name,
+        action=AuditAction.REDACT,
+        entity="progress_update",
+        entity_code=milestone.code if milestone else None,
+        after={
+            "update": update_reference(update_id),
+            "reason": why,
+            "kinds": kinds,
+            "slack_edits": edits,
+            "digests": digests,
+        },
     )
     db.flush()
     return Redacted(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,6 +39,30 @@ class ReminderBatch:
     today: date
     # Measures the person owns (or covers) with no value for the last complete period.
     measures: list[MeasureView] = field(default_factory=list)
+
+
+def _covering(owner: Any, by_id: dict[int, Any], today: date) -> Any | None:
+    """The owner's delegate while the cover lasts, or None."""
+    delegate = by_id.get(owner.delegate_id) if owner.delegate_id else None
+    if delegate is not None and (owner.delegate_until is None or today <= owner.delegate_until):
+        return delegate
+    return None
+
+
+def _measures_due(
+    db: Session, plan_id: int, today: date, by_id: dict[int, Any]
+) -> dict[str, list[MeasureView]]:
+    """Measures missing last period's value, by owner key (and by a covering delegate's)."""
+    measures: dict[str, list[MeasureView]] = {}
+    for m in read_measures(db=db, plan_id=plan_id, today=today).measures:
+        owner = by_id.get(m.owner_id) if m.owner_id else None
+        if owner is None or not m.missing_last_period:
+            continue
+        measures.setdefault(owner.key, []).append(m)
+        delegate = _covering(owner, by_id, today)
+        if delegate is not None:
+            measures.setdefault(delegate.key, []).append(m)
+    return measures
 
 
 def reminder_batches(
@@ -82,19 +107,11 @@ def reminder_batches(
         if owner is None:
             continue
         items.setdefault(owner.key, []).append(ReminderItem(row, None))
-        delegate = by_id.get(owner.delegate_id) if owner.delegate_id else None
-        if delegate is not None and (owner.delegate_until is None or today <= owner.delegate_until):
+        delegate = _covering(owner, by_id, today)
+        if delegate is not None:
             ref = PersonRef(owner.key, owner.name, owner.role, owner.slack_user_id)
             items.setdefault(delegate.key, []).append(ReminderItem(row, ref))
-    measures: dict[str, list[MeasureView]] = {}
-    for m in read_measures(db=db, plan_id=plan_id, today=today).measures:
-        owner = by_id.get(m.owner_id) if m.owner_id else None
-        if owner is None or not m.missing_last_period:
-            continue
-        measures.setdefault(owner.key, []).append(m)
-        delegate = by_id.get(owner.delegate_id) if owner.delegate_id else None
-        if delegate is not None and (owner.delegate_until is None or today <= owner.delegate_until):
-            measures.setdefault(delegate.key, []).append(m)
+    measures = _measures_due(db, plan_id, today, by_id)
     batches = []
     for key in {**items, **measures}:
         p = by_key[key]

@@ -217,11 +217,9 @@ class SearchResult:
     choices: list[Hit] = field(default_factory=list)
 
 
-@lru_cache(maxsize=16384)
-def normalise_code(text: str) -> str:
-    """ "M-07", "m7", "m 07" and "M07" all become "m-7"; "AFI-5" "afi-5"; "M1-2" and "m1.2" "m-1-2" (not
-    "M-12"). One rule everywhere: models.codes."""
-    return normal_code(text)
+#: "M-07", "m7", "m 07" and "M07" all become "m-7"; "AFI-5" "afi-5"; "M1-2" and "m1.2" "m-1-2" (not
+#: "M-12"). One rule everywhere: models.codes.normal_code, under the name search has always exported.
+normalise_code = normal_code
 
 
 _STEMMER = snowballstemmer.stemmer("english")
@@ -430,6 +428,20 @@ def _score(words: list[str], entries: list[_Entry]) -> list[tuple[float, _Entry]
     return scored
 
 
+def _area_over_its_milestones(
+    scored: list[tuple[float, _Entry]], close: list[tuple[float, _Entry]], best_score: float
+) -> tuple[float, _Entry] | None:
+    """An area whose own milestones are its only close rivals is what was meant."""
+    for score, entry in scored:
+        if score < best_score - AREA_MARGIN:
+            break
+        if entry.kind == "area" and all(
+            e is entry or (e.kind == "milestone" and e.area_id == entry.area_id) for _, e in close
+        ):
+            return score, entry
+    return None
+
+
 def search(db: Session, plan_id: int, text: str) -> SearchResult:
     """One clear match, a few choices, or none, for a code or a few words about an area or milestone."""
     words = list(_content_words(text))
@@ -459,14 +471,9 @@ def search(db: Session, plan_id: int, text: str) -> SearchResult:
     if len(close) == 1:
         return SearchResult("match", text, tuple(words), match=_hit(best, best_score))
 
-    # An area whose own milestones are its only close rivals is what was meant.
-    for score, entry in scored:
-        if score < best_score - AREA_MARGIN:
-            break
-        if entry.kind == "area" and all(
-            e is entry or (e.kind == "milestone" and e.area_id == entry.area_id) for _, e in close
-        ):
-            return SearchResult("match", text, tuple(words), match=_hit(entry, score))
+    area = _area_over_its_milestones(scored, close, best_score)
+    if area is not None:
+        return SearchResult("match", text, tuple(words), match=_hit(area[1], area[0]))
 
     choices = [_hit(e, s) for s, e in scored if s >= best_score - CHOICE_WINDOW][:MAX_CHOICES]
     return SearchResult("choices", text, tuple(words), choices=choices)

@@ -24,7 +24,7 @@ class Health(StrEnum):
 SEVERITY: dict[Health, int] = {h: i for i, h in enumerate(Health)}
 
 
-def health(status: str, due: date | None, today: date) -> Health:
+def health(status: Status | str, due: date | None, today: date) -> Health:
     if status == Status.COMPLETE:
         return Health.COMPLETE
     if due is not None and due < today:

@@ -282,7 +282,7 @@ def record_update(
     if earlier is not None:
         return _result(db, earlier, duplicate=True)
 
-    milestone.status = after_status
+    milestone.status = Status(after_status)
     milestone.percent = after_percent
     if milestone.last_update_at is None or milestone.last_update_at < now:
         milestone.last_update_at = now

@@ -188,6 +188,11 @@ def find_window(text: str, today: date) -> Window | None:
             return None
         until = today + timedelta(days=n * unit)
         return Window(today, until, f"the next {n} {m[2]} ({_short(today)}–{day_text(until)})")
+    return _relative_window(text, today) or _between(text, today) or _month_or_day(text, today)
+
+
+def _relative_window(text: str, today: date) -> Window | None:
+    """Today, tomorrow, this or next week, this or next month."""
     if re.search(r"\btoday\b", text):
         return Window(today, today, f"today ({day_text(today)})")
     if re.search(r"\btomorrow\b", text):
@@ -206,12 +211,22 @@ def find_window(text: str, today: date) -> Window | None:
     if re.search(r"\bnext month\b", text):
         nxt = date(today.year + today.month // 12, today.month % 12 + 1, 1)
         return _month_window(nxt.month, nxt.year, today)
+    return None
+
+
+def _between(text: str, today: date) -> Window | None:
+    """Between (or from) one date and (or to) another, either way round."""
     between = re.search(r"\b(?:between|from)\s+(.+?)\s+(?:and|to|until|till|-)\s+(.+)$", text)
     if between:
         a, b = find_date(between[1], today), find_date(between[2], today)
         if a and b:
             frm, until = min(a[0], b[0]), max(a[0], b[0])
             return Window(frm, until, f"{day_text(frm)} to {day_text(until)}")
+    return None
+
+
+def _month_or_day(text: str, today: date) -> Window | None:
+    """A named month (without a day), or one date: that day, or up to it after "by" or "before"."""
     has_day = _DAY_MONTH.search(text) or _MONTH_DAY.search(text) or _NUMERIC.search(text) or _ISO.search(text)
     m = _MONTH_ONLY.search(text)
     if m and m[1] == "may" and not re.search(r"\b(in|by|of|during|before|until|for|end)\s+may\b", text):

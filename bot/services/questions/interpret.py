@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from bot.services.questions import intents as q
 from bot.services.questions.dates import find_date, find_window
-from bot.services.search import normalise_code
+from models.codes import normal_code
 
 __all__ = ["PlanTerms", "interpret", "normalise", "typed_command"]
 
@@ -196,7 +196,7 @@ def _code_index(codes: tuple[str, ...]) -> dict[str, str]:
     for code in codes:
         index[code.casefold()] = code
         if code[:1].isalpha():
-            index[normalise_code(code)] = code
+            index[normal_code(code)] = code
     return index
 
 
@@ -205,7 +205,7 @@ def find_code(text: str, codes: Iterable[str]) -> str | None:
     index = _code_index(tuple(codes))
     for match in _CODE_SHAPE.finditer(text):
         raw = match.group(1)
-        for key in (raw, raw.replace(" ", ""), normalise_code(raw) if raw[:1].isalpha() else raw):
+        for key in (raw, raw.replace(" ", ""), normal_code(raw) if raw[:1].isalpha() else raw):
             if key in index:
                 return index[key]
     for token in text.split():
@@ -267,18 +267,8 @@ def _as_command(clean: str, raw: str, today: date, terms: PlanTerms) -> q.Intent
     if name == "help":
         return q.Help()
     raw_rest = raw.split(maxsplit=1)[1].strip() if len(raw.split(maxsplit=1)) > 1 else ""
-    if name == "status" and rest:
-        # Read without the plan's codes (search finds them): "status red" is a rating, not a topic.
-        ratings = _ratings(rest)
-        if ratings and _FILLER_ONLY.match(_strip_ratings(rest)):
-            return q.ByRating(ratings)
-        return q.Status(re.sub(r"^(of|on|for|about)\s+", "", raw_rest, flags=re.IGNORECASE).rstrip("?!. "))
-    if name == "due" and rest:
-        if re.fullmatch(r"\d{1,4}( days?)?", rest):
-            return q.Command("due", rest)  # `/qib due 14`: the subcommand's own reading
-        return _due(rest, today) or q.Command("due", raw_rest)  # not a window: the subcommand says so
-    if name == "history" and rest:
-        return _history(re.sub(r"^(of|for|on|to) ", "", rest))
+    if rest and (given := _with_argument(name, rest, raw_rest, today)) is not None:
+        return given
     simple: dict[str, q.Intent] = {
         "status": q.Status(),
         "due": q.Due(),
@@ -293,6 +283,23 @@ def _as_command(clean: str, raw: str, today: date, terms: PlanTerms) -> q.Intent
     if name == "priority":
         return q.Priorities(find_code(rest, terms.codes) or rest) if rest else q.Priorities()
     return q.Command(name, raw_rest)
+
+
+def _with_argument(name: str, rest: str, raw_rest: str, today: date) -> q.Intent | None:
+    """`status red`, `status of fostering`, `due in march`, `history M-07`: a subcommand with words."""
+    if name == "status" and rest:
+        # Read without the plan's codes (search finds them): "status red" is a rating, not a topic.
+        ratings = _ratings(rest)
+        if ratings and _FILLER_ONLY.match(_strip_ratings(rest)):
+            return q.ByRating(ratings)
+        return q.Status(re.sub(r"^(of|on|for|about)\s+", "", raw_rest, flags=re.IGNORECASE).rstrip("?!. "))
+    if name == "due" and rest:
+        if re.fullmatch(r"\d{1,4}( days?)?", rest):
+            return q.Command("due", rest)  # `/qib due 14`: the subcommand's own reading
+        return _due(rest, today) or q.Command("due", raw_rest)  # not a window: the subcommand says so
+    if name == "history" and rest:
+        return _history(re.sub(r"^(of|for|on|to) ", "", rest))
+    return None
 
 
 def _ratings(text: str) -> frozenset[q.Rating]:
@@ -351,36 +358,51 @@ def _question(clean: str, today: date, terms: PlanTerms) -> q.Intent:
     code = find_code(clean, terms.codes)
     if terms.measures and (measure := _measure(clean, code, terms.measures)):
         return measure
-    if _STALE.search(clean) and not code:
+    if code:
+        return _about_code(clean, code)
+    return _listing(clean, today, terms) or _about_topic(clean)
+
+
+def _listing(clean: str, today: date, terms: PlanTerms) -> q.Intent | None:
+    """A question naming no code that asks for a list: stale, changes, decisions, mine, overdue, due..."""
+    if _STALE.search(clean):
         return q.Stale()
-    if _CHANGES.search(clean) and not code:
-        since = re.search(r"\bsince (.+)$", clean)
-        if since and not re.match(r"(the )?last (board|meeting)|we last met", since[1]):
-            found = find_date(since[1], today, past=True)
-            if found:
-                return q.Changes(since=found[0], reading=found[1])
-        return q.Changes()
-    if _DECISIONS.search(clean) and not code:
+    if _CHANGES.search(clean):
+        return _changes(clean, today)
+    if _DECISIONS.search(clean):
         return q.Decisions()
-    if _MINE.search(clean) and not code:
+    if _MINE.search(clean):
         return q.Owned(mine=True)
-    if _OVERDUE.search(clean) and not code and not _ratings(_OVERDUE.sub(" ", clean)):
+    if _OVERDUE.search(clean) and not _ratings(_OVERDUE.sub(" ", clean)):
         return q.Overdue()
-    if _DUE.search(clean) and not code:
+    if _DUE.search(clean):
         return _due(clean, today) or q.Due()
-    if not code and (who := terms.name_in(clean)) and _OWNER_WORDS.search(clean):
+    if (who := terms.name_in(clean)) and _OWNER_WORDS.search(clean):
         return q.Owned(who=who)
     ratings = _ratings(clean)
-    if ratings and not code:
-        if ratings == {"overdue"}:
-            return q.Overdue()
-        return q.ByRating(ratings)
-    if _MEETINGS.search(clean) and not code:
+    if ratings:
+        return q.Overdue() if ratings == {"overdue"} else q.ByRating(ratings)
+    if _MEETINGS.search(clean):
         return q.Meetings()
-    if code:
-        if _PRIORITIES.search(clean) and code.casefold().startswith("sp"):
-            return q.Priorities(code)
-        return q.Status(code)
+    return None
+
+
+def _changes(clean: str, today: date) -> q.Changes:
+    since = re.search(r"\bsince (.+)$", clean)
+    if since and not re.match(r"(the )?last (board|meeting)|we last met", since[1]):
+        found = find_date(since[1], today, past=True)
+        if found:
+            return q.Changes(since=found[0], reading=found[1])
+    return q.Changes()
+
+
+def _about_code(clean: str, code: str) -> q.Intent:
+    if _PRIORITIES.search(clean) and code.casefold().startswith("sp"):
+        return q.Priorities(code)
+    return q.Status(code)
+
+
+def _about_topic(clean: str) -> q.Intent:
     if _PRIORITIES.search(clean) and _FILLER_ONLY.match(_PRIORITIES.sub(" ", clean)):
         return q.Priorities()
     topic = _topic(clean)
