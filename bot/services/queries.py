@@ -1522,3 +1522,25 @@ def milestone_rows(*, db: Session, plan_id: int, today: date) -> tuple[BoardCale
     """Every milestone of the plan as the board reads it today, in plan order: three statements."""
     _, calendar = _plan_context(db, plan_id, today)
     return calendar, [item.row for item in _load_rows(db, plan_id, calendar)]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Kept answers: the entry points status, summary, mine, App Home and the questions call, answered from
+# the per-process read model while the plan's revision stands (bot/services/read_model.py).
+# ---------------------------------------------------------------------------------------------------
+from bot.services.read_model import cached  # noqa: E402
+
+board_calendar = cached(board_calendar)
+plan_overview = cached(plan_overview)
+area_detail = cached(area_detail)
+milestone_detail = cached(milestone_detail)
+milestones_for = cached(milestones_for)
+overdue = cached(overdue)
+due_soon = cached(due_soon)
+by_rating = cached(by_rating)
+stale = cached(stale)
+by_priority = cached(by_priority)
+changes = cached(changes)
+chair_summary = cached(chair_summary)
+chair_summary_and_rows = cached(chair_summary_and_rows)
+milestone_rows = cached(milestone_rows)
