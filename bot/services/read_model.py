@@ -29,6 +29,8 @@ import dataclasses
 import functools
 import inspect
 import threading
+import types
+import typing
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from datetime import date, datetime, time
@@ -97,9 +99,30 @@ class FrozenDict(dict[Any, Any]):
 _PLAIN = (str, int, float, bool, date, datetime, time, Enum, type(None), frozenset, bytes)
 
 
+_LEAVES = (str, int, float, bool, date, datetime, time, type(None), bytes)
+
+
+def _is_leaf(hint: Any) -> bool:
+    """Whether a field of this type can only hold immutable values (so freezing need not look in it)."""
+    if hint in _LEAVES or (isinstance(hint, type) and issubclass(hint, Enum)):
+        return True
+    origin = typing.get_origin(hint)
+    if origin is typing.Literal:
+        return True
+    if origin in (typing.Union, types.UnionType, frozenset):
+        return all(_is_leaf(arg) for arg in typing.get_args(hint))
+    return False
+
+
 @functools.cache
 def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls))
+    """The fields of a dataclass that may hold something to freeze: a row of scalars is not walked."""
+    names = tuple(f.name for f in dataclasses.fields(cls))
+    try:
+        hints = typing.get_type_hints(cls)
+    except Exception:  # an annotation that does not resolve: look in every field
+        return names
+    return tuple(name for name in names if not _is_leaf(hints.get(name, Any)))
 
 
 def freeze(value: Any) -> Any:
