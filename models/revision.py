@@ -3,7 +3,7 @@ answer (bot.services.read_model) can tell with one indexed single-row read wheth
 in this process or after a write made by another one.
 
 How writes are seen, all through SQLAlchemy Session events installed once for every Session
-(``install()``, called from models.db.Sessions and by the read model on import):
+(``install()``, run when ``models`` is imported, and again, harmlessly, by models.db.Sessions):
 
 - ORM changes: ``after_flush`` records the plans of the new, changed and deleted objects. An object
   with a ``plan_id`` (or a Plan itself) names its plan; anything else (a progress update, a person's
@@ -187,3 +187,6 @@ def bump_all(connection: Connection) -> None:
         return
     connection.execute(update(PlanRevision).values(revision=PlanRevision.revision + 1))
     connection.execute(_missing_rows())
+
+
+install()  # on import of models: no process can write through a Session without bumping
