@@ -32,7 +32,7 @@ import threading
 import types
 import typing
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterator
 from datetime import date, datetime, time
 from enum import Enum
 from typing import Any, NoReturn, ParamSpec, TypeVar, cast
@@ -224,10 +224,11 @@ def _next_meeting_start(value: Any) -> tuple[bool, datetime | None]:
 
 
 def _key_part(value: Any) -> Hashable:
-    if isinstance(value, list | set | frozenset | tuple) or (
-        isinstance(value, Iterable) and not isinstance(value, str | bytes)
-    ):
-        return ("seq", tuple(value))  # by_rating's ratings: an iterable, kept in the order given
+    """A keyword argument as part of the key: lists and sets by content, anything else as it hashes."""
+    if isinstance(value, list | tuple):
+        return (type(value).__name__, tuple(_key_part(v) for v in value))
+    if isinstance(value, set):
+        return ("set", frozenset(value))
     hash(value)
     return value
 
@@ -249,6 +250,9 @@ def cached(fn: Callable[P, R]) -> Callable[P, R]:
         db = kwargs.get("db")
         if args or not isinstance(db, Session) or not uses_cache(db):
             return fn(*args, **kwargs)
+        for name, value in kwargs.items():
+            if isinstance(value, Iterator):
+                kwargs[name] = tuple(value)  # a generator is read once: keep what it gave for the query
         plan_id = kwargs["plan_id"]
         now = kwargs.get("now") if takes_now else None
         try:

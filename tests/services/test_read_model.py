@@ -291,3 +291,15 @@ def test_the_kept_answers_are_bounded(kept, durham):
         assert len(read_model.answers) == 3
     finally:
         read_model.answers.size = size
+
+
+def test_ratings_asked_in_any_form_are_answered_alike(kept, durham):
+    with kept() as db:
+        want = q.by_rating.uncached(db=db, plan_id=durham, today=TODAY, ratings=["off track", "at risk"])  # type: ignore[attr-defined]
+        for ratings in (
+            ["off track", "at risk"],
+            ("off track", "at risk"),
+            iter(["off track", "at risk"]),
+            ["off track", "at risk"],
+        ):
+            assert q.by_rating(db=db, plan_id=durham, today=TODAY, ratings=ratings) == want
