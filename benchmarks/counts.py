@@ -11,6 +11,7 @@ Used by tests/test_benchmark_counts.py (the ordinary test suite) and by ``make b
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -253,6 +254,46 @@ def measure_plans(plans: list[PlanUnderTest]) -> dict[str, dict[int, int]]:
     for name, kind, text in REQUESTS:
         counts[name] = {plan.milestones: plan.count(kind, text) for plan in plans}
     return counts
+
+
+# The read-only requests whose queries are answered from kept answers (bot.services.read_model), counted
+# cold (no answer kept: every query runs) and warm (the same request again, nothing written between:
+# each query is one read of the plan revision). The rest of a warm request is its own lookups (the
+# person asking, measures, inspection) and transaction control.
+CACHED = [
+    "status",
+    "status area",
+    "status milestone",
+    "summary",
+    "mine",
+    "overdue",
+    "due",
+    "stale",
+    "priority",
+    "history",
+    "home",
+    "question: ratings",
+    "question: changes",
+    "question: decisions",
+]
+
+
+def measure_cache(plans: list[PlanUnderTest]) -> dict[str, dict[int, dict[str, int]]]:
+    """{request name: {milestones: {"cold": statements, "warm": statements}}} for the CACHED requests."""
+    from bot.services import read_model
+
+    wanted = {name: (kind, text) for name, kind, text in REQUESTS}
+    found: dict[str, dict[int, dict[str, int]]] = {}
+    for name in CACHED:
+        kind, text = wanted[name]
+        found[name] = {}
+        for plan in plans:
+            plan._dispatch(kind, text)  # the per-process lookups (plan id, time zone) are warm
+            read_model.answers.clear()
+            cold = count_calls(plan.engine, functools.partial(plan._dispatch, kind, text))
+            warm = count_calls(plan.engine, functools.partial(plan._dispatch, kind, text))
+            found[name][plan.milestones] = {"cold": cold, "warm": warm}
+    return found
 
 
 def growth(counts: dict[str, dict[int, int]]) -> list[str]:

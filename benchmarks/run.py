@@ -306,11 +306,18 @@ def statement_counts(server_url: str) -> dict[str, Any]:
     try:
         upgrade(engine)
         with Sink() as sink:
-            measured = counts.measure(engine, sink)
+            plans = counts.build_plans(engine, sink)
+            measured = counts.measure_plans(plans)
+            cache = counts.measure_cache(plans)
     finally:
         engine.dispose()
         drop_database(server_url, "qib_bench_counts")
-    return {"sizes": list(counts.SIZES), "counts": measured, "growth": counts.growth(measured)}
+    return {
+        "sizes": list(counts.SIZES),
+        "counts": measured,
+        "growth": counts.growth(measured),
+        "cache": cache,
+    }
 
 
 def digest_build(url: str, runs: int) -> dict[str, Any]:

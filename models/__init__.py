@@ -19,6 +19,7 @@ from models.plan import (
     priority_area,
 )
 from models.privacy import PostedMessage, RedactionEdit
+from models.revision import PlanRevision
 
 __all__ = [
     "Area",
@@ -34,6 +35,7 @@ __all__ = [
     "Milestone",
     "Person",
     "Plan",
+    "PlanRevision",
     "PostedMessage",
     "Priority",
     "ProgressUpdate",

@@ -113,16 +113,19 @@ def describe_connect_error(url: str, exc: BaseException) -> str:
 class Sessions(sessionmaker[Session]):
     """`sessions()` for reading; `sessions.begin()` for a writing transaction, committed on exit."""
 
-    def __init__(self, engine: Engine) -> None:
-        super().__init__(engine, expire_on_commit=False)
+    def __init__(self, engine: Engine, *, read_model: bool = True) -> None:
+        from models.revision import READ_MODEL, install
+
+        install()  # every write bumps the plan revision; `read_model`: reads may use kept answers
+        super().__init__(engine, expire_on_commit=False, info={READ_MODEL: True} if read_model else None)
         self._writer = sessionmaker(engine.execution_options(qib_write=True), expire_on_commit=False)
 
     def begin(self) -> Any:
         return self._writer.begin()
 
 
-def make_sessionmaker(engine: Engine) -> Sessions:
-    return Sessions(engine)
+def make_sessionmaker(engine: Engine, *, read_model: bool = True) -> Sessions:
+    return Sessions(engine, read_model=read_model)
 
 
 def alembic_config(engine: Engine) -> Any:

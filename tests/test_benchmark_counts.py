@@ -68,6 +68,18 @@ def test_the_digest_reads_the_milestones_once_and_gets_the_same_summary(plans):
         assert summary.exceptions and summary.changes, "the plans should have something to name"
 
 
+def test_a_warm_request_reads_the_revision_instead_of_the_queries(plans):
+    """Asked again with nothing written between, a read-only request runs fewer statements than cold,
+    and neither count grows with the plan (benchmarks.counts.measure_cache: the figures make bench keeps)."""
+    found = counts.measure_cache(plans)
+    assert list(found) == counts.CACHED
+    for name, by_size in found.items():
+        for size, figures in by_size.items():
+            assert figures["warm"] < figures["cold"], f"{name} on {size} milestones: {figures}"
+        assert counts.growth({name: {s: f["warm"] for s, f in by_size.items()}}) == [], by_size
+        assert counts.growth({name: {s: f["cold"] for s, f in by_size.items()}}) == [], by_size
+
+
 def test_the_check_catches_a_query_per_milestone(engine, sink):
     """The same counter and check, on a deliberate N+1: one lazy load per milestone must be caught."""
     small, large = (counts.PlanUnderTest(engine, sink, n, seed=100 + n) for n in (10, 100))

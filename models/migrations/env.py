@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from models import Base
+from models.revision import bump_all
 
 config = context.config
 engine = config.attributes.get("engine")
@@ -23,4 +24,5 @@ with engine.connect() as connection:
     )
     with context.begin_transaction():
         context.run_migrations()
+        bump_all(connection)  # a migration may change what the plan's answers say
     connection.commit()

@@ -56,6 +56,25 @@ from bot.services.queries.views import (
     stale,
 )
 
+from bot.services.read_model import cached
+
+# Kept answers: the entry points status, summary, mine, App Home and the questions call are answered from
+# the per-process read model while the plan's revision stands (bot/services/read_model.py).
+board_calendar = cached(board_calendar)
+plan_overview = cached(plan_overview)
+area_detail = cached(area_detail)
+milestone_detail = cached(milestone_detail)
+milestones_for = cached(milestones_for)
+overdue = cached(overdue)
+due_soon = cached(due_soon)
+by_rating = cached(by_rating)
+stale = cached(stale)
+by_priority = cached(by_priority)
+changes = cached(changes)
+chair_summary = cached(chair_summary)
+chair_summary_and_rows = cached(chair_summary_and_rows)
+milestone_rows = cached(milestone_rows)
+
 __all__ = [
     "DEFAULT_DUE_SOON_DAYS",
     "REASON_MAX_CHARS",

@@ -1,0 +1,192 @@
+"""The plan revision: a counter every committed write bumps, in the same transaction, so that a cached
+answer (bot.services.read_model) can tell with one indexed single-row read whether it is still current,
+in this process or after a write made by another one.
+
+How writes are seen, all through SQLAlchemy Session events installed once for every Session
+(``install()``, run when ``models`` is imported, and again, harmlessly, by models.db.Sessions):
+
+- ORM changes: ``after_flush`` records the plans of the new, changed and deleted objects. An object
+  with a ``plan_id`` (or a Plan itself) names its plan; anything else (a progress update, a person's
+  delegate, an association row) marks *every* plan. Bumping too often only costs a rebuild; bumping
+  too rarely would serve a stale answer, so whenever the plan is not known cheaply, all plans move.
+- Core writes through the session (``db.execute(update(...))``, insert, delete, or a text statement
+  that starts with one of those): ``do_orm_execute`` marks every plan.
+- ``before_commit`` of the outermost transaction (never a savepoint, whose rollback could undo the
+  bump while the writes outside it stay) flushes, then runs one ``UPDATE plan_revision SET revision =
+  revision + 1`` (for the plans named, or all), and creates the row of a plan inserted in this
+  transaction. The marks are forgotten when the outermost transaction ends, committed or not.
+- Schema migrations bump every plan from models/migrations/env.py (``bump_all``).
+
+Writes made on a bare Connection (not through a Session) are not seen: call ``bump_all`` there.
+A plan without a row (inserted by hand-written SQL) is simply never cached.
+
+``token`` is drawn afresh whenever a row is created: a plan deleted and made again (or a database
+emptied and loaded again, as the tests do) restarts its counter, and the token keeps the new plan's
+revision 1 from being mistaken for the old plan's.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    ForeignKey,
+    String,
+    event,
+    exists,
+    insert,
+    inspect,
+    literal,
+    select,
+    update,
+)
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, UOWTransaction, mapped_column
+from sqlalchemy.sql.elements import TextClause
+
+from models.base import Base
+from models.plan import Plan
+
+WRITES = "qib_plan_writes"  # session.info: the plan ids written in this transaction, or ALL
+NEW_PLANS = "qib_new_plans"  # session.info: a plan was inserted in this transaction
+READ_MODEL = "qib_read_model"  # session.info: reads may use kept answers (bot.services.read_model)
+_BUMPING = "qib_bumping"  # session.info: the bump itself is running (not a write to record)
+ALL = "all"
+
+
+def new_token() -> str:
+    return uuid.uuid4().hex
+
+
+class PlanRevision(Base):
+    """One row per plan: its revision, bumped by every committed write (see the module docstring)."""
+
+    __tablename__ = "plan_revision"
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), primary_key=True)
+    revision: Mapped[int] = mapped_column(BigInteger, default=1)
+    token: Mapped[str] = mapped_column(String(32), default=new_token)
+
+
+def wrote(session: Session) -> bool:
+    """Whether this session has written (or is about to write) in its current transaction: its reads then
+    see changes no other session can see yet, so they must not fill or use a shared cache."""
+    return bool(session.info.get(WRITES)) or bool(session.new or session.dirty or session.deleted)
+
+
+def _mark(session: Session, plans: set[int] | str) -> None:
+    if session.info.get(_BUMPING):
+        return
+    seen = session.info.get(WRITES)
+    if seen == ALL:
+        return
+    if plans == ALL:
+        session.info[WRITES] = ALL
+        return
+    assert isinstance(plans, set)
+    session.info[WRITES] = (seen or set()) | plans
+
+
+def _after_flush(session: Session, _flush_context: UOWTransaction) -> None:
+    plans: set[int] = set()
+    if any(isinstance(obj, Plan) for obj in session.new):
+        session.info[NEW_PLANS] = True
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Plan):
+            plans.add(obj.id)
+            continue
+        plan_id = getattr(obj, "plan_id", None)
+        if not isinstance(plan_id, int):
+            _mark(session, ALL)
+            return
+        plans.add(plan_id)
+    _mark(session, plans)
+
+
+_WRITE_WORDS = ("INSERT", "UPDATE", "DELETE", "MERGE")
+
+
+def _do_orm_execute(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        _mark(state.session, ALL)
+        if state.is_insert:
+            state.session.info[NEW_PLANS] = True  # cheap to check at commit; a Core insert may be a plan
+    elif isinstance(state.statement, TextClause) and str(state.statement).lstrip().upper().startswith(
+        _WRITE_WORDS
+    ):
+        _mark(state.session, ALL)
+        state.session.info[NEW_PLANS] = True
+
+
+def _bump(session: Session) -> None:
+    """Run at the outermost commit: one UPDATE for the plans written (and the rows of new plans)."""
+    written = session.info.get(WRITES)
+    if not written:
+        return
+    session.info[_BUMPING] = True
+    try:
+        bump = update(PlanRevision).values(revision=PlanRevision.revision + 1)
+        if written != ALL:
+            bump = bump.where(PlanRevision.plan_id.in_(sorted(written)))
+        session.execute(bump, execution_options={"synchronize_session": False})
+        if session.info.get(NEW_PLANS):
+            session.execute(_missing_rows())
+    finally:
+        session.info.pop(_BUMPING, None)
+
+
+def _missing_rows() -> Any:
+    """INSERT a row for every plan that has none (the plans created in this transaction)."""
+    # The token is drawn in SQL-free Python per statement; rows created together share it, which is
+    # fine: they are different plans, and the key is (plan, token, revision).
+    return insert(PlanRevision).from_select(
+        ["plan_id", "revision", "token"],
+        select(Plan.id, literal(1), literal(new_token())).where(
+            ~exists().where(PlanRevision.plan_id == Plan.id)
+        ),
+    )
+
+
+def _before_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
+    session.flush()  # commit flushes after this event; flush first so that every write is recorded
+    _bump(session)
+    _forget(session)
+
+
+def _forget(session: Session) -> None:
+    session.info.pop(WRITES, None)
+    session.info.pop(NEW_PLANS, None)
+
+
+def _after_transaction_end(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        _forget(session)
+
+
+_installed = False
+
+
+def install() -> None:
+    """Listen on every Session (idempotent): all writes in this process bump the revision."""
+    global _installed
+    if _installed:
+        return
+    event.listen(Session, "after_flush", _after_flush)
+    event.listen(Session, "do_orm_execute", _do_orm_execute)
+    event.listen(Session, "before_commit", _before_commit)
+    event.listen(Session, "after_transaction_end", _after_transaction_end)
+    _installed = True
+
+
+def bump_all(connection: Connection) -> None:
+    """Bump every plan on a bare connection (schema migrations, hand-written maintenance SQL)."""
+    if not inspect(connection).has_table("plan_revision"):
+        return
+    connection.execute(update(PlanRevision).values(revision=PlanRevision.revision + 1))
+    connection.execute(_missing_rows())
+
+
+install()  # on import of models: no process can write through a Session without bumping
