@@ -55,7 +55,6 @@ from bot.services.queries.views import (
     plan_overview,
     stale,
 )
-
 from bot.services.read_model import cached
 
 # Kept answers: the entry points status, summary, mine, App Home and the questions call are answered from
