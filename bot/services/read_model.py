@@ -40,6 +40,7 @@ from typing import Any, NoReturn, ParamSpec, TypeVar, cast
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from bot.services.queries.results import BoardCalendar
 from models.revision import READ_MODEL, PlanRevision, install, wrote
 
 install()  # the cache is only as good as the revision: make sure every write in this process bumps it
@@ -213,8 +214,6 @@ def _fits(answer: _Answer | None, revision: Revision, now: datetime | None) -> b
 
 def _next_meeting_start(value: Any) -> tuple[bool, datetime | None]:
     """(found a calendar, when the next meeting it names starts): how long a `now` answer holds."""
-    from bot.services.queries import BoardCalendar
-
     calendar = value if isinstance(value, BoardCalendar) else getattr(value, "calendar", None)
     if calendar is None and isinstance(value, tuple) and value and isinstance(value[0], BoardCalendar):
         calendar = value[0]
