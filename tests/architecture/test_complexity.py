@@ -36,8 +36,6 @@ LONG_ALLOWED = frozenset(
     {
         "bot/services/updates.py",
         "bot/services/quick.py",
-        "bot/scheduler.py",
-        "bot/console.py",
     }
 )
 
