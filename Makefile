@@ -29,13 +29,23 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff format --check $(LINT_DIRS)
 	$(BIN)/mypy bot handlers models
 
+# Each suite runs on TEST_WORKERS pytest-xdist workers (`TEST_WORKERS=0` runs it in one process), each
+# worker with a database of its own. Much of the suite waits (on subprocesses starting, sockets, timeouts
+# it proves), so more workers than cores pays. Tests sharing a module's fixture stay on one worker.
+TEST_WORKERS ?= 3
+PYTEST := $(BIN)/python -m pytest -m "not soak" -n $(TEST_WORKERS) --dist loadgroup
+
 test-sqlite: $(VENV)/.installed
-	QIB_TEST_DATABASE_URL= $(BIN)/python -m pytest -m "not soak" $(PYTEST_ARGS)
+	QIB_TEST_DATABASE_URL= $(PYTEST) $(PYTEST_ARGS)
 
 test-postgres: $(VENV)/.installed
-	QIB_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -m "not soak" $(PYTEST_ARGS)
+	QIB_TEST_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) $(PYTEST_ARGS)
 
-test: lint test-sqlite test-postgres
+# Lint, then both suites side by side; each one's output is printed whole when it ends (--output-sync),
+# and the target fails when either fails.
+test: lint
+	@echo "running the SQLite and PostgreSQL suites side by side; each prints its report when it ends"
+	@$(MAKE) --no-print-directory -j2 --output-sync=target -o $(VENV)/.installed test-sqlite test-postgres
 
 # Exploration: fresh random examples, twenty times as many (QIB_PROPERTY_SCALE); failures are kept in
 # .hypothesis/ and replayed first next time.

@@ -62,11 +62,18 @@ def server_engine(url: str) -> Engine:
     raise AssertionError("unreachable")
 
 
+def _worker_tag() -> str:
+    """`gw0_` under pytest-xdist (`make test` runs the suite on several workers, each with a database of
+    its own, so one worker's emptying of tables never meets another's rows), else nothing."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return f"{worker}_" if worker.isidentifier() else ""
+
+
 @contextlib.contextmanager
 def run_database(url: str) -> Iterator[str]:
     """A fresh database of this run's own on the server of `url` (so runs can overlap), dropped after."""
     server = make_url(url)
-    name = f"qib_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    name = f"qib_test_{_worker_tag()}{os.getpid()}_{uuid.uuid4().hex[:6]}"
     admin = server_engine(url)
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -169,3 +176,16 @@ def make_bot(database_url: str, engine: Engine, slack: FakeSlack, durham: int) -
         return serve_bot(database_url, engine, slack, **settings)
 
     return start
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`--dist loadgroup`), the tests of a module that share a module-scoped fixture
+    (plans built once, a server started once) run on one worker, so that fixture is built once."""
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        if info is None:
+            continue
+        shared = any(
+            defs[-1].scope in ("module", "package", "class") for defs in info.name2fixturedefs.values() if defs
+        )
+        if shared:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))

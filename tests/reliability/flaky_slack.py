@@ -34,6 +34,7 @@ class Hang:
     predicate: Predicate | None
     reached: threading.Event = field(default_factory=threading.Event)
     _go: threading.Event = field(default_factory=threading.Event)
+    answered: threading.Event = field(default_factory=threading.Event)  # Slack has acted on it, or dropped it
     deliver: bool = True
     args: dict[str, Any] | None = None
 
@@ -46,6 +47,13 @@ class Hang:
             raise AssertionError(f"no call to {self.method} reached the hang within {timeout}s")
         assert self.args is not None
         return self.args
+
+    def wait_answered(self, timeout: float = 30) -> None:
+        """After release: Slack has finished acting on the call (recorded it, or dropped it)."""
+        if not self.answered.wait(timeout):
+            raise AssertionError(
+                f"the call to {self.method} held by the hang was not answered within {timeout}s"
+            )
 
 
 @dataclass
@@ -97,7 +105,7 @@ class FlakySlack(FakeSlack):
 
     # ------------------------------------------------------------------ behaviour
 
-    def _delay(self, method: str, args: dict[str, Any]) -> None:
+    def _delay(self, method: str, args: dict[str, Any]) -> Hang | None:
         """Wait as arranged; raise _Drop when the call must go unanswered."""
         rule: _Slow | Hang | None = None
         with self._rules_lock:
@@ -115,7 +123,7 @@ class FlakySlack(FakeSlack):
                         rule = slow
                         break
         if rule is None:
-            return
+            return None
         if isinstance(rule, Hang):
             rule.args = args
             rule.reached.set()
@@ -126,19 +134,30 @@ class FlakySlack(FakeSlack):
             deliver = rule.deliver
         if not deliver:
             self.dropped.append((method, args))
+            if isinstance(rule, Hang):
+                rule.answered.set()
             raise _Drop
+        return rule if isinstance(rule, Hang) else None
 
     def handle_api(
         self, method: str, args: dict[str, Any], headers: dict[str, str], decode_problems: list[str]
     ) -> tuple[int, dict[str, str], dict[str, Any]]:
-        self._delay(method, args)
-        return super().handle_api(method, args, headers, decode_problems)
+        hang = self._delay(method, args)
+        try:
+            return super().handle_api(method, args, headers, decode_problems)
+        finally:
+            if hang is not None:
+                hang.answered.set()
 
     def handle_response_url(
         self, name: str, args: dict[str, Any], headers: dict[str, str], path: str
     ) -> tuple[int, dict[str, Any]]:
-        self._delay("response_url", args)
-        return super().handle_response_url(name, args, headers, path)
+        hang = self._delay("response_url", args)
+        try:
+            return super().handle_response_url(name, args, headers, path)
+        finally:
+            if hang is not None:
+                hang.answered.set()
 
     def start(self) -> FlakySlack:
         if self._server is not None:

@@ -115,7 +115,7 @@ def test_a_tick_killed_while_posting_the_digest_leaves_exactly_one_digest_after_
         kill_9(proc)
     hang.release(deliver=landed)
     if landed:
-        time.sleep(0.5)  # Slack finishes acting on it, though nobody is listening
+        hang.wait_answered()  # Slack finishes acting on it, though nobody is listening
 
     soon = tick_to_the_end(database_url, flaky, DIGEST_DAY + timedelta(minutes=1), tmp_path)
     assert "posted digest" not in soon  # the dead process's claim is fresh: nobody else takes it yet
