@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.deps import Deps
 from bot.settings import Settings
+from bot.usecases.base import NOT_IN_PLAN, Asker
 
 
 @dataclass
@@ -30,6 +31,16 @@ class Ask:
     def today(self, tz: str | None = None) -> date:
         """Today in the plan's time zone."""
         return self.now.astimezone(ZoneInfo(tz or self.deps.timezone())).date()
+
+    def asker(self) -> Asker:
+        """Who asks, about which plan, and when: the Slack-free part every use case request carries."""
+        return Asker(
+            user_id=self.user_id,
+            plan_id=self.plan_id,
+            now=self.now,
+            today=self.today(),
+            admin_ids=self.settings.admin_ids,
+        )
 
 
 def ask_from(
@@ -56,10 +67,7 @@ def ask_from(
     )
 
 
-NOT_IN_PLAN = (
-    "You are not in the plan's list of people yet, so I can't tell which milestones are yours. "
-    "Ask a plan admin to add your Slack account to the plan."
-)
+__all__ = ["NOT_IN_PLAN", "Ask", "actor_of", "ask_from"]
 
 
 def actor_of(ask: Ask) -> Any:
