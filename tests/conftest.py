@@ -125,3 +125,11 @@ def durham(sessions: sessionmaker[Session]) -> int:
 def tmp_dir() -> Iterator[Path]:
     with tempfile.TemporaryDirectory() as d:
         yield Path(d)
+
+
+@pytest.fixture
+def who(durham: int):  # noqa: ANN201 (tests.usecases.support.Who)
+    """`who(user_id)`: a use case's Asker for that person and the Durham plan (tests/usecases/support.py)."""
+    from tests.usecases.support import asker_for
+
+    return asker_for(durham)

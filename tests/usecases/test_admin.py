@@ -7,7 +7,7 @@ from datetime import date
 from bot.services.updates import DelegateChange, OwnerChange
 from bot.usecases import admin
 from bot.usecases.results import Refused
-from tests.usecases.conftest import CHAIR, IRO, STRANGER, Who
+from tests.usecases.support import CHAIR, IRO, STRANGER, Who
 
 
 def test_an_admin_gives_a_milestone_a_new_owner(sessions, who: Who) -> None:

@@ -9,7 +9,7 @@ from bot.usecases import digest
 from bot.usecases.results import Refused
 from models import ScheduledPost
 from tests.services.test_digest_export import digest as a_digest
-from tests.usecases.conftest import CHAIR, IRO, NOW, STRANGER, Who
+from tests.usecases.support import CHAIR, IRO, NOW, STRANGER, Who
 
 
 def test_the_chair_previews_the_digest_built_for_now(sessions, who: Who) -> None:

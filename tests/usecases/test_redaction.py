@@ -10,7 +10,7 @@ from bot.usecases import redaction
 from bot.usecases.results import Refused
 from models import Person
 from tests.services.test_updates import record
-from tests.usecases.conftest import CHAIR, STRANGER, Who
+from tests.usecases.support import CHAIR, STRANGER, Who
 
 SM_SAFEGUARDING = "U0QIB0005"
 

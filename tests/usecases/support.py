@@ -1,28 +1,24 @@
-"""Use cases called directly against the test database (SQLite, or PostgreSQL when asked): no Slack."""
+"""What use-case and renderer tests share: the clock and Durham's people by their (fictional) Slack ids."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
-import pytest
-
 from bot.usecases.base import Asker
 
 NOW = datetime(2020, 2, 3, 9, 30, tzinfo=UTC)  # a Monday, between the January and February boards
 TODAY = date(2020, 2, 3)
-# Durham's people, by their (fictional) Slack ids: the chair is also an admin; Alex Morgan's delegate is
-# Jordan Ellis; the stranger is in no plan.
+# The chair is also an admin; Alex Morgan's delegate is Jordan Ellis; the stranger is in no plan.
 CHAIR, IRO, IRO_2, PRACTICE_LEAD, STRANGER = "U0QIB0001", "U0QIB0002", "U0QIB0003", "U0QIB0006", "U0NOBODY"
 
 Who = Callable[..., Asker]
 
 
-@pytest.fixture
-def who(durham: int) -> Who:
-    """`who(IRO)`: that person asking about the Durham plan now."""
+def asker_for(plan_id: int) -> Who:
+    """`who(IRO)`: that person asking about the plan, at NOW unless told."""
 
     def make(user: str, *, now: datetime = NOW, admin_ids: frozenset[str] = frozenset()) -> Asker:
-        return Asker(user_id=user, plan_id=durham, now=now, today=now.date(), admin_ids=admin_ids)
+        return Asker(user_id=user, plan_id=plan_id, now=now, today=now.date(), admin_ids=admin_ids)
 
     return make
