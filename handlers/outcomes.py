@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 from bot.services.errors import InvalidInput
 from bot.usecases.results import Refused
@@ -14,5 +14,9 @@ def ok(result: T | Refused) -> T:
     """The use case's result; a refusal goes to the app's error reply (the reason shown as it is, privately),
     which is how every handler has always answered something the user can act on."""
     if isinstance(result, Refused):
-        raise InvalidInput(result.reason, field=result.field, also=result.also)
+        refuse(result)
     return result
+
+
+def refuse(result: Refused) -> NoReturn:
+    raise InvalidInput(result.reason, field=result.field, also=result.also)
