@@ -18,10 +18,11 @@ from bot.services.questions.interpret import as_typed
 from bot.services.questions.terms import PlanWords
 from bot.usecases import questions
 from handlers import blocks as bk
+from handlers import status as status_handlers
 from handlers.blocks import Reply
 from handlers.commands.router import ROUTES, route
 from handlers.context import Ask, ask_from
-from handlers.status import found_reply, render
+from handlers.status import render
 
 ASK_BUTTON = "ask_question"
 
@@ -120,7 +121,7 @@ def _status(ask: Ask, topic: str, words: Words, *, bare: bool = False, typed: st
     question: when nothing matches they may be a subcommand we do not have, so the help comes first."""
     found = questions.about(ask.deps.sessions, ask.asker(), topic)
     if found is not None:
-        return found_reply(ask, found)
+        return status_handlers.found_reply(ask, found)
     fallback = fallback_reply(as_typed(topic, typed), words)
     if not bare:
         return fallback
