@@ -1,6 +1,6 @@
 """A minimal Slack for load runs: Web API methods and response_url posts answered at once, arrivals timed.
 
-FakeSlack (tests/slack_standin) checks every Block Kit payload against Slack's limits, which costs CPU
+FakeSlack (qib_testing/slack_standin) checks every Block Kit payload against Slack's limits, which costs CPU
 that a load run on two cores cannot spare; this sink only parses, timestamps and answers. Whoever sends
 a request registers what it waits for (`expect`), and `wait` returns the moment that arrived:
 

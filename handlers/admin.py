@@ -8,29 +8,21 @@ from datetime import date
 
 from slack_bolt import App
 
-from bot.services.errors import InvalidInput, NotFound
-from bot.services.queries import PersonInfo, find_person
-from bot.services.updates import OwnerChange, reassign_owner, set_delegate
+from bot.services.errors import InvalidInput
+from bot.services.updates import DelegateChange, OwnerChange
+from bot.usecases import admin
+from bot.usecases.base import Asker
 from handlers import blocks as bk
 from handlers.blocks import Reply
 from handlers.commands.router import Router
-from handlers.context import Ask, actor_of
+from handlers.context import Ask
+from handlers.outcomes import ok
 from handlers.words import day
 
 log = logging.getLogger("qib.admin")
 
 _MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
 NOBODY = {"none", "nobody", "clear", "-"}
-
-
-def _person(ask: Ask, text: str) -> PersonInfo:
-    with ask.deps.sessions() as db:
-        found = find_person(db, ask.plan_id, text)
-    if found is None:
-        raise NotFound(
-            f"Nobody in the plan matches “{bk.clip(text, 60)}”: use their @name, key or full name."
-        )
-    return found
 
 
 def _people(text: str) -> list[str]:
@@ -44,26 +36,19 @@ def owner(ask: Ask, args: str) -> Reply:
     parts = args.split(maxsplit=1)
     if len(parts) < 2:
         raise InvalidInput("Say which milestone and who: `/qib owner M-07 @jo.bloggs`.")
-    actor = actor_of(ask)
-    new_owner = _person(ask, parts[1])
-    with ask.deps.sessions.begin() as db:
-        change = reassign_owner(
-            db=db,
-            plan_id=ask.plan_id,
-            milestone_code=parts[0],
-            new_owner_id=new_owner.id,
-            actor_id=actor.person_id,
-            now=ask.now,
-            extra_admin_slack_ids=ask.settings.admin_ids,
-        )
+    change = ok(admin.change_owner(ask.deps.sessions, admin.OwnerRequest(ask.asker(), parts[0], parts[1])))
+    if change.changed:
+        _tell_owners(ask, change)
+    return owner_reply(change)
+
+
+def owner_reply(change: OwnerChange) -> Reply:
     text = (
         f"{change.milestone_code} {change.milestone_title} is now owned by {change.after_owner}"
         f" (was {change.before_owner or 'nobody'})."
         if change.changed
         else f"{change.milestone_code} is already owned by {change.after_owner}."
     )
-    if change.changed:
-        _tell_owners(ask, change)
     return Reply(text=text, blocks=[bk.section(bk.esc(text))])
 
 
@@ -87,6 +72,12 @@ def _tell_owners(ask: Ask, change: OwnerChange) -> None:
 
 
 def delegate(ask: Ask, args: str) -> Reply:
+    change = ok(admin.change_delegate(ask.deps.sessions, parse_delegate(ask.asker(), args)))
+    return delegate_reply(change)
+
+
+def parse_delegate(who: Asker, args: str) -> admin.DelegateRequest:
+    """`@from @to [until YYYY-MM-DD]`, or `@from none` to end the cover."""
     text, _, until_text = args.partition(" until ")
     until = None
     if until_text.strip():
@@ -102,20 +93,11 @@ def delegate(ask: Ask, args: str) -> Reply:
             "Name two people: `/qib delegate @alex @jordan until 2020-03-31`, or "
             "`/qib delegate @alex none` to end the cover."
         )
-    actor = actor_of(ask)
-    person = _person(ask, names[0])
-    cover = None if names[1].lower() in NOBODY else _person(ask, names[1])
-    with ask.deps.sessions.begin() as db:
-        change = set_delegate(
-            db=db,
-            plan_id=ask.plan_id,
-            person_id=person.id,
-            delegate_id=cover.id if cover else None,
-            until=until,
-            actor_id=actor.person_id,
-            now=ask.now,
-            extra_admin_slack_ids=ask.settings.admin_ids,
-        )
+    cover = None if names[1].lower() in NOBODY else names[1]
+    return admin.DelegateRequest(who, names[0], cover, until)
+
+
+def delegate_reply(change: DelegateChange) -> Reply:
     if change.after_delegate is None:
         reply = f"Nobody covers for {change.person_name} now."
     else:

@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.deps import Deps
+from bot.services.digest import Digest
 from bot.services.errors import NotAllowed
 from bot.services.people import actor_for
 from bot.settings import Settings
+from bot.usecases import board_paper
+from bot.usecases.base import NOT_IN_PLAN, Asker
 from handlers.blocks import Reply
 
 
@@ -49,6 +53,20 @@ class Ask:
         """Today in the plan's time zone."""
         return self.now.astimezone(ZoneInfo(tz or self.deps.timezone())).date()
 
+    def asker(self) -> Asker:
+        """Who asks, about which plan, and when: the Slack-free part every use case request carries."""
+        return Asker(
+            user_id=self.user_id,
+            plan_id=self.plan_id,
+            now=self.now,
+            today=self.today(),
+            admin_ids=self.settings.admin_ids,
+        )
+
+    def paper_builder(self) -> Callable[[datetime], Digest]:
+        """The board paper as of a moment, by the plan's board rule: what summary and preview show."""
+        return partial(board_paper.preview, self.deps, self.settings)
+
 
 def ask_from(
     context: Any,
@@ -75,10 +93,7 @@ def ask_from(
     )
 
 
-NOT_IN_PLAN = (
-    "You are not in the plan's list of people yet, so I can't tell which milestones are yours. "
-    "Ask a plan admin to add your Slack account to the plan."
-)
+__all__ = ["NOT_IN_PLAN", "Ask", "actor_of", "ask_from"]
 
 
 def actor_of(ask: Ask) -> Any:

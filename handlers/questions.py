@@ -14,15 +14,15 @@ from slack_bolt import Ack, App
 
 from bot.services import queries
 from bot.services.questions import intents as q
-from bot.services.questions import interpret, normalise, typed_command
 from bot.services.questions.interpret import as_typed
-from bot.services.questions.terms import PlanWords, plan_words
-from bot.services.search import search
+from bot.services.questions.terms import PlanWords
+from bot.usecases import questions
 from handlers import blocks as bk
+from handlers import status as status_handlers
 from handlers.blocks import Reply
 from handlers.commands.router import Router
 from handlers.context import Ask, ask_from
-from handlers.status import render, status_found
+from handlers.status import render
 
 ASK_BUTTON = "ask_question"
 
@@ -33,80 +33,71 @@ def register(app: App, router: Router) -> None:
 
 def answer(ask: Ask, text: str) -> Reply:
     """The reply to a question or a /qib command line, whichever surface it came from."""
-    commands = ask.router.names()
-    direct = typed_command(text, ask.today(), commands)
-    if direct is not None:  # `/qib summary`, `/qib update M-05 ...`: no need to read the plan's words
-        return run(ask, direct, None)
-    with ask.deps.sessions() as db:
-        words = plan_words(db, ask.plan_id, commands)
-    intent = interpret(text, ask.today(), words.terms)
-    if (
-        isinstance(intent, q.Status)
-        and intent.topic
-        and normalise(text).removeprefix("/qib ") == intent.topic
-    ):
-        return _status(ask, intent.topic, words, bare=True, typed=text)
-    return run(ask, intent, words, typed=text)
+    asked = questions.understand(ask.deps.sessions, ask.asker(), text, ask.router.names())
+    if asked.bare_topic and isinstance(asked.intent, q.Status) and asked.words is not None:
+        return _status(ask, asked.intent.topic, asked.words, bare=True, typed=text)
+    return run(ask, asked.intent, asked.words, typed="" if asked.direct else text)
 
 
-def run(  # noqa: C901 (one branch per intent)
-    ask: Ask, intent: q.Intent, loaded: PlanWords | None, *, typed: str = ""
-) -> Reply:
+def run(ask: Ask, intent: q.Intent, loaded: PlanWords | None, *, typed: str = "") -> Reply:
     """Answer an intent; ``loaded``: the plan's words if already read (read here only if needed);
     ``typed``: the text as the person wrote it, for quoting it back."""
     words = loaded or _LazyWords(ask)
-    today, now, plan_id = ask.today(), ask.now, ask.plan_id
+    routed = routed_to(intent)
+    if routed is not None:
+        return ask.router.route(routed[0]).run(ask, routed[1])
     match intent:
-        case q.Command(name, args):
-            return ask.router.route(name).run(ask, args)
-        case q.Help():
-            return ask.router.route("help").run(ask, "")
         case q.Greeting():
             return greeting_reply(words)
-        case q.Summary():
-            return ask.router.route("summary").run(ask, "")
         case q.Status(topic):
-            return (
-                ask.router.route("status").run(ask, topic)
-                if not topic
-                else _status(ask, topic, words, typed=typed)
-            )
-        case q.ByRating(ratings):
-            with ask.deps.sessions() as db:
-                return render.rated_reply(
-                    queries.by_rating(db=db, plan_id=plan_id, today=today, ratings=ratings, now=now)
-                )
-        case q.Overdue():
-            return ask.router.route("overdue").run(ask, "")
-        case q.Stale():
-            return ask.router.route("stale").run(ask, "")
-        case q.Due(frm, until, reading):
-            with ask.deps.sessions() as db:
-                result = queries.due_soon(db=db, plan_id=plan_id, today=today, frm=frm, until=until, now=now)
-            return render.due_reply(result, reading=reading)
-        case q.Owned(who, mine):
-            if mine:
-                return ask.router.route("mine").run(ask, "")
+            return _status(ask, topic, words, typed=typed)
+        case q.Owned(who, _):
             return _owned(ask, who, words)
-        case q.Decisions():
-            with ask.deps.sessions() as db:
-                summary = queries.chair_summary(db=db, plan_id=plan_id, today=today, now=now)
-            return decisions_reply(summary)
-        case q.History(topic):
-            return ask.router.route("history").run(ask, topic)
-        case q.Changes(since, reading):
-            with ask.deps.sessions() as db:
-                calendar, changed = queries.changes(db=db, plan_id=plan_id, today=today, since=since, now=now)
-            return changes_reply(calendar, changed, since=since)
-        case q.Meetings():
-            return ask.router.route("meetings").run(ask, "")
-        case q.Priorities(code):
-            return ask.router.route("priority").run(ask, code)
-        case q.Measure(topic):
-            return ask.router.route("measures").run(ask, topic)
         case q.NotUnderstood(text, _):
             return fallback_reply(as_typed(text, typed), words)
-    return fallback_reply("", words)  # pragma: no cover (every intent is matched above)
+    return _query_reply(ask, intent) or fallback_reply("", words)
+
+
+def routed_to(intent: q.Intent) -> tuple[str, str] | None:  # noqa: C901 (one branch per intent)
+    """The subcommand (and its arguments) that answers an intent, when one does."""
+    match intent:
+        case q.Command(name, args):
+            return name, args
+        case q.Status(topic) if not topic:
+            return "status", topic
+        case q.Owned(_, mine) if mine:
+            return "mine", ""
+        case q.History(topic):
+            return "history", topic
+        case q.Priorities(code):
+            return "priority", code
+        case q.Measure(topic):
+            return "measures", topic
+    simple = {
+        q.Help: "help",
+        q.Summary: "summary",
+        q.Overdue: "overdue",
+        q.Stale: "stale",
+        q.Meetings: "meetings",
+    }
+    plain = simple.get(type(intent))
+    return (plain, "") if plain else None
+
+
+def _query_reply(ask: Ask, intent: q.Intent) -> Reply | None:
+    """The questions no subcommand answers as such: by rating, due between dates, decisions, changes."""
+    sessions, who = ask.deps.sessions, ask.asker()
+    match intent:
+        case q.ByRating(ratings):
+            return render.rated_reply(questions.rated(sessions, who, ratings))
+        case q.Due(frm, until, reading):
+            return render.due_reply(questions.due_between(sessions, who, frm, until), reading=reading)
+        case q.Decisions():
+            return decisions_reply(questions.for_decision(sessions, who))
+        case q.Changes(since, _):
+            calendar, changed = questions.changes(sessions, who, since)
+            return changes_reply(calendar, changed, since=since)
+    return None
 
 
 class _LazyWords:
@@ -118,8 +109,9 @@ class _LazyWords:
 
     def first(self, kind: str) -> Any:
         if self._words is None:
-            with self._ask.deps.sessions() as db:
-                self._words = plan_words(db, self._ask.plan_id, self._ask.router.names())
+            self._words = questions.words_of(
+                self._ask.deps.sessions, self._ask.asker(), self._ask.router.names()
+            )
         return self._words.first(kind)
 
 
@@ -129,10 +121,9 @@ Words = PlanWords | _LazyWords
 def _status(ask: Ask, topic: str, words: Words, *, bare: bool = False, typed: str = "") -> Reply:
     """``bare``: the words were all there was (`/qib frobnicate the plan`, `/qib import`), not a
     question: when nothing matches they may be a subcommand we do not have, so the help comes first."""
-    with ask.deps.sessions() as db:
-        found = search(db, ask.plan_id, topic)
-        if found.kind != "none":
-            return status_found(ask, db, found)
+    found = questions.about(ask.deps.sessions, ask.asker(), topic)
+    if found is not None:
+        return status_handlers.found_reply(ask, found)
     fallback = fallback_reply(as_typed(topic, typed), words)
     if not bare:
         return fallback
@@ -141,12 +132,8 @@ def _status(ask: Ask, topic: str, words: Words, *, bare: bool = False, typed: st
 
 
 def _owned(ask: Ask, who: str, words: Words) -> Reply:
-    with ask.deps.sessions() as db:
-        person = queries.find_person(db, ask.plan_id, who)
-        if person is None:
-            return fallback_reply(who, words)
-        result = queries.milestones_for(db=db, plan_id=ask.plan_id, today=ask.today(), person_id=person.id)
-    return render.mine_reply(result)
+    result = questions.owned_by(ask.deps.sessions, ask.asker(), who)
+    return render.mine_reply(result) if result is not None else fallback_reply(who, words)
 
 
 # ---------------------------------------------------------------- replies of their own
@@ -246,7 +233,7 @@ def changes_reply(
 def on_ask_button(ack: Ack, body: dict[str, Any], context: Any, client: Any, respond: Any) -> None:
     ack()
     question = ((body.get("actions") or [{}])[0]).get("value") or ""
-    ask = ask_from(context, client, user_id=body["user"]["id"], channel_id=None, surface="action")
+    ask = ask_from(context, client, user_id=context.user_id, channel_id=None, surface="action")
     reply = answer(ask, question)
     if reply.visibility != "none":
         respond(**reply.payload(), response_type="ephemeral", replace_original=False)

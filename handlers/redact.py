@@ -5,11 +5,14 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.redaction_runner import apply_redaction_edits
-from bot.services.redaction import redact_update
+from bot.services.redaction import Redacted
+from bot.usecases import redaction
+from bot.usecases.redaction import RedactRequest
 from handlers import blocks as bk
 from handlers.blocks import Reply
 from handlers.commands.router import Router
-from handlers.context import Ask, actor_of
+from handlers.context import Ask
+from handlers.outcomes import ok
 
 
 def redact(ask: Ask, args: str) -> Reply:
@@ -19,19 +22,13 @@ def redact(ask: Ask, args: str) -> Reply:
             text="Give the update's reference and the reason: `/qib redact U-1234 child's name in the note`. "
             "`/qib history M-07` shows the references."
         )
-    actor = actor_of(ask)
-    with ask.deps.sessions.begin() as db:
-        done = redact_update(
-            db=db,
-            plan_id=ask.plan_id,
-            reference=parts[0],
-            reason=parts[1],
-            actor_id=actor.person_id,
-            requested_by=ask.user_id,
-            now=ask.now,
-            extra_admin_slack_ids=ask.settings.admin_ids,
-        )
+    done = ok(redaction.redact(ask.deps.sessions, RedactRequest(ask.asker(), parts[0], parts[1])))
     edited, pending = apply_redaction_edits(ask.client, ask.deps.sessions, ask.plan_id, ask.deps.clock())
+    return redacted_reply(done, edited, pending)
+
+
+def redacted_reply(done: Redacted, edited: int, pending: int) -> Reply:
+    """What was redacted, and how many of the Slack messages that carried it are edited so far."""
     lines = [
         f":wastebasket: {bk.esc(done.reference)} ({bk.esc(done.milestone_code)}) is redacted: its text now "
         f"reads {bk.esc(done.marker)}."

@@ -176,6 +176,8 @@ def make_bot(database_url: str, engine: Engine, slack: FakeSlack, durham: int) -
         return serve_bot(database_url, engine, slack, **settings)
 
     return start
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under pytest-xdist (`--dist loadgroup`), the tests of a module that share a module-scoped fixture
@@ -185,7 +187,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if info is None:
             continue
         shared = any(
-            defs[-1].scope in ("module", "package", "class") for defs in info.name2fixturedefs.values() if defs
+            defs[-1].scope in ("module", "package", "class")
+            for defs in info.name2fixturedefs.values()
+            if defs
         )
         if shared:
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+
+
+@pytest.fixture
+def who(durham: int):  # noqa: ANN201 (tests.usecases.support.Who)
+    """`who(user_id)`: a use case's Asker for that person and the Durham plan (tests/usecases/support.py)."""
+    from tests.usecases.support import asker_for
+
+    return asker_for(durham)

@@ -1,4 +1,4 @@
-"""Self-tests of the Slack stand-in (tests/slack_standin): Web API, signing, Socket Mode, Block Kit."""
+"""Self-tests of the Slack stand-in (qib_testing/slack_standin): Web API, signing, Socket Mode, Block Kit."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -22,7 +22,7 @@ class NeedsForm:
     """The request should continue in a form, prefilled with what was understood."""
 
     code: str | None = None
-    typed: dict[str, Any] = field(default_factory=dict)
+    typed: dict[str, Any] = dataclasses.field(default_factory=dict)
     notice: str | None = None
 
 

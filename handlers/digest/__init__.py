@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from slack_bolt import App
 
-from bot.services.digest import frozen_digest
-from bot.services.errors import InvalidInput, NotAllowed
-from bot.services.people import can_preview_digest
+from bot.services.digest import Digest
+from bot.services.errors import InvalidInput
 from bot.services.text import mrkdwn_unescape
-from bot.usecases import board_paper
+from bot.usecases import digest as usecase
+from bot.usecases.digest import Posted, ShowRequest
 from handlers import blocks as bk
 from handlers.blocks import Reply
 from handlers.commands.router import Router
-from handlers.context import Ask, actor_of
+from handlers.context import Ask
 from handlers.digest.render import digest_message
+from handlers.outcomes import ok
 from handlers.words import local_moment
 
 USAGE = "Use `/qib digest preview` (chair and admins) or `/qib digest show [YYYY-MM-DD]`."
@@ -30,12 +33,10 @@ def digest(ask: Ask, args: str) -> Reply:
 
 
 def preview(ask: Ask) -> Reply:
-    if not can_preview_digest(actor_of(ask)):
-        raise NotAllowed(
-            "Only the board's chair and plan admins can preview the digest; `/qib summary` shows "
-            "everyone where the plan stands."
-        )
-    digest = board_paper.preview(ask.deps, ask.settings, ask.now)
+    return preview_reply(ok(usecase.preview(ask.deps.sessions, ask.asker(), ask.paper_builder())))
+
+
+def preview_reply(digest: Digest) -> Reply:
     reply = digest_message(digest)
     blocks = [
         bk.context(":eyes: Preview: this is the digest as it would be posted now; only you can see it."),
@@ -45,19 +46,23 @@ def preview(ask: Ask) -> Reply:
 
 
 def show(ask: Ask, when: str | None) -> Reply:
-    from datetime import date
-
     meeting_on = None
     if when:
         try:
             meeting_on = date.fromisoformat(when)
         except ValueError:
             raise InvalidInput(f"“{bk.clip(when, 40)}” is not a date: write it like 2020-02-20.") from None
-    with ask.deps.sessions() as db:
-        frozen = frozen_digest(db=db, plan_id=ask.plan_id, meeting_on=meeting_on)
-    posted = local_moment(frozen.posted_at, frozen.digest.timezone or ask.deps.timezone())
+    return posted_reply(ok(usecase.show(ask.deps.sessions, ShowRequest(ask.asker(), meeting_on))))
+
+
+def posted_reply(posted: Posted) -> Reply:
+    frozen = posted.frozen
     blocks = [
-        bk.context(f"As posted on {posted}" + (" (late)" if frozen.late else "") + "."),
+        bk.context(
+            f"As posted on {local_moment(frozen.posted_at, posted.timezone)}"
+            + (" (late)" if frozen.late else "")
+            + "."
+        ),
         *frozen.message.get("blocks", []),
     ]
     # The stored fallback was escaped when it was posted; Reply escapes it again on the way out.

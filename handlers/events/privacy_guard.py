@@ -1,7 +1,6 @@
 """A mention or DM carrying a hard identifier: not echoed, answered privately, audited without the text.
 
-A bot cannot delete a person's message, so it asks them to. Nothing from the message is repeated, in
-the reply, the audit or the logs.
+The screening and the audit are bot.usecases.screening; this module says so to the person who wrote it.
 """
 
 from __future__ import annotations
@@ -9,22 +8,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bot.services.privacy import WHAT_HARD, find_personal_data
-from bot.services.privacy_plan import plan_staff, record_personal_data_message
-from bot.services.text import strip_mentions
+from bot.services.privacy import WHAT_HARD
+from bot.usecases import screening
 from handlers.context import Ask
 
 log = logging.getLogger("qib.privacy")
 
 
-def hard_kinds(ask: Ask, text: str) -> list[str]:
-    with ask.deps.sessions() as db:
-        staff = plan_staff(db, ask.plan_id)
-    found = find_personal_data(strip_mentions(text), staff=staff, today=ask.today())
-    return list(dict.fromkeys(f.kind for f in found if f.hard))
-
-
-def refusal(kinds: list[str]) -> str:
+def refusal(kinds: tuple[str, ...] | list[str]) -> str:
     whats = [WHAT_HARD.get(k, k.replace("_", " ")) for k in kinds]
     listed = whats[0] if len(whats) == 1 else ", ".join(whats[:-1]) + " and " + whats[-1]
     return (
@@ -37,23 +28,15 @@ def refusal(kinds: list[str]) -> str:
 def guard(ask: Ask, event: dict[str, Any], *, surface: str) -> bool:
     """True when the message was stopped here (the caller then does nothing else)."""
     try:
-        kinds = hard_kinds(ask, event.get("text") or "")
+        who = ask.asker()
     except Exception as exc:  # the screen must not take the bot down; answer as usual
         log.warning("could not screen a message: %s", type(exc).__name__)
         return False
-    if not kinds:
+    message = screening.Message(who, event.get("text") or "", surface, ask.channel_id)
+    stopped = screening.screen(ask.deps.sessions, message)
+    if stopped is None:
         return False
-    with ask.deps.sessions.begin() as db:
-        record_personal_data_message(
-            db,
-            ask.plan_id,
-            slack_user_id=ask.user_id,
-            surface=surface,
-            channel=ask.channel_id,
-            kinds=kinds,
-            now=ask.now,
-        )
-    text = refusal(kinds)
+    text = refusal(stopped.kinds)
     if surface == "mention" and ask.channel_id:
         ask.client.chat_postEphemeral(channel=ask.channel_id, user=ask.user_id, text=text)
     else:

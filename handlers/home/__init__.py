@@ -7,10 +7,11 @@ from typing import Any
 from slack_bolt import App
 
 from bot.services.errors import DomainError
+from bot.usecases import home
 from handlers import blocks as bk
 from handlers.blocks import Reply
 from handlers.commands.router import Router
-from handlers.context import ask_from
+from handlers.context import Ask, ask_from
 from handlers.home.view import QUESTION_INPUT, home_view
 from handlers.questions import answer
 
@@ -24,17 +25,22 @@ def on_home_opened(event: dict[str, Any], context: Any, client: Any) -> None:
     if event.get("tab", "home") != "home":
         return
     ask = ask_from(context, client, user_id=event["user"], channel_id=None, surface="home")
-    client.views_publish(user_id=event["user"], view=home_view(ask))
+    _publish(ask)
 
 
 def on_home_question(ack: Any, body: dict[str, Any], context: Any, client: Any) -> None:
     """A question typed in the Home tab: answered the same way as after /qib, shown above the plan."""
     ack()
-    user = body["user"]["id"]
     question = str(((body.get("actions") or [{}])[0]).get("value") or "")
-    ask = ask_from(context, client, user_id=user, channel_id=None, surface="home")
+    ask = ask_from(context, client, user_id=context.user_id, channel_id=None, surface="home")
     try:
         reply = answer(ask, question)
     except DomainError as error:
         reply = Reply(text=error.message, blocks=[bk.section(bk.esc(error.message))])
-    client.views_publish(user_id=user, view=home_view(ask, answered=(question, reply)))
+    _publish(ask, answered=(question, reply))
+
+
+def _publish(ask: Ask, answered: tuple[str, Reply] | None = None) -> None:
+    who = ask.asker()
+    tab = home.home_tab(ask.deps.sessions, who)
+    ask.client.views_publish(user_id=who.user_id, view=home_view(tab, who.today, answered))

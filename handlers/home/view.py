@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from bot.services import inspection, queries
-from bot.services.measures import owned_by, read_measures
-from bot.services.people import actor_for
+from bot.services.queries import PersonMilestones
 from bot.services.status import Health
+from bot.usecases.home import HomeTab
 from handlers import blocks as bk
 from handlers.blocks import Reply
-from handlers.context import Ask
 from handlers.inspection import render as inspection_render
 from handlers.measures.render import own_measures_blocks
 from handlers.status import render
@@ -47,54 +46,15 @@ def question_blocks(answered: tuple[str, Reply] | None) -> list[dict[str, Any]]:
     ]
 
 
-def home_view(ask: Ask, answered: tuple[str, Reply] | None = None) -> dict[str, Any]:
+def home_view(tab: HomeTab, today: date, answered: tuple[str, Reply] | None = None) -> dict[str, Any]:
     """``answered``: a question asked in the Home tab and its answer, shown at the top."""
-    today = ask.today()
-    with ask.deps.sessions() as db:
-        actor = actor_for(db, ask.plan_id, ask.user_id, ask.settings.admin_ids)
-        mine = (
-            queries.milestones_for(db=db, plan_id=ask.plan_id, today=today, person_id=actor.person_id)
-            if actor
-            else None
-        )
-        overview = queries.plan_overview(db=db, plan_id=ask.plan_id, today=today, now=ask.now)
-        seen = inspection.inspection_view(db=db, plan_id=ask.plan_id, today=today)
-        measures = (
-            owned_by(read_measures(db=db, plan_id=ask.plan_id, today=today), actor.person_id) if actor else ()
-        )
+    overview = tab.overview
     blocks: list[dict[str, Any]] = [bk.header(overview.plan.title)]
-    if seen is not None:
-        blocks.append(bk.context(bk.esc(inspection_render.home_line(seen))))
+    if tab.inspection is not None:
+        blocks.append(bk.context(bk.esc(inspection_render.home_line(tab.inspection))))
     blocks += question_blocks(answered)
-    if mine is None:
-        blocks.append(
-            bk.section(
-                "You are not in the plan's list of people yet, so no milestones are shown as "
-                "yours. Ask a plan admin to add your Slack account."
-            )
-        )
-    else:
-        open_items = [i for i in mine.items if i.row.health is not Health.COMPLETE]
-        done = len(mine.items) - len(open_items)
-        blocks.append(
-            bk.section(
-                f"*Your milestones* ({len(open_items)} open" + (f", {done} complete" if done else "") + ")"
-            )
-        )
-        if mine.covering_for:
-            blocks.append(bk.context("Covering for " + ", ".join(bk.esc(c.name) for c in mine.covering_for)))
-        for item in open_items[:MAX_OWN]:
-            line = render.milestone_line(item.row, today, show_owner=False)
-            if item.covered_for:
-                line += f"\n_covering for {bk.esc(item.covered_for.name)}_"
-            blocks.append(
-                bk.section(line, accessory=bk.button("Update", render.UPDATE_BUTTON, item.row.code))
-            )
-        if len(open_items) > MAX_OWN:
-            blocks.append(bk.context(f"…and {len(open_items) - MAX_OWN} more: `/qib mine` lists them all."))
-        if not open_items:
-            blocks.append(bk.section("Nothing open. :tada:"))
-    blocks += own_measures_blocks(measures)
+    blocks += own_blocks(tab.mine, today)
+    blocks += own_measures_blocks(tab.measures)
     blocks += [
         bk.divider(),
         bk.section(
@@ -111,3 +71,33 @@ def home_view(ask: Ask, answered: tuple[str, Reply] | None = None) -> dict[str, 
         bk.context("`/qib help` lists everything I can do."),
     ]
     return {"type": "home", "blocks": bk.fit(blocks, limit=bk.MAX_VIEW_BLOCKS)}
+
+
+def own_blocks(mine: PersonMilestones | None, today: date) -> list[dict[str, Any]]:
+    """The person's open milestones with Update buttons, or how to get added to the plan."""
+    if mine is None:
+        return [
+            bk.section(
+                "You are not in the plan's list of people yet, so no milestones are shown as "
+                "yours. Ask a plan admin to add your Slack account."
+            )
+        ]
+    open_items = [i for i in mine.items if i.row.health is not Health.COMPLETE]
+    done = len(mine.items) - len(open_items)
+    blocks = [
+        bk.section(
+            f"*Your milestones* ({len(open_items)} open" + (f", {done} complete" if done else "") + ")"
+        )
+    ]
+    if mine.covering_for:
+        blocks.append(bk.context("Covering for " + ", ".join(bk.esc(c.name) for c in mine.covering_for)))
+    for item in open_items[:MAX_OWN]:
+        line = render.milestone_line(item.row, today, show_owner=False)
+        if item.covered_for:
+            line += f"\n_covering for {bk.esc(item.covered_for.name)}_"
+        blocks.append(bk.section(line, accessory=bk.button("Update", render.UPDATE_BUTTON, item.row.code)))
+    if len(open_items) > MAX_OWN:
+        blocks.append(bk.context(f"…and {len(open_items) - MAX_OWN} more: `/qib mine` lists them all."))
+    if not open_items:
+        blocks.append(bk.section("Nothing open. :tada:"))
+    return blocks

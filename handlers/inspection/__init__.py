@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.services import inspection
+from bot.usecases import inspection
 from handlers.blocks import Reply
 from handlers.commands.router import Router
 from handlers.context import Ask
 from handlers.inspection import render
+from handlers.outcomes import ok
+
+HISTORY = {"history", "hist", "earlier", "past"}
 
 
 def inspection_command(ask: Ask, args: str) -> Reply:
-    today = ask.today()
-    with ask.deps.sessions() as db:
-        if args.strip().lower() in {"history", "hist", "earlier", "past"}:
-            return render.history_reply(inspection.inspection_history(db=db, plan_id=ask.plan_id), today)
-        return render.inspection_reply(inspection.inspection_view(db=db, plan_id=ask.plan_id, today=today))
+    who = ask.asker()
+    if args.strip().lower() in HISTORY:
+        return render.history_reply(ok(inspection.history(ask.deps.sessions, who)), who.today)
+    return render.inspection_reply(inspection.current(ask.deps.sessions, who))
 
 
 def register(app: App, router: Router) -> None:

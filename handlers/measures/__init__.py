@@ -8,14 +8,15 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
-from bot.services.errors import DomainError, InvalidInput, NotFound
-from bot.services.measure_charts import alt_text, chart_for, render_png
-from bot.services.measures import Recorded, read_measures, record_value, select_measures
+from bot.services.measure_charts import ChartData, alt_text, render_png
+from bot.services.measures import Recorded
 from bot.services.periods import period_label
-from bot.services.privacy import PersonalDataSuspected
+from bot.usecases import measures
+from bot.usecases.measures import NotSaved
+from bot.usecases.results import Refused
 from handlers.blocks import Reply
 from handlers.commands.router import Router
-from handlers.context import Ask, actor_of, ask_from
+from handlers.context import Ask, ask_from
 from handlers.measures.modal import CALLBACK, FIELDS, read_record_form, record_modal
 from handlers.measures.parse import parse_measure_text
 from handlers.measures.render import (
@@ -25,6 +26,7 @@ from handlers.measures.render import (
     measures_reply,
     recorded_reply,
 )
+from handlers.outcomes import ok, refuse
 
 log = logging.getLogger("qib.measures")
 
@@ -52,53 +54,50 @@ def register(app: App, router: Router) -> None:
 
 
 def measure_command(ask: Ask, args: str) -> Reply:
-    return Reply(**_record(ask, args, replace=False))
+    return _record(ask, args, replace=False)
 
 
-def _record(ask: Ask, args: str, *, replace: bool) -> dict[str, Any]:
+def _record(ask: Ask, args: str, *, replace: bool) -> Reply:
     typed = parse_measure_text(args)
     if typed.code and typed.value is None and not typed.problem and ask.trigger_id and not replace:
         open_record_modal(ask, typed.code)
-        return {"text": "", "visibility": "none"}
+        return Reply.nothing()
     if typed.problem or typed.code is None or typed.value is None:
-        return {"text": f"{typed.problem or 'Which measure, and what value?'} {USAGE}"}
-    actor = actor_of(ask)
-    try:
-        with ask.deps.sessions.begin() as db:
-            result: Recorded = record_value(
-                db=db,
-                plan_id=ask.plan_id,
-                code=typed.code,
-                author_id=actor.person_id,
-                value=typed.value,
-                period_text=typed.period,
-                note=typed.note,
-                now=ask.now,
-                source=ask.deps.source,
-                replace=replace,
-                extra_admin_slack_ids=ask.settings.admin_ids,
-            )
-    except (InvalidInput, NotFound) as exc:  # NotAllowed goes to the app's error handler, as elsewhere
-        return {"text": f"Nothing was saved: {exc.message}"}
-    reply = recorded_reply(result, args)
-    return {"text": reply.text, "blocks": reply.blocks}
+        return Reply(text=f"{typed.problem or 'Which measure, and what value?'} {USAGE}")
+    request = measures.RecordRequest(
+        ask.asker(),
+        typed.code,
+        typed.value,
+        typed.period,
+        typed.note,
+        replace=replace,
+        source=ask.deps.source,
+    )
+    return record_reply(measures.record(ask.deps.sessions, request), args)
+
+
+def record_reply(result: Recorded | NotSaved | Refused, args: str) -> Reply:
+    """Not allowed goes to the app's error reply, as elsewhere; a problem with the input is said here."""
+    if isinstance(result, Refused):
+        refuse(result)
+    if isinstance(result, NotSaved):
+        return Reply(text=f"Nothing was saved: {result.reason}")
+    return recorded_reply(result, args)
 
 
 def on_replace(ack: Ack, body: dict[str, Any], context: Any, client: Any, respond: Any) -> None:
     """The confirmation button: the same line again, this time replacing the period's value."""
     ack()
-    ask = ask_from(context, client, user_id=body["user"]["id"], channel_id=None, surface="action")
+    ask = ask_from(context, client, user_id=context.user_id, channel_id=None, surface="action")
     reply = _record(ask, body["actions"][0].get("value") or "", replace=True)
-    respond(**Reply(**reply).payload(), replace_original=True)
+    respond(**reply.payload(), replace_original=True)
 
 
 def measures_command(ask: Ask, args: str) -> Reply:
     words = args.split()
     if words and words[-1].lower() == "chart":
         return _chart(ask, " ".join(words[:-1]))
-    with ask.deps.sessions() as db:
-        view = read_measures(db=db, plan_id=ask.plan_id, today=ask.today())
-    return measures_reply(select_measures(view, args), asked=args.strip())
+    return measures_reply(measures.list_measures(ask.deps.sessions, ask.asker(), args), asked=args.strip())
 
 
 def _chart(ask: Ask, code: str) -> Reply:
@@ -106,10 +105,13 @@ def _chart(ask: Ask, code: str) -> Reply:
         return Reply(text="Which measure? `/qib measures KPI-3 chart`")
     if not ask.channel_id:
         return Reply(text="Ask for a chart in a channel or a direct message, where I can post it.")
-    with ask.deps.sessions() as db:
-        data = chart_for(db=db, plan_id=ask.plan_id, code=code, today=ask.today())
+    data = ok(measures.chart(ask.deps.sessions, ask.asker(), code))
     if not data.values:
         return Reply(text=f"{data.code} has no values yet, so there is no trend to draw.")
+    return _upload_chart(ask, data)
+
+
+def _upload_chart(ask: Ask, data: ChartData) -> Reply:
     try:
         ask.client.files_upload_v2(
             channel=ask.channel_id,
@@ -126,17 +128,14 @@ def _chart(ask: Ask, code: str) -> Reply:
 
 
 def open_record_modal(ask: Ask, code: str, *, notice: str | None = None) -> None:
-    with ask.deps.sessions() as db:
-        found = select_measures(read_measures(db=db, plan_id=ask.plan_id, today=ask.today()), code)
-    if len(found) != 1 or found[0].code != code.strip().upper():
-        raise NotFound(f"There is no measure {code.strip().upper()}. `/qib measures` lists them.")
-    ask.client.views_open(trigger_id=ask.trigger_id, view=record_modal(found[0], notice=notice))
+    found = ok(measures.find_measure(ask.deps.sessions, ask.asker(), code))
+    ask.client.views_open(trigger_id=ask.trigger_id, view=record_modal(found, notice=notice))
 
 
 def on_record_button(ack: Ack, body: dict[str, Any], context: Any, client: Any) -> None:
     ack()
     ask = ask_from(
-        context, client, user_id=body["user"]["id"], channel_id=None, trigger_id=body.get("trigger_id"),
+        context, client, user_id=context.user_id, channel_id=None, trigger_id=body.get("trigger_id"),
         surface="action",
     )  # fmt: skip
     open_record_modal(ask, body["actions"][0].get("value") or "")
@@ -147,36 +146,28 @@ def on_record_submit(ack: Ack, body: dict[str, Any], context: Any, client: Any, 
     if errors:
         ack(response_action="errors", errors=errors)
         return
-    ask = ask_from(context, client, user_id=body["user"]["id"], channel_id=None, surface="action")
-    try:
-        actor = actor_of(ask)
-        with ask.deps.sessions.begin() as db:
-            result = record_value(
-                db=db,
-                plan_id=ask.plan_id,
-                code=view.get("private_metadata") or "",
-                author_id=actor.person_id,
-                now=ask.now,
-                source=ask.deps.source,
-                extra_admin_slack_ids=ask.settings.admin_ids,
-                **form,
-            )
-    except PersonalDataSuspected as exc:
-        ack(
-            response_action="errors",
-            errors={"note": exc.message[:300], "options": "Tick this only if it is not."},
-        )
-        return
-    except InvalidInput as exc:
-        field = exc.field if exc.field in FIELDS else "value"
-        ack(response_action="errors", errors={field: exc.message[:300]})
-        return
-    except DomainError as exc:
-        ack(response_action="errors", errors={"value": exc.message[:300]})
-        return
-    if not result.saved:
-        had = recorded_reply(result, "").text.split("?")[0]
-        ack(response_action="errors", errors={"options": f"{had}? Tick Replace to replace it."[:300]})
+    ask = ask_from(context, client, user_id=context.user_id, channel_id=None, surface="action")
+    code = view.get("private_metadata") or ""
+    request = measures.RecordRequest(who=ask.asker(), code=code, source=ask.deps.source, **form)
+    result = measures.record(ask.deps.sessions, request)
+    errors = form_errors(result)
+    if errors:
+        ack(response_action="errors", errors=errors)
         return
     ack()
+    assert isinstance(result, Recorded)
     client.chat_postMessage(channel=ask.user_id, text=recorded_reply(result, "").text)
+
+
+def form_errors(result: Recorded | NotSaved | Refused) -> dict[str, str]:
+    """The form's inline errors for a result that saved nothing; none when it was saved."""
+    if isinstance(result, Refused):
+        return {"value": result.reason[:300]}
+    if isinstance(result, NotSaved) and result.personal_data:
+        return {"note": result.reason[:300], "options": "Tick this only if it is not."}
+    if isinstance(result, NotSaved):
+        return {result.field if result.field in FIELDS else "value": result.reason[:300]}
+    if not result.saved:
+        had = recorded_reply(result, "").text.split("?")[0]
+        return {"options": f"{had}? Tick Replace to replace it."[:300]}
+    return {}

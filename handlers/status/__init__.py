@@ -5,19 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt import Ack, App
-from sqlalchemy.orm import Session
 
 from bot.services import queries
-from bot.services.errors import InvalidInput, NotFound
-from bot.services.measures import read_measures, select_measures
+from bot.services.errors import InvalidInput
 from bot.services.people import can_update
-from bot.services.search import SearchResult, search
-from bot.usecases import board_paper
+from bot.usecases import status as usecase
 from handlers.blocks import Reply
 from handlers.commands.router import Router
-from handlers.context import Ask, actor_of, ask_from
+from handlers.context import Ask, ask_from
 from handlers.digest.render import summary_message
 from handlers.measures.render import with_measures
+from handlers.outcomes import ok
 from handlers.status import render
 
 
@@ -55,31 +53,22 @@ def register(app: App, router: Router) -> None:
 
 def status(ask: Ask, args: str) -> Reply:
     if not args.strip():
-        with ask.deps.sessions() as db:
-            return render.overview_reply(
-                queries.plan_overview(db=db, plan_id=ask.plan_id, today=ask.today(), now=ask.now)
-            )
-    with ask.deps.sessions() as db:
-        return status_found(ask, db, search(db, ask.plan_id, args))
+        return render.overview_reply(usecase.overview(ask.deps.sessions, ask.asker()))
+    return found_reply(ask, usecase.look_up(ask.deps.sessions, ask.asker(), args))
 
 
-def status_found(ask: Ask, db: Session, found: SearchResult) -> Reply:
-    """The answer for what a search found (in the same session): the area, priority or milestone,
-    or the choices."""
-    if found.match is None:
-        return render.choices_reply(found)
-    hit, today = found.match, ask.today()
-    if hit.kind == "area":
-        return with_measures(
-            render.area_reply(queries.area_detail(db=db, plan_id=ask.plan_id, today=today, code=hit.code)),
-            select_measures(read_measures(db=db, plan_id=ask.plan_id, today=today), hit.code),
-        )
-    if hit.kind == "priority":
-        return render.priority_reply(
-            queries.by_priority(db=db, plan_id=ask.plan_id, today=today, code=hit.code)
-        )
-    detail = queries.milestone_detail(db=db, plan_id=ask.plan_id, today=today, code=hit.code)
-    return render.milestone_reply(detail, can_update=_may_update(ask, detail))
+def found_reply(ask: Ask, found: usecase.Found) -> Reply:
+    """The answer for what a search found: the area, priority or milestone, or the choices."""
+    match found:
+        case usecase.Choices(result):
+            return render.choices_reply(result)
+        case usecase.AreaFound(detail, measures):
+            return with_measures(render.area_reply(detail), measures)
+        case usecase.PriorityFound(report):
+            return render.priority_reply(report)
+        case usecase.MilestoneFound(detail):
+            return render.milestone_reply(detail, can_update=_may_update(ask, detail))
+    raise AssertionError(found)  # pragma: no cover (every kind is matched above)
 
 
 def _may_update(ask: Ask, detail: queries.MilestoneDetail) -> bool:
@@ -98,70 +87,54 @@ def _may_update(ask: Ask, detail: queries.MilestoneDetail) -> bool:
 
 def summary(ask: Ask, args: str) -> Reply:
     shared = args.strip().lower() in {"share", "post", "channel"}
-    try:
-        paper = board_paper.preview(ask.deps, ask.settings, ask.now)
-    except NotFound:  # no board (or none in the next year): the plan's view without a paper to follow
-        with ask.deps.sessions() as db:
-            result = queries.chair_summary(db=db, plan_id=ask.plan_id, today=ask.today(), now=ask.now)
-        return render.summary_reply(result, shared=shared)
-    with ask.deps.sessions() as db:
-        calendar = queries.board_calendar(db=db, plan_id=ask.plan_id, today=ask.today(), now=ask.now)
-    return summary_message(paper, shared=shared, meetings=render.meetings_line(calendar))
+    return summary_reply(usecase.summary(ask.deps.sessions, ask.asker(), ask.paper_builder()), shared=shared)
+
+
+def summary_reply(result: usecase.Paper | usecase.NoPaper, *, shared: bool) -> Reply:
+    if isinstance(result, usecase.NoPaper):
+        return render.summary_reply(result.summary, shared=shared)
+    return summary_message(result.digest, shared=shared, meetings=render.meetings_line(result.calendar))
 
 
 def mine(ask: Ask, args: str) -> Reply:
-    actor = actor_of(ask)
-    with ask.deps.sessions() as db:
-        result = queries.milestones_for(
-            db=db, plan_id=ask.plan_id, today=ask.today(), person_id=actor.person_id
-        )
-    return render.mine_reply(result)
+    return render.mine_reply(ok(usecase.mine(ask.deps.sessions, ask.asker())))
 
 
 def overdue(ask: Ask, args: str) -> Reply:
-    with ask.deps.sessions() as db:
-        return render.overdue_reply(queries.overdue(db=db, plan_id=ask.plan_id, today=ask.today()))
+    return render.overdue_reply(usecase.overdue(ask.deps.sessions, ask.asker()))
 
 
 def due(ask: Ask, args: str) -> Reply:
+    return render.due_reply(usecase.due(ask.deps.sessions, ask.asker(), parse_days(args)))
+
+
+def parse_days(args: str) -> int | None:
+    """`14`, `14 days`; None when nothing was typed (before the next board)."""
     words = args.lower().replace("days", " ").replace("day", " ").split()
-    days = None
-    if words:
-        # ASCII digits, and few of them: int() refuses "²" and numbers of over 4,300 digits.
-        if not (words[0].isascii() and words[0].isdigit() and len(words[0]) <= 4) or int(words[0]) > 3650:
-            raise InvalidInput(f"“{args.strip()}” is not a number of days: try `/qib due 14`.")
-        days = int(words[0])
-    with ask.deps.sessions() as db:
-        return render.due_reply(
-            queries.due_soon(db=db, plan_id=ask.plan_id, today=ask.today(), days=days, now=ask.now)
-        )
+    if not words:
+        return None
+    # ASCII digits, and few of them: int() refuses "²" and numbers of over 4,300 digits.
+    if not (words[0].isascii() and words[0].isdigit() and len(words[0]) <= 4) or int(words[0]) > 3650:
+        raise InvalidInput(f"“{args.strip()}” is not a number of days: try `/qib due 14`.")
+    return int(words[0])
 
 
 def stale(ask: Ask, args: str) -> Reply:
-    with ask.deps.sessions() as db:
-        return render.stale_reply(queries.stale(db=db, plan_id=ask.plan_id, today=ask.today()))
+    return render.stale_reply(usecase.stale(ask.deps.sessions, ask.asker()))
 
 
 def priority(ask: Ask, args: str) -> Reply:
-    with ask.deps.sessions() as db:
-        report = queries.by_priority(db=db, plan_id=ask.plan_id, today=ask.today(), code=args.strip() or None)
-    return render.priority_reply(report)
+    return render.priority_reply(ok(usecase.priorities(ask.deps.sessions, ask.asker(), args.strip() or None)))
 
 
 def history(ask: Ask, args: str) -> Reply:
     if not args.strip():
         raise InvalidInput("Which milestone? Give its code: `/qib history` and the code.")
-    with ask.deps.sessions() as db:
-        code = args.strip().split()[0]
-        found = search(db, ask.plan_id, code)
-        if found.match is not None and found.match.kind == "milestone":
-            code = found.match.code
-        detail = queries.milestone_detail(db=db, plan_id=ask.plan_id, today=ask.today(), code=code)
-    return render.history_reply(detail)
+    return render.history_reply(ok(usecase.history(ask.deps.sessions, ask.asker(), args)))
 
 
 def on_share_summary(ack: Ack, body: dict[str, Any], context: Any, client: Any, respond: Any) -> None:
     ack()
-    ask = ask_from(context, client, user_id=body["user"]["id"], channel_id=None, surface="action")
+    ask = ask_from(context, client, user_id=context.user_id, channel_id=None, surface="action")
     reply = summary(ask, "share")
     respond(**reply.payload(), response_type="in_channel", replace_original=False)
