@@ -21,7 +21,6 @@ COMPLEX_ALLOWED = frozenset(
     {
         "bot/services/updates.py:record_update",
         "bot/services/quick.py:_parse",
-        "handlers/questions.py:run",
         "handlers/blocks.py:_within_text",
         "handlers/updates/__init__.py:update_command",
         "handlers/updates/__init__.py:on_update_submit",
