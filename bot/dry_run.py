@@ -58,7 +58,8 @@ def dry_run_tick(deps: Deps, settings: Settings) -> tuple[TickReport, list[str]]
     from bot.scheduler import Scheduler
 
     slack = ConsoleSlack()
-    deps.plan_id()  # looked up on the real sessions, so the copy below shares it
+    if len(deps.plan_ids()) == 1:
+        deps.plan_id()  # looked up on the real sessions, so the copy below shares it
     deps.channel_ids = ChannelIds(look_up_names=False)  # no workspace here, as in the console
     with rolled_back(deps) as trial:
         report = Scheduler(trial, settings, slack.client(), worker="dry-run").tick()

@@ -10,8 +10,9 @@ from bot.services.text import mrkdwn_escape
 
 
 def register_all(app: App) -> None:
-    from handlers import commands, events, home, measures, questions, status, updates
+    from handlers import commands, events, home, measures, plans, questions, status, updates
 
+    plans.register(app)  # first: its middleware reads which plan a form or message was made for
     commands.register(app)
     questions.register(app)
     status.register(app)

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.channels import ChannelNotVisible
 from bot.deps import Deps
+from bot.services.plans import PlanChoiceNeeded, PlanRef, Where, plan_refs, resolve
 from bot.settings import Settings
+
+log = logging.getLogger("qib.plans")
+
+# Set in the Bolt context by handlers.plans for an action or a form: the plan it was made for, and the
+# channel it was clicked in (actions carry no channel argument of their own).
+PLAN_HINT = "qib_plan_hint"
+CHANNEL_HINT = "qib_channel_hint"
 
 
 @dataclass
@@ -22,14 +32,68 @@ class Ask:
     client: Any = None
     surface: str = "command"  # command | mention | dm | home | action
     request_key: str | None = None  # the same for every delivery of one request (e.g. a message's id)
+    plan_hint: int | None = None  # the plan the form, Home tab or message acted on was made for
+    channel_hint: str | None = None  # where an action was clicked
+    _plan_id: int | None = field(default=None, repr=False)
 
     @property
     def plan_id(self) -> int:
-        return self.deps.plan_id()
+        """The plan this request is about (see plan_for); PlanChoiceNeeded when the person must say."""
+        if self._plan_id is None:
+            self._plan_id = plan_for(self)
+        return self._plan_id
 
     def today(self, tz: str | None = None) -> date:
         """Today in the plan's time zone."""
-        return self.now.astimezone(ZoneInfo(tz or self.deps.timezone())).date()
+        return self.now.astimezone(ZoneInfo(tz or self._timezone())).date()
+
+    def _timezone(self) -> str:
+        try:
+            plan_id = self.plan_id
+        except PlanChoiceNeeded as need:  # "today" before the person has chosen: the first plan's
+            plan_id = need.plans[0].id
+        if self.deps.pinned:
+            return self.deps.timezone()
+        return self.deps.timezone_of(plan_id)
+
+
+def plan_for(ask: Ask) -> int:
+    """One plan served (QIB_PLAN, or the only one): that plan, as before. Among several: the plan the
+    form or message was made for; the plan whose board channel this is; the person's chosen plan; the
+    one plan they own, cover or chair in; else PlanChoiceNeeded (they get the chooser)."""
+    deps = ask.deps
+    if deps.pinned:
+        return deps.plan_id()
+    with deps.sessions() as db:
+        plans = plan_refs(db)
+        if len(plans) <= 1:
+            return deps.plan_id()  # the one plan, or "no plan yet"
+        where = Where(
+            slack_user_id=ask.user_id, hint=ask.plan_hint, channel_id=ask.channel_id or ask.channel_hint
+        )
+        return resolve(db, plans, where, lambda plan: _channel_id(ask, plan))
+
+
+def form_plan(ask: Ask) -> int | None:
+    """The plan a form should carry in its metadata: None when this deployment serves one plan."""
+    if ask.deps.pinned or len(ask.deps.plan_ids()) < 2:
+        return None
+    return ask.plan_id
+
+
+def _channel_id(ask: Ask, plan: PlanRef) -> str | None:
+    """A plan's board channel as Slack's id (a name is looked up once per process)."""
+    if not plan.channel:
+        return None
+    if ask.client is None:
+        return plan.channel
+    try:
+        return ask.deps.channel_ids.resolve(ask.client, plan.channel)
+    except ChannelNotVisible:
+        return None
+    except Exception as exc:  # Slack unreachable: the channel is not bound this time, the person may choose
+        log.warning("could not look up a plan's board channel: %s", type(exc).__name__)
+        return None
 
 
 def ask_from(
@@ -43,16 +107,23 @@ def ask_from(
     request_key: str | None = None,
 ) -> Ask:
     deps: Deps = context["deps"]
+    settings: Settings = context["settings"]
+    if settings.board_channel and not deps.pinned and len(deps.plan_ids()) > 1:
+        # BOARD_CHANNEL overrides one plan's channel; it cannot be every plan's channel at once.
+        settings = settings.model_copy(update={"board_channel": None})
+    hint = context.get(PLAN_HINT)
     return Ask(
         user_id=user_id,
         channel_id=channel_id,
         deps=deps,
-        settings=context["settings"],
+        settings=settings,
         now=deps.clock(),
         trigger_id=trigger_id,
         client=client,
         surface=surface,
         request_key=request_key,
+        plan_hint=hint if isinstance(hint, int) else None,
+        channel_hint=context.get(CHANNEL_HINT),
     )
 
 

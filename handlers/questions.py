@@ -13,6 +13,7 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.services import queries
+from bot.services.plans import PlanChoiceNeeded
 from bot.services.questions import intents as q
 from bot.services.questions import interpret, normalise, typed_command
 from bot.services.questions.interpret import as_typed
@@ -31,10 +32,25 @@ def register(app: App) -> None:
     app.action(re.compile(rf"^{ASK_BUTTON}:"))(on_ask_button)
 
 
+PLANLESS = frozenset({"plan", "help"})  # answered before anyone has said which plan they mean
+
+
 def answer(ask: Ask, text: str) -> Reply:
-    """The reply to a question or a /qib command line, whichever surface it came from."""
+    """The reply to a question or a /qib command line, whichever surface it came from; the plan
+    chooser when several plans could be meant."""
+    try:
+        return _answer(ask, text)
+    except PlanChoiceNeeded as need:
+        from handlers.plans import chooser_reply
+
+        return chooser_reply(need)
+
+
+def _answer(ask: Ask, text: str) -> Reply:
     commands = frozenset(ROUTES)
     direct = typed_command(text, ask.today(), commands)
+    if isinstance(direct, q.Command) and direct.name in PLANLESS:
+        return route(direct.name).run(ask, direct.args)
     if direct is not None:  # `/qib summary`, `/qib update M-05 ...`: no need to read the plan's words
         return run(ask, direct, None)
     with ask.deps.sessions() as db:

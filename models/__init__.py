@@ -18,6 +18,7 @@ from models.plan import (
     ScheduledPost,
     priority_area,
 )
+from models.plan_choice import PlanChoice
 from models.privacy import PostedMessage, RedactionEdit
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "Milestone",
     "Person",
     "Plan",
+    "PlanChoice",
     "PostedMessage",
     "Priority",
     "ProgressUpdate",

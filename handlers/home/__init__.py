@@ -10,7 +10,8 @@ from bot.services.errors import DomainError
 from handlers import blocks as bk
 from handlers.blocks import Reply
 from handlers.context import ask_from
-from handlers.home.view import QUESTION_INPUT, home_view
+from handlers.home.view import QUESTION_INPUT
+from handlers.plans import home_for
 from handlers.questions import answer
 
 
@@ -23,7 +24,7 @@ def on_home_opened(event: dict[str, Any], context: Any, client: Any) -> None:
     if event.get("tab", "home") != "home":
         return
     ask = ask_from(context, client, user_id=event["user"], channel_id=None, surface="home")
-    client.views_publish(user_id=event["user"], view=home_view(ask))
+    client.views_publish(user_id=event["user"], view=home_for(ask))
 
 
 def on_home_question(ack: Any, body: dict[str, Any], context: Any, client: Any) -> None:
@@ -36,4 +37,4 @@ def on_home_question(ack: Any, body: dict[str, Any], context: Any, client: Any) 
         reply = answer(ask, question)
     except DomainError as error:
         reply = Reply(text=error.message, blocks=[bk.section(bk.esc(error.message))])
-    client.views_publish(user_id=user, view=home_view(ask, answered=(question, reply)))
+    client.views_publish(user_id=user, view=home_for(ask, answered=(question, reply)))

@@ -15,8 +15,8 @@ from bot.services.periods import period_label
 from bot.services.privacy import PersonalDataSuspected
 from handlers.blocks import Reply
 from handlers.commands.router import subcommand
-from handlers.context import Ask, actor_of, ask_from
-from handlers.measures.modal import CALLBACK, FIELDS, read_record_form, record_modal
+from handlers.context import Ask, actor_of, ask_from, form_plan
+from handlers.measures.modal import CALLBACK, FIELDS, measure_code, read_record_form, record_modal
 from handlers.measures.parse import parse_measure_text
 from handlers.measures.render import (
     RECORD_BUTTON,
@@ -123,7 +123,9 @@ def open_record_modal(ask: Ask, code: str, *, notice: str | None = None) -> None
         found = select_measures(read_measures(db=db, plan_id=ask.plan_id, today=ask.today()), code)
     if len(found) != 1 or found[0].code != code.strip().upper():
         raise NotFound(f"There is no measure {code.strip().upper()}. `/qib measures` lists them.")
-    ask.client.views_open(trigger_id=ask.trigger_id, view=record_modal(found[0], notice=notice))
+    ask.client.views_open(
+        trigger_id=ask.trigger_id, view=record_modal(found[0], notice=notice, plan_id=form_plan(ask))
+    )
 
 
 def on_record_button(ack: Ack, body: dict[str, Any], context: Any, client: Any) -> None:
@@ -147,7 +149,7 @@ def on_record_submit(ack: Ack, body: dict[str, Any], context: Any, client: Any, 
             result = record_value(
                 db=db,
                 plan_id=ask.plan_id,
-                code=view.get("private_metadata") or "",
+                code=measure_code(view.get("private_metadata") or ""),
                 author_id=actor.person_id,
                 now=ask.now,
                 source=ask.deps.source,
