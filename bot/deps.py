@@ -30,6 +30,7 @@ class Deps:
     source: str = "slack"  # recorded on progress updates: slack, or console
     channel_ids: ChannelIds = field(default_factory=ChannelIds, repr=False)  # board channel names -> ids
     _plan_id: int | None = field(default=None, repr=False)
+    _for_plan: int | None = field(default=None, repr=False)  # set by for_plan
     _timezone: str | None = field(default=None, repr=False)
 
     def plan_id(self) -> int:
@@ -43,7 +44,7 @@ class Deps:
     @property
     def pinned(self) -> bool:
         """Does this process (or this copy) serve one plan only, whatever the database holds?"""
-        return self._plan_id is not None or bool(self.plan_selector)
+        return self._for_plan is not None or bool(self.plan_selector)
 
     def plan_ids(self) -> list[int]:
         """Every plan this process serves: the pinned one, or all in the database (NotFound if none)."""
@@ -57,7 +58,7 @@ class Deps:
 
     def for_plan(self, plan_id: int) -> Deps:
         """A copy serving `plan_id` only, sharing the sessions, clock and channel ids."""
-        return replace(self, _plan_id=plan_id, _timezone=None)
+        return replace(self, _plan_id=plan_id, _for_plan=plan_id, _timezone=None)
 
     def timezone(self) -> str:
         """The plan's time zone, which decides what "today" is."""

@@ -35,6 +35,7 @@ class Ask:
     plan_hint: int | None = None  # the plan the form, Home tab or message acted on was made for
     channel_hint: str | None = None  # where an action was clicked
     _plan_id: int | None = field(default=None, repr=False)
+    _tz: str | None = field(default=None, repr=False)
 
     @property
     def plan_id(self) -> int:
@@ -43,18 +44,29 @@ class Ask:
             self._plan_id = plan_for(self)
         return self._plan_id
 
+    @property
+    def plan_deps(self) -> Deps:
+        """The deps serving this request's plan only, for code that asks its deps for the plan (the
+        scheduler's digest preview)."""
+        return self.deps if self.deps.pinned else self.deps.for_plan(self.plan_id)
+
+    def plan_id_or_first(self) -> int:
+        """This request's plan or, before the person has said which, the first they might mean."""
+        try:
+            return self.plan_id
+        except PlanChoiceNeeded as need:
+            return need.plans[0].id
+
     def today(self, tz: str | None = None) -> date:
         """Today in the plan's time zone."""
         return self.now.astimezone(ZoneInfo(tz or self._timezone())).date()
 
     def _timezone(self) -> str:
-        try:
-            plan_id = self.plan_id
-        except PlanChoiceNeeded as need:  # "today" before the person has chosen: the first plan's
-            plan_id = need.plans[0].id
-        if self.deps.pinned:
-            return self.deps.timezone()
-        return self.deps.timezone_of(plan_id)
+        if self._tz is None:
+            self._tz = (
+                self.deps.timezone() if self.deps.pinned else self.deps.timezone_of(self.plan_id_or_first())
+            )
+        return self._tz
 
 
 def plan_for(ask: Ask) -> int:

@@ -135,6 +135,10 @@ def home_for(ask: Ask, answered: tuple[str, Reply] | None = None) -> dict[str, A
         return chooser_home(need)
 
 
+def serves_several(ask: Ask) -> bool:
+    return not ask.deps.pinned and len(ask.deps.plan_ids()) > 1
+
+
 def current_plan(ask: Ask) -> int | None:
     try:
         return ask.plan_id

@@ -23,6 +23,7 @@ from handlers import blocks as bk
 from handlers.blocks import Reply
 from handlers.commands.router import ROUTES, route
 from handlers.context import Ask, ask_from
+from handlers.plans import chooser_reply, serves_several
 from handlers.status import render, status_found
 
 ASK_BUTTON = "ask_question"
@@ -41,14 +42,17 @@ def answer(ask: Ask, text: str) -> Reply:
     try:
         return _answer(ask, text)
     except PlanChoiceNeeded as need:
-        from handlers.plans import chooser_reply
-
         return chooser_reply(need)
 
 
 def _answer(ask: Ask, text: str) -> Reply:
     commands = frozenset(ROUTES)
     direct = typed_command(text, ask.today(), commands)
+    if isinstance(direct, q.Command) and direct.name == "plan" and direct.args and not serves_several(ask):
+        commands -= {"plan"}  # one plan: "plan ..." is read as a question, as it always was
+        direct = typed_command(text, ask.today(), commands)
+    if isinstance(direct, q.Help):
+        return route("help").run(ask, "")
     if isinstance(direct, q.Command) and direct.name in PLANLESS:
         return route(direct.name).run(ask, direct.args)
     if direct is not None:  # `/qib summary`, `/qib update M-05 ...`: no need to read the plan's words

@@ -40,7 +40,7 @@ def preview(ask: Ask) -> Reply:
             "Only the board's chair and plan admins can preview the digest; `/qib summary` shows "
             "everyone where the plan stands."
         )
-    digest = Scheduler(ask.deps, ask.settings, ask.client).preview(ask.now)
+    digest = Scheduler(ask.plan_deps, ask.settings, ask.client).preview(ask.now)
     reply = digest_message(digest)
     blocks = [
         bk.context(":eyes: Preview: this is the digest as it would be posted now; only you can see it."),
@@ -60,7 +60,7 @@ def show(ask: Ask, when: str | None) -> Reply:
             raise InvalidInput(f"“{bk.clip(when, 40)}” is not a date: write it like 2020-02-20.") from None
     with ask.deps.sessions() as db:
         frozen = frozen_digest(db=db, plan_id=ask.plan_id, meeting_on=meeting_on)
-    posted = local_moment(frozen.posted_at, frozen.digest.timezone or ask.deps.timezone())
+    posted = local_moment(frozen.posted_at, frozen.digest.timezone or ask.plan_deps.timezone())
     blocks = [
         bk.context(f"As posted on {posted}" + (" (late)" if frozen.late else "") + "."),
         *frozen.message.get("blocks", []),

@@ -19,7 +19,7 @@ log = logging.getLogger("qib.privacy")
 
 def hard_kinds(ask: Ask, text: str) -> list[str]:
     with ask.deps.sessions() as db:
-        staff = plan_staff(db, ask.plan_id)
+        staff = plan_staff(db, ask.plan_id_or_first())
     found = find_personal_data(strip_mentions(text), staff=staff, today=ask.today())
     return list(dict.fromkeys(f.kind for f in found if f.hard))
 
@@ -46,7 +46,7 @@ def guard(ask: Ask, event: dict[str, Any], *, surface: str) -> bool:
     with ask.deps.sessions.begin() as db:
         record_personal_data_message(
             db,
-            ask.plan_id,
+            ask.plan_id_or_first(),
             slack_user_id=ask.user_id,
             surface=surface,
             channel=ask.channel_id,

@@ -81,7 +81,7 @@ def summary(ask: Ask, args: str) -> Reply:
 
     shared = args.strip().lower() in {"share", "post", "channel"}
     try:
-        paper = Scheduler(ask.deps, ask.settings, ask.client).preview(ask.now)
+        paper = Scheduler(ask.plan_deps, ask.settings, ask.client).preview(ask.now)
     except NotFound:  # no board (or none in the next year): the plan's view without a paper to follow
         with ask.deps.sessions() as db:
             result = queries.chair_summary(db=db, plan_id=ask.plan_id, today=ask.today(), now=ask.now)

@@ -292,3 +292,24 @@ def test_with_one_plan_nothing_asks_which(database_url, engine, slack, durham):
         )
         assert DURHAM_M01 in json.dumps(reply.args) and not selects(reply.args.get("blocks") or [])
         assert "one plan" in said(bot.command("plan", channel=dm_channel(CHAIR)))
+        assert "plan is called" not in said(bot.command("plan summary", channel=dm_channel(CHAIR)))
+
+
+def test_an_update_button_in_a_plans_reminder_opens_the_form_for_that_plan(bot: Bot, send: int):
+    """Alex owns M-05 in both plans and has chosen none: the reminder's own plan decides."""
+    reminder = {
+        "type": "message",
+        "ts": "1581066000.000100",
+        "text": "",
+        "user": "UBOT111",
+        "metadata": {
+            "event_type": REMINDER_MARKER,
+            "event_payload": {"plan_id": send, "meeting_on": "2020-02-27"},
+        },
+    }
+    status, _ = bot.click("update_milestone", "M-05", user=IRO, channel_id=dm_channel(IRO), message=reminder)
+    assert status == 200
+    [call] = bot.slack.wait_for("views.open")
+    view = call.args["view"]
+    assert json.loads(view["private_metadata"]) == {"milestone": "M-05", "plan": send}
+    assert "Local offer website" in json.dumps(view["blocks"])
