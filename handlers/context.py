@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot.channels import ChannelNotVisible
 from bot.deps import Deps
+from bot.services.errors import NotFound
 from bot.services.plans import PlanChoiceNeeded, PlanRef, Where, plan_refs, resolve
 from bot.settings import Settings
 
@@ -88,9 +89,17 @@ def plan_for(ask: Ask) -> int:
 
 def form_plan(ask: Ask) -> int | None:
     """The plan a form should carry in its metadata: None when this deployment serves one plan."""
-    if ask.deps.pinned or len(ask.deps.plan_ids()) < 2:
-        return None
-    return ask.plan_id
+    return ask.plan_id if several(ask.deps) else None
+
+
+def several(deps: Deps) -> bool:
+    """Does this process serve more than one plan?"""
+    if deps.pinned:
+        return False
+    try:
+        return len(deps.plan_ids()) > 1
+    except NotFound:  # no plan yet: said by whatever needs one
+        return False
 
 
 def _channel_id(ask: Ask, plan: PlanRef) -> str | None:
@@ -120,7 +129,7 @@ def ask_from(
 ) -> Ask:
     deps: Deps = context["deps"]
     settings: Settings = context["settings"]
-    if settings.board_channel and not deps.pinned and len(deps.plan_ids()) > 1:
+    if settings.board_channel and several(deps):
         # BOARD_CHANNEL overrides one plan's channel; it cannot be every plan's channel at once.
         settings = settings.model_copy(update={"board_channel": None})
     hint = context.get(PLAN_HINT)

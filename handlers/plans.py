@@ -17,7 +17,7 @@ from bot.services.plans import PlanChoiceNeeded, PlanRef, find_by_name, plan_ref
 from handlers import blocks as bk
 from handlers.blocks import Reply
 from handlers.commands.router import subcommand
-from handlers.context import CHANNEL_HINT, PLAN_HINT, Ask, ask_from
+from handlers.context import CHANNEL_HINT, PLAN_HINT, Ask, ask_from, several
 
 CHOOSE_ACTION = "qib_plan_choose"
 MAX_OPTIONS = 100  # Slack's limit for a static select
@@ -136,7 +136,7 @@ def home_for(ask: Ask, answered: tuple[str, Reply] | None = None) -> dict[str, A
 
 
 def serves_several(ask: Ask) -> bool:
-    return not ask.deps.pinned and len(ask.deps.plan_ids()) > 1
+    return several(ask.deps)
 
 
 def current_plan(ask: Ask) -> int | None:
