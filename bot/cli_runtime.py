@@ -88,7 +88,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.deps import WEB_STATEMENT_TIMEOUT_MS, build_deps
 
     deps = build_deps(settings, statement_timeout_ms=WEB_STATEMENT_TIMEOUT_MS)
-    deps.plan_id()  # fail now, with a clear line, if there is no plan to serve
+    deps.plan_ids()  # fail now, with a clear line, if there is no plan to serve
     try:
         app = create_app(settings, deps)  # learns its workspace from Slack unless SLACK_TEAM_ID says
     except WorkspaceUnknown as exc:

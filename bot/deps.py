@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time
 
 from sqlalchemy import Engine, func, select
@@ -30,23 +30,48 @@ class Deps:
     source: str = "slack"  # recorded on progress updates: slack, or console
     channel_ids: ChannelIds = field(default_factory=ChannelIds, repr=False)  # board channel names -> ids
     _plan_id: int | None = field(default=None, repr=False)
+    _for_plan: int | None = field(default=None, repr=False)  # set by for_plan
     _timezone: str | None = field(default=None, repr=False)
 
     def plan_id(self) -> int:
-        """The plan this bot serves, looked up once."""
+        """The plan this bot serves, looked up once: the pinned one (QIB_PLAN, or a copy made by
+        for_plan), else the only one. With several plans a request resolves its own (handlers.context)."""
         if self._plan_id is None:
             with self.sessions() as db:
                 self._plan_id = resolve_plan_id(db, self.plan_selector)
         return self._plan_id
 
+    @property
+    def pinned(self) -> bool:
+        """Does this process (or this copy) serve one plan only, whatever the database holds?"""
+        return self._for_plan is not None or bool(self.plan_selector)
+
+    def plan_ids(self) -> list[int]:
+        """Every plan this process serves: the pinned one, or all in the database (NotFound if none)."""
+        if self.pinned:
+            return [self.plan_id()]
+        with self.sessions() as db:
+            ids = list(db.scalars(select(Plan.id).order_by(Plan.id)))
+        if not ids:
+            raise NotFound(NO_PLAN)
+        return ids
+
+    def for_plan(self, plan_id: int) -> Deps:
+        """A copy serving `plan_id` only, sharing the sessions, clock and channel ids."""
+        return replace(self, _plan_id=plan_id, _for_plan=plan_id, _timezone=None)
+
     def timezone(self) -> str:
         """The plan's time zone, which decides what "today" is."""
         if self._timezone is None:
-            with self.sessions() as db:
-                self._timezone = (
-                    db.scalar(select(Plan.timezone).where(Plan.id == self.plan_id())) or "Europe/London"
-                )
+            self._timezone = self.timezone_of(self.plan_id())
         return self._timezone
+
+    def timezone_of(self, plan_id: int) -> str:
+        with self.sessions() as db:
+            return db.scalar(select(Plan.timezone).where(Plan.id == plan_id)) or "Europe/London"
+
+
+NO_PLAN = "The database holds no plan yet: run `qib seed` or `qib import FILE`."
 
 
 def resolve_plan_id(db: Session, selector: str | None) -> int:
@@ -60,7 +85,7 @@ def resolve_plan_id(db: Session, selector: str | None) -> int:
         return found
     ids = list(db.scalars(select(Plan.id).order_by(Plan.id).limit(2)))
     if not ids:
-        raise NotFound("The database holds no plan yet: run `qib seed` or `qib import FILE`.")
+        raise NotFound(NO_PLAN)
     if len(ids) > 1:
         count = db.scalar(select(func.count(Plan.id)))
         raise NotFound(f"The database holds {count} plans: set QIB_PLAN to the title or id of one.")

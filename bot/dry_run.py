@@ -56,7 +56,8 @@ def rolled_back(deps: Deps) -> Iterator[Deps]:
 def dry_run_tick(deps: Deps, settings: Settings) -> tuple[TickReport, list[str]]:
     """What one tick at the deps' clock would post, rendered as the console renders it; changes nothing."""
     slack = ConsoleSlack()
-    deps.plan_id()  # looked up on the real sessions, so the copy below shares it
+    if len(deps.plan_ids()) == 1:
+        deps.plan_id()  # looked up on the real sessions, so the copy below shares it
     deps.channel_ids = ChannelIds(look_up_names=False)  # no workspace here, as in the console
     with rolled_back(deps) as trial:
         report = Scheduler(trial, settings, slack.client(), worker="dry-run").tick()

@@ -14,6 +14,7 @@ from handlers import (
     inspection,
     measures,
     meetings,
+    plans,
     questions,
     redact,
     status,
@@ -22,6 +23,7 @@ from handlers import (
 from handlers.commands.router import Router
 
 FEATURES = (
+    plans,  # first: its middleware reads which plan a form or message was made for
     commands,
     questions,
     status,

@@ -13,7 +13,9 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.services import queries
+from bot.services.plans import PlanChoiceNeeded
 from bot.services.questions import intents as q
+from bot.services.questions import typed_command
 from bot.services.questions.interpret import as_typed
 from bot.services.questions.terms import PlanWords
 from bot.usecases import questions
@@ -22,6 +24,7 @@ from handlers import status as status_handlers
 from handlers.blocks import Reply
 from handlers.commands.router import Router
 from handlers.context import Ask, ask_from
+from handlers.plan_chooser import chooser_reply, serves_several
 from handlers.status import render
 
 ASK_BUTTON = "ask_question"
@@ -31,9 +34,28 @@ def register(app: App, router: Router) -> None:
     app.action(re.compile(rf"^{ASK_BUTTON}:"))(on_ask_button)
 
 
+PLANLESS = frozenset({"plan", "help"})  # answered before anyone has said which plan they mean
+
+
 def answer(ask: Ask, text: str) -> Reply:
-    """The reply to a question or a /qib command line, whichever surface it came from."""
-    asked = questions.understand(ask.deps.sessions, ask.asker(), text, ask.router.names())
+    """The reply to a question or a /qib command line, whichever surface it came from; the plan
+    chooser when several plans could be meant."""
+    try:
+        return _answer(ask, text)
+    except PlanChoiceNeeded as need:
+        return chooser_reply(need)
+
+
+def _answer(ask: Ask, text: str) -> Reply:
+    commands = ask.router.names()
+    direct = typed_command(text, ask.today(), commands)
+    if isinstance(direct, q.Command) and direct.name == "plan" and direct.args and not serves_several(ask):
+        commands -= {"plan"}  # one plan: "plan ..." is read as a question, as it always was
+    elif isinstance(direct, q.Help):
+        return ask.router.route("help").run(ask, "")
+    elif isinstance(direct, q.Command) and direct.name in PLANLESS:
+        return ask.router.route(direct.name).run(ask, direct.args)
+    asked = questions.understand(ask.deps.sessions, ask.asker(), text, commands)
     if asked.bare_topic and isinstance(asked.intent, q.Status) and asked.words is not None:
         return _status(ask, asked.intent.topic, asked.words, bare=True, typed=text)
     return run(ask, asked.intent, asked.words, typed="" if asked.direct else text)

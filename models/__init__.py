@@ -18,6 +18,7 @@ from models.plan import (
     ScheduledPost,
     priority_area,
 )
+from models.plan_choice import PlanChoice
 from models.privacy import PostedMessage, RedactionEdit
 from models.revision import PlanRevision
 
@@ -36,6 +37,7 @@ __all__ = [
     "Person",
     "Plan",
     "PlanRevision",
+    "PlanChoice",
     "PostedMessage",
     "Priority",
     "ProgressUpdate",

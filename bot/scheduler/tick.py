@@ -46,12 +46,40 @@ class BoardScheduler(DigestPosting, Reminding):
 
     def tick(self, now: datetime | None = None) -> TickReport:
         try:
-            report = self._tick(now or self.deps.clock())
+            report = self._tick_each_plan(now or self.deps.clock())
         except Exception:
             metrics.TICKS.labels("failed").inc()
             raise
         metrics.TICKS.labels("problems" if report.problems else "ok").inc()
         metrics.LAST_TICK.set_to_current_time()
+        return report
+
+    def _tick_each_plan(self, now: datetime) -> TickReport:
+        """One plan served (QIB_PLAN, or the only one): its tick. Several: each plan's tick in turn, with
+        its own board rule, calendar and channel; one plan's failure does not stop the others'."""
+        plan_ids = self.deps.plan_ids()
+        if len(plan_ids) == 1:
+            return self._tick(now)
+        # BOARD_CHANNEL overrides one plan's channel; it cannot be every plan's channel at once.
+        settings = self.settings.model_copy(update={"board_channel": None})
+        report = TickReport()
+        for plan_id in plan_ids:
+            one = BoardScheduler(
+                self.deps.for_plan(plan_id),
+                settings,
+                self.client,
+                renderers=self.renderers,
+                worker=self.worker,
+            )
+            try:
+                part = one._tick(now)
+            except Exception as exc:  # the next plan's posts must still go out; the next tick retries
+                log_unexpected(log, f"scheduler tick failed for plan {plan_id}", exc)
+                report.problems.append(f"plan {plan_id}: {type(exc).__name__}")
+                continue
+            report.posted += part.posted
+            report.skipped += part.skipped
+            report.problems += part.problems
         return report
 
     def _tick(self, now: datetime) -> TickReport:

@@ -28,7 +28,7 @@ def refusal(kinds: tuple[str, ...] | list[str]) -> str:
 def guard(ask: Ask, event: dict[str, Any], *, surface: str) -> bool:
     """True when the message was stopped here (the caller then does nothing else)."""
     try:
-        who = ask.asker()
+        who = ask.asker(or_first=True)  # a DM sent before the person chose a plan is screened too
     except Exception as exc:  # the screen must not take the bot down; answer as usual
         log.warning("could not screen a message: %s", type(exc).__name__)
         return False

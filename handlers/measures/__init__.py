@@ -16,8 +16,8 @@ from bot.usecases.measures import NotSaved
 from bot.usecases.results import Refused
 from handlers.blocks import Reply
 from handlers.commands.router import Router
-from handlers.context import Ask, ask_from
-from handlers.measures.modal import CALLBACK, FIELDS, read_record_form, record_modal
+from handlers.context import Ask, ask_from, form_plan
+from handlers.measures.modal import CALLBACK, FIELDS, measure_code, read_record_form, record_modal
 from handlers.measures.parse import parse_measure_text
 from handlers.measures.render import (
     RECORD_BUTTON,
@@ -129,7 +129,9 @@ def _upload_chart(ask: Ask, data: ChartData) -> Reply:
 
 def open_record_modal(ask: Ask, code: str, *, notice: str | None = None) -> None:
     found = ok(measures.find_measure(ask.deps.sessions, ask.asker(), code))
-    ask.client.views_open(trigger_id=ask.trigger_id, view=record_modal(found, notice=notice))
+    ask.client.views_open(
+        trigger_id=ask.trigger_id, view=record_modal(found, notice=notice, plan_id=form_plan(ask))
+    )
 
 
 def on_record_button(ack: Ack, body: dict[str, Any], context: Any, client: Any) -> None:
@@ -147,7 +149,7 @@ def on_record_submit(ack: Ack, body: dict[str, Any], context: Any, client: Any, 
         ack(response_action="errors", errors=errors)
         return
     ask = ask_from(context, client, user_id=context.user_id, channel_id=None, surface="action")
-    code = view.get("private_metadata") or ""
+    code = measure_code(view.get("private_metadata") or "")
     request = measures.RecordRequest(who=ask.asker(), code=code, source=ask.deps.source, **form)
     result = measures.record(ask.deps.sessions, request)
     errors = form_errors(result)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -37,7 +38,7 @@ def _input(block_id: str, label: str, *, initial: str | None = None, optional: b
     )
 
 
-def record_modal(m: MeasureView, *, notice: str | None = None) -> dict[str, Any]:
+def record_modal(m: MeasureView, *, notice: str | None = None, plan_id: int | None = None) -> dict[str, Any]:
     better = "higher" if m.direction == "up" else "lower"
     latest = (
         f"Latest: {format_value(m.latest.value, m.unit)} in {period_label(m.latest.period)} ({m.rag.value})"
@@ -83,7 +84,8 @@ def record_modal(m: MeasureView, *, notice: str | None = None) -> dict[str, Any]
     return View(
         type="modal",
         callback_id=CALLBACK,
-        private_metadata=m.code,
+        # The measure's code; with several plans, JSON also naming the plan the form was opened for.
+        private_metadata=m.code if plan_id is None else json.dumps({"code": m.code, "plan": plan_id}),
         title=PlainTextObject(text="Record a value"),
         submit=PlainTextObject(text="Save"),
         close=PlainTextObject(text="Cancel"),
@@ -117,3 +119,13 @@ def read_record_form(state: dict[str, Any]) -> tuple[dict[str, Any], dict[str, s
         "confirm_not_personal": "not_personal" in checked,
     }
     return form, errors
+
+
+def measure_code(private_metadata: str) -> str:
+    """The code a record form was opened for (see record_modal)."""
+    if private_metadata.startswith("{"):
+        try:
+            return str(json.loads(private_metadata).get("code") or "")
+        except (ValueError, AttributeError):
+            return ""
+    return private_metadata

@@ -95,7 +95,8 @@ def open_update_modal(
             )
         defaults = form_defaults(db=db, plan_id=ask.plan_id, code=code) if code else None
     ask.client.views_open(
-        trigger_id=ask.trigger_id, view=update_modal(choices, defaults, typed=typed, notice=notice)
+        trigger_id=ask.trigger_id,
+        view=update_modal(choices, defaults, typed=typed, notice=notice, plan_id=ask.plan_id),
     )
 
 
@@ -218,7 +219,9 @@ def on_pick_milestone(ack: Ack, body: dict[str, Any], context: Any, client: Any)
     with ask.deps.sessions() as db:
         choices = update_choices(db=db, plan_id=ask.plan_id, actor=actor, today=ask.today())
         defaults = form_defaults(db=db, plan_id=ask.plan_id, code=code) if code else None
-    client.views_update(view_id=view["id"], hash=view.get("hash"), view=update_modal(choices, defaults))
+    client.views_update(
+        view_id=view["id"], hash=view.get("hash"), view=update_modal(choices, defaults, plan_id=ask.plan_id)
+    )
 
 
 def on_milestone_options(ack: Ack, body: dict[str, Any], context: Any, client: Any) -> None:
@@ -255,7 +258,7 @@ def on_pick_status(ack: Ack, body: dict[str, Any], context: Any, client: Any) ->
     client.views_update(
         view_id=view["id"],
         hash=view.get("hash"),
-        view=update_modal(choices, defaults, typed=typed, percent_set=percent_set),
+        view=update_modal(choices, defaults, typed=typed, percent_set=percent_set, plan_id=ask.plan_id),
     )
 
 

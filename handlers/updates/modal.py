@@ -180,8 +180,9 @@ def update_modal(
     typed: dict[str, Any] | None = None,
     notice: str | None = None,
     percent_set: bool = False,
+    plan_id: int | None = None,
 ) -> dict[str, Any]:
-    """The form: the milestone's status and percent as they stand, its latest update shown as context
+    """The form (`plan_id`: the plan it is opened for, kept in its metadata for the submission): the milestone's status and percent as they stand, its latest update shown as context
     (never copied into the new note), then anything the user already typed.
 
     The reason for reopening is asked only when a complete milestone is given another status;
@@ -325,6 +326,8 @@ def update_modal(
         title=PlainTextObject(text="Update a milestone"),
         submit=PlainTextObject(text="Save update"),
         close=PlainTextObject(text="Cancel"),
-        private_metadata=json.dumps({"milestone": chosen} if chosen else {}),
+        private_metadata=json.dumps(
+            ({"milestone": chosen} if chosen else {}) | ({"plan": plan_id} if plan_id is not None else {})
+        ),
         blocks=blocks,
     ).to_dict()
