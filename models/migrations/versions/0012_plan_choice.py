@@ -1,7 +1,7 @@
 """plan_choice: the plan each person last chose, for a deployment serving several plans
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-11-30
 
 One row per Slack user id: `/qib plan NAME` (or the plan chooser) records it, and DMs and the App Home
@@ -15,8 +15,8 @@ from alembic import op
 
 from models.base import UTCDateTime
 
-revision: str = "0011"
-down_revision: str | None = "0010"
+revision: str = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
