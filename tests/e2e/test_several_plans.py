@@ -15,15 +15,17 @@ from sqlalchemy import select
 
 from bot.app import make_client
 from bot.deps import Deps
-from bot.scheduler import MARKER, REMINDER_MARKER, Scheduler
+from bot.scheduler import Scheduler
+from bot.scheduler.base import MARKER, REMINDER_MARKER
 from bot.services.planfile import import_plan, parse_plan_text
-from handlers.plans import CHOOSE_ACTION
+from handlers.plan_chooser import CHOOSE_ACTION
 from models import Milestone, PlanChoice, ProgressUpdate
 from models.db import make_sessionmaker
+from qib_testing.bots import Bot, bot_settings, serve_bot
+from qib_testing.people import CHAIR, IRO, PRACTICE_LEAD
+from qib_testing.slack_standin import BOARD_CHANNEL_ID, FakeSlack
 from tests.conftest import SEED_TIME
-from tests.e2e.conftest import CHAIR, IRO, PRACTICE_LEAD, Bot, bot_settings, serve_bot
 from tests.e2e.test_updates import state
-from tests.slack_standin import BOARD_CHANNEL_ID, FakeSlack
 
 SEND_CHANNEL = "C0SENDBOARD"
 SEND_TITLE = "SEND Written Statement of Action"
