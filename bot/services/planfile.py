@@ -898,7 +898,9 @@ def export_plan(db: Session, plan_id: int) -> dict[str, Any]:
     priorities = {p.id: p.code for p in plan.priorities}
     updates: dict[int, list[ProgressUpdate]] = {}
     for u in db.scalars(
-        select(ProgressUpdate).where(ProgressUpdate.plan_id == plan_id).order_by(ProgressUpdate.id)
+        select(ProgressUpdate)
+        .where(ProgressUpdate.plan_id == plan_id, ProgressUpdate.shown())
+        .order_by(ProgressUpdate.id)
     ):
         updates.setdefault(u.milestone_id, []).append(u)
     milestones = db.scalars(

@@ -528,7 +528,7 @@ def _latest(column_name: str) -> Any:
     pu = aliased(ProgressUpdate, name=f"latest_{column_name}")
     return (
         select(getattr(pu, column_name))
-        .where(pu.milestone_id == Milestone.id)
+        .where(pu.milestone_id == Milestone.id, pu.superseded_at.is_(None))
         .order_by(pu.at.desc(), pu.id.desc())
         .limit(1)
         .correlate(Milestone)
@@ -1046,7 +1046,7 @@ def milestone_detail(*, db: Session, plan_id: int, today: date, code: str) -> Mi
                 ProgressUpdate.source,
             )
             .outerjoin(author, author.id == ProgressUpdate.author_id)
-            .where(ProgressUpdate.milestone_id == item.id)
+            .where(ProgressUpdate.milestone_id == item.id, ProgressUpdate.shown())
             .order_by(ProgressUpdate.at.desc(), ProgressUpdate.id.desc())
         )
     ]
@@ -1360,7 +1360,7 @@ def _changes_since(
             func.count().over(partition_by=pu.milestone_id).label("n"),
         )
         # A range scan of the (plan_id, at) index: the updates of the period, not the plan's history.
-        .where(pu.plan_id == plan_id, pu.at >= since, pu.at < end)
+        .where(pu.plan_id == plan_id, pu.at >= since, pu.at < end, pu.shown())
         .subquery("recent")
     )
     r = recent.c

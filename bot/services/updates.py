@@ -20,43 +20,34 @@ import hashlib
 import json
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.services.errors import InvalidInput, NoChange, NotAllowed, NotFound
-from bot.services.people import (
-    Actor,
-    acting,
-    actor_by_id,
-    can_admin,
-    can_reopen,
-    is_active_delegate,
-)
+from bot.services.ownership import DelegateChange, OwnerChange, reassign_owner, set_delegate
+from bot.services.people import acting, can_reopen
 from bot.services.privacy import kinds_of, screen
 from bot.services.privacy_plan import plan_staff
 from bot.services.status import Health, health
-from bot.services.wording import full_day, person_label
+from bot.services.update_checks import MAX_KEY_CHARS, MAX_TEXT_CHARS, MAX_URL_CHARS, TEXT_LABELS
+from bot.services.update_checks import check_key as _check_key
+from bot.services.update_checks import check_now as _check_now
+from bot.services.update_checks import check_percent as _check_percent
+from bot.services.update_checks import check_source as _check_source
+from bot.services.update_checks import check_status as _check_status
+from bot.services.update_checks import check_url as _check_url
+from bot.services.update_checks import clean_text as _clean_text
+from bot.services.update_checks import find_milestone_id as _milestone_id
+from bot.services.update_checks import lock as _lock
+from bot.services.update_checks import lock_milestone as _lock_milestone
+from bot.services.update_checks import not_yours as _not_yours
+from bot.services.update_checks import owner_phrase as _owner_phrase
+from bot.services.update_checks import zone as _zone
+from bot.services.update_form import Choice, FormDefaults, form_defaults, latest_update, update_choices
 from models import AuditEvent, Milestone, Person, Plan, ProgressUpdate
-from models.codes import code_key
-from models.planfile import CONTROL
-from models.vocab import Source, Status, parse_status
-
-MAX_TEXT_CHARS = 3000  # Slack's plain_text_input maximum
-MAX_URL_CHARS = 2000  # ProgressUpdate.evidence_url
-MAX_KEY_CHARS = 255  # ProgressUpdate.idempotency_key
-
-TEXT_LABELS = {
-    "note": "The note",
-    "next_steps": "The next steps",
-    "blockers": "The blockers",
-    "decision": "The decision needed",
-    "reopen_reason": "The reason for reopening",
-    "override_reason": "The reason for saving over the personal data check",
-}
+from models.vocab import Status
 
 
 @dataclass(frozen=True)
@@ -87,33 +78,6 @@ class UpdateResult:
     blockers: str | None
     # The kinds of soft identifier the author confirmed were not about a child (empty for most updates).
     override_kinds: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class OwnerChange:
-    milestone_code: str
-    milestone_title: str
-    before_owner: str | None
-    after_owner: str | None
-    changed: bool
-    # Who to tell: the new and the former owner's Slack ids (None when unmapped), and who made the change.
-    before_slack_id: str | None = None
-    after_slack_id: str | None = None
-    changed_by: str | None = None
-
-
-@dataclass(frozen=True)
-class DelegateChange:
-    person_key: str
-    person_name: str
-    before_delegate: str | None
-    before_until: date | None
-    after_delegate: str | None
-    after_until: date | None
-    changed: bool
-
-
-# ---------------------------------------------------------------- recording an update
 
 
 def record_update(
@@ -368,133 +332,6 @@ def _refuse_no_change(
         )
 
 
-def latest_update(db: Session, milestone_id: int) -> ProgressUpdate | None:
-    return db.scalar(
-        select(ProgressUpdate)
-        .where(ProgressUpdate.milestone_id == milestone_id)
-        .order_by(ProgressUpdate.at.desc(), ProgressUpdate.id.desc())
-        .limit(1)
-    )
-
-
-# ---------------------------------------------------------------- owners and delegates
-
-
-def reassign_owner(
-    *,
-    db: Session,
-    plan_id: int,
-    milestone_code: str,
-    new_owner_id: int | None,
-    actor_id: int,
-    now: datetime,
-    extra_admin_slack_ids: frozenset[str] = frozenset(),
-) -> OwnerChange:
-    """Give a milestone a new owner (or none); admins only, audited."""
-    _check_now(now)
-    actor = _admin(db, plan_id, actor_id, extra_admin_slack_ids, "change who owns a milestone")
-    milestone = _lock_milestone(db, plan_id, milestone_code)
-    new_owner = _person(db, plan_id, new_owner_id) if new_owner_id is not None else None
-    old_owner = db.get(Person, milestone.owner_id) if milestone.owner_id is not None else None
-    changed = milestone.owner_id != new_owner_id
-    if changed:
-        milestone.owner_id = new_owner_id
-        db.add(
-            AuditEvent(
-                plan_id=plan_id,
-                at=now,
-                actor_id=actor.person_id,
-                actor=actor.name,
-                action="reassign_owner",
-                entity="milestone",
-                entity_code=milestone.code,
-                before={"owner": old_owner.key if old_owner else None},
-                after={"owner": new_owner.key if new_owner else None},
-            )
-        )
-        db.flush()
-    return OwnerChange(
-        milestone_code=milestone.code,
-        milestone_title=milestone.title,
-        before_owner=_label(old_owner),
-        after_owner=_label(new_owner),
-        changed=changed,
-        before_slack_id=old_owner.slack_user_id if old_owner else None,
-        after_slack_id=new_owner.slack_user_id if new_owner else None,
-        changed_by=actor.name,
-    )
-
-
-def set_delegate(
-    *,
-    db: Session,
-    plan_id: int,
-    person_id: int,
-    delegate_id: int | None,
-    until: date | None,
-    actor_id: int,
-    now: datetime,
-    extra_admin_slack_ids: frozenset[str] = frozenset(),
-) -> DelegateChange:
-    """Set (or clear, with None) who covers a person's milestones, optionally until a date; admins only."""
-    _check_now(now)
-    actor = _admin(db, plan_id, actor_id, extra_admin_slack_ids, "set who covers for someone")
-    plan = db.get(Plan, plan_id)
-    assert plan is not None  # _admin found a person of this plan
-    person = _person(db, plan_id, person_id)
-    delegate = _person(db, plan_id, delegate_id) if delegate_id is not None else None
-    if delegate is not None and delegate.id == person.id:
-        raise InvalidInput(
-            f"{person.name} cannot cover for themselves; choose someone else.", field="delegate"
-        )
-    if delegate is None:
-        until = None
-    today = now.astimezone(_zone(plan.timezone)).date()
-    if until is not None and until < today:
-        raise InvalidInput(
-            f"The cover would already have ended ({_day(until)}); choose today or a later date.",
-            field="until",
-        )
-    before_delegate = db.get(Person, person.delegate_id) if person.delegate_id is not None else None
-    before_until = person.delegate_until
-    changed = (person.delegate_id, person.delegate_until) != (delegate_id, until)
-    if changed:
-        person.delegate_id = delegate_id
-        person.delegate_until = until
-        db.add(
-            AuditEvent(
-                plan_id=plan_id,
-                at=now,
-                actor_id=actor.person_id,
-                actor=actor.name,
-                action="set_delegate",
-                entity="person",
-                entity_code=person.key,
-                before={
-                    "delegate": before_delegate.key if before_delegate else None,
-                    "until": before_until.isoformat() if before_until else None,
-                },
-                after={
-                    "delegate": delegate.key if delegate else None,
-                    "until": until.isoformat() if until else None,
-                },
-            )
-        )
-        db.flush()
-    return DelegateChange(
-        person_key=person.key,
-        person_name=person.name,
-        before_delegate=_label(before_delegate),
-        before_until=before_until,
-        after_delegate=_label(delegate),
-        after_until=until,
-        changed=changed,
-    )
-
-
-# ---------------------------------------------------------------- reading back
-
-
 def request_digest(
     *,
     author_id: int,
@@ -627,248 +464,34 @@ def summarise(
     return f"{code}: {status}, {percent}" + (" (no change)" if unchanged else "")
 
 
-# ---------------------------------------------------------------- checks
+def result_of(db: Session, update: ProgressUpdate) -> UpdateResult:
+    """An update as recorded (a correction's replacement, say), reported as `record_update` reports one."""
+    return _result(db, update, duplicate=False)
 
 
-def _lock_milestone(db: Session, plan_id: int, code: str) -> Milestone:
-    """The milestone, its row locked until the caller's transaction ends (a no-op on SQLite)."""
-    return _lock(db, _milestone_id(db, plan_id, code))
+check_reasons = _check_reasons
 
-
-def _lock(db: Session, milestone_id: int) -> Milestone:
-    return db.scalars(
-        select(Milestone)
-        .where(Milestone.id == milestone_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
-
-
-def _milestone_id(db: Session, plan_id: int, code: str) -> int:
-    """The id of the milestone a code names ("M-07", "m7"), or NotFound."""
-    wanted = (code or "").strip()
-    milestone_id = db.scalar(
-        select(Milestone.id).where(Milestone.plan_id == plan_id, Milestone.code == wanted)
-    )
-    if milestone_id is None:
-        key = code_key(wanted)
-        if key is not None:
-            same = [
-                mid
-                for mid, other in db.execute(
-                    select(Milestone.id, Milestone.code).where(Milestone.plan_id == plan_id)
-                )
-                if code_key(other) == key
-            ]
-            milestone_id = same[0] if len(same) == 1 else None  # two codes with one key: exact only
-    if milestone_id is None:
-        raise NotFound(f"There is no milestone {wanted or '(blank)'} in this plan.")
-    return milestone_id
-
-
-def _check_key(key: str) -> str:
-    if not isinstance(key, str) or not CONTROL.sub("", key).strip():
-        raise ValueError("an idempotency key is required (the modal's view id, the command's trigger id)")
-    key = CONTROL.sub("", key).strip()
-    if len(key) > MAX_KEY_CHARS:
-        raise ValueError(f"the idempotency key is longer than {MAX_KEY_CHARS} characters")
-    return key
-
-
-def _check_now(now: datetime) -> None:
-    if now.tzinfo is None or now.utcoffset() is None:
-        raise ValueError("now must be an aware datetime")
-
-
-def _check_source(source: str) -> str:
-    try:
-        return Source(source).value
-    except ValueError:
-        raise ValueError(f"unknown update source {source!r}") from None
-
-
-def _check_status(status: str | None) -> Status | None:
-    if status is None or not str(status).strip():
-        return None
-    try:
-        return parse_status(str(status))
-    except ValueError:
-        raise InvalidInput(
-            f'"{str(status).strip()[:40]}" is not a status. Use not started, on track (green), '
-            "at risk (amber), off track (red) or complete (blue).",
-            field="status",
-        ) from None
-
-
-def _check_percent(percent: int | None) -> int | None:
-    if percent is None:
-        return None
-    if isinstance(percent, bool) or not isinstance(percent, int):
-        raise InvalidInput("Percent complete must be a whole number from 0 to 100.", field="percent")
-    if not 0 <= percent <= 100:
-        raise InvalidInput(
-            f"Percent complete must be from 0 to 100 (the update says {percent}%).", field="percent"
-        )
-    return percent
-
-
-def _clean_text(value: str | None, field: str) -> str | None:
-    """Trimmed text, None when blank; control characters dropped (PostgreSQL refuses NUL, and a plan
-    file refuses them all, so an export of the plan must not carry any)."""
-    if value is None:
-        return None
-    text = CONTROL.sub("", str(value)).strip()
-    if not text:
-        return None
-    if len(text) > MAX_TEXT_CHARS:
-        raise InvalidInput(
-            f"{TEXT_LABELS[field]} is {len(text):,} characters long; the most Slack takes is "
-            f"{MAX_TEXT_CHARS:,}. Shorten it, or put the detail in a document and link it as evidence.",
-            field=field,
-        )
-    return text
-
-
-def _check_url(value: str | None) -> str | None:
-    if value is None:
-        return None
-    url = str(value).replace("\x00", "").strip()
-    if not url:
-        return None
-    problem = (
-        "The evidence link must be a web address starting with https:// (or http://), "
-        "such as a SharePoint or intranet page."
-    )
-    if len(url) > MAX_URL_CHARS:
-        raise InvalidInput(
-            f"The evidence link is longer than {MAX_URL_CHARS:,} characters.", field="evidence_url"
-        )
-    if any(c.isspace() for c in url) or CONTROL.search(url):
-        raise InvalidInput(problem, field="evidence_url")
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-    except ValueError:
-        raise InvalidInput(problem, field="evidence_url") from None
-    if parts.scheme.lower() not in ("http", "https") or not host:
-        raise InvalidInput(problem, field="evidence_url")
-    return url
-
-
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("Europe/London")
-
-
-def _admin(db: Session, plan_id: int, actor_id: int, extra: frozenset[str], doing: str) -> Actor:
-    actor = actor_by_id(db, plan_id, actor_id, extra)
-    if not can_admin(actor):
-        raise NotAllowed(f"Only a plan admin can {doing}.")
-    assert actor is not None
-    return actor
-
-
-def _person(db: Session, plan_id: int, person_id: int) -> Person:
-    person = db.get(Person, person_id)
-    if person is None or person.plan_id != plan_id:
-        raise NotFound("That person is not one of this plan's people.")
-    return person
-
-
-def _label(person: Person | None) -> str | None:
-    if person is None:
-        return None
-    return person_label(person.name, person.role)
-
-
-def _owner_phrase(owner: Person | None) -> str:
-    return f", {_label(owner)}," if owner is not None else ""
-
-
-def _day(d: date) -> str:
-    return full_day(d)
-
-
-def _not_yours(code: str, owner: Person | None, actor: Actor, today: date) -> str:
-    if owner is None:
-        return f"{code} has no owner yet; ask an admin to update it or to give it an owner."
-    message = f"{code} is owned by {_label(owner)}; ask them or an admin to update it."
-    if (
-        owner.delegate_id == actor.person_id
-        and owner.delegate_until is not None
-        and not is_active_delegate(actor, owner.delegate_id, owner.delegate_until, today)
-    ):
-        message = f"Your cover for {owner.name} ended on {_day(owner.delegate_until)}. " + message
-    return message
-
-
-# ---------------------------------------------------------------- what a person may update, and the form
-
-
-@dataclass(frozen=True)
-class Choice:
-    code: str
-    title: str
-    own: bool
-
-
-@dataclass(frozen=True)
-class FormDefaults:
-    """What the update form starts from: the milestone as it stands, and its latest update to show as
-    context (read-only: a new update says what is new, it never starts from the last one's words)."""
-
-    code: str
-    title: str
-    status: str
-    percent: int
-    note: str | None
-    evidence_url: str | None
-    next_steps: str | None
-    blockers: str | None
-    latest_at: datetime | None = None
-    latest_by: str | None = None
-    latest_status: str | None = None
-    latest_percent: int | None = None
-
-
-def update_choices(*, db: Session, plan_id: int, actor: Actor, today: date) -> list[Choice]:
-    """Milestones the person can update, their own (or those they cover) first; admins see all."""
-    covered = {
-        p.id
-        for p in db.scalars(
-            select(Person).where(Person.plan_id == plan_id, Person.delegate_id == actor.person_id)
-        )
-        if p.delegate_until is None or today <= p.delegate_until
-    }
-    mine = {actor.person_id, *covered}
-    rows = db.execute(
-        select(Milestone.code, Milestone.title, Milestone.owner_id)
-        .where(Milestone.plan_id == plan_id)
-        .order_by(Milestone.position, Milestone.id)
-    ).all()
-    own = [Choice(c, t, True) for c, t, owner in rows if owner in mine]
-    others = [Choice(c, t, False) for c, t, owner in rows if owner not in mine] if can_admin(actor) else []
-    return own + others
-
-
-def form_defaults(*, db: Session, plan_id: int, code: str) -> FormDefaults:
-    milestone = db.scalar(select(Milestone).where(Milestone.plan_id == plan_id, Milestone.code == code))
-    if milestone is None:
-        raise NotFound(f"There is no milestone {code} in the plan.")
-    latest = latest_update(db, milestone.id)
-    return FormDefaults(
-        code=milestone.code,
-        title=milestone.title,
-        status=milestone.status,
-        percent=milestone.percent,
-        note=latest.note if latest else None,
-        evidence_url=latest.evidence_url if latest else None,
-        next_steps=latest.next_steps if latest else None,
-        blockers=latest.blockers if latest else None,
-        latest_at=latest.at if latest else None,
-        latest_by=latest.author.name if latest and latest.author else None,
-        latest_status=latest.status if latest else None,
-        latest_percent=latest.percent if latest else None,
-    )
+__all__ = [
+    "MAX_KEY_CHARS",
+    "MAX_TEXT_CHARS",
+    "MAX_URL_CHARS",
+    "TEXT_LABELS",
+    "Choice",
+    "DelegateChange",
+    "FormDefaults",
+    "OwnerChange",
+    "UpdateResult",
+    "_clean_text",
+    "check_reasons",
+    "result_of",
+    "_lock_milestone",
+    "form_defaults",
+    "latest_update",
+    "reassign_owner",
+    "record_update",
+    "request_digest",
+    "scoped_key",
+    "set_delegate",
+    "summarise",
+    "update_choices",
+]

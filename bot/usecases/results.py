@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -13,7 +14,7 @@ class Refused:
 
     reason: str
     field: str | None = None
-    also: dict[str, str] = field(default_factory=dict)
+    also: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ class NeedsForm:
     """The request should continue in a form, prefilled with what was understood."""
 
     code: str | None = None
-    typed: dict[str, Any] = field(default_factory=dict)
+    typed: dict[str, Any] = dataclasses.field(default_factory=dict)
     notice: str | None = None
 
 

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from bot.services import queries
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.measures import read_measures, select_measures
-from bot.services.people import can_update
 from bot.services.search import SearchResult, search
+from bot.usecases.updates import Caller, editable, may_update
 from handlers.blocks import Reply
 from handlers.commands.router import subcommand
 from handlers.context import Ask, actor_of, ask_from
@@ -56,17 +56,18 @@ def status_found(ask: Ask, db: Session, found: SearchResult) -> Reply:
 
 
 def _may_update(ask: Ask, detail: queries.MilestoneDetail) -> bool:
-    from bot.services.people import actor_for
+    """The plan's one rule (owner, their cover, an admin), asked of the update use case."""
+    return may_update(ask.deps.sessions, _caller(ask), detail.row.code)
 
-    with ask.deps.sessions() as db:
-        actor = actor_for(db, ask.plan_id, ask.user_id, ask.settings.admin_ids)
-    owner = detail.owner
-    if owner is None:
-        return bool(actor and actor.is_admin)
-    delegate_id = None
-    if owner.delegate and detail.delegate and actor and detail.delegate.key == actor.key:
-        delegate_id = actor.person_id
-    return can_update(actor, owner.id, delegate_id, owner.delegate_until, ask.today())
+
+def _caller(ask: Ask) -> Caller:
+    return Caller(
+        user_id=ask.user_id,
+        plan_id=ask.plan_id,
+        now=ask.now,
+        today=ask.today(),
+        admins=ask.settings.admin_ids,
+    )
 
 
 @subcommand(
@@ -147,7 +148,7 @@ def history(ask: Ask, args: str) -> Reply:
         if found.match is not None and found.match.kind == "milestone":
             code = found.match.code
         detail = queries.milestone_detail(db=db, plan_id=ask.plan_id, today=ask.today(), code=code)
-    return render.history_reply(detail)
+    return render.history_reply(detail, editable=editable(ask.deps.sessions, _caller(ask), detail.row.code))
 
 
 def on_share_summary(ack: Ack, body: dict[str, Any], context: Any, client: Any, respond: Any) -> None:

@@ -29,6 +29,8 @@ from handlers.blocks import Reply
 from handlers.words import day_in, due_phrase, full_day, person_label, status_label
 
 UPDATE_BUTTON = "update_milestone"
+EDIT_BUTTON = "correct_update"  # handled in handlers.updates.correct
+WITHDRAW_BUTTON = "withdraw_update"
 SHARE_BUTTON = "share_summary"
 LINES_PER_SECTION = 8
 
@@ -245,7 +247,7 @@ def history_line(e: Any, today: date) -> str:
     return "\n".join(lines)
 
 
-def history_reply(d: MilestoneDetail, *, limit: int = 40) -> Reply:
+def history_reply(d: MilestoneDetail, *, limit: int = 40, editable: frozenset[int] = frozenset()) -> Reply:
     today = d.calendar.today
     r = d.row
     blocks = [bk.header(f"History of {r.code}"), bk.section(f"*{bk.esc(r.code)}* {bk.esc(r.title)}")]
@@ -253,6 +255,7 @@ def history_reply(d: MilestoneDetail, *, limit: int = 40) -> Reply:
         blocks.append(bk.context(bk.esc(d.due_line)))
     shown = d.history[:limit]
     blocks += packed(history_line(e, today) for e in shown) or [bk.section("No progress updates yet.")]
+    blocks += edit_buttons([e.update_id for e in shown if e.update_id in editable])
     if d.events:
         changes = [
             f"{day_in(e.at.date(), today)}: {bk.esc(e.actor or 'someone')} {bk.esc(e.what)}"
@@ -268,6 +271,27 @@ def history_reply(d: MilestoneDetail, *, limit: int = 40) -> Reply:
         *(f"{e.at:%Y-%m-%d} {e.actor or 'someone'} {e.what}" for e in d.events[:limit]),
     )
     return Reply(text=text, blocks=bk.fit(blocks))
+
+
+def edit_buttons(update_ids: list[int | None], *, limit: int = 5) -> list[dict[str, Any]]:
+    """Edit and Withdraw for the updates the reader may still correct (their own, within 7 days)."""
+    refs = [update_reference(i) for i in update_ids[:limit] if i is not None]
+    if not refs:
+        return []
+    buttons = []
+    for ref in refs:
+        withdraw = bk.button(f"Withdraw {ref}", WITHDRAW_BUTTON, ref, style="danger")
+        withdraw["confirm"] = {
+            "title": {"type": "plain_text", "text": f"Withdraw {ref}?"},
+            "text": {"type": "mrkdwn", "text": "It is taken out of every view; this cannot be undone."},
+            "confirm": {"type": "plain_text", "text": "Withdraw"},
+            "deny": {"type": "plain_text", "text": "Keep it"},
+        }
+        buttons += [bk.button(f"Edit {ref}", EDIT_BUTTON, ref), withdraw]
+    return [
+        bk.context("Your updates of the last 7 days can be corrected or withdrawn:"),
+        bk.actions(*buttons),
+    ]
 
 
 def mine_reply(p: PersonMilestones, *, limit: int = 20) -> Reply:

@@ -86,8 +86,9 @@ def _announce(ask: Ask, result: UpdateResult) -> str | None:
 def remember_posted(
     ask: Ask, result: UpdateResult, purpose: str, posted: Any, payload: dict[str, Any]
 ) -> None:
-    """Keep where a message carrying the update's text went, for a redaction to edit it later."""
-    if not (result.note or result.next_steps or result.blockers):
+    """Keep where a message carrying the update went: a redaction edits it if it carries text, and a
+    correction or a withdrawal edits the announcement whatever it carries."""
+    if purpose != "announcement" and not (result.note or result.next_steps or result.blockers):
         return
     try:
         with ask.deps.sessions.begin() as db:

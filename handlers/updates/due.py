@@ -8,7 +8,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.services.due_dates import DueDecision, DueRequest, decide_due_date, request_due_date
+from bot.services.due_dates import DueDecision, DueRequest, decide_due_date
 from bot.services.errors import DomainError
 from bot.services.wording import full_day
 from handlers import blocks as bk
@@ -26,20 +26,8 @@ def register(app: App) -> None:
     app.action(DECLINE)(on_decide)
 
 
-def ask_for_due_date(ask: Ask, code: str, proposed: date | None, reason: str | None) -> Reply:
-    """Record the request and ask every approver; the owner is told the date moves once approved."""
-    actor = actor_of(ask)
-    with ask.deps.sessions.begin() as db:
-        request = request_due_date(
-            db=db,
-            plan_id=ask.plan_id,
-            milestone_code=code,
-            author_id=actor.person_id,
-            proposed=proposed,
-            reason=reason,
-            now=ask.now,
-            extra_admin_slack_ids=ask.settings.admin_ids,
-        )
+def tell_approvers(ask: Ask, request: DueRequest) -> Reply:
+    """DM every approver the request with Approve / Decline; the owner is told the date moves once approved."""
     for approver in request.approver_slack_ids:
         try:
             text = request_text(request)

@@ -26,6 +26,7 @@ from models.codes import normal_code
 from models.vocab import Status
 
 CALLBACK = "qib_update"
+CORRECT_CALLBACK = "qib_correct"  # the same form, correcting an update (U-12) rather than adding one
 PICK_ACTION = "update_pick_milestone"
 STATUS_ACTION = "update_pick_status"
 #: The percent input's block id once choosing complete has set it to 100: Slack keeps what was typed in
@@ -180,6 +181,7 @@ def update_modal(
     typed: dict[str, Any] | None = None,
     notice: str | None = None,
     percent_set: bool = False,
+    correcting: str | None = None,
 ) -> dict[str, Any]:
     """The form: the milestone's status and percent as they stand, its latest update shown as context
     (never copied into the new note), then anything the user already typed.
@@ -275,18 +277,24 @@ def update_modal(
             hint="Only if the board must decide something, e.g. fund an earlier slot or accept a later date.",
         ),
     ]
-    blocks += [
-        InputBlock(
-            block_id="due",
-            label=PlainTextObject(text="Revised due date (the chair approves it)"),
-            optional=True,
-            element=DatePickerElement(action_id="value"),
-            hint=PlainTextObject(
-                text="Only to move the due date; it stays as it is until the chair approves."
+    blocks += (
+        []
+        if correcting
+        else [
+            InputBlock(
+                block_id="due",
+                label=PlainTextObject(text="Revised due date (the chair approves it)"),
+                optional=True,
+                element=DatePickerElement(action_id="value", initial_date=values.get("due")),
+                hint=PlainTextObject(
+                    text="Only to move the due date; it stays as it is until the chair approves."
+                ),
+            ).to_dict(),
+            _text_input(
+                "due_reason", "Why the due date should move", values.get("due_reason"), max_length=1000
             ),
-        ).to_dict(),
-        _text_input("due_reason", "Why the due date should move", values.get("due_reason"), max_length=1000),
-    ]
+        ]
+    )
     if reopening:
         blocks.append(
             _text_input(
@@ -319,12 +327,13 @@ def update_modal(
             placeholder="e.g. Kerry Smith is our commissioning officer",
         ),
     ]
+    metadata = ({"milestone": chosen} if chosen else {}) | ({"correct": correcting} if correcting else {})
     return View(
         type="modal",
-        callback_id=CALLBACK,
-        title=PlainTextObject(text="Update a milestone"),
-        submit=PlainTextObject(text="Save update"),
+        callback_id=CORRECT_CALLBACK if correcting else CALLBACK,
+        title=PlainTextObject(text="Correct an update" if correcting else "Update a milestone"),
+        submit=PlainTextObject(text="Save correction" if correcting else "Save update"),
         close=PlainTextObject(text="Cancel"),
-        private_metadata=json.dumps({"milestone": chosen} if chosen else {}),
+        private_metadata=json.dumps(metadata),
         blocks=blocks,
     ).to_dict()
