@@ -402,6 +402,13 @@ def _reference_problems(doc: _Entries) -> list[tuple[Loc, str]]:
             )
         if m.owner and m.owner not in keys:
             problems.append((("milestones", i, "owner"), f'{where}.owner: no person has the key "{m.owner}"'))
+        if m.due_requested_by and m.due_requested_by not in keys:
+            problems.append(
+                (
+                    ("milestones", i, "due_requested_by"),
+                    f'{where}.due_requested_by: no person has the key "{m.due_requested_by}"',
+                )
+            )
         for j, u in enumerate(m.updates):
             at: Loc = ("milestones", i, "updates", j)
             if u.author and u.author not in keys:
@@ -582,12 +589,23 @@ def import_plan(
             "baseline_due": m.baseline_due,
             "due_revised_by": m.due_revised_by,
             "due_revised_on": m.due_revised_on,
+            # A file without a pending request leaves one asked for in Slack alone.
+            **(
+                {
+                    "due_requested": m.due_requested,
+                    "due_request_reason": m.due_request_reason,
+                    "due_requested_by_id": people[m.due_requested_by].id if m.due_requested_by else None,
+                }
+                if m.due_requested
+                else {}
+            ),
             "status": m.status.value,
             "percent": m.percent,
         },
         progress=progress,
     )
     _import_updates(db, pid, doc, milestones, people, report)
+    _import_owner_changes(db, pid, doc)
     _import_board(db, plan, doc, people, report)
     import_measures(
         db, pid, doc, people=people, areas=areas, priorities=priorities, note_change=_noter(report)
@@ -826,6 +844,50 @@ def _import_updates(
         report.changes.append(f"{added} progress update(s) added")
 
 
+def _import_owner_changes(db: Session, pid: int, doc: PlanDoc) -> None:
+    """Owner changes from an export are the plan's record again (/qib history shows them), once each."""
+    have = {
+        (e.entity_code, e.at)
+        for e in db.scalars(
+            select(AuditEvent).where(AuditEvent.plan_id == pid, AuditEvent.action == "reassign_owner")
+        )
+    }
+    for m in doc.milestones:
+        for c in m.owner_changes:
+            if (m.code, c.at) in have:
+                continue
+            db.add(
+                AuditEvent(
+                    plan_id=pid,
+                    at=c.at,
+                    actor_id=None,
+                    actor=c.by or "someone",
+                    action="reassign_owner",
+                    entity="milestone",
+                    entity_code=m.code,
+                    before={"owner": c.before},
+                    after={"owner": c.after},
+                )
+            )
+
+
+def _owner_changes(db: Session, plan_id: int) -> dict[str, list[dict[str, Any]]]:
+    """Each milestone's owner changes from the audit log, oldest first, for the export."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for e in db.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.plan_id == plan_id, AuditEvent.action == "reassign_owner")
+        .order_by(AuditEvent.at, AuditEvent.id)
+    ):
+        change = {
+            "at": e.at.isoformat(),
+            "by": e.actor,
+            **{k: (v or {}).get("owner") for k, v in (("before", e.before), ("after", e.after))},
+        }
+        out.setdefault(e.entity_code or "", []).append(_drop_none(change))
+    return out
+
+
 def _import_board(
     db: Session, plan: Plan, doc: PlanDoc, people: dict[str, Person], report: ImportReport
 ) -> None:
@@ -906,6 +968,7 @@ def export_plan(db: Session, plan_id: int) -> dict[str, Any]:
     milestones = db.scalars(
         select(Milestone).where(Milestone.plan_id == plan_id).order_by(Milestone.position, Milestone.id)
     )
+    owner_changes = _owner_changes(db, plan_id)
 
     out: dict[str, Any] = {
         "version": 1,
@@ -977,6 +1040,10 @@ def export_plan(db: Session, plan_id: int) -> dict[str, Any]:
                 "baseline_due": m.baseline_due,
                 "due_revised_by": m.due_revised_by,
                 "due_revised_on": m.due_revised_on,
+                "due_requested": m.due_requested,
+                "due_request_reason": m.due_request_reason,
+                "due_requested_by": people.get(m.due_requested_by_id or 0),
+                "owner_changes": owner_changes.get(m.code) or None,
                 "status": m.status,
                 "percent": m.percent,
                 "updates": [
