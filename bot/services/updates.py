@@ -20,6 +20,7 @@ import hashlib
 import json
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -27,10 +28,9 @@ from sqlalchemy.orm import Session
 
 from bot.services.errors import InvalidInput, NoChange, NotAllowed, NotFound
 from bot.services.ownership import DelegateChange, OwnerChange, reassign_owner, set_delegate
-from bot.services.people import acting, can_reopen
-from bot.services.privacy import kinds_of, screen
+from bot.services.people import Actor, acting, can_reopen
+from bot.services.privacy import Finding, kinds_of, screen
 from bot.services.privacy_plan import plan_staff
-from bot.services.status import Health, health
 from bot.services.update_checks import MAX_KEY_CHARS, MAX_TEXT_CHARS, MAX_URL_CHARS, TEXT_LABELS
 from bot.services.update_checks import check_key as _check_key
 from bot.services.update_checks import check_now as _check_now
@@ -46,61 +46,58 @@ from bot.services.update_checks import not_yours as _not_yours
 from bot.services.update_checks import owner_phrase as _owner_phrase
 from bot.services.update_checks import zone as _zone
 from bot.services.update_form import Choice, FormDefaults, form_defaults, latest_update, update_choices
+from bot.services.update_results import UpdateResult, result_of, summarise
+from bot.services.update_results import as_result as _result
 from models import AuditEvent, Milestone, Person, Plan, ProgressUpdate
 from models.vocab import Status
 
 
 @dataclass(frozen=True)
-class UpdateResult:
-    """One recorded update, as the handler needs it to reply and (if `announce`) to tell the channel."""
+class UpdateRequest:
+    """One progress update asked for: who, which milestone, what it says, and the request's key."""
 
-    update_id: int
+    plan_id: int
     milestone_code: str
-    milestone_title: str
-    area_code: str
-    area_title: str
-    before_status: str | None
-    before_percent: int | None
-    after_status: str
-    after_percent: int
-    summary: str
-    duplicate: bool
-    announce: bool
-    reopened: bool
-    health: Health
-    due: date | None
-    at: datetime
-    author_name: str | None
-    owner_name: str | None
-    note: str | None
-    evidence_url: str | None
-    next_steps: str | None
-    blockers: str | None
-    # The kinds of soft identifier the author confirmed were not about a child (empty for most updates).
-    override_kinds: tuple[str, ...] = ()
+    author_id: int
+    source: str
+    idempotency_key: str
+    now: datetime
+    status: str | None = None
+    percent: int | None = None
+    note: str | None = None
+    evidence_url: str | None = None
+    next_steps: str | None = None
+    blockers: str | None = None
+    decision: str | None = None
+    reopen_reason: str | None = None
+    confirm_not_personal: bool = False
+    override_reason: str | None = None
+    extra_admin_slack_ids: frozenset[str] = frozenset()
 
 
-def record_update(
-    *,
-    db: Session,
-    plan_id: int,
-    milestone_code: str,
-    author_id: int,
-    status: str | None,
-    percent: int | None,
-    note: str | None,
-    evidence_url: str | None,
-    next_steps: str | None,
-    blockers: str | None,
-    source: str,
-    idempotency_key: str,
-    now: datetime,
-    confirm_not_personal: bool = False,
-    reopen_reason: str | None = None,
-    extra_admin_slack_ids: frozenset[str] = frozenset(),
-    override_reason: str | None = None,
-    decision: str | None = None,
-) -> UpdateResult:
+@dataclass
+class _Checked:
+    """The request's fields as checked and cleaned, and what the update will set the milestone to."""
+
+    key: str
+    source: str
+    status: Status | None
+    percent: int | None
+    texts: dict[str, str | None]
+    url: str | None
+    reason: str | None
+    digest: str = ""
+    after_status: str = ""
+    after_percent: int = 0
+    reopened: bool = False
+
+
+def record_update(*, db: Session, **fields: Any) -> UpdateResult:
+    """`record` with the request given as keywords (the fields of UpdateRequest)."""
+    return record(db, UpdateRequest(**fields))
+
+
+def record(db: Session, request: UpdateRequest) -> UpdateResult:
     """Record a progress update; a missing status or percent keeps the milestone's current one.
 
     Raises NotFound (no such milestone), NotAllowed (not the owner, their delegate or an admin; or a
@@ -108,111 +105,144 @@ def record_update(
     PersonalDataRefused (a hard identifier: never saved) and PersonalDataSuspected (a soft one, unless
     `confirm_not_personal` is true and `override_reason` says why).
     """
-    key = _check_key(idempotency_key)
-    _check_now(now)
-    source_value = _check_source(source)
-
-    new_status = _check_status(status)
-    new_percent = _check_percent(percent)
-    texts = {
-        "note": _clean_text(note, "note"),
-        "next_steps": _clean_text(next_steps, "next_steps"),
-        "blockers": _clean_text(blockers, "blockers"),
-        "decision": _clean_text(decision, "decision"),
-    }
-    url = _check_url(evidence_url)
-    reason = _clean_text(reopen_reason, "reopen_reason")
-
-    milestone_id = _milestone_id(db, plan_id, milestone_code)
-    digest = request_digest(
-        author_id=author_id,
+    plan_id = request.plan_id
+    checked = _check(request)
+    milestone_id = _milestone_id(db, plan_id, request.milestone_code)
+    checked.digest = request_digest(
+        author_id=request.author_id,
         milestone_id=milestone_id,
-        status=new_status.value if new_status is not None else None,
-        percent=new_percent,
-        texts=texts,
-        evidence_url=url,
-        reopen_reason=reason,
+        status=checked.status.value if checked.status is not None else None,
+        percent=checked.percent,
+        texts=checked.texts,
+        evidence_url=checked.url,
+        reopen_reason=checked.reason,
     )
-    earlier = _already_recorded(db, plan_id, key, digest)
+    earlier = _already_recorded(db, plan_id, checked.key, checked.digest)
     if earlier is not None:
         return _result(db, earlier, duplicate=True)
-
     plan = db.get(Plan, plan_id)
     if plan is None:
         raise NotFound("That plan no longer exists.")
     milestone = _lock(db, milestone_id)
-    code = milestone.code
-
     # Under the lock, a request racing with ours has either committed (and is seen here) or waits.
-    earlier = _already_recorded(db, plan_id, key, digest)
+    earlier = _already_recorded(db, plan_id, checked.key, checked.digest)
     if earlier is not None:
         return _result(db, earlier, duplicate=True)
 
-    today = now.astimezone(_zone(plan.timezone)).date()
+    today = request.now.astimezone(_zone(plan.timezone)).date()
     acting_as = acting(
         db,
         plan_id=plan_id,
-        author_id=author_id,
+        author_id=request.author_id,
         owner_id=milestone.owner_id,
         today=today,
-        extra_admin_slack_ids=extra_admin_slack_ids,
+        extra_admin_slack_ids=request.extra_admin_slack_ids,
         doing="update milestones",
     )
-    author, actor, owner = acting_as.author, acting_as.actor, acting_as.owner
     if not acting_as.allowed:
-        raise NotAllowed(_not_yours(code, owner, actor, today))
+        raise NotAllowed(_not_yours(milestone.code, acting_as.owner, acting_as.actor, today))
+    _apply_rules(milestone, checked, acting_as.actor, acting_as.owner)
+    if not checked.reopened:
+        _refuse_no_change(
+            db, milestone, checked.after_status, checked.after_percent, checked.texts, checked.url
+        )
+    findings, why = _screened(db, plan_id, checked, request, today)
+    row = _new_row(db, request, milestone, checked, acting_as.author.id)
+    earlier = _insert(db, row, plan_id, checked.key, checked.digest)
+    if earlier is not None:
+        return _result(db, earlier, duplicate=True)
+    _move_milestone(db, milestone, row, checked, acting_as.author, request.now)
+    if findings:
+        _audit_override(db, row, acting_as.author, milestone.code, findings, why)
+    db.flush()
+    result = _result(db, row, duplicate=False)
+    if findings:
+        result = replace(result, override_kinds=tuple(kinds_of(findings)))
+    return result
 
+
+def _check(request: UpdateRequest) -> _Checked:
+    """Each field checked on its own (before any database work): refused with the field named."""
+    key = _check_key(request.idempotency_key)
+    _check_now(request.now)
+    return _Checked(
+        key=key,
+        source=_check_source(request.source),
+        status=_check_status(request.status),
+        percent=_check_percent(request.percent),
+        texts={
+            "note": _clean_text(request.note, "note"),
+            "next_steps": _clean_text(request.next_steps, "next_steps"),
+            "blockers": _clean_text(request.blockers, "blockers"),
+            "decision": _clean_text(request.decision, "decision"),
+        },
+        url=_check_url(request.evidence_url),
+        reason=_clean_text(request.reopen_reason, "reopen_reason"),
+    )
+
+
+def _apply_rules(milestone: Milestone, checked: _Checked, actor: Actor, owner: Person | None) -> None:
+    """What the update sets the milestone to, under the rules: complete is 100% with its impact; a
+    complete milestone is reopened by its owner or an admin, with a reason; at risk and off track say
+    why and how they will recover."""
+    code = milestone.code
     before_status, before_percent = milestone.status, milestone.percent
-    after_status = new_status.value if new_status is not None else before_status
-    after_percent = new_percent if new_percent is not None else before_percent
-    was_complete = before_status == Status.COMPLETE
-    now_complete = after_status == Status.COMPLETE
-
-    if now_complete and not was_complete and new_percent == before_percent:
+    after_status = checked.status.value if checked.status is not None else before_status
+    was_complete, now_complete = before_status == Status.COMPLETE, after_status == Status.COMPLETE
+    if now_complete and not was_complete and checked.percent == before_percent:
         # Choosing complete sets 100%: the percent the form showed, left as it was, is not a claim.
-        new_percent = 100
+        checked.percent = 100
+    after_percent = checked.percent if checked.percent is not None else before_percent
     if now_complete:
-        if new_percent is not None and new_percent != 100:
-            if was_complete and new_status is None:
-                raise InvalidInput(
-                    f"{code} is complete, so it stays at 100%. To reopen it, choose its new status "
-                    "and say why it is being reopened.",
-                    field="percent",
-                )
-            raise InvalidInput(
-                f"Complete means 100%, but the update says {new_percent}%. Choose 100%, or a status "
-                "such as on track if there is work still to do.",
-                field="percent",
-            )
+        _check_complete(code, checked, was_complete)
         after_percent = 100
-        if not was_complete and texts["note"] is None and url is None:
-            raise InvalidInput(
-                f"To mark {code} complete, add a note on its impact (what is better for children and "
-                "families) or a link to the evidence.",
-                field="note",
-            )
     reopened = was_complete and not now_complete
     if reopened:
         if not can_reopen(actor, milestone.owner_id):
             raise NotAllowed(
                 f"{code} is marked complete; only its owner{_owner_phrase(owner)} or an admin can reopen it."
             )
-        if reason is None:
+        if checked.reason is None:
             raise InvalidInput(
                 f"{code} is marked complete. To reopen it, give the reason (for example, what the "
                 "latest audit found).",
                 field="reopen_reason",
             )
+    if after_status in (Status.AT_RISK, Status.OFF_TRACK) and (checked.status is not None or reopened):
+        _check_reasons(code, after_status, checked.texts)
+    checked.after_status, checked.after_percent, checked.reopened = after_status, after_percent, reopened
 
-    if after_status in (Status.AT_RISK, Status.OFF_TRACK) and (new_status is not None or reopened):
-        _check_reasons(code, after_status, texts)
-    if not reopened:
-        _refuse_no_change(db, milestone, after_status, after_percent, texts, url)
 
-    why = _clean_text(override_reason, "override_reason")
+def _check_complete(code: str, checked: _Checked, was_complete: bool) -> None:
+    new_percent = checked.percent
+    if new_percent is not None and new_percent != 100:
+        if was_complete and checked.status is None:
+            raise InvalidInput(
+                f"{code} is complete, so it stays at 100%. To reopen it, choose its new status "
+                "and say why it is being reopened.",
+                field="percent",
+            )
+        raise InvalidInput(
+            f"Complete means 100%, but the update says {new_percent}%. Choose 100%, or a status "
+            "such as on track if there is work still to do.",
+            field="percent",
+        )
+    if not was_complete and checked.texts["note"] is None and checked.url is None:
+        raise InvalidInput(
+            f"To mark {code} complete, add a note on its impact (what is better for children and "
+            "families) or a link to the evidence.",
+            field="note",
+        )
+
+
+def _screened(
+    db: Session, plan_id: int, checked: _Checked, request: UpdateRequest, today: date
+) -> tuple[list[tuple[str, Finding]], str | None]:
+    """The personal-data screen: what it flagged (confirmed as not about a child) and why."""
+    why = _clean_text(request.override_reason, "override_reason")
     staff = plan_staff(db, plan_id)
-    fields = {**texts, "evidence_url": url, "reopen_reason": reason}
-    findings = screen(fields, staff=staff, today=today, confirmed=confirm_not_personal)
+    fields = {**checked.texts, "evidence_url": checked.url, "reopen_reason": checked.reason}
+    findings = screen(fields, staff=staff, today=today, confirmed=request.confirm_not_personal)
     if findings:
         # The reason is kept in the audit, so it must not carry a hard identifier either.
         screen({"override_reason": why}, staff=staff, today=today, confirmed=True)
@@ -222,75 +252,92 @@ def record_update(
                 "(for example, a colleague's name or a place), so the privacy officer can see it.",
                 field="override_reason",
             )
+    return list(findings), why
 
-    row = ProgressUpdate(
-        plan_id=plan_id,
+
+def _new_row(
+    db: Session, request: UpdateRequest, milestone: Milestone, checked: _Checked, author_id: int
+) -> ProgressUpdate:
+    key, digest = checked.key, checked.digest
+    return ProgressUpdate(
+        plan_id=request.plan_id,
         milestone_id=milestone.id,
-        author_id=author.id,
-        at=now,
-        status=after_status,
-        percent=after_percent,
-        previous_status=before_status,
-        previous_percent=before_percent,
-        note=texts["note"],
-        evidence_url=url,
-        next_steps=texts["next_steps"],
-        blockers=texts["blockers"],
-        decision=texts["decision"],
-        reopen_reason=reason if reopened else None,
-        source=source_value,
-        idempotency_key=key if _key_free(db, plan_id, key) else scoped_key(key, digest),
+        author_id=author_id,
+        at=request.now,
+        status=checked.after_status,
+        percent=checked.after_percent,
+        previous_status=milestone.status,
+        previous_percent=milestone.percent,
+        note=checked.texts["note"],
+        evidence_url=checked.url,
+        next_steps=checked.texts["next_steps"],
+        blockers=checked.texts["blockers"],
+        decision=checked.texts["decision"],
+        reopen_reason=checked.reason if checked.reopened else None,
+        source=checked.source,
+        idempotency_key=key if _key_free(db, request.plan_id, key) else scoped_key(key, digest),
         request_digest=digest,
     )
-    earlier = _insert(db, row, plan_id, key, digest)
-    if earlier is not None:
-        return _result(db, earlier, duplicate=True)
 
-    milestone.status = after_status
-    milestone.percent = after_percent
+
+def _move_milestone(
+    db: Session, milestone: Milestone, row: ProgressUpdate, checked: _Checked, author: Person, now: datetime
+) -> None:
+    """The milestone takes the update's status and percent, audited."""
+    before = {"status": milestone.status, "percent": milestone.percent}
+    milestone.status = checked.after_status
+    milestone.percent = checked.after_percent
     if milestone.last_update_at is None or milestone.last_update_at < now:
         milestone.last_update_at = now
-    after: dict[str, object] = {"status": after_status, "percent": after_percent, "update_id": row.id}
-    if reopened:
-        after["reopen_reason"] = reason
+    after: dict[str, object] = {
+        "status": checked.after_status,
+        "percent": checked.after_percent,
+        "update_id": row.id,
+    }
+    if checked.reopened:
+        after["reopen_reason"] = checked.reason
     db.add(
         AuditEvent(
-            plan_id=plan_id,
+            plan_id=row.plan_id,
             at=now,
             actor_id=author.id,
             actor=author.name,
             action="update",
             entity="milestone",
-            entity_code=code,
-            before={"status": before_status, "percent": before_percent},
+            entity_code=milestone.code,
+            before=before,
             after=after,
         )
     )
-    if findings:
-        # What was overridden, never the text itself.
-        db.add(
-            AuditEvent(
-                plan_id=plan_id,
-                at=now,
-                actor_id=author.id,
-                actor=author.name,
-                action="personal_data_override",
-                entity="progress_update",
-                entity_code=code,
-                before=None,
-                after={
-                    "update_id": row.id,
-                    "fields": list(dict.fromkeys(f for f, _ in findings)),
-                    "kinds": kinds_of(findings),
-                    "reason": why,
-                },
-            )
+
+
+def _audit_override(
+    db: Session,
+    row: ProgressUpdate,
+    author: Person,
+    code: str,
+    findings: list[tuple[str, Finding]],
+    why: str | None,
+) -> None:
+    """What was overridden, never the text itself."""
+    db.add(
+        AuditEvent(
+            plan_id=row.plan_id,
+            at=row.at,
+            actor_id=author.id,
+            actor=author.name,
+            action="personal_data_override",
+            entity="progress_update",
+            entity_code=code,
+            before=None,
+            after={
+                "update_id": row.id,
+                "fields": list(dict.fromkeys(f for f, _ in findings)),
+                "kinds": kinds_of(findings),
+                "reason": why,
+            },
         )
-    db.flush()
-    result = _result(db, row, duplicate=False)
-    if findings:
-        result = replace(result, override_kinds=tuple(kinds_of(findings)))
-    return result
+    )
 
 
 def _check_reasons(code: str, status: str, texts: dict[str, str | None]) -> None:
@@ -409,66 +456,6 @@ def _insert(db: Session, row: ProgressUpdate, plan_id: int, key: str, digest: st
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _result(db: Session, update: ProgressUpdate, *, duplicate: bool) -> UpdateResult:
-    milestone = update.milestone
-    area = milestone.area
-    plan = db.get(Plan, update.plan_id)
-    zone = _zone(plan.timezone if plan else "Europe/London")
-    day = update.at.astimezone(zone).date()
-    state = health(update.status, milestone.due, day)
-    moved_off_track = update.status == Status.OFF_TRACK and update.previous_status != Status.OFF_TRACK
-    owner = db.get(Person, milestone.owner_id) if milestone.owner_id is not None else None
-    return UpdateResult(
-        update_id=update.id,
-        milestone_code=milestone.code,
-        milestone_title=milestone.title,
-        area_code=area.code,
-        area_title=area.title,
-        before_status=update.previous_status,
-        before_percent=update.previous_percent,
-        after_status=update.status,
-        after_percent=update.percent,
-        summary=summarise(
-            milestone.code, update.previous_status, update.previous_percent, update.status, update.percent
-        ),
-        duplicate=duplicate,
-        announce=moved_off_track or state is Health.OVERDUE,
-        reopened=update.previous_status == Status.COMPLETE and update.status != Status.COMPLETE,
-        health=state,
-        due=milestone.due,
-        at=update.at,
-        author_name=update.author.name if update.author is not None else None,
-        owner_name=owner.name if owner is not None else None,
-        note=update.note,
-        evidence_url=update.evidence_url,
-        next_steps=update.next_steps,
-        blockers=update.blockers,
-    )
-
-
-def summarise(
-    code: str, before_status: str | None, before_percent: int | None, after_status: str, after_percent: int
-) -> str:
-    """ "M-07: at risk -> on track, 40% -> 60%"; an unchanged part is shown once."""
-    status = (
-        f"{before_status} -> {after_status}"
-        if before_status is not None and before_status != after_status
-        else after_status
-    )
-    percent = (
-        f"{before_percent}% -> {after_percent}%"
-        if before_percent is not None and before_percent != after_percent
-        else f"{after_percent}%"
-    )
-    unchanged = before_status == after_status and before_percent == after_percent
-    return f"{code}: {status}, {percent}" + (" (no change)" if unchanged else "")
-
-
-def result_of(db: Session, update: ProgressUpdate) -> UpdateResult:
-    """An update as recorded (a correction's replacement, say), reported as `record_update` reports one."""
-    return _result(db, update, duplicate=False)
-
-
 check_reasons = _check_reasons
 
 __all__ = [
@@ -480,7 +467,9 @@ __all__ = [
     "DelegateChange",
     "FormDefaults",
     "OwnerChange",
+    "UpdateRequest",
     "UpdateResult",
+    "record",
     "_clean_text",
     "check_reasons",
     "result_of",

@@ -31,7 +31,7 @@ from bot.services.corrections import (
     correction_form,
     withdraw_update,
 )
-from bot.services.due_dates import DueRequest, request_due_date
+from bot.services.due_dates import DueDecision, DueRequest, decide_due_date, request_due_date
 from bot.services.errors import DomainError, InvalidInput, NoChange, NotAllowed
 from bot.services.people import actor_for
 from bot.services.privacy import PersonalDataRefused, PersonalDataSuspected
@@ -188,6 +188,26 @@ def ask_due_date(
         )
 
     return _write(sessions, caller, request)
+
+
+def decide_due(
+    sessions: Sessions, caller: Caller, code: str, proposed: date, *, approve: bool
+) -> DueDecision | Refused:
+    """The chair's (or an admin's) Approve or Decline of a revised due date."""
+
+    def decide(db: Session, person_id: int) -> DueDecision:
+        return decide_due_date(
+            db=db,
+            plan_id=caller.plan_id,
+            milestone_code=code,
+            proposed=proposed,
+            approve=approve,
+            actor_id=person_id,
+            now=caller.now,
+            extra_admin_slack_ids=caller.admins,
+        )
+
+    return _write(sessions, caller, decide)
 
 
 # ---------------------------------------------------------------- the quick line

@@ -10,13 +10,14 @@ from slack_bolt import Ack, App
 from bot.services.errors import DomainError, NotAllowed
 from bot.services.updates import UpdateResult, form_defaults, update_choices
 from bot.usecases.results import NeedsForm, Refused
-from bot.usecases.updates import Caller, DueAsked, Saved, Unavailable, quick_update, submit_form
+from bot.usecases.updates import DueAsked, Saved, Unavailable, quick_update, submit_form
 from handlers import blocks as bk
 from handlers.blocks import Reply
 from handlers.commands.router import subcommand
 from handlers.context import Ask, actor_of, ask_from
 from handlers.updates import correct, due
 from handlers.updates.announce import announce, confirmation
+from handlers.updates.caller import caller_of
 from handlers.updates.form import read_form, typed_values, update_input
 from handlers.updates.modal import (
     CALLBACK,
@@ -31,18 +32,6 @@ from handlers.updates.render import form_errors, joined, on_blocks, unavailable_
 log = logging.getLogger("qib.updates")
 
 UPDATE_BUTTON = "update_milestone"
-
-
-def caller_of(ask: Ask) -> Caller:
-    """Who asks, on which plan, and when: what every update use case takes."""
-    return Caller(
-        user_id=ask.user_id,
-        plan_id=ask.plan_id,
-        now=ask.now,
-        today=ask.today(),
-        admins=ask.settings.admin_ids,
-        source=ask.deps.source,
-    )
 
 
 def refuse(refused: Refused) -> NoReturn:

@@ -16,11 +16,12 @@ from bot.services.corrections import Corrected, Posted, Withdrawn
 from bot.services.errors import DomainError
 from bot.services.updates import Choice
 from bot.usecases.results import Refused
-from bot.usecases.updates import Caller, correct, start_correction, withdraw
+from bot.usecases.updates import correct, start_correction, withdraw
 from handlers import blocks as bk
 from handlers.blocks import Reply
 from handlers.commands.router import subcommand
 from handlers.context import Ask, ask_from
+from handlers.updates.caller import caller_of
 from handlers.updates.form import read_form, update_input
 from handlers.updates.modal import CORRECT_CALLBACK, update_modal
 from handlers.updates.render import (
@@ -48,12 +49,6 @@ def register(app: App) -> None:
     app.view(CORRECT_CALLBACK)(on_correct_submit)
 
 
-def _caller(ask: Ask) -> Caller:
-    from handlers.updates import caller_of  # the package imports this module
-
-    return caller_of(ask)
-
-
 @subcommand("correct", "/qib correct U-1234", "correct one of your updates (within 7 days)", order=21)
 def correct_command(ask: Ask, args: str) -> Reply:
     if not args.strip():
@@ -70,7 +65,7 @@ def withdraw_command(ask: Ask, args: str) -> Reply:
 
 
 def open_correction(ask: Ask, reference: str) -> None:
-    form = start_correction(ask.deps.sessions, _caller(ask), reference)
+    form = start_correction(ask.deps.sessions, caller_of(ask), reference)
     if isinstance(form, Refused):
         raise DomainError(form.reason)
     if not ask.trigger_id:
@@ -107,7 +102,7 @@ def on_withdraw_button(ack: Ack, body: dict[str, Any], context: Any, client: Any
 
 
 def _withdraw(ask: Ask, reference: str) -> Reply:
-    done = withdraw(ask.deps.sessions, _caller(ask), reference)
+    done = withdraw(ask.deps.sessions, caller_of(ask), reference)
     if isinstance(done, Refused):
         raise DomainError(done.reason)
     line = withdrawn_line(done)
@@ -125,7 +120,7 @@ def on_correct_submit(
         return
     reference = json.loads(view.get("private_metadata") or "{}").get("correct", "")
     ask = ask_from(context, client, user_id=context.user_id, channel_id=None, surface="action")
-    done = correct(ask.deps.sessions, _caller(ask), reference, given, f"view:{view['id']}")
+    done = correct(ask.deps.sessions, caller_of(ask), reference, given, f"view:{view['id']}")
     if not isinstance(done, Corrected):
         ack(response_action="errors", errors=form_errors(view, done, unavailable=unavailable_text(done)))
         return

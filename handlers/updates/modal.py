@@ -190,19 +190,7 @@ def update_modal(
     `percent_set` is true once choosing complete has set the percent to 100 (see PERCENT_SET).
     """
     typed = {base_block(k): v for k, v in (typed or {}).items()}
-    values = {
-        "status": defaults.status if defaults else None,
-        "percent": str(defaults.percent) if defaults else None,
-        **{k: v for k, v in typed.items() if v not in (None, "")},
-    }
-    if percent_set:
-        values["percent"] = "100"
-    elif (
-        "status" not in typed
-        and values.get("percent") == "100"
-        and (defaults is None or defaults.percent != 100)
-    ):
-        values["status"] = "complete"  # 100% suggests complete
+    values = _start_values(defaults, typed, percent_set)
     chosen = typed.get("milestone") or (defaults.code if defaults else None)
     statuses = {s.value: _option(f"{SYMBOL[s.value]} {s.value}", s.value) for s in Status}
     status_select = StaticSelectElement(
@@ -277,24 +265,7 @@ def update_modal(
             hint="Only if the board must decide something, e.g. fund an earlier slot or accept a later date.",
         ),
     ]
-    blocks += (
-        []
-        if correcting
-        else [
-            InputBlock(
-                block_id="due",
-                label=PlainTextObject(text="Revised due date (the chair approves it)"),
-                optional=True,
-                element=DatePickerElement(action_id="value", initial_date=values.get("due")),
-                hint=PlainTextObject(
-                    text="Only to move the due date; it stays as it is until the chair approves."
-                ),
-            ).to_dict(),
-            _text_input(
-                "due_reason", "Why the due date should move", values.get("due_reason"), max_length=1000
-            ),
-        ]
-    )
+    blocks += [] if correcting else _due_blocks(values)
     if reopening:
         blocks.append(
             _text_input(
@@ -305,7 +276,56 @@ def update_modal(
                 hint="It was marked complete: say what has changed (for example, what the latest audit found).",
             )
         )
-    blocks += [
+    blocks += _privacy_blocks(values)
+    metadata = ({"milestone": chosen} if chosen else {}) | ({"correct": correcting} if correcting else {})
+    return View(
+        type="modal",
+        callback_id=CORRECT_CALLBACK if correcting else CALLBACK,
+        title=PlainTextObject(text="Correct an update" if correcting else "Update a milestone"),
+        submit=PlainTextObject(text="Save correction" if correcting else "Save update"),
+        close=PlainTextObject(text="Cancel"),
+        private_metadata=json.dumps(metadata),
+        blocks=blocks,
+    ).to_dict()
+
+
+def _start_values(defaults: FormDefaults | None, typed: dict[str, Any], percent_set: bool) -> dict[str, Any]:
+    """What the form shows: the milestone as it stands, then what was typed; 100% suggests complete."""
+    values = {
+        "status": defaults.status if defaults else None,
+        "percent": str(defaults.percent) if defaults else None,
+        **{k: v for k, v in typed.items() if v not in (None, "")},
+    }
+    if percent_set:
+        values["percent"] = "100"
+    elif (
+        "status" not in typed
+        and values.get("percent") == "100"
+        and (defaults is None or defaults.percent != 100)
+    ):
+        values["status"] = "complete"  # 100% suggests complete
+    return values
+
+
+def _due_blocks(values: dict[str, Any]) -> list[dict[str, Any]]:
+    """A revised due date and its reason (not when correcting an update)."""
+    return [
+        InputBlock(
+            block_id="due",
+            label=PlainTextObject(text="Revised due date (the chair approves it)"),
+            optional=True,
+            element=DatePickerElement(action_id="value", initial_date=values.get("due")),
+            hint=PlainTextObject(
+                text="Only to move the due date; it stays as it is until the chair approves."
+            ),
+        ).to_dict(),
+        _text_input("due_reason", "Why the due date should move", values.get("due_reason"), max_length=1000),
+    ]
+
+
+def _privacy_blocks(values: dict[str, Any]) -> list[dict[str, Any]]:
+    """The personal-data box and the reason for ticking it."""
+    return [
         InputBlock(
             block_id="confirm",
             label=PlainTextObject(text="Personal data check"),
@@ -327,13 +347,3 @@ def update_modal(
             placeholder="e.g. Kerry Smith is our commissioning officer",
         ),
     ]
-    metadata = ({"milestone": chosen} if chosen else {}) | ({"correct": correcting} if correcting else {})
-    return View(
-        type="modal",
-        callback_id=CORRECT_CALLBACK if correcting else CALLBACK,
-        title=PlainTextObject(text="Correct an update" if correcting else "Update a milestone"),
-        submit=PlainTextObject(text="Save correction" if correcting else "Save update"),
-        close=PlainTextObject(text="Cancel"),
-        private_metadata=json.dumps(metadata),
-        blocks=blocks,
-    ).to_dict()
