@@ -342,6 +342,15 @@ def _earlier_inspection_problems(doc: PlanDoc) -> list[str]:
 Loc = tuple[str | int, ...]
 
 
+def _person_problems(i: int, where: str, m: MilestoneDoc, keys: set[str]) -> list[tuple[Loc, str]]:
+    """A milestone's owner and whoever asked for its revised date must be the plan's people."""
+    return [
+        (("milestones", i, name), f'{where}.{name}: no person has the key "{key}"')
+        for name, key in (("owner", m.owner), ("due_requested_by", m.due_requested_by))
+        if key and key not in keys
+    ]
+
+
 def _reference_problems(doc: _Entries) -> list[tuple[Loc, str]]:
     problems: list[tuple[Loc, str]] = []
 
@@ -400,15 +409,7 @@ def _reference_problems(doc: _Entries) -> list[tuple[Loc, str]]:
             problems.append(
                 (("milestones", i, "priority"), f'{where}.priority: no priority has the code "{m.priority}"')
             )
-        if m.owner and m.owner not in keys:
-            problems.append((("milestones", i, "owner"), f'{where}.owner: no person has the key "{m.owner}"'))
-        if m.due_requested_by and m.due_requested_by not in keys:
-            problems.append(
-                (
-                    ("milestones", i, "due_requested_by"),
-                    f'{where}.due_requested_by: no person has the key "{m.due_requested_by}"',
-                )
-            )
+        problems += _person_problems(i, where, m, keys)
         for j, u in enumerate(m.updates):
             at: Loc = ("milestones", i, "updates", j)
             if u.author and u.author not in keys:
@@ -871,6 +872,55 @@ def _import_owner_changes(db: Session, pid: int, doc: PlanDoc) -> None:
             )
 
 
+def _milestone_out(
+    m: Milestone,
+    people: dict[int, str],
+    areas: dict[int, str],
+    priorities: dict[int, str],
+    updates: dict[int, list[ProgressUpdate]],
+    owner_changes: dict[str, list[dict[str, Any]]],
+) -> dict[str, Any]:
+    """One milestone in the plan-file format, with its updates, owner changes and any pending request."""
+    return _drop_none(
+        {
+            "code": m.code,
+            "area": areas[m.area_id],
+            "priority": priorities.get(m.priority_id or 0),
+            "title": m.title,
+            "owner": people.get(m.owner_id or 0),
+            "due": m.due,
+            "baseline_due": m.baseline_due,
+            "due_revised_by": m.due_revised_by,
+            "due_revised_on": m.due_revised_on,
+            "due_requested": m.due_requested,
+            "due_request_reason": m.due_request_reason,
+            "due_requested_by": people.get(m.due_requested_by_id or 0),
+            "owner_changes": owner_changes.get(m.code) or None,
+            "status": m.status,
+            "percent": m.percent,
+            "updates": [
+                _drop_none(
+                    {
+                        "at": u.at.isoformat(),
+                        "author": people.get(u.author_id or 0),
+                        "status": u.status,
+                        "percent": u.percent,
+                        "note": u.note,
+                        "evidence_url": u.evidence_url,
+                        "next_steps": u.next_steps,
+                        "blockers": u.blockers,
+                        "reopen_reason": u.reopen_reason,
+                        "source": u.source,
+                        "key": u.idempotency_key,
+                    }
+                )
+                for u in updates.get(m.id, [])
+            ]
+            or None,
+        }
+    )
+
+
 def _owner_changes(db: Session, plan_id: int) -> dict[str, list[dict[str, Any]]]:
     """Each milestone's owner changes from the audit log, oldest first, for the export."""
     out: dict[str, list[dict[str, Any]]] = {}
@@ -1029,45 +1079,7 @@ def export_plan(db: Session, plan_id: int) -> dict[str, Any]:
         for p in plan.people
     ]
     out["milestones"] = [
-        _drop_none(
-            {
-                "code": m.code,
-                "area": areas[m.area_id],
-                "priority": priorities.get(m.priority_id or 0),
-                "title": m.title,
-                "owner": people.get(m.owner_id or 0),
-                "due": m.due,
-                "baseline_due": m.baseline_due,
-                "due_revised_by": m.due_revised_by,
-                "due_revised_on": m.due_revised_on,
-                "due_requested": m.due_requested,
-                "due_request_reason": m.due_request_reason,
-                "due_requested_by": people.get(m.due_requested_by_id or 0),
-                "owner_changes": owner_changes.get(m.code) or None,
-                "status": m.status,
-                "percent": m.percent,
-                "updates": [
-                    _drop_none(
-                        {
-                            "at": u.at.isoformat(),
-                            "author": people.get(u.author_id or 0),
-                            "status": u.status,
-                            "percent": u.percent,
-                            "note": u.note,
-                            "evidence_url": u.evidence_url,
-                            "next_steps": u.next_steps,
-                            "blockers": u.blockers,
-                            "reopen_reason": u.reopen_reason,
-                            "source": u.source,
-                            "key": u.idempotency_key,
-                        }
-                    )
-                    for u in updates.get(m.id, [])
-                ]
-                or None,
-            }
-        )
-        for m in milestones
+        _milestone_out(m, people, areas, priorities, updates, owner_changes) for m in milestones
     ]
     if plan.earlier_inspections:
         out["earlier_inspections"] = [
