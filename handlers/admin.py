@@ -6,13 +6,16 @@ import logging
 import re
 from datetime import date
 
-from bot.services.errors import InvalidInput, NotFound
+from bot.services.errors import DomainError, InvalidInput, NotFound
 from bot.services.queries import PersonInfo, find_person
-from bot.services.updates import OwnerChange, reassign_owner, set_delegate
+from bot.services.updates import OwnerChange, set_delegate
+from bot.usecases.ownership import change_owner
+from bot.usecases.results import Refused
 from handlers import blocks as bk
 from handlers.blocks import Reply
 from handlers.commands.router import subcommand
 from handlers.context import Ask, actor_of
+from handlers.updates.caller import caller_of
 from handlers.words import day
 
 log = logging.getLogger("qib.admin")
@@ -43,18 +46,9 @@ def owner(ask: Ask, args: str) -> Reply:
     parts = args.split(maxsplit=1)
     if len(parts) < 2:
         raise InvalidInput("Say which milestone and who: `/qib owner M-07 @jo.bloggs`.")
-    actor = actor_of(ask)
-    new_owner = _person(ask, parts[1])
-    with ask.deps.sessions.begin() as db:
-        change = reassign_owner(
-            db=db,
-            plan_id=ask.plan_id,
-            milestone_code=parts[0],
-            new_owner_id=new_owner.id,
-            actor_id=actor.person_id,
-            now=ask.now,
-            extra_admin_slack_ids=ask.settings.admin_ids,
-        )
+    change = change_owner(ask.deps.sessions, caller_of(ask), parts[0], parts[1])
+    if isinstance(change, Refused):
+        raise DomainError(change.reason)
     text = (
         f"{change.milestone_code} {change.milestone_title} is now owned by {change.after_owner}"
         f" (was {change.before_owner or 'nobody'})."

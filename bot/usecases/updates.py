@@ -306,13 +306,13 @@ def start_correction(sessions: Sessions, caller: Caller, reference: str) -> Corr
             return correction_form(
                 db=db,
                 plan_id=caller.plan_id,
-                actor_id=_person_id(db, caller),
+                actor_id=caller_person(db, caller),
                 reference=reference,
                 now=caller.now,
                 admins=caller.admins,
             )
         except DomainError as exc:
-            return _refused(exc)
+            return refused(exc)
 
 
 def correct(
@@ -369,7 +369,7 @@ def editable(sessions: Sessions, caller: Caller, code: str) -> frozenset[int]:
 def may_update(sessions: Sessions, caller: Caller, code: str) -> bool:
     """Whether to offer an Update button: the plan's one rule (owner, their cover, an admin)."""
     with sessions() as db:
-        person_id = _person_id(db, caller)
+        person_id = caller_person(db, caller)
         return person_id is not None and may_update_milestone(
             db,
             plan_id=caller.plan_id,
@@ -427,12 +427,12 @@ def _committed(
     done: list[T] = []
     try:
         with sessions.begin() as db:
-            person_id = _person_id(db, caller)
+            person_id = caller_person(db, caller)
             if person_id is None:
                 return Refused(NOT_IN_PLAN)
             done.append(work(db, person_id))
     except DomainError as exc:
-        return _refused(exc)
+        return refused(exc)
     except DBAPIError as exc:
         return Unconfirmed(code) if done else Unavailable(exc)
     return done[0]
@@ -442,20 +442,21 @@ def _write(sessions: Sessions, caller: Caller, work: Callable[[Session, int], T]
     """`work` in a transaction of its own, a domain refusal as a result."""
     try:
         with sessions.begin() as db:
-            person_id = _person_id(db, caller)
+            person_id = caller_person(db, caller)
             if person_id is None:
                 return Refused(NOT_IN_PLAN)
             return work(db, person_id)
     except DomainError as exc:
-        return _refused(exc)
+        return refused(exc)
 
 
-def _person_id(db: Session, caller: Caller) -> int | None:
+def caller_person(db: Session, caller: Caller) -> int | None:
+    """The caller's person in the plan, or None for someone the plan does not know."""
     actor = actor_for(db, caller.plan_id, caller.user_id, caller.admins)
     return actor.person_id if actor is not None else None
 
 
-def _refused(exc: DomainError) -> Refused:
+def refused(exc: DomainError) -> Refused:
     """A refusal with the form fields it is about: personal data names its fields (and, when the box
     can help, the box); an input error its field and any others; anything else the milestone."""
     if isinstance(exc, PersonalDataSuspected):
