@@ -30,7 +30,6 @@ from handlers.words import day_in, due_phrase, full_day, person_label, status_la
 
 UPDATE_BUTTON = "update_milestone"
 EDIT_BUTTON = "correct_update"  # handled in handlers.updates.correct
-WITHDRAW_BUTTON = "withdraw_update"
 SHARE_BUTTON = "share_summary"
 LINES_PER_SECTION = 8
 
@@ -254,8 +253,7 @@ def history_reply(d: MilestoneDetail, *, limit: int = 40, editable: frozenset[in
     if d.due_line:
         blocks.append(bk.context(bk.esc(d.due_line)))
     shown = d.history[:limit]
-    blocks += packed(history_line(e, today) for e in shown) or [bk.section("No progress updates yet.")]
-    blocks += edit_buttons([e.update_id for e in shown if e.update_id in editable])
+    blocks += history_blocks(shown, today, editable) or [bk.section("No progress updates yet.")]
     if d.events:
         changes = [
             f"{day_in(e.at.date(), today)}: {bk.esc(e.actor or 'someone')} {bk.esc(e.what)}"
@@ -273,25 +271,22 @@ def history_reply(d: MilestoneDetail, *, limit: int = 40, editable: frozenset[in
     return Reply(text=text, blocks=bk.fit(blocks))
 
 
-def edit_buttons(update_ids: list[int | None], *, limit: int = 5) -> list[dict[str, Any]]:
-    """Edit and Withdraw for the updates the reader may still correct (their own, within 7 days)."""
-    refs = [update_reference(i) for i in update_ids[:limit] if i is not None]
-    if not refs:
-        return []
-    buttons = []
-    for ref in refs:
-        withdraw = bk.button(f"Withdraw {ref}", WITHDRAW_BUTTON, ref, style="danger")
-        withdraw["confirm"] = {
-            "title": {"type": "plain_text", "text": f"Withdraw {ref}?"},
-            "text": {"type": "mrkdwn", "text": "It is taken out of every view; this cannot be undone."},
-            "confirm": {"type": "plain_text", "text": "Withdraw"},
-            "deny": {"type": "plain_text", "text": "Keep it"},
-        }
-        buttons += [bk.button(f"Edit {ref}", EDIT_BUTTON, ref), withdraw]
-    return [
-        bk.context("Your updates of the last 7 days can be corrected or withdrawn:"),
-        bk.actions(*buttons),
-    ]
+def history_blocks(
+    entries: list[Any], today: date, editable: frozenset[int] = frozenset()
+) -> list[dict[str, Any]]:
+    """The updates, packed; one the reader may still correct (theirs, within 7 days) stands alone with
+    an Edit button (its value the update's id, the reference being on the line itself)."""
+    blocks: list[dict[str, Any]] = []
+    run: list[str] = []
+    for e in entries:
+        if e.update_id is not None and e.update_id in editable:
+            blocks += packed(run)
+            run = []
+            edit = bk.button("Edit", EDIT_BUTTON, str(e.update_id))
+            blocks.append(bk.section(history_line(e, today), accessory=edit))
+        else:
+            run.append(history_line(e, today))
+    return blocks + packed(run)
 
 
 def mine_reply(p: PersonMilestones, *, limit: int = 20) -> Reply:

@@ -22,7 +22,7 @@ from handlers.blocks import Reply
 from handlers.commands.router import subcommand
 from handlers.context import Ask, ask_from
 from handlers.updates.caller import caller_of
-from handlers.updates.form import read_form, update_input
+from handlers.updates.form import read_form, update_input, withdrawing
 from handlers.updates.modal import CORRECT_CALLBACK, update_modal
 from handlers.updates.render import (
     corrected_blocks,
@@ -38,14 +38,12 @@ from handlers.updates.render import (
 
 log = logging.getLogger("qib.updates")
 
-EDIT_BUTTON = "correct_update"  # handlers.status.render puts these on /qib history's updates
-WITHDRAW_BUTTON = "withdraw_update"
+EDIT_BUTTON = "correct_update"  # handlers.status.render puts it on /qib history's updates
 NOT_EDITED = "I couldn't edit the announcement in the board channel; `/qib history` shows the correction."
 
 
 def register(app: App) -> None:
     app.action(EDIT_BUTTON)(on_edit_button)
-    app.action(WITHDRAW_BUTTON)(on_withdraw_button)
     app.view(CORRECT_CALLBACK)(on_correct_submit)
 
 
@@ -82,23 +80,13 @@ def open_correction(ask: Ask, reference: str) -> None:
 
 
 def on_edit_button(ack: Ack, body: dict[str, Any], context: Any, client: Any) -> None:
+    """Edit under an update in /qib history; the button's value is the update's id."""
     ack()
+    trigger = body.get("trigger_id")
     ask = ask_from(
-        context,
-        client,
-        user_id=context.user_id,
-        channel_id=None,
-        trigger_id=body.get("trigger_id"),
-        surface="action",
+        context, client, user_id=context.user_id, channel_id=None, trigger_id=trigger, surface="action"
     )
-    open_correction(ask, body["actions"][0].get("value") or "")
-
-
-def on_withdraw_button(ack: Ack, body: dict[str, Any], context: Any, client: Any, respond: Any) -> None:
-    ack()
-    ask = ask_from(context, client, user_id=context.user_id, channel_id=None, surface="action")
-    reply = _withdraw(ask, body["actions"][0].get("value") or "")
-    respond(**reply.payload(), response_type="ephemeral", replace_original=False)
+    open_correction(ask, f"U-{body['actions'][0].get('value') or ''}")
 
 
 def _withdraw(ask: Ask, reference: str) -> Reply:
@@ -120,6 +108,9 @@ def on_correct_submit(
         return
     reference = json.loads(view.get("private_metadata") or "{}").get("correct", "")
     ask = ask_from(context, client, user_id=context.user_id, channel_id=None, surface="action")
+    if withdrawing(view.get("state", {}).get("values", {})):
+        on_withdraw_submit(ack, ask, view, reference)
+        return
     done = correct(ask.deps.sessions, caller_of(ask), reference, given, f"view:{view['id']}")
     if not isinstance(done, Corrected):
         ack(response_action="errors", errors=form_errors(view, done, unavailable=unavailable_text(done)))
@@ -128,9 +119,25 @@ def on_correct_submit(
     problem = None
     if not done.duplicate:
         problem = _edit_announcements(ask, done.posted, corrected_line(done), corrected_blocks(done))
+    send_receipt(ask, correction_receipt(done, problem=problem))
+
+
+def on_withdraw_submit(ack: Ack, ask: Ask, view: dict[str, Any], reference: str) -> None:
+    """The correction form with "withdraw it instead" ticked."""
+    done = withdraw(ask.deps.sessions, caller_of(ask), reference)
+    if isinstance(done, Refused):
+        ack(response_action="errors", errors={"milestone": done.reason[:300]})
+        return
+    ack()
+    line = withdrawn_line(done)
+    problem = _edit_announcements(ask, done.posted, line, [bk.section(line)])
+    send_receipt(ask, withdrawal_receipt(done, problem=problem))
+
+
+def send_receipt(ask: Ask, reply: Reply) -> None:
     try:
-        client.chat_postMessage(channel=ask.user_id, **correction_receipt(done, problem=problem).payload())
-    except Exception as exc:  # saved, and the closed modal said so
+        ask.client.chat_postMessage(channel=ask.user_id, **reply.payload())
+    except Exception as exc:  # saved, and the closed modal said so: a lost receipt is not a failed change
         log.warning("could not send a correction receipt: %s", type(exc).__name__)
 
 
@@ -148,4 +155,4 @@ def _edit_announcements(
     return problem
 
 
-__all__ = ["EDIT_BUTTON", "WITHDRAW_BUTTON", "Withdrawn"]
+__all__ = ["EDIT_BUTTON", "Withdrawn", "register"]

@@ -68,6 +68,11 @@ def fields_of(state: Any) -> dict[str, Any]:
     return {str(k).split("~", 1)[0]: v for k, v in state.items()}
 
 
+def withdrawing(state: dict[str, Any]) -> bool:
+    """The correction form's "withdraw it instead" box is ticked."""
+    return "withdraw" in _checked(fields_of(state), "withdraw")
+
+
 def read_form(state: dict[str, Any]) -> tuple[UpdateForm, dict[str, str]]:
     """The typed values, and errors keyed by field for `response_action: errors`."""
     state = fields_of(state)

@@ -277,6 +277,8 @@ def update_modal(
             )
         )
     blocks += _privacy_blocks(values)
+    if correcting:
+        blocks.append(_withdraw_block())
     metadata = ({"milestone": chosen} if chosen else {}) | ({"correct": correcting} if correcting else {})
     return View(
         type="modal",
@@ -347,3 +349,17 @@ def _privacy_blocks(values: dict[str, Any]) -> list[dict[str, Any]]:
             placeholder="e.g. Kerry Smith is our commissioning officer",
         ),
     ]
+
+
+def _withdraw_block() -> dict[str, Any]:
+    """Correcting: the box that takes the update out of every view instead."""
+    return InputBlock(
+        block_id="withdraw",
+        label=PlainTextObject(text="Withdraw it instead"),
+        optional=True,
+        element=CheckboxesElement(
+            action_id="value",
+            options=[_option("Withdraw this update: take it out of every view", "withdraw")],
+        ),
+        hint=PlainTextObject(text="The update before it becomes the latest again. It cannot be undone."),
+    ).to_dict()

@@ -49,13 +49,10 @@ def test_history_offers_edit_to_the_author_and_the_correction_replaces_the_updat
     [ref_id] = shown_ids(bot, "M-05")
     ref = f"U-{ref_id}"
     [shown] = bot.command("history M-05", user=IRO)
-    buttons = [e for b in shown["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert [(b["action_id"], b["value"]) for b in buttons] == [
-        ("correct_update", ref),
-        ("withdraw_update", ref),
-    ]
+    buttons = [b["accessory"] for b in shown["blocks"] if "accessory" in b]
+    assert [(b["action_id"], b["value"]) for b in buttons] == [("correct_update", str(ref_id))]
     [others] = bot.command("history M-05", user=PRACTICE_LEAD)  # not their update, not an admin
-    assert not [b for b in others["blocks"] if b["type"] == "actions"]
+    assert not [b for b in others["blocks"] if "accessory" in b]
 
     view = open_modal(bot, f"correct {ref}", user=IRO)
     assert view["callback_id"] == "qib_correct" and json.loads(view["private_metadata"])["correct"] == ref
@@ -114,7 +111,7 @@ def test_someone_elses_update_or_one_over_7_days_old_is_refused_kindly(bot):
 def test_an_admin_corrects_an_owners_update_from_the_history_edit_button(bot):
     announced(bot)
     [ref_id] = shown_ids(bot, "M-05")
-    code, _ = bot.click("correct_update", f"U-{ref_id}", user=CHAIR, trigger_id="trig.edit")
+    code, _ = bot.click("correct_update", str(ref_id), user=CHAIR, trigger_id="trig.edit")
     assert code == 200
     [opened] = bot.slack.wait_for("views.open")
     view = opened.args["view"]
@@ -124,3 +121,17 @@ def test_an_admin_corrects_an_owners_update_from_the_history_edit_button(bot):
     with bot.deps.sessions() as db:
         row = db.get(ProgressUpdate, new_id)
         assert row.note == NEW and row.corrects_id == ref_id and row.author.name == "Alex Morgan"
+
+
+def test_the_correction_form_can_withdraw_the_update_instead(bot):
+    channel, ts = announced(bot)
+    [ref_id] = shown_ids(bot, "M-05")
+    view = open_modal(bot, f"correct U-{ref_id}", user=IRO)
+    values = state("M-05", "on track", "20", OLD)
+    values["withdraw"] = {"value": {"type": "checkboxes", "selected_options": [{"value": "withdraw"}]}}
+    assert bot.submit(view, values, user=IRO, view_id="VWD") == (200, "")
+    assert shown_ids(bot, "M-05") == []
+    assert milestone(bot, "M-05") == ("not started", 0)
+    [edit] = bot.slack.wait_for("chat.update")
+    assert (edit.args["channel"], edit.args["ts"]) == (channel, ts) and "withdrawn" in edit.args["text"]
+    assert OLD not in edit.args["text"]

@@ -8,12 +8,13 @@ from sqlalchemy.exc import OperationalError
 
 import handlers.commands  # noqa: F401  (the handlers load in the app's order: status and questions import each other)
 from bot.services.corrections import Corrected, Posted, Withdrawn
+from bot.services.queries import UpdateEntry
 from bot.services.status import Health
 from bot.services.updates import UpdateResult
 from bot.usecases.results import Refused
 from bot.usecases.updates import PersonalData, Unavailable, Unconfirmed
 from handlers.blocks import Reply
-from handlers.status.render import edit_buttons
+from handlers.status.render import history_blocks
 from handlers.updates.announce import announcement, confirmation
 from handlers.updates.render import (
     corrected_blocks,
@@ -25,6 +26,7 @@ from handlers.updates.render import (
     withdrawal_receipt,
     withdrawn_line,
 )
+from models.vocab import Status
 
 VIEW = {
     "blocks": [
@@ -59,6 +61,24 @@ def result(**over) -> UpdateResult:
         blockers=None,
     )
     return UpdateResult(**(fields | over))
+
+
+def entry(update_id: int) -> UpdateEntry:
+    return UpdateEntry(
+        at=datetime(2020, 2, 3, 9, 30, tzinfo=UTC),
+        author_key="iro",
+        author_name="Alex Morgan",
+        status=Status.ON_TRACK,
+        previous_status=Status.NOT_STARTED,
+        percent=20,
+        previous_percent=0,
+        note="Checklist agreed",
+        evidence_url=None,
+        next_steps=None,
+        blockers=None,
+        source="slack",
+        update_id=update_id,
+    )
 
 
 def test_errors_go_on_the_blocks_the_view_has():
@@ -120,17 +140,14 @@ def test_a_withdrawn_announcement_keeps_none_of_the_text():
     assert withdrawal_receipt(gone).text == "U-12 is withdrawn: M-07 is now at risk, 40%."
 
 
-def test_history_edit_buttons_only_for_correctable_updates():
-    assert edit_buttons([]) == []
-    context, actions = edit_buttons([12, None, 13])
-    values = [(e["action_id"], e["value"]) for e in actions["elements"]]
-    assert values == [
-        ("correct_update", "U-12"),
-        ("withdraw_update", "U-12"),
-        ("correct_update", "U-13"),
-        ("withdraw_update", "U-13"),
-    ]
-    assert actions["elements"][1]["confirm"]["confirm"]["text"] == "Withdraw"
+def test_history_puts_an_edit_button_on_each_correctable_update_only():
+    entries = [entry(13), entry(12), entry(11)]
+    plain = history_blocks(entries, date(2020, 2, 10))
+    assert len(plain) == 1 and "accessory" not in plain[0]  # nobody may edit: packed as before
+    blocks = history_blocks(entries, date(2020, 2, 10), frozenset({12}))
+    assert [b.get("accessory", {}).get("value") for b in blocks] == [None, "12", None]
+    assert blocks[1]["accessory"]["action_id"] == "correct_update"
+    assert "`U-12`" in blocks[1]["text"]["text"]
 
 
 def test_joined_replies_read_as_one_message():
