@@ -100,6 +100,7 @@ class Ask:
             now=self.now,
             today=self.today(),
             admin_ids=self.settings.admin_ids,
+            source=self.deps.source,
         )
 
     def paper_builder(self) -> Callable[[datetime], Digest]:

@@ -252,9 +252,20 @@ class ProgressUpdate(Base):
     redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # sha256 of (author, milestone, content): a key matches only a replay of the same request.
     request_digest: Mapped[str | None] = mapped_column(String(64))
+    # A correction or a withdrawal sets superseded_at: the update then drops out of every view (its text
+    # stays in the audit trail); a correction is a new row naming the one it replaces.
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    corrects_id: Mapped[int | None] = mapped_column(
+        ForeignKey("progress_update.id", ondelete="SET NULL", name="fk_progress_update_corrects")
+    )
 
     milestone: Mapped[Milestone] = relationship(back_populates="updates")
     author: Mapped[Person | None] = relationship()
+
+    @classmethod
+    def shown(cls) -> Any:
+        """The updates every view shows: not corrected (the correction is shown) and not withdrawn."""
+        return cls.superseded_at.is_(None)
 
 
 class Board(Base):

@@ -195,6 +195,15 @@ class UpdateDoc(_Doc):
     key: str = Field(min_length=1, max_length=255)
 
 
+class OwnerChangeDoc(_Doc):
+    """An owner change made in Slack (`/qib owner`): when, by whom, from which person to which."""
+
+    at: FileDateTime
+    by: Text | None = Field(None, max_length=200)
+    before: Key | None = None
+    after: Key | None = None
+
+
 class MilestoneDoc(_Doc):
     code: Code
     area: Code
@@ -206,6 +215,11 @@ class MilestoneDoc(_Doc):
     baseline_due: FileDate | None = None
     due_revised_by: Text | None = Field(None, max_length=200)
     due_revised_on: FileDate | None = None
+    # A revised due date asked for and still awaiting the chair, with its reason and who asked.
+    due_requested: FileDate | None = None
+    due_request_reason: str | None = Field(None, max_length=3000)
+    due_requested_by: Key | None = None
+    owner_changes: list[OwnerChangeDoc] = []
     status: FileStatus = Status.NOT_STARTED
     percent: int = Field(0, ge=0, le=100)
     updates: list[UpdateDoc] = []

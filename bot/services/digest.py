@@ -108,7 +108,7 @@ def _latest_updates(db: Session, plan_id: int) -> dict[str, _Latest]:
             .over(partition_by=pu.milestone_id, order_by=(pu.at.desc(), pu.id.desc()))
             .label("n"),
         )
-        .where(pu.plan_id == plan_id)
+        .where(pu.plan_id == plan_id, pu.shown())
         .subquery("ranked")
     )
     stmt = (

@@ -19,6 +19,7 @@ def _texts(doc: PlanDoc) -> Iterator[tuple[str, str | None]]:
     for i, m in enumerate(doc.milestones):
         where = f"milestones[{i}] ({m.code})"
         yield f"{where}.title", m.title
+        yield f"{where}.due_request_reason", m.due_request_reason
         for j, u in enumerate(m.updates):
             yield f"{where}.updates[{j}].note", u.note
             yield f"{where}.updates[{j}].next_steps", u.next_steps

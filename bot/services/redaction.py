@@ -288,13 +288,22 @@ def _edit(
 def _scrub_update_audits(
     db: Session, plan_id: int, update_id: int, originals: list[str], marker: str
 ) -> None:
-    """The update's own audit event kept the reopen reason: that is the update's text too."""
+    """The update's own audit event kept the reopen reason, and a correction or withdrawal of it kept
+    its text: that is the update's text too."""
     for event in db.scalars(
-        select(AuditEvent).where(AuditEvent.plan_id == plan_id, AuditEvent.action == "update")
+        select(AuditEvent).where(
+            AuditEvent.plan_id == plan_id,
+            AuditEvent.action.in_(("update", "correct_update", "withdraw_update")),
+        )
     ):
-        after = event.after or {}
-        if after.get("update_id") == update_id and after.get("reopen_reason"):
+        after, before = event.after or {}, event.before or {}
+        if event.action == "update" and after.get("update_id") == update_id and after.get("reopen_reason"):
             event.after = {**after, "reopen_reason": marker}
+        elif event.action != "update" and before.get("update_id") == update_id:
+            event.before = {k: (marker if v and k in _AUDITED_TEXTS else v) for k, v in before.items()}
+
+
+_AUDITED_TEXTS = ("note", "next_steps", "blockers", "decision", "evidence_url")
 
 
 # ---------------------------------------------------------------- replacing text wherever it was copied

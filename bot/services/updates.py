@@ -20,123 +20,84 @@ import hashlib
 import json
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.services.errors import InvalidInput, NoChange, NotAllowed, NotFound
-from bot.services.people import (
-    Actor,
-    acting,
-    actor_by_id,
-    can_admin,
-    can_reopen,
-    is_active_delegate,
-)
-from bot.services.privacy import kinds_of, screen
+from bot.services.ownership import DelegateChange, OwnerChange, reassign_owner, set_delegate
+from bot.services.people import Actor, acting, can_reopen
+from bot.services.privacy import Finding, kinds_of, screen
 from bot.services.privacy_plan import plan_staff
-from bot.services.status import Health, health
-from bot.services.wording import full_day, person_label
+from bot.services.update_checks import MAX_KEY_CHARS, MAX_TEXT_CHARS, MAX_URL_CHARS, TEXT_LABELS
+from bot.services.update_checks import check_key as _check_key
+from bot.services.update_checks import check_now as _check_now
+from bot.services.update_checks import check_percent as _check_percent
+from bot.services.update_checks import check_source as _check_source
+from bot.services.update_checks import check_status as _check_status
+from bot.services.update_checks import check_url as _check_url
+from bot.services.update_checks import clean_text as _clean_text
+from bot.services.update_checks import find_milestone_id as _milestone_id
+from bot.services.update_checks import lock as _lock
+from bot.services.update_checks import lock_milestone as _lock_milestone
+from bot.services.update_checks import not_yours as _not_yours
+from bot.services.update_checks import owner_phrase as _owner_phrase
+from bot.services.update_checks import zone as _zone
+from bot.services.update_form import Choice, FormDefaults, form_defaults, latest_update, update_choices
+from bot.services.update_results import UpdateResult, result_of, summarise
+from bot.services.update_results import as_result as _result
 from models import AuditEvent, Milestone, Person, Plan, ProgressUpdate
-from models.codes import code_key
-from models.planfile import CONTROL
-from models.vocab import Source, Status, parse_status
-
-MAX_TEXT_CHARS = 3000  # Slack's plain_text_input maximum
-MAX_URL_CHARS = 2000  # ProgressUpdate.evidence_url
-MAX_KEY_CHARS = 255  # ProgressUpdate.idempotency_key
-
-TEXT_LABELS = {
-    "note": "The note",
-    "next_steps": "The next steps",
-    "blockers": "The blockers",
-    "decision": "The decision needed",
-    "reopen_reason": "The reason for reopening",
-    "override_reason": "The reason for saving over the personal data check",
-}
+from models.vocab import Status
 
 
 @dataclass(frozen=True)
-class UpdateResult:
-    """One recorded update, as the handler needs it to reply and (if `announce`) to tell the channel."""
+class UpdateRequest:
+    """One progress update asked for: who, which milestone, what it says, and the request's key."""
 
-    update_id: int
+    plan_id: int
     milestone_code: str
-    milestone_title: str
-    area_code: str
-    area_title: str
-    before_status: str | None
-    before_percent: int | None
-    after_status: str
-    after_percent: int
-    summary: str
-    duplicate: bool
-    announce: bool
-    reopened: bool
-    health: Health
-    due: date | None
-    at: datetime
-    author_name: str | None
-    owner_name: str | None
-    note: str | None
-    evidence_url: str | None
-    next_steps: str | None
-    blockers: str | None
-    # The kinds of soft identifier the author confirmed were not about a child (empty for most updates).
-    override_kinds: tuple[str, ...] = ()
+    author_id: int
+    source: str
+    idempotency_key: str
+    now: datetime
+    status: str | None = None
+    percent: int | None = None
+    note: str | None = None
+    evidence_url: str | None = None
+    next_steps: str | None = None
+    blockers: str | None = None
+    decision: str | None = None
+    reopen_reason: str | None = None
+    confirm_not_personal: bool = False
+    override_reason: str | None = None
+    extra_admin_slack_ids: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
-class OwnerChange:
-    milestone_code: str
-    milestone_title: str
-    before_owner: str | None
-    after_owner: str | None
-    changed: bool
-    # Who to tell: the new and the former owner's Slack ids (None when unmapped), and who made the change.
-    before_slack_id: str | None = None
-    after_slack_id: str | None = None
-    changed_by: str | None = None
+@dataclass
+class _Checked:
+    """The request's fields as checked and cleaned, and what the update will set the milestone to."""
+
+    key: str
+    source: str
+    status: Status | None
+    percent: int | None
+    texts: dict[str, str | None]
+    url: str | None
+    reason: str | None
+    digest: str = ""
+    after_status: str = ""
+    after_percent: int = 0
+    reopened: bool = False
 
 
-@dataclass(frozen=True)
-class DelegateChange:
-    person_key: str
-    person_name: str
-    before_delegate: str | None
-    before_until: date | None
-    after_delegate: str | None
-    after_until: date | None
-    changed: bool
+def record_update(*, db: Session, **fields: Any) -> UpdateResult:
+    """`record` with the request given as keywords (the fields of UpdateRequest)."""
+    return record(db, UpdateRequest(**fields))
 
 
-# ---------------------------------------------------------------- recording an update
-
-
-def record_update(
-    *,
-    db: Session,
-    plan_id: int,
-    milestone_code: str,
-    author_id: int,
-    status: str | None,
-    percent: int | None,
-    note: str | None,
-    evidence_url: str | None,
-    next_steps: str | None,
-    blockers: str | None,
-    source: str,
-    idempotency_key: str,
-    now: datetime,
-    confirm_not_personal: bool = False,
-    reopen_reason: str | None = None,
-    extra_admin_slack_ids: frozenset[str] = frozenset(),
-    override_reason: str | None = None,
-    decision: str | None = None,
-) -> UpdateResult:
+def record(db: Session, request: UpdateRequest) -> UpdateResult:
     """Record a progress update; a missing status or percent keeps the milestone's current one.
 
     Raises NotFound (no such milestone), NotAllowed (not the owner, their delegate or an admin; or a
@@ -144,111 +105,144 @@ def record_update(
     PersonalDataRefused (a hard identifier: never saved) and PersonalDataSuspected (a soft one, unless
     `confirm_not_personal` is true and `override_reason` says why).
     """
-    key = _check_key(idempotency_key)
-    _check_now(now)
-    source_value = _check_source(source)
-
-    new_status = _check_status(status)
-    new_percent = _check_percent(percent)
-    texts = {
-        "note": _clean_text(note, "note"),
-        "next_steps": _clean_text(next_steps, "next_steps"),
-        "blockers": _clean_text(blockers, "blockers"),
-        "decision": _clean_text(decision, "decision"),
-    }
-    url = _check_url(evidence_url)
-    reason = _clean_text(reopen_reason, "reopen_reason")
-
-    milestone_id = _milestone_id(db, plan_id, milestone_code)
-    digest = request_digest(
-        author_id=author_id,
+    plan_id = request.plan_id
+    checked = _check(request)
+    milestone_id = _milestone_id(db, plan_id, request.milestone_code)
+    checked.digest = request_digest(
+        author_id=request.author_id,
         milestone_id=milestone_id,
-        status=new_status.value if new_status is not None else None,
-        percent=new_percent,
-        texts=texts,
-        evidence_url=url,
-        reopen_reason=reason,
+        status=checked.status.value if checked.status is not None else None,
+        percent=checked.percent,
+        texts=checked.texts,
+        evidence_url=checked.url,
+        reopen_reason=checked.reason,
     )
-    earlier = _already_recorded(db, plan_id, key, digest)
+    earlier = _already_recorded(db, plan_id, checked.key, checked.digest)
     if earlier is not None:
         return _result(db, earlier, duplicate=True)
-
     plan = db.get(Plan, plan_id)
     if plan is None:
         raise NotFound("That plan no longer exists.")
     milestone = _lock(db, milestone_id)
-    code = milestone.code
-
     # Under the lock, a request racing with ours has either committed (and is seen here) or waits.
-    earlier = _already_recorded(db, plan_id, key, digest)
+    earlier = _already_recorded(db, plan_id, checked.key, checked.digest)
     if earlier is not None:
         return _result(db, earlier, duplicate=True)
 
-    today = now.astimezone(_zone(plan.timezone)).date()
+    today = request.now.astimezone(_zone(plan.timezone)).date()
     acting_as = acting(
         db,
         plan_id=plan_id,
-        author_id=author_id,
+        author_id=request.author_id,
         owner_id=milestone.owner_id,
         today=today,
-        extra_admin_slack_ids=extra_admin_slack_ids,
+        extra_admin_slack_ids=request.extra_admin_slack_ids,
         doing="update milestones",
     )
-    author, actor, owner = acting_as.author, acting_as.actor, acting_as.owner
     if not acting_as.allowed:
-        raise NotAllowed(_not_yours(code, owner, actor, today))
+        raise NotAllowed(_not_yours(milestone.code, acting_as.owner, acting_as.actor, today))
+    _apply_rules(milestone, checked, acting_as.actor, acting_as.owner)
+    if not checked.reopened:
+        _refuse_no_change(
+            db, milestone, checked.after_status, checked.after_percent, checked.texts, checked.url
+        )
+    findings, why = _screened(db, plan_id, checked, request, today)
+    row = _new_row(db, request, milestone, checked, acting_as.author.id)
+    earlier = _insert(db, row, plan_id, checked.key, checked.digest)
+    if earlier is not None:
+        return _result(db, earlier, duplicate=True)
+    _move_milestone(db, milestone, row, checked, acting_as.author, request.now)
+    if findings:
+        _audit_override(db, row, acting_as.author, milestone.code, findings, why)
+    db.flush()
+    result = _result(db, row, duplicate=False)
+    if findings:
+        result = replace(result, override_kinds=tuple(kinds_of(findings)))
+    return result
 
+
+def _check(request: UpdateRequest) -> _Checked:
+    """Each field checked on its own (before any database work): refused with the field named."""
+    key = _check_key(request.idempotency_key)
+    _check_now(request.now)
+    return _Checked(
+        key=key,
+        source=_check_source(request.source),
+        status=_check_status(request.status),
+        percent=_check_percent(request.percent),
+        texts={
+            "note": _clean_text(request.note, "note"),
+            "next_steps": _clean_text(request.next_steps, "next_steps"),
+            "blockers": _clean_text(request.blockers, "blockers"),
+            "decision": _clean_text(request.decision, "decision"),
+        },
+        url=_check_url(request.evidence_url),
+        reason=_clean_text(request.reopen_reason, "reopen_reason"),
+    )
+
+
+def _apply_rules(milestone: Milestone, checked: _Checked, actor: Actor, owner: Person | None) -> None:
+    """What the update sets the milestone to, under the rules: complete is 100% with its impact; a
+    complete milestone is reopened by its owner or an admin, with a reason; at risk and off track say
+    why and how they will recover."""
+    code = milestone.code
     before_status, before_percent = milestone.status, milestone.percent
-    after_status = new_status.value if new_status is not None else before_status
-    after_percent = new_percent if new_percent is not None else before_percent
-    was_complete = before_status == Status.COMPLETE
-    now_complete = after_status == Status.COMPLETE
-
-    if now_complete and not was_complete and new_percent == before_percent:
+    after_status = checked.status.value if checked.status is not None else before_status
+    was_complete, now_complete = before_status == Status.COMPLETE, after_status == Status.COMPLETE
+    if now_complete and not was_complete and checked.percent == before_percent:
         # Choosing complete sets 100%: the percent the form showed, left as it was, is not a claim.
-        new_percent = 100
+        checked.percent = 100
+    after_percent = checked.percent if checked.percent is not None else before_percent
     if now_complete:
-        if new_percent is not None and new_percent != 100:
-            if was_complete and new_status is None:
-                raise InvalidInput(
-                    f"{code} is complete, so it stays at 100%. To reopen it, choose its new status "
-                    "and say why it is being reopened.",
-                    field="percent",
-                )
-            raise InvalidInput(
-                f"Complete means 100%, but the update says {new_percent}%. Choose 100%, or a status "
-                "such as on track if there is work still to do.",
-                field="percent",
-            )
+        _check_complete(code, checked, was_complete)
         after_percent = 100
-        if not was_complete and texts["note"] is None and url is None:
-            raise InvalidInput(
-                f"To mark {code} complete, add a note on its impact (what is better for children and "
-                "families) or a link to the evidence.",
-                field="note",
-            )
     reopened = was_complete and not now_complete
     if reopened:
         if not can_reopen(actor, milestone.owner_id):
             raise NotAllowed(
                 f"{code} is marked complete; only its owner{_owner_phrase(owner)} or an admin can reopen it."
             )
-        if reason is None:
+        if checked.reason is None:
             raise InvalidInput(
                 f"{code} is marked complete. To reopen it, give the reason (for example, what the "
                 "latest audit found).",
                 field="reopen_reason",
             )
+    if after_status in (Status.AT_RISK, Status.OFF_TRACK) and (checked.status is not None or reopened):
+        _check_reasons(code, after_status, checked.texts)
+    checked.after_status, checked.after_percent, checked.reopened = after_status, after_percent, reopened
 
-    if after_status in (Status.AT_RISK, Status.OFF_TRACK) and (new_status is not None or reopened):
-        _check_reasons(code, after_status, texts)
-    if not reopened:
-        _refuse_no_change(db, milestone, after_status, after_percent, texts, url)
 
-    why = _clean_text(override_reason, "override_reason")
+def _check_complete(code: str, checked: _Checked, was_complete: bool) -> None:
+    new_percent = checked.percent
+    if new_percent is not None and new_percent != 100:
+        if was_complete and checked.status is None:
+            raise InvalidInput(
+                f"{code} is complete, so it stays at 100%. To reopen it, choose its new status "
+                "and say why it is being reopened.",
+                field="percent",
+            )
+        raise InvalidInput(
+            f"Complete means 100%, but the update says {new_percent}%. Choose 100%, or a status "
+            "such as on track if there is work still to do.",
+            field="percent",
+        )
+    if not was_complete and checked.texts["note"] is None and checked.url is None:
+        raise InvalidInput(
+            f"To mark {code} complete, add a note on its impact (what is better for children and "
+            "families) or a link to the evidence.",
+            field="note",
+        )
+
+
+def _screened(
+    db: Session, plan_id: int, checked: _Checked, request: UpdateRequest, today: date
+) -> tuple[list[tuple[str, Finding]], str | None]:
+    """The personal-data screen: what it flagged (confirmed as not about a child) and why."""
+    why = _clean_text(request.override_reason, "override_reason")
     staff = plan_staff(db, plan_id)
-    fields = {**texts, "evidence_url": url, "reopen_reason": reason}
-    findings = screen(fields, staff=staff, today=today, confirmed=confirm_not_personal)
+    fields = {**checked.texts, "evidence_url": checked.url, "reopen_reason": checked.reason}
+    findings = screen(fields, staff=staff, today=today, confirmed=request.confirm_not_personal)
     if findings:
         # The reason is kept in the audit, so it must not carry a hard identifier either.
         screen({"override_reason": why}, staff=staff, today=today, confirmed=True)
@@ -258,75 +252,92 @@ def record_update(
                 "(for example, a colleague's name or a place), so the privacy officer can see it.",
                 field="override_reason",
             )
+    return list(findings), why
 
-    row = ProgressUpdate(
-        plan_id=plan_id,
+
+def _new_row(
+    db: Session, request: UpdateRequest, milestone: Milestone, checked: _Checked, author_id: int
+) -> ProgressUpdate:
+    key, digest = checked.key, checked.digest
+    return ProgressUpdate(
+        plan_id=request.plan_id,
         milestone_id=milestone.id,
-        author_id=author.id,
-        at=now,
-        status=after_status,
-        percent=after_percent,
-        previous_status=before_status,
-        previous_percent=before_percent,
-        note=texts["note"],
-        evidence_url=url,
-        next_steps=texts["next_steps"],
-        blockers=texts["blockers"],
-        decision=texts["decision"],
-        reopen_reason=reason if reopened else None,
-        source=source_value,
-        idempotency_key=key if _key_free(db, plan_id, key) else scoped_key(key, digest),
+        author_id=author_id,
+        at=request.now,
+        status=checked.after_status,
+        percent=checked.after_percent,
+        previous_status=milestone.status,
+        previous_percent=milestone.percent,
+        note=checked.texts["note"],
+        evidence_url=checked.url,
+        next_steps=checked.texts["next_steps"],
+        blockers=checked.texts["blockers"],
+        decision=checked.texts["decision"],
+        reopen_reason=checked.reason if checked.reopened else None,
+        source=checked.source,
+        idempotency_key=key if _key_free(db, request.plan_id, key) else scoped_key(key, digest),
         request_digest=digest,
     )
-    earlier = _insert(db, row, plan_id, key, digest)
-    if earlier is not None:
-        return _result(db, earlier, duplicate=True)
 
-    milestone.status = Status(after_status)
-    milestone.percent = after_percent
+
+def _move_milestone(
+    db: Session, milestone: Milestone, row: ProgressUpdate, checked: _Checked, author: Person, now: datetime
+) -> None:
+    """The milestone takes the update's status and percent, audited."""
+    before = {"status": milestone.status, "percent": milestone.percent}
+    milestone.status = Status(checked.after_status)
+    milestone.percent = checked.after_percent
     if milestone.last_update_at is None or milestone.last_update_at < now:
         milestone.last_update_at = now
-    after: dict[str, object] = {"status": after_status, "percent": after_percent, "update_id": row.id}
-    if reopened:
-        after["reopen_reason"] = reason
+    after: dict[str, object] = {
+        "status": checked.after_status,
+        "percent": checked.after_percent,
+        "update_id": row.id,
+    }
+    if checked.reopened:
+        after["reopen_reason"] = checked.reason
     db.add(
         AuditEvent(
-            plan_id=plan_id,
+            plan_id=row.plan_id,
             at=now,
             actor_id=author.id,
             actor=author.name,
             action="update",
             entity="milestone",
-            entity_code=code,
-            before={"status": before_status, "percent": before_percent},
+            entity_code=milestone.code,
+            before=before,
             after=after,
         )
     )
-    if findings:
-        # What was overridden, never the text itself.
-        db.add(
-            AuditEvent(
-                plan_id=plan_id,
-                at=now,
-                actor_id=author.id,
-                actor=author.name,
-                action="personal_data_override",
-                entity="progress_update",
-                entity_code=code,
-                before=None,
-                after={
-                    "update_id": row.id,
-                    "fields": list(dict.fromkeys(f for f, _ in findings)),
-                    "kinds": kinds_of(findings),
-                    "reason": why,
-                },
-            )
+
+
+def _audit_override(
+    db: Session,
+    row: ProgressUpdate,
+    author: Person,
+    code: str,
+    findings: list[tuple[str, Finding]],
+    why: str | None,
+) -> None:
+    """What was overridden, never the text itself."""
+    db.add(
+        AuditEvent(
+            plan_id=row.plan_id,
+            at=row.at,
+            actor_id=author.id,
+            actor=author.name,
+            action="personal_data_override",
+            entity="progress_update",
+            entity_code=code,
+            before=None,
+            after={
+                "update_id": row.id,
+                "fields": list(dict.fromkeys(f for f, _ in findings)),
+                "kinds": kinds_of(findings),
+                "reason": why,
+            },
         )
-    db.flush()
-    result = _result(db, row, duplicate=False)
-    if findings:
-        result = replace(result, override_kinds=tuple(kinds_of(findings)))
-    return result
+    )
 
 
 def _check_reasons(code: str, status: str, texts: dict[str, str | None]) -> None:
@@ -366,133 +377,6 @@ def _refuse_no_change(
             "the percent or the note, or cancel.",
             field="note",
         )
-
-
-def latest_update(db: Session, milestone_id: int) -> ProgressUpdate | None:
-    return db.scalar(
-        select(ProgressUpdate)
-        .where(ProgressUpdate.milestone_id == milestone_id)
-        .order_by(ProgressUpdate.at.desc(), ProgressUpdate.id.desc())
-        .limit(1)
-    )
-
-
-# ---------------------------------------------------------------- owners and delegates
-
-
-def reassign_owner(
-    *,
-    db: Session,
-    plan_id: int,
-    milestone_code: str,
-    new_owner_id: int | None,
-    actor_id: int,
-    now: datetime,
-    extra_admin_slack_ids: frozenset[str] = frozenset(),
-) -> OwnerChange:
-    """Give a milestone a new owner (or none); admins only, audited."""
-    _check_now(now)
-    actor = _admin(db, plan_id, actor_id, extra_admin_slack_ids, "change who owns a milestone")
-    milestone = _lock_milestone(db, plan_id, milestone_code)
-    new_owner = _person(db, plan_id, new_owner_id) if new_owner_id is not None else None
-    old_owner = db.get(Person, milestone.owner_id) if milestone.owner_id is not None else None
-    changed = milestone.owner_id != new_owner_id
-    if changed:
-        milestone.owner_id = new_owner_id
-        db.add(
-            AuditEvent(
-                plan_id=plan_id,
-                at=now,
-                actor_id=actor.person_id,
-                actor=actor.name,
-                action="reassign_owner",
-                entity="milestone",
-                entity_code=milestone.code,
-                before={"owner": old_owner.key if old_owner else None},
-                after={"owner": new_owner.key if new_owner else None},
-            )
-        )
-        db.flush()
-    return OwnerChange(
-        milestone_code=milestone.code,
-        milestone_title=milestone.title,
-        before_owner=_label(old_owner),
-        after_owner=_label(new_owner),
-        changed=changed,
-        before_slack_id=old_owner.slack_user_id if old_owner else None,
-        after_slack_id=new_owner.slack_user_id if new_owner else None,
-        changed_by=actor.name,
-    )
-
-
-def set_delegate(
-    *,
-    db: Session,
-    plan_id: int,
-    person_id: int,
-    delegate_id: int | None,
-    until: date | None,
-    actor_id: int,
-    now: datetime,
-    extra_admin_slack_ids: frozenset[str] = frozenset(),
-) -> DelegateChange:
-    """Set (or clear, with None) who covers a person's milestones, optionally until a date; admins only."""
-    _check_now(now)
-    actor = _admin(db, plan_id, actor_id, extra_admin_slack_ids, "set who covers for someone")
-    plan = db.get(Plan, plan_id)
-    assert plan is not None  # _admin found a person of this plan
-    person = _person(db, plan_id, person_id)
-    delegate = _person(db, plan_id, delegate_id) if delegate_id is not None else None
-    if delegate is not None and delegate.id == person.id:
-        raise InvalidInput(
-            f"{person.name} cannot cover for themselves; choose someone else.", field="delegate"
-        )
-    if delegate is None:
-        until = None
-    today = now.astimezone(_zone(plan.timezone)).date()
-    if until is not None and until < today:
-        raise InvalidInput(
-            f"The cover would already have ended ({_day(until)}); choose today or a later date.",
-            field="until",
-        )
-    before_delegate = db.get(Person, person.delegate_id) if person.delegate_id is not None else None
-    before_until = person.delegate_until
-    changed = (person.delegate_id, person.delegate_until) != (delegate_id, until)
-    if changed:
-        person.delegate_id = delegate_id
-        person.delegate_until = until
-        db.add(
-            AuditEvent(
-                plan_id=plan_id,
-                at=now,
-                actor_id=actor.person_id,
-                actor=actor.name,
-                action="set_delegate",
-                entity="person",
-                entity_code=person.key,
-                before={
-                    "delegate": before_delegate.key if before_delegate else None,
-                    "until": before_until.isoformat() if before_until else None,
-                },
-                after={
-                    "delegate": delegate.key if delegate else None,
-                    "until": until.isoformat() if until else None,
-                },
-            )
-        )
-        db.flush()
-    return DelegateChange(
-        person_key=person.key,
-        person_name=person.name,
-        before_delegate=_label(before_delegate),
-        before_until=before_until,
-        after_delegate=_label(delegate),
-        after_until=until,
-        changed=changed,
-    )
-
-
-# ---------------------------------------------------------------- reading back
 
 
 def request_digest(
@@ -572,303 +456,31 @@ def _insert(db: Session, row: ProgressUpdate, plan_id: int, key: str, digest: st
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _result(db: Session, update: ProgressUpdate, *, duplicate: bool) -> UpdateResult:
-    milestone = update.milestone
-    area = milestone.area
-    plan = db.get(Plan, update.plan_id)
-    zone = _zone(plan.timezone if plan else "Europe/London")
-    day = update.at.astimezone(zone).date()
-    state = health(update.status, milestone.due, day)
-    moved_off_track = update.status == Status.OFF_TRACK and update.previous_status != Status.OFF_TRACK
-    owner = db.get(Person, milestone.owner_id) if milestone.owner_id is not None else None
-    return UpdateResult(
-        update_id=update.id,
-        milestone_code=milestone.code,
-        milestone_title=milestone.title,
-        area_code=area.code,
-        area_title=area.title,
-        before_status=update.previous_status,
-        before_percent=update.previous_percent,
-        after_status=update.status,
-        after_percent=update.percent,
-        summary=summarise(
-            milestone.code, update.previous_status, update.previous_percent, update.status, update.percent
-        ),
-        duplicate=duplicate,
-        announce=moved_off_track or state is Health.OVERDUE,
-        reopened=update.previous_status == Status.COMPLETE and update.status != Status.COMPLETE,
-        health=state,
-        due=milestone.due,
-        at=update.at,
-        author_name=update.author.name if update.author is not None else None,
-        owner_name=owner.name if owner is not None else None,
-        note=update.note,
-        evidence_url=update.evidence_url,
-        next_steps=update.next_steps,
-        blockers=update.blockers,
-    )
+check_reasons = _check_reasons
 
-
-def summarise(
-    code: str, before_status: str | None, before_percent: int | None, after_status: str, after_percent: int
-) -> str:
-    """ "M-07: at risk -> on track, 40% -> 60%"; an unchanged part is shown once."""
-    status = (
-        f"{before_status} -> {after_status}"
-        if before_status is not None and before_status != after_status
-        else after_status
-    )
-    percent = (
-        f"{before_percent}% -> {after_percent}%"
-        if before_percent is not None and before_percent != after_percent
-        else f"{after_percent}%"
-    )
-    unchanged = before_status == after_status and before_percent == after_percent
-    return f"{code}: {status}, {percent}" + (" (no change)" if unchanged else "")
-
-
-# ---------------------------------------------------------------- checks
-
-
-def _lock_milestone(db: Session, plan_id: int, code: str) -> Milestone:
-    """The milestone, its row locked until the caller's transaction ends (a no-op on SQLite)."""
-    return _lock(db, _milestone_id(db, plan_id, code))
-
-
-def _lock(db: Session, milestone_id: int) -> Milestone:
-    return db.scalars(
-        select(Milestone)
-        .where(Milestone.id == milestone_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
-
-
-def _milestone_id(db: Session, plan_id: int, code: str) -> int:
-    """The id of the milestone a code names ("M-07", "m7"), or NotFound."""
-    wanted = (code or "").strip()
-    milestone_id = db.scalar(
-        select(Milestone.id).where(Milestone.plan_id == plan_id, Milestone.code == wanted)
-    )
-    if milestone_id is None:
-        key = code_key(wanted)
-        if key is not None:
-            same = [
-                mid
-                for mid, other in db.execute(
-                    select(Milestone.id, Milestone.code).where(Milestone.plan_id == plan_id)
-                )
-                if code_key(other) == key
-            ]
-            milestone_id = same[0] if len(same) == 1 else None  # two codes with one key: exact only
-    if milestone_id is None:
-        raise NotFound(f"There is no milestone {wanted or '(blank)'} in this plan.")
-    return milestone_id
-
-
-def _check_key(key: str) -> str:
-    if not isinstance(key, str) or not CONTROL.sub("", key).strip():
-        raise ValueError("an idempotency key is required (the modal's view id, the command's trigger id)")
-    key = CONTROL.sub("", key).strip()
-    if len(key) > MAX_KEY_CHARS:
-        raise ValueError(f"the idempotency key is longer than {MAX_KEY_CHARS} characters")
-    return key
-
-
-def _check_now(now: datetime) -> None:
-    if now.tzinfo is None or now.utcoffset() is None:
-        raise ValueError("now must be an aware datetime")
-
-
-def _check_source(source: str) -> str:
-    try:
-        return Source(source).value
-    except ValueError:
-        raise ValueError(f"unknown update source {source!r}") from None
-
-
-def _check_status(status: str | None) -> Status | None:
-    if status is None or not str(status).strip():
-        return None
-    try:
-        return parse_status(str(status))
-    except ValueError:
-        raise InvalidInput(
-            f'"{str(status).strip()[:40]}" is not a status. Use not started, on track (green), '
-            "at risk (amber), off track (red) or complete (blue).",
-            field="status",
-        ) from None
-
-
-def _check_percent(percent: int | None) -> int | None:
-    if percent is None:
-        return None
-    if isinstance(percent, bool) or not isinstance(percent, int):
-        raise InvalidInput("Percent complete must be a whole number from 0 to 100.", field="percent")
-    if not 0 <= percent <= 100:
-        raise InvalidInput(
-            f"Percent complete must be from 0 to 100 (the update says {percent}%).", field="percent"
-        )
-    return percent
-
-
-def _clean_text(value: str | None, field: str) -> str | None:
-    """Trimmed text, None when blank; control characters dropped (PostgreSQL refuses NUL, and a plan
-    file refuses them all, so an export of the plan must not carry any)."""
-    if value is None:
-        return None
-    text = CONTROL.sub("", str(value)).strip()
-    if not text:
-        return None
-    if len(text) > MAX_TEXT_CHARS:
-        raise InvalidInput(
-            f"{TEXT_LABELS[field]} is {len(text):,} characters long; the most Slack takes is "
-            f"{MAX_TEXT_CHARS:,}. Shorten it, or put the detail in a document and link it as evidence.",
-            field=field,
-        )
-    return text
-
-
-def _check_url(value: str | None) -> str | None:
-    if value is None:
-        return None
-    url = str(value).replace("\x00", "").strip()
-    if not url:
-        return None
-    problem = (
-        "The evidence link must be a web address starting with https:// (or http://), "
-        "such as a SharePoint or intranet page."
-    )
-    if len(url) > MAX_URL_CHARS:
-        raise InvalidInput(
-            f"The evidence link is longer than {MAX_URL_CHARS:,} characters.", field="evidence_url"
-        )
-    if any(c.isspace() for c in url) or CONTROL.search(url):
-        raise InvalidInput(problem, field="evidence_url")
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-    except ValueError:
-        raise InvalidInput(problem, field="evidence_url") from None
-    if parts.scheme.lower() not in ("http", "https") or not host:
-        raise InvalidInput(problem, field="evidence_url")
-    return url
-
-
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("Europe/London")
-
-
-def _admin(db: Session, plan_id: int, actor_id: int, extra: frozenset[str], doing: str) -> Actor:
-    actor = actor_by_id(db, plan_id, actor_id, extra)
-    if not can_admin(actor):
-        raise NotAllowed(f"Only a plan admin can {doing}.")
-    assert actor is not None
-    return actor
-
-
-def _person(db: Session, plan_id: int, person_id: int) -> Person:
-    person = db.get(Person, person_id)
-    if person is None or person.plan_id != plan_id:
-        raise NotFound("That person is not one of this plan's people.")
-    return person
-
-
-def _label(person: Person | None) -> str | None:
-    if person is None:
-        return None
-    return person_label(person.name, person.role)
-
-
-def _owner_phrase(owner: Person | None) -> str:
-    return f", {_label(owner)}," if owner is not None else ""
-
-
-def _day(d: date) -> str:
-    return full_day(d)
-
-
-def _not_yours(code: str, owner: Person | None, actor: Actor, today: date) -> str:
-    if owner is None:
-        return f"{code} has no owner yet; ask an admin to update it or to give it an owner."
-    message = f"{code} is owned by {_label(owner)}; ask them or an admin to update it."
-    if (
-        owner.delegate_id == actor.person_id
-        and owner.delegate_until is not None
-        and not is_active_delegate(actor, owner.delegate_id, owner.delegate_until, today)
-    ):
-        message = f"Your cover for {owner.name} ended on {_day(owner.delegate_until)}. " + message
-    return message
-
-
-# ---------------------------------------------------------------- what a person may update, and the form
-
-
-@dataclass(frozen=True)
-class Choice:
-    code: str
-    title: str
-    own: bool
-
-
-@dataclass(frozen=True)
-class FormDefaults:
-    """What the update form starts from: the milestone as it stands, and its latest update to show as
-    context (read-only: a new update says what is new, it never starts from the last one's words)."""
-
-    code: str
-    title: str
-    status: str
-    percent: int
-    note: str | None
-    evidence_url: str | None
-    next_steps: str | None
-    blockers: str | None
-    latest_at: datetime | None = None
-    latest_by: str | None = None
-    latest_status: str | None = None
-    latest_percent: int | None = None
-
-
-def update_choices(*, db: Session, plan_id: int, actor: Actor, today: date) -> list[Choice]:
-    """Milestones the person can update, their own (or those they cover) first; admins see all."""
-    covered = {
-        p.id
-        for p in db.scalars(
-            select(Person).where(Person.plan_id == plan_id, Person.delegate_id == actor.person_id)
-        )
-        if p.delegate_until is None or today <= p.delegate_until
-    }
-    mine = {actor.person_id, *covered}
-    rows = db.execute(
-        select(Milestone.code, Milestone.title, Milestone.owner_id)
-        .where(Milestone.plan_id == plan_id)
-        .order_by(Milestone.position, Milestone.id)
-    ).all()
-    own = [Choice(c, t, True) for c, t, owner in rows if owner in mine]
-    others = [Choice(c, t, False) for c, t, owner in rows if owner not in mine] if can_admin(actor) else []
-    return own + others
-
-
-def form_defaults(*, db: Session, plan_id: int, code: str) -> FormDefaults:
-    milestone = db.scalar(select(Milestone).where(Milestone.plan_id == plan_id, Milestone.code == code))
-    if milestone is None:
-        raise NotFound(f"There is no milestone {code} in the plan.")
-    latest = latest_update(db, milestone.id)
-    return FormDefaults(
-        code=milestone.code,
-        title=milestone.title,
-        status=milestone.status,
-        percent=milestone.percent,
-        note=latest.note if latest else None,
-        evidence_url=latest.evidence_url if latest else None,
-        next_steps=latest.next_steps if latest else None,
-        blockers=latest.blockers if latest else None,
-        latest_at=latest.at if latest else None,
-        latest_by=latest.author.name if latest and latest.author else None,
-        latest_status=latest.status if latest else None,
-        latest_percent=latest.percent if latest else None,
-    )
+__all__ = [
+    "MAX_KEY_CHARS",
+    "MAX_TEXT_CHARS",
+    "MAX_URL_CHARS",
+    "TEXT_LABELS",
+    "Choice",
+    "DelegateChange",
+    "FormDefaults",
+    "OwnerChange",
+    "UpdateRequest",
+    "UpdateResult",
+    "record",
+    "_clean_text",
+    "check_reasons",
+    "result_of",
+    "_lock_milestone",
+    "form_defaults",
+    "latest_update",
+    "reassign_owner",
+    "record_update",
+    "request_digest",
+    "scoped_key",
+    "set_delegate",
+    "summarise",
+    "update_choices",
+]

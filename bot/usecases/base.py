@@ -40,6 +40,7 @@ class Asker:
     now: datetime
     today: date
     admin_ids: frozenset[str] = frozenset()
+    source: str = "slack"  # recorded on what they write: slack, or console
 
 
 def require_actor(db: Session, who: Asker) -> Actor:

@@ -8,8 +8,8 @@ from slack_bolt import Ack, App
 
 from bot.services import queries
 from bot.services.errors import InvalidInput
-from bot.services.people import can_update
 from bot.usecases import status as usecase
+from bot.usecases.updates import editable, may_update
 from handlers.blocks import Reply
 from handlers.commands.router import Router
 from handlers.context import Ask, ask_from
@@ -72,17 +72,8 @@ def found_reply(ask: Ask, found: usecase.Found) -> Reply:
 
 
 def _may_update(ask: Ask, detail: queries.MilestoneDetail) -> bool:
-    from bot.services.people import actor_for
-
-    with ask.deps.sessions() as db:
-        actor = actor_for(db, ask.plan_id, ask.user_id, ask.settings.admin_ids)
-    owner = detail.owner
-    if owner is None:
-        return bool(actor and actor.is_admin)
-    delegate_id = None
-    if owner.delegate and detail.delegate and actor and detail.delegate.key == actor.key:
-        delegate_id = actor.person_id
-    return can_update(actor, owner.id, delegate_id, owner.delegate_until, ask.today())
+    """The plan's one rule (owner, their cover, an admin), asked of the update use case."""
+    return may_update(ask.deps.sessions, ask.asker(), detail.row.code)
 
 
 def summary(ask: Ask, args: str) -> Reply:
@@ -130,7 +121,8 @@ def priority(ask: Ask, args: str) -> Reply:
 def history(ask: Ask, args: str) -> Reply:
     if not args.strip():
         raise InvalidInput("Which milestone? Give its code: `/qib history` and the code.")
-    return render.history_reply(ok(usecase.history(ask.deps.sessions, ask.asker(), args)))
+    detail = ok(usecase.history(ask.deps.sessions, ask.asker(), args))
+    return render.history_reply(detail, editable=editable(ask.deps.sessions, ask.asker(), detail.row.code))
 
 
 def on_share_summary(ack: Ack, body: dict[str, Any], context: Any, client: Any, respond: Any) -> None:

@@ -29,6 +29,7 @@ from handlers.blocks import Reply
 from handlers.words import day_in, due_phrase, full_day, person_label, status_label
 
 UPDATE_BUTTON = "update_milestone"
+EDIT_BUTTON = "correct_update"  # handled in handlers.updates.correct
 SHARE_BUTTON = "share_summary"
 LINES_PER_SECTION = 8
 
@@ -245,14 +246,14 @@ def history_line(e: Any, today: date) -> str:
     return "\n".join(lines)
 
 
-def history_reply(d: MilestoneDetail, *, limit: int = 40) -> Reply:
+def history_reply(d: MilestoneDetail, *, limit: int = 40, editable: frozenset[int] = frozenset()) -> Reply:
     today = d.calendar.today
     r = d.row
     blocks = [bk.header(f"History of {r.code}"), bk.section(f"*{bk.esc(r.code)}* {bk.esc(r.title)}")]
     if d.due_line:
         blocks.append(bk.context(bk.esc(d.due_line)))
     shown = d.history[:limit]
-    blocks += packed(history_line(e, today) for e in shown) or [bk.section("No progress updates yet.")]
+    blocks += history_blocks(shown, today, editable) or [bk.section("No progress updates yet.")]
     if d.events:
         changes = [
             f"{day_in(e.at.date(), today)}: {bk.esc(e.actor or 'someone')} {bk.esc(e.what)}"
@@ -268,6 +269,24 @@ def history_reply(d: MilestoneDetail, *, limit: int = 40) -> Reply:
         *(f"{e.at:%Y-%m-%d} {e.actor or 'someone'} {e.what}" for e in d.events[:limit]),
     )
     return Reply(text=text, blocks=bk.fit(blocks))
+
+
+def history_blocks(
+    entries: list[Any], today: date, editable: frozenset[int] = frozenset()
+) -> list[dict[str, Any]]:
+    """The updates, packed; one the reader may still correct (theirs, within 7 days) stands alone with
+    an Edit button (its value the update's id, the reference being on the line itself)."""
+    blocks: list[dict[str, Any]] = []
+    run: list[str] = []
+    for e in entries:
+        if e.update_id is not None and e.update_id in editable:
+            blocks += packed(run)
+            run = []
+            edit = bk.button("Edit", EDIT_BUTTON, str(e.update_id))
+            blocks.append(bk.section(history_line(e, today), accessory=edit))
+        else:
+            run.append(history_line(e, today))
+    return blocks + packed(run)
 
 
 def mine_reply(p: PersonMilestones, *, limit: int = 20) -> Reply:

@@ -3,66 +3,39 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
-from typing import Any
+from typing import Any, NoReturn
 
 from slack_bolt import Ack, App
-from sqlalchemy.exc import DBAPIError
 
-from bot.services.errors import DomainError, InvalidInput, NoChange, NotAllowed, NotFound
-from bot.services.privacy import PersonalDataRefused, PersonalDataSuspected
-from bot.services.quick import parse_quick_update, plan_codes, resolve_milestone
-from bot.services.updates import UpdateResult, form_defaults, record_update, update_choices
+from bot.services.errors import DomainError, NotAllowed
+from bot.services.updates import UpdateResult, form_defaults, update_choices
+from bot.usecases.results import NeedsForm, Refused
+from bot.usecases.updates import DueAsked, Saved, Unavailable, quick_update, submit_form
 from handlers import blocks as bk
 from handlers.blocks import Reply
 from handlers.commands.router import Router
 from handlers.context import Ask, actor_of, ask_from
-from handlers.errors import friendly_message
-from handlers.updates import due
+from handlers.updates import correct, due
 from handlers.updates.announce import announce, confirmation
-from handlers.updates.form import read_form, typed_values
+from handlers.updates.form import read_form, typed_values, update_input
 from handlers.updates.modal import (
     CALLBACK,
-    FIELDS,
     PICK_ACTION,
     STATUS_ACTION,
-    base_block,
     milestone_options,
     update_modal,
 )
 from handlers.updates.privacy_notice import tell_privacy_officer
+from handlers.updates.render import form_errors, joined, on_blocks, unavailable_text
 
 log = logging.getLogger("qib.updates")
 
 UPDATE_BUTTON = "update_milestone"
-KEPT = "What you typed is kept: submit the form again."
 
 
-class SaveUnconfirmed(DomainError):
-    """The database stopped answering once it had been asked to commit: the update may be saved or not."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(
-            f"The plan database stopped answering while your update to {code} was being saved, so I can't "
-            f"tell whether it was. Check `/qib history {code}` before sending it again."
-        )
-
-
-def save_update(ask: Ask, **fields: Any) -> UpdateResult:
-    """record_update in a transaction of its own.
-
-    A database failure before COMMIT means nothing was saved (the caller's error says "unavailable");
-    a failure at COMMIT leaves it unknown, which must never be reported as a failure: SaveUnconfirmed.
-    """
-    result: UpdateResult | None = None
-    try:
-        with ask.deps.sessions.begin() as db:
-            result = record_update(db=db, **fields)
-    except DBAPIError as exc:
-        if result is None:
-            raise
-        raise SaveUnconfirmed(result.milestone_code) from exc
-    return result
+def refuse(refused: Refused) -> NoReturn:
+    """A refusal, told to the person the way every handler's refusals are (privately, see bot.app)."""
+    raise DomainError(refused.reason)
 
 
 def register(app: App, router: Router) -> None:
@@ -78,6 +51,7 @@ def register(app: App, router: Router) -> None:
     app.action(STATUS_ACTION)(on_pick_status)
     app.options(PICK_ACTION)(on_milestone_options)
     due.register(app)
+    correct.register(app, router)
     app.view(CALLBACK)(on_update_submit)
 
 
@@ -109,67 +83,17 @@ def update_command(ask: Ask, args: str) -> Reply:
             )
         open_update_modal(ask, None)
         return Reply.nothing()
-    with ask.deps.sessions() as db:
-        quick = parse_quick_update(args, today=ask.today(), plan_codes=plan_codes(db, ask.plan_id))
-        candidates = resolve_milestone(db, ask.plan_id, quick.code, quick.phrase)
-    code = candidates[0][0] if len(candidates) == 1 else None
-    typed = {
-        "milestone": code,
-        "status": quick.status.value if quick.status else None,
-        "percent": str(quick.percent) if quick.percent is not None else None,
-        "note": quick.note or (quick.phrase if quick.code is None else None),
-        "evidence_url": quick.evidence_url,
-        "decision": quick.decision,
-        "next_steps": quick.next_steps,
-    }
-    if quick.due_typed is not None and code and not quick.unclear:
-        # "due 30 Apr because ...": a request for the chair, never a note. Anything else given is not saved.
-        if quick.due is None:
-            return Reply(text=" ".join(quick.problems))
-        return due.ask_for_due_date(ask, code, quick.due, quick.due_reason)
-    if quick.percent == 100 and quick.status is None:
-        # 100% suggests complete, which needs its impact: the form, with complete chosen, checks it.
-        typed["status"] = "complete"
-        quick.problems.append("100% suggests complete: check the status and the impact, then save.")
-    # Only a typed code saves at once: a milestone found by searching words is confirmed in the form first.
-    if quick.code and code and quick.has_change and not quick.problems:
-        actor = actor_of(ask)
-        try:
-            result = save_update(
-                ask,
-                plan_id=ask.plan_id,
-                milestone_code=code,
-                author_id=actor.person_id,
-                status=typed["status"],
-                percent=quick.percent,
-                note=quick.note,
-                evidence_url=quick.evidence_url,
-                next_steps=quick.next_steps,
-                blockers=None,
-                decision=quick.decision,
-                source=ask.deps.source,
-                idempotency_key=_request_key(ask),
-                now=ask.now,
-                extra_admin_slack_ids=ask.settings.admin_ids,
-            )
-        except NotAllowed:
-            raise
-        except (InvalidInput, NotFound) as exc:
-            said = " ".join(exc.also.values()) if isinstance(exc, InvalidInput) and exc.also else exc.message
-            return _modal_or_say(ask, code, typed, f"Nothing was saved yet: {said}")
-        return after_save(ask, result)
-    if code and quick.code is None:
-        notice = f"Is this the milestone you meant? Check it and save. ({code} {candidates[0][1]})"
-    elif len(candidates) > 1:
-        listing = ", ".join(f"{c} {t}" for c, t in candidates[:5])
-        notice = f"Which milestone did you mean? {listing}"
-    elif not candidates and quick.has_milestone:
-        notice = f"I couldn't find a milestone for “{quick.code_typed or quick.phrase}”: choose it below."
-    else:
-        notice = "" if quick.problems else "Fill in what is missing and save."
-    # What could not be read (a word not understood, a second status) is said whichever milestone line leads.
-    notice = " ".join([notice, *quick.problems]).strip()
-    return _modal_or_say(ask, code, typed, notice)
+    outcome = quick_update(ask.deps.sessions, ask.asker(), args, _request_key(ask))
+    if isinstance(outcome, NeedsForm):
+        return _modal_or_say(ask, outcome.code, outcome.typed, outcome.notice or "")
+    if isinstance(outcome, DueAsked):
+        asked = due.tell_approvers(ask, outcome.request)
+        return joined(after_save(ask, outcome.update), asked) if outcome.update else asked
+    if isinstance(outcome, Saved):
+        return after_save(ask, outcome.update) if outcome.update else Reply.nothing()
+    if isinstance(outcome, Unavailable):
+        raise outcome.error
+    refuse(outcome if isinstance(outcome, Refused) else Refused(outcome.message))
 
 
 def _request_key(ask: Ask) -> str:
@@ -262,121 +186,31 @@ def on_pick_status(ack: Ack, body: dict[str, Any], context: Any, client: Any) ->
     )
 
 
-def _on_blocks(view: dict[str, Any], errors: dict[str, str]) -> dict[str, str]:
-    """Errors keyed by the blocks the view really has ("percent" may be "percent~100"); an error for a
-    field the view does not show goes on the status, the nearest field that can put it right."""
-    ids = {base_block(b["block_id"]): b["block_id"] for b in view.get("blocks", []) if b.get("block_id")}
-    out: dict[str, str] = {}
-    for field, message in errors.items():
-        key = ids.get(field) or (ids.get("status", "milestone") if ids else field)
-        out[key] = (out[key] + " " + message)[:300] if key in out else message[:300]
-    return out
-
-
 def on_update_submit(ack: Ack, body: dict[str, Any], context: Any, client: Any, view: dict[str, Any]) -> None:
-    state = view.get("state", {}).get("values", {})
-    form, errors = read_form(state)
-    if errors:
-        ack(response_action="errors", errors=_on_blocks(view, errors))
+    form, errors = read_form(view.get("state", {}).get("values", {}))
+    given, wrong = update_input(form)
+    if errors or wrong:
+        ack(response_action="errors", errors=on_blocks(view, errors | wrong))
         return
-    ask = ask_from(context, client, user_id=body["user"]["id"], channel_id=None, surface="action")
-    result: UpdateResult | None = None
-    try:
-        actor = actor_of(ask)
-        result = _save_unless_only_a_date(
-            form.due is not None,
-            ask,
-            plan_id=ask.plan_id,
-            milestone_code=form.milestone or "",
-            author_id=actor.person_id,
-            status=form.status,
-            percent=form.percent,
-            note=form.note,
-            evidence_url=form.evidence_url,
-            next_steps=form.next_steps,
-            blockers=form.blockers,
-            decision=form.decision,
-            source=ask.deps.source,
-            idempotency_key=f"view:{view['id']}",
-            now=ask.now,
-            reopen_reason=form.reopen_reason,
-            confirm_not_personal=form.confirm_not_personal,
-            override_reason=form.override_reason,
-            extra_admin_slack_ids=ask.settings.admin_ids,
-        )
-    except SaveUnconfirmed:
-        # Resubmitting this same view is safe: its id is the update's key, so it is saved once.
+    ask = ask_from(context, client, user_id=context.user_id, channel_id=None, surface="action")
+    outcome = submit_form(ask.deps.sessions, ask.asker(), given, f"view:{view['id']}")
+    if not isinstance(outcome, Saved):
         ack(
-            response_action="errors",
-            errors={"milestone": f"The plan database stopped answering while this was being saved. {KEPT}"},
+            response_action="errors", errors=form_errors(view, outcome, unavailable=unavailable_text(outcome))
         )
         return
-    except DBAPIError as exc:
-        # Keep the form open, with what was typed, rather than closing it as if it had been saved.
-        text, _ = friendly_message(exc)
-        ack(response_action="errors", errors={"milestone": f"{text} {KEPT}"[:300]})
-        return
-    except PersonalDataRefused as exc:
-        # No override: the box is no help, so it is not offered; what was typed stays in the form.
-        fields = [f for f in exc.fields if f in FIELDS] or ["note"]
-        ack(response_action="errors", errors=_on_blocks(view, {f: exc.message for f in fields}))
-        return
-    except PersonalDataSuspected as exc:
-        fields = [f for f in exc.fields if f in FIELDS] or ["note"]
-        ack(
-            response_action="errors",
-            errors=_on_blocks(view, {f: exc.message for f in fields})
-            | {
-                "confirm": "Tick this only if the flagged text is not about a child.",
-                "override_reason": "Then say why; the plan's privacy officer is told.",
-            },
-        )
-        return
-    except InvalidInput as exc:
-        wrong = exc.also or {exc.field if exc.field in FIELDS else "note": exc.message}
-        ack(response_action="errors", errors=_on_blocks(view, wrong))
-        return
-    except DomainError as exc:
-        ack(response_action="errors", errors={"milestone": exc.message[:300]})
-        return
-    asked: Reply | None = None
-    if form.due is not None:
-        # After the update (saved once, by this view's id): resubmitting after an error here is safe.
-        try:
-            asked = due.ask_for_due_date(
-                ask, form.milestone or "", date.fromisoformat(form.due), form.due_reason
-            )
-        except ValueError:
-            ack(
-                response_action="errors",
-                errors=_on_blocks(view, {"due": "Choose the date from the calendar."}),
-            )
-            return
-        except InvalidInput as exc:
-            field = exc.field if exc.field in ("due", "due_reason") else "due"
-            ack(response_action="errors", errors=_on_blocks(view, {field: exc.message}))
-            return
-        except DomainError as exc:
-            ack(response_action="errors", errors=_on_blocks(view, {"due": exc.message}))
-            return
     ack()
-    replies = [after_save(ask, result)] if result is not None else []
-    replies += [asked] if asked is not None else []
+    replies = [after_save(ask, outcome.update)] if outcome.update is not None else []
+    replies += [due.tell_approvers(ask, outcome.due)] if outcome.due is not None else []
     for reply in replies:
-        try:
-            client.chat_postMessage(channel=ask.user_id, **reply.payload())
-        except Exception as exc:  # saved, and the closed modal said so: a lost receipt is not a failed update
-            log.warning("could not send an update receipt: %s", type(exc).__name__)
+        send_receipt(ask, reply)
 
 
-def _save_unless_only_a_date(date_asked: bool, ask: Ask, **fields: Any) -> UpdateResult | None:
-    """The update; None when it repeats the latest one and the form only asks for a new due date."""
+def send_receipt(ask: Ask, reply: Reply) -> None:
     try:
-        return save_update(ask, **fields)
-    except NoChange:
-        if date_asked:
-            return None
-        raise
+        ask.client.chat_postMessage(channel=ask.user_id, **reply.payload())
+    except Exception as exc:  # saved, and the closed modal said so: a lost receipt is not a failed update
+        log.warning("could not send an update receipt: %s", type(exc).__name__)
 
 
 __all__ = ["UPDATE_BUTTON", "open_update_modal", "register", "typed_values"]

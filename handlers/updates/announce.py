@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import replace
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
 from bot.channels import ChannelNotVisible
-from bot.services.announcements import (
-    AreaThread,
-    area_thread,
-    claim_area_thread,
-    release_area_thread,
-    save_area_thread,
-)
+from bot.services.announcements import AreaThread, area_thread
 from bot.services.queries import board_calendar
 from bot.services.redaction import record_posted
 from bot.services.updates import UpdateResult
+from bot.usecases.threads import thread_ts
 from handlers import blocks as bk
 from handlers.blocks import Reply
 from handlers.context import Ask
@@ -86,8 +80,9 @@ def _announce(ask: Ask, result: UpdateResult) -> str | None:
 def remember_posted(
     ask: Ask, result: UpdateResult, purpose: str, posted: Any, payload: dict[str, Any]
 ) -> None:
-    """Keep where a message carrying the update's text went, for a redaction to edit it later."""
-    if not (result.note or result.next_steps or result.blockers):
+    """Keep where a message carrying the update went: a redaction edits it if it carries text, and a
+    correction or a withdrawal edits the announcement whatever it carries."""
+    if purpose != "announcement" and not (result.note or result.next_steps or result.blockers):
         return
     try:
         with ask.deps.sessions.begin() as db:
@@ -106,45 +101,25 @@ def remember_posted(
 
 def _thread_ts(ask: Ask, thread: AreaThread) -> str | None:
     """The area's thread, started now if it has none; one thread however many updates arrive at once."""
-    for _ in range(50):
-        if thread.open_thread is not None:
-            return thread.open_thread
-        assert thread.channel is not None
-        with ask.deps.sessions.begin() as db:
-            token = claim_area_thread(
-                db,
-                ask.plan_id,
-                thread.area_code,
-                channel=thread.channel,
-                now=ask.deps.clock(),
-                cycle=thread.cycle,
+    return thread_ts(
+        ask.deps.sessions, ask.plan_id, thread, clock=ask.deps.clock, start=lambda t: _start(ask, t)
+    )
+
+
+def _start(ask: Ask, thread: AreaThread) -> tuple[str, str]:
+    """Post the thread's first message; its channel and ts."""
+    assert thread.channel is not None
+    parent = ask.client.chat_postMessage(
+        channel=thread.channel,
+        text=f"Updates: {bk.esc(thread.area_code)} {bk.esc(thread.area_title)}",
+        blocks=[
+            bk.section(
+                f"*Updates: {bk.esc(thread.area_code)} {bk.esc(thread.area_title)}*\n"
+                "Progress updates for this area are posted in this thread."
             )
-        if token is None:  # another request is starting it: wait for its first message
-            time.sleep(0.1)
-            with ask.deps.sessions() as db:
-                thread = area_thread(
-                    db, ask.plan_id, thread.area_code, channel_override=thread.channel, cycle=thread.cycle
-                )
-            continue
-        try:
-            parent = ask.client.chat_postMessage(
-                channel=thread.channel,
-                text=f"Updates: {bk.esc(thread.area_code)} {bk.esc(thread.area_title)}",
-                blocks=[
-                    bk.section(
-                        f"*Updates: {bk.esc(thread.area_code)} {bk.esc(thread.area_title)}*\n"
-                        "Progress updates for this area are posted in this thread."
-                    )
-                ],
-            )
-        except Exception:
-            with ask.deps.sessions.begin() as db:
-                release_area_thread(db, ask.plan_id, thread.area_code, token)
-            raise
-        with ask.deps.sessions.begin() as db:
-            save_area_thread(db, ask.plan_id, thread.area_code, channel=parent["channel"], ts=parent["ts"])
-        return str(parent["ts"])
-    return None  # still being started elsewhere after a few seconds: give up on this one line
+        ],
+    )
+    return str(parent["channel"]), str(parent["ts"])
 
 
 def confirmation(result: UpdateResult, *, problem: str | None = None) -> Reply:

@@ -8,12 +8,13 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.services.due_dates import DueDecision, DueRequest, decide_due_date, request_due_date
-from bot.services.errors import DomainError
+from bot.services.due_dates import DueDecision, DueRequest
 from bot.services.wording import full_day
+from bot.usecases.results import Refused
+from bot.usecases.updates import decide_due
 from handlers import blocks as bk
 from handlers.blocks import Reply
-from handlers.context import Ask, actor_of, ask_from
+from handlers.context import Ask, ask_from
 
 log = logging.getLogger("qib.updates")
 
@@ -26,20 +27,8 @@ def register(app: App) -> None:
     app.action(DECLINE)(on_decide)
 
 
-def ask_for_due_date(ask: Ask, code: str, proposed: date | None, reason: str | None) -> Reply:
-    """Record the request and ask every approver; the owner is told the date moves once approved."""
-    actor = actor_of(ask)
-    with ask.deps.sessions.begin() as db:
-        request = request_due_date(
-            db=db,
-            plan_id=ask.plan_id,
-            milestone_code=code,
-            author_id=actor.person_id,
-            proposed=proposed,
-            reason=reason,
-            now=ask.now,
-            extra_admin_slack_ids=ask.settings.admin_ids,
-        )
+def tell_approvers(ask: Ask, request: DueRequest) -> Reply:
+    """DM every approver the request with Approve / Decline; the owner is told the date moves once approved."""
     for approver in request.approver_slack_ids:
         try:
             text = request_text(request)
@@ -86,26 +75,24 @@ def decision_text(decision: DueDecision) -> str:
 def on_decide(ack: Ack, body: dict[str, Any], context: Any, client: Any) -> None:
     ack()
     action = body["actions"][0]
-    ask = ask_from(context, client, user_id=body["user"]["id"], channel_id=None, surface="action")
+    ask = ask_from(context, client, user_id=context.user_id, channel_id=None, surface="action")
     code, _, when = str(action.get("value", "")).partition("|")
     try:
         proposed = date.fromisoformat(when)
-        actor = actor_of(ask)
-        with ask.deps.sessions.begin() as db:
-            decision = decide_due_date(
-                db=db,
-                plan_id=ask.plan_id,
-                milestone_code=code,
-                proposed=proposed,
-                approve=action["action_id"] == APPROVE,
-                actor_id=actor.person_id,
-                now=ask.now,
-                extra_admin_slack_ids=ask.settings.admin_ids,
-            )
-    except (DomainError, ValueError) as exc:
-        message = exc.message if isinstance(exc, DomainError) else "That request could not be read."
-        client.chat_postMessage(channel=ask.user_id, text=message)
+    except ValueError:
+        client.chat_postMessage(channel=ask.user_id, text="That request could not be read.")
         return
+    decision = decide_due(
+        ask.deps.sessions, ask.asker(), code, proposed, approve=action["action_id"] == APPROVE
+    )
+    if isinstance(decision, Refused):
+        client.chat_postMessage(channel=ask.user_id, text=decision.reason)
+        return
+    tell_decision(client, body, decision)
+
+
+def tell_decision(client: Any, body: dict[str, Any], decision: DueDecision) -> None:
+    """Edit the approver's DM to the outcome, and tell whoever asked; never raises (it is decided)."""
     text = decision_text(decision) if not decision.already else "That request was already decided."
     channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
     ts = (body.get("message") or {}).get("ts") or (body.get("container") or {}).get("message_ts")

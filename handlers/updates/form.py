@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
+
+from bot.usecases.updates import UpdateInput
 
 
 class UpdateForm(BaseModel):
@@ -65,6 +68,11 @@ def fields_of(state: Any) -> dict[str, Any]:
     return {str(k).split("~", 1)[0]: v for k, v in state.items()}
 
 
+def withdrawing(state: dict[str, Any]) -> bool:
+    """The correction form's "withdraw it instead" box is ticked."""
+    return "withdraw" in _checked(fields_of(state), "withdraw")
+
+
 def read_form(state: dict[str, Any]) -> tuple[UpdateForm, dict[str, str]]:
     """The typed values, and errors keyed by field for `response_action: errors`."""
     state = fields_of(state)
@@ -108,3 +116,30 @@ def typed_values(state: dict[str, Any]) -> dict[str, Any]:
     """What the user has typed so far, to carry into a refreshed form."""
     fields = fields_of(state)
     return {block: _value(fields, block) for block in fields}
+
+
+def update_input(form: UpdateForm) -> tuple[UpdateInput, dict[str, str]]:
+    """The form as the use case takes it; a revised due date that is not a date is an error on it."""
+    due: date | None = None
+    errors: dict[str, str] = {}
+    if form.due is not None:
+        try:
+            due = date.fromisoformat(form.due)
+        except ValueError:
+            errors["due"] = "Choose the date from the calendar."
+    given = UpdateInput(
+        code=form.milestone or "",
+        status=form.status,
+        percent=form.percent,
+        note=form.note,
+        evidence_url=form.evidence_url,
+        next_steps=form.next_steps,
+        blockers=form.blockers,
+        decision=form.decision,
+        reopen_reason=form.reopen_reason,
+        confirm_not_personal=form.confirm_not_personal,
+        override_reason=form.override_reason,
+        due=due,
+        due_reason=form.due_reason,
+    )
+    return given, errors

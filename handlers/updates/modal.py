@@ -26,6 +26,7 @@ from models.codes import normal_code
 from models.vocab import Status
 
 CALLBACK = "qib_update"
+CORRECT_CALLBACK = "qib_correct"  # the same form, correcting an update (U-12) rather than adding one
 PICK_ACTION = "update_pick_milestone"
 STATUS_ACTION = "update_pick_status"
 #: The percent input's block id once choosing complete has set it to 100: Slack keeps what was typed in
@@ -181,6 +182,7 @@ def update_modal(
     notice: str | None = None,
     percent_set: bool = False,
     plan_id: int | None = None,
+    correcting: str | None = None,
 ) -> dict[str, Any]:
     """The form (`plan_id`: the plan it is opened for, kept in its metadata for the submission): the milestone's status and percent as they stand, its latest update shown as context
     (never copied into the new note), then anything the user already typed.
@@ -189,19 +191,7 @@ def update_modal(
     `percent_set` is true once choosing complete has set the percent to 100 (see PERCENT_SET).
     """
     typed = {base_block(k): v for k, v in (typed or {}).items()}
-    values = {
-        "status": defaults.status if defaults else None,
-        "percent": str(defaults.percent) if defaults else None,
-        **{k: v for k, v in typed.items() if v not in (None, "")},
-    }
-    if percent_set:
-        values["percent"] = "100"
-    elif (
-        "status" not in typed
-        and values.get("percent") == "100"
-        and (defaults is None or defaults.percent != 100)
-    ):
-        values["status"] = "complete"  # 100% suggests complete
+    values = _start_values(defaults, typed, percent_set)
     chosen = typed.get("milestone") or (defaults.code if defaults else None)
     statuses = {s.value: _option(f"{SYMBOL[s.value]} {s.value}", s.value) for s in Status}
     status_select = StaticSelectElement(
@@ -276,18 +266,7 @@ def update_modal(
             hint="Only if the board must decide something, e.g. fund an earlier slot or accept a later date.",
         ),
     ]
-    blocks += [
-        InputBlock(
-            block_id="due",
-            label=PlainTextObject(text="Revised due date (the chair approves it)"),
-            optional=True,
-            element=DatePickerElement(action_id="value"),
-            hint=PlainTextObject(
-                text="Only to move the due date; it stays as it is until the chair approves."
-            ),
-        ).to_dict(),
-        _text_input("due_reason", "Why the due date should move", values.get("due_reason"), max_length=1000),
-    ]
+    blocks += [] if correcting else _due_blocks(values)
     if reopening:
         blocks.append(
             _text_input(
@@ -298,7 +277,62 @@ def update_modal(
                 hint="It was marked complete: say what has changed (for example, what the latest audit found).",
             )
         )
-    blocks += [
+    blocks += _privacy_blocks(values)
+    if correcting:
+        blocks.append(_withdraw_block())
+    metadata = (
+        ({"milestone": chosen} if chosen else {})
+        | ({"correct": correcting} if correcting else {})
+        | ({"plan": plan_id} if plan_id is not None else {})
+    )
+    return View(
+        type="modal",
+        callback_id=CORRECT_CALLBACK if correcting else CALLBACK,
+        title=PlainTextObject(text="Correct an update" if correcting else "Update a milestone"),
+        submit=PlainTextObject(text="Save correction" if correcting else "Save update"),
+        close=PlainTextObject(text="Cancel"),
+        private_metadata=json.dumps(metadata),
+        blocks=blocks,
+    ).to_dict()
+
+
+def _start_values(defaults: FormDefaults | None, typed: dict[str, Any], percent_set: bool) -> dict[str, Any]:
+    """What the form shows: the milestone as it stands, then what was typed; 100% suggests complete."""
+    values = {
+        "status": defaults.status if defaults else None,
+        "percent": str(defaults.percent) if defaults else None,
+        **{k: v for k, v in typed.items() if v not in (None, "")},
+    }
+    if percent_set:
+        values["percent"] = "100"
+    elif (
+        "status" not in typed
+        and values.get("percent") == "100"
+        and (defaults is None or defaults.percent != 100)
+    ):
+        values["status"] = "complete"  # 100% suggests complete
+    return values
+
+
+def _due_blocks(values: dict[str, Any]) -> list[dict[str, Any]]:
+    """A revised due date and its reason (not when correcting an update)."""
+    return [
+        InputBlock(
+            block_id="due",
+            label=PlainTextObject(text="Revised due date (the chair approves it)"),
+            optional=True,
+            element=DatePickerElement(action_id="value", initial_date=values.get("due")),
+            hint=PlainTextObject(
+                text="Only to move the due date; it stays as it is until the chair approves."
+            ),
+        ).to_dict(),
+        _text_input("due_reason", "Why the due date should move", values.get("due_reason"), max_length=1000),
+    ]
+
+
+def _privacy_blocks(values: dict[str, Any]) -> list[dict[str, Any]]:
+    """The personal-data box and the reason for ticking it."""
+    return [
         InputBlock(
             block_id="confirm",
             label=PlainTextObject(text="Personal data check"),
@@ -320,14 +354,17 @@ def update_modal(
             placeholder="e.g. Kerry Smith is our commissioning officer",
         ),
     ]
-    return View(
-        type="modal",
-        callback_id=CALLBACK,
-        title=PlainTextObject(text="Update a milestone"),
-        submit=PlainTextObject(text="Save update"),
-        close=PlainTextObject(text="Cancel"),
-        private_metadata=json.dumps(
-            ({"milestone": chosen} if chosen else {}) | ({"plan": plan_id} if plan_id is not None else {})
+
+
+def _withdraw_block() -> dict[str, Any]:
+    """Correcting: the box that takes the update out of every view instead."""
+    return InputBlock(
+        block_id="withdraw",
+        label=PlainTextObject(text="Withdraw it instead"),
+        optional=True,
+        element=CheckboxesElement(
+            action_id="value",
+            options=[_option("Withdraw this update: take it out of every view", "withdraw")],
         ),
-        blocks=blocks,
+        hint=PlainTextObject(text="The update before it becomes the latest again. It cannot be undone."),
     ).to_dict()

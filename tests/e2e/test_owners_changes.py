@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 
+from bot.services.milestone_events import milestone_events
 from bot.services.planfile import dump_yaml, export_plan, import_plan, parse_plan_text
-from models import Plan, ProgressUpdate
+from models import Milestone, Plan, ProgressUpdate
 from qib_testing.people import CHAIR, IRO, PRACTICE_LEAD
 from tests.conftest import SEED_TIME, empty_all_tables
 from tests.e2e.test_owners_form import choose_status
@@ -58,3 +61,33 @@ def test_a_reopening_reason_is_in_the_export_and_survives_a_round_trip(bot, engi
             select(ProgressUpdate.reopen_reason).where(ProgressUpdate.reopen_reason.is_not(None))
         )
         assert list(reasons) == ["Audit found four reviews out of timescale"]
+
+
+def test_owner_changes_and_a_pending_date_are_in_the_export_and_survive_a_round_trip(bot, engine):
+    bot.command(f"owner M-05 <@{PRACTICE_LEAD}|drew>", user=CHAIR)
+    bot.command("update M-06 due 2020-09-30 because the trainer moved the course", user=CHAIR)
+    with bot.deps.sessions() as db:
+        text = dump_yaml(export_plan(db, db.scalars(select(Plan.id)).one()))
+    assert "owner_changes:" in text and "due_requested: 2020-09-30" in text
+    assert "due_request_reason: the trainer moved the course" in text
+    empty_all_tables(engine)
+    with bot.deps.sessions.begin() as db:
+        import_plan(db, parse_plan_text(text, "export.yaml"), now=SEED_TIME)
+    with bot.deps.sessions() as db:  # the re-imported plan has a new id (PostgreSQL): read it directly
+        events = milestone_events(db, db.scalars(select(Plan.id)).one(), "M-05")
+        assert "changed the owner from Alex Morgan to Drew Lawson" in [e.what for e in events]
+        m6 = db.scalars(select(Milestone).where(Milestone.code == "M-06")).one()
+        assert (m6.due_requested, m6.due_request_reason) == (
+            date(2020, 9, 30),
+            "the trainer moved the course",
+        )
+
+
+def test_a_quick_due_date_with_a_status_and_percent_keeps_them(bot):
+    [reply] = bot.command("update M-05 on track 30% due 2020-09-30 because the audit moved", user=IRO)
+    assert "Saved: M-05: not started -&gt; on track, 0% -&gt; 30%" in reply["text"]
+    assert "Asked the chair to move M-05" in reply["text"]
+    assert history(bot, "M-05")[-1][:2] == ("on track", 30)
+    with bot.deps.sessions() as db:
+        m5 = db.scalars(select(Milestone).where(Milestone.code == "M-05")).one()
+        assert (m5.due_requested, m5.due_request_reason) == (date(2020, 9, 30), "the audit moved")

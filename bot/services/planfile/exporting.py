@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot.services.measure_file import export_measures
 from models import (
+    AuditEvent,
     Board,
     EarlierInspection,
     Inspection,
@@ -19,6 +20,7 @@ from models import (
     Priority,
     ProgressUpdate,
 )
+from models.vocab import AuditAction
 
 # ---------------------------------------------------------------- export
 
@@ -42,12 +44,16 @@ def export_plan(db: Session, plan_id: int) -> dict[str, Any]:
     priorities = {p.id: p.code for p in plan.priorities}
     updates: dict[int, list[ProgressUpdate]] = {}
     for u in db.scalars(
-        select(ProgressUpdate).where(ProgressUpdate.plan_id == plan_id).order_by(ProgressUpdate.id)
+        select(ProgressUpdate)
+        .where(ProgressUpdate.plan_id == plan_id, ProgressUpdate.shown())
+        .order_by(ProgressUpdate.id)
     ):
         updates.setdefault(u.milestone_id, []).append(u)
     milestones = db.scalars(
         select(Milestone).where(Milestone.plan_id == plan_id).order_by(Milestone.position, Milestone.id)
     )
+
+    owner_changes = _owner_changes(db, plan_id)
 
     out: dict[str, Any] = {"version": 1, "plan": _plan_info(plan)}
     if plan.inspection:
@@ -58,7 +64,10 @@ def export_plan(db: Session, plan_id: int) -> dict[str, Any]:
         for p in plan.priorities
     ]
     out["people"] = [_person(p, people) for p in plan.people]
-    out["milestones"] = [_milestone(m, areas, priorities, people, updates.get(m.id, [])) for m in milestones]
+    out["milestones"] = [
+        _milestone(m, areas, priorities, people, updates.get(m.id, []), owner_changes.get(m.code))
+        for m in milestones
+    ]
     if plan.earlier_inspections:
         out["earlier_inspections"] = [_earlier_inspection(e) for e in plan.earlier_inspections]
     if plan.board:
@@ -129,7 +138,9 @@ def _milestone(
     priorities: dict[int, str],
     people: dict[int, str],
     updates: list[ProgressUpdate],
+    owner_changes: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
+    """One milestone in the plan-file format, with its updates, owner changes and any pending request."""
     return _drop_none(
         {
             "code": m.code,
@@ -141,6 +152,10 @@ def _milestone(
             "baseline_due": m.baseline_due,
             "due_revised_by": m.due_revised_by,
             "due_revised_on": m.due_revised_on,
+            "due_requested": m.due_requested,
+            "due_request_reason": m.due_request_reason,
+            "due_requested_by": people.get(m.due_requested_by_id or 0),
+            "owner_changes": owner_changes or None,
             "status": str(m.status),
             "percent": m.percent,
             "updates": [
@@ -164,6 +179,23 @@ def _milestone(
             or None,
         }
     )
+
+
+def _owner_changes(db: Session, plan_id: int) -> dict[str, list[dict[str, Any]]]:
+    """Each milestone's owner changes from the audit log, oldest first, for the export."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for e in db.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.plan_id == plan_id, AuditEvent.action == AuditAction.REASSIGN_OWNER)
+        .order_by(AuditEvent.at, AuditEvent.id)
+    ):
+        change = {
+            "at": e.at.isoformat(),
+            "by": e.actor,
+            **{k: (v or {}).get("owner") for k, v in (("before", e.before), ("after", e.after))},
+        }
+        out.setdefault(e.entity_code or "", []).append(_drop_none(change))
+    return out
 
 
 def _earlier_inspection(e: EarlierInspection) -> dict[str, Any]:

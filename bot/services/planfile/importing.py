@@ -16,6 +16,7 @@ from bot.services.measure_file import import_measures, refuse_future_periods
 from bot.services.planfile.reading import ImportReport, Progress
 from models import (
     Area,
+    AuditEvent,
     Board,
     EarlierInspection,
     Inspection,
@@ -97,12 +98,23 @@ def import_plan(
             "baseline_due": m.baseline_due,
             "due_revised_by": m.due_revised_by,
             "due_revised_on": m.due_revised_on,
+            # A file without a pending request leaves one asked for in Slack alone.
+            **(
+                {
+                    "due_requested": m.due_requested,
+                    "due_request_reason": m.due_request_reason,
+                    "due_requested_by_id": people[m.due_requested_by].id if m.due_requested_by else None,
+                }
+                if m.due_requested
+                else {}
+            ),
             "status": m.status.value,
             "percent": m.percent,
         },
         progress=progress,
     )
     _import_updates(db, pid, doc, milestones, people, report)
+    _import_owner_changes(db, pid, doc)
     _import_board(db, plan, doc, people, report)
     import_measures(
         db, pid, doc, people=people, areas=areas, priorities=priorities, note_change=_noter(report)
@@ -336,6 +348,35 @@ def _import_updates(
                 row.last_update_at = latest
     if added and not report.created:
         report.changes.append(f"{added} progress update(s) added")
+
+
+def _import_owner_changes(db: Session, pid: int, doc: PlanDoc) -> None:
+    """Owner changes from an export are the plan's record again (/qib history shows them), once each."""
+    have = {
+        (e.entity_code, e.at)
+        for e in db.scalars(
+            select(AuditEvent).where(
+                AuditEvent.plan_id == pid, AuditEvent.action == AuditAction.REASSIGN_OWNER
+            )
+        )
+    }
+    for m in doc.milestones:
+        for c in m.owner_changes:
+            if (m.code, c.at) in have:
+                continue
+            db.add(
+                AuditEvent(
+                    plan_id=pid,
+                    at=c.at,
+                    actor_id=None,
+                    actor=c.by or "someone",
+                    action=AuditAction.REASSIGN_OWNER,
+                    entity="milestone",
+                    entity_code=m.code,
+                    before={"owner": c.before},
+                    after={"owner": c.after},
+                )
+            )
 
 
 def _import_board(

@@ -164,8 +164,7 @@ def _milestone_problems(doc: _Entries) -> list[tuple[Loc, str]]:
             problems.append(
                 (("milestones", i, "priority"), f'{where}.priority: no priority has the code "{m.priority}"')
             )
-        if m.owner and m.owner not in keys:
-            problems.append((("milestones", i, "owner"), f'{where}.owner: no person has the key "{m.owner}"'))
+        problems += _person_problems(i, where, m, keys)
         problems += _update_problems(m, i, where, keys, update_keys)
     return problems
 
@@ -301,3 +300,12 @@ def _file_position(raw: Any, loc: Iterable[Any]) -> tuple[int, ...]:
         else:
             break
     return tuple(position)
+
+
+def _person_problems(i: int, where: str, m: MilestoneDoc, keys: set[str]) -> list[tuple[Loc, str]]:
+    """A milestone's owner and whoever asked for its revised date must be the plan's people."""
+    return [
+        (("milestones", i, name), f'{where}.{name}: no person has the key "{key}"')
+        for name, key in (("owner", m.owner), ("due_requested_by", m.due_requested_by))
+        if key and key not in keys
+    ]

@@ -48,7 +48,7 @@ def _latest(column_name: str) -> Any:
     pu = aliased(ProgressUpdate, name=f"latest_{column_name}")
     return (
         select(getattr(pu, column_name))
-        .where(pu.milestone_id == Milestone.id)
+        .where(pu.milestone_id == Milestone.id, pu.superseded_at.is_(None))
         .order_by(pu.at.desc(), pu.id.desc())
         .limit(1)
         .correlate(Milestone)

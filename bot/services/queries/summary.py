@@ -91,7 +91,7 @@ def _changes_since(
             func.count().over(partition_by=pu.milestone_id).label("n"),
         )
         # A range scan of the (plan_id, at) index: the updates of the period, not the plan's history.
-        .where(pu.plan_id == plan_id, pu.at >= since, pu.at < end)
+        .where(pu.plan_id == plan_id, pu.at >= since, pu.at < end, pu.shown())
         .subquery("recent")
     )
     r = recent.c

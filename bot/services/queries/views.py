@@ -195,7 +195,7 @@ def milestone_detail(*, db: Session, plan_id: int, today: date, code: str) -> Mi
                 ProgressUpdate.source,
             )
             .outerjoin(author, author.id == ProgressUpdate.author_id)
-            .where(ProgressUpdate.milestone_id == item.id)
+            .where(ProgressUpdate.milestone_id == item.id, ProgressUpdate.shown())
             .order_by(ProgressUpdate.at.desc(), ProgressUpdate.id.desc())
         )
     ]

@@ -1,0 +1,108 @@
+"""What the update form offers a person: the milestones they may update, and where the form starts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.services.errors import NotFound
+from bot.services.people import Actor, acting, can_admin
+from models import Milestone, Person, ProgressUpdate
+
+
+def latest_update(db: Session, milestone_id: int) -> ProgressUpdate | None:
+    return db.scalar(
+        select(ProgressUpdate)
+        .where(ProgressUpdate.milestone_id == milestone_id, ProgressUpdate.shown())
+        .order_by(ProgressUpdate.at.desc(), ProgressUpdate.id.desc())
+        .limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class Choice:
+    code: str
+    title: str
+    own: bool
+
+
+@dataclass(frozen=True)
+class FormDefaults:
+    """What the update form starts from: the milestone as it stands, and its latest update to show as
+    context (read-only: a new update says what is new, it never starts from the last one's words)."""
+
+    code: str
+    title: str
+    status: str
+    percent: int
+    note: str | None
+    evidence_url: str | None
+    next_steps: str | None
+    blockers: str | None
+    latest_at: datetime | None = None
+    latest_by: str | None = None
+    latest_status: str | None = None
+    latest_percent: int | None = None
+
+
+def update_choices(*, db: Session, plan_id: int, actor: Actor, today: date) -> list[Choice]:
+    """Milestones the person can update, their own (or those they cover) first; admins see all."""
+    covered = {
+        p.id
+        for p in db.scalars(
+            select(Person).where(Person.plan_id == plan_id, Person.delegate_id == actor.person_id)
+        )
+        if p.delegate_until is None or today <= p.delegate_until
+    }
+    mine = {actor.person_id, *covered}
+    rows = db.execute(
+        select(Milestone.code, Milestone.title, Milestone.owner_id)
+        .where(Milestone.plan_id == plan_id)
+        .order_by(Milestone.position, Milestone.id)
+    ).all()
+    own = [Choice(c, t, True) for c, t, owner in rows if owner in mine]
+    others = [Choice(c, t, False) for c, t, owner in rows if owner not in mine] if can_admin(actor) else []
+    return own + others
+
+
+def form_defaults(*, db: Session, plan_id: int, code: str) -> FormDefaults:
+    milestone = db.scalar(select(Milestone).where(Milestone.plan_id == plan_id, Milestone.code == code))
+    if milestone is None:
+        raise NotFound(f"There is no milestone {code} in the plan.")
+    latest = latest_update(db, milestone.id)
+    return FormDefaults(
+        code=milestone.code,
+        title=milestone.title,
+        status=milestone.status,
+        percent=milestone.percent,
+        note=latest.note if latest else None,
+        evidence_url=latest.evidence_url if latest else None,
+        next_steps=latest.next_steps if latest else None,
+        blockers=latest.blockers if latest else None,
+        latest_at=latest.at if latest else None,
+        latest_by=latest.author.name if latest and latest.author else None,
+        latest_status=latest.status if latest else None,
+        latest_percent=latest.percent if latest else None,
+    )
+
+
+def may_update(
+    db: Session, *, plan_id: int, person_id: int, code: str, today: date, admins: frozenset[str]
+) -> bool:
+    """Whether this person may update the milestone: the plan's one rule (bot.services.people.acting)."""
+    owner_id = db.scalar(
+        select(Milestone.owner_id).where(Milestone.plan_id == plan_id, Milestone.code == code)
+    )
+    allowed = acting(
+        db,
+        plan_id=plan_id,
+        author_id=person_id,
+        owner_id=owner_id,
+        today=today,
+        extra_admin_slack_ids=admins,
+        doing="update milestones",
+    ).allowed
+    return allowed
