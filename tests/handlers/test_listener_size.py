@@ -1,8 +1,7 @@
 """Handlers parse, call one use case and render: no listener or subcommand body over 25 lines.
 
-A listener is an `on_*` function (what Bolt calls) or a subcommand (`(ask, args)`, or decorated with
-@subcommand). Docstrings do not count. The update flow (handlers/updates) is checked once its use case
-lands; until then it is listed apart.
+A listener is an `on_*` function (what Bolt calls) or a subcommand (`(ask, args)`). Docstrings do not
+count.
 """
 
 from __future__ import annotations
@@ -13,16 +12,12 @@ from pathlib import Path
 import pytest
 
 HANDLERS = Path(__file__).resolve().parents[2] / "handlers"
-NOT_YET = {"updates"}
 LIMIT = 25
 
 
 def _is_listener(fn: ast.FunctionDef) -> bool:
-    decorated = any(
-        (isinstance(d, ast.Call) and getattr(d.func, "id", "") == "subcommand") for d in fn.decorator_list
-    )
     params = [a.arg for a in fn.args.args]
-    return fn.name.startswith("on_") or decorated or params == ["ask", "args"]
+    return fn.name.startswith("on_") or params == ["ask", "args"]
 
 
 def body_lines(fn: ast.FunctionDef) -> int:
@@ -35,8 +30,6 @@ def body_lines(fn: ast.FunctionDef) -> int:
 def listeners() -> list[tuple[str, int]]:
     found = []
     for path in sorted(HANDLERS.rglob("*.py")):
-        if path.relative_to(HANDLERS).parts[0] in NOT_YET:
-            continue
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.FunctionDef) and _is_listener(node):
                 found.append(
