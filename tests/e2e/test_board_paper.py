@@ -20,6 +20,7 @@ from sqlalchemy import select
 from bot.services.digest import frozen_digest
 from bot.services.digest_docx import to_docx
 from bot.services.digest_export import to_html, to_markdown
+from bot.usecases.board_paper import meeting_schedule
 from models import Measure, MeasureValue, Milestone, ProgressUpdate
 from models.db import make_sessionmaker
 from models.measures import measure_area, measure_priority
@@ -41,7 +42,7 @@ def _when(sched, meeting: date):
     """When the reminders and the digest for this meeting go out, by the plan's own rule."""
     rule = sched.rule()
     [m] = rule.meetings(meeting, meeting)
-    return sched._schedule(rule, m)
+    return meeting_schedule(rule, m)
 
 
 @pytest.fixture
