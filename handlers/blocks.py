@@ -152,34 +152,52 @@ def _within_text(blocks: list[dict[str, Any]], budget: int) -> list[dict[str, An
     items: list[dict[str, Any] | None] = list(blocks)
     size = sum(len(t) for t in _texts(blocks))
     hidden: dict[int, int] = {}  # the last index of a run of blocks -> entries dropped from it
-
-    def run_end(i: int, *, lists_only: bool) -> int:
-        end = i
-        while end + 1 < len(blocks) and blocks[end + 1].get("type") == "section":
-            if lists_only and not blocks[end + 1].get(LIST_MARK):
-                break
-            end += 1
-        return end
-
     while size > budget:
-        alive = [i for i, b in enumerate(items) if b is not None and b.get("type") == "section"]
-        lists = [i for i in alive if blocks[i].get(LIST_MARK)]
-        if lists:
-            i, anchor = lists[-1], run_end(lists[-1], lists_only=True)
-        elif len(alive) > 1:  # the first section is the headline: it stays
-            i, anchor = alive[-1], run_end(alive[-1], lists_only=False)
-        else:
+        found = _next_to_drop(blocks, items)
+        if found is None:
             break
-        block = items[i] or {}
-        text = block.get("text", {}).get("text", "") if isinstance(block.get("text"), dict) else ""
-        if "\n\n" in text:
-            shorter = text.rpartition("\n\n")[0]
-            items[i] = {**block, "text": {**block["text"], "text": shorter}}
-            size -= len(text) - len(shorter)
-        else:
-            size -= sum(len(t) for t in _texts(block))
-            items[i] = None
+        i, anchor = found
+        size -= _drop_last_entry(items, i)
         hidden[anchor] = hidden.get(anchor, 0) + 1
+    _note_hidden(items, hidden)
+    return [b for b in items if b is not None]
+
+
+def _run_end(blocks: list[dict[str, Any]], i: int, *, lists_only: bool) -> int:
+    """The last index of the run of sections (or of list sections) that block i is in."""
+    end = i
+    while end + 1 < len(blocks) and blocks[end + 1].get("type") == "section":
+        if lists_only and not blocks[end + 1].get(LIST_MARK):
+            break
+        end += 1
+    return end
+
+
+def _next_to_drop(blocks: list[dict[str, Any]], items: list[dict[str, Any] | None]) -> tuple[int, int] | None:
+    """The section to shorten next and the end of its run, or None when only the headline is left."""
+    alive = [i for i, b in enumerate(items) if b is not None and b.get("type") == "section"]
+    lists = [i for i in alive if blocks[i].get(LIST_MARK)]
+    if lists:
+        return lists[-1], _run_end(blocks, lists[-1], lists_only=True)
+    if len(alive) > 1:  # the first section is the headline: it stays
+        return alive[-1], _run_end(blocks, alive[-1], lists_only=False)
+    return None
+
+
+def _drop_last_entry(items: list[dict[str, Any] | None], i: int) -> int:
+    """Drop the last entry of section i (the whole section if it holds one); the characters saved."""
+    block = items[i] or {}
+    text = block.get("text", {}).get("text", "") if isinstance(block.get("text"), dict) else ""
+    if "\n\n" in text:
+        shorter = text.rpartition("\n\n")[0]
+        items[i] = {**block, "text": {**block["text"], "text": shorter}}
+        return len(text) - len(shorter)
+    items[i] = None
+    return sum(len(t) for t in _texts(block))
+
+
+def _note_hidden(items: list[dict[str, Any] | None], hidden: dict[int, int]) -> None:
+    """Count the entries dropped into the "…and N more" note after each run, or add one there."""
     for anchor in sorted(hidden, reverse=True):
         note = items[anchor + 1] if anchor + 1 < len(items) else None
         text = next(_texts(note), "") if note is not None and note.get("type") == "context" else ""
@@ -191,7 +209,6 @@ def _within_text(blocks: list[dict[str, Any]], budget: int) -> list[dict[str, An
             items.insert(
                 anchor + 1, context(f"…and {hidden[anchor]} more not shown: too long for one message.")
             )
-    return [b for b in items if b is not None]
 
 
 def list_sections(entries: Sequence[str]) -> list[dict[str, Any]]:

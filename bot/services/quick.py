@@ -34,9 +34,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from rapidfuzz.distance import OSA
-
 from bot.services.milestone_lookup import plan_codes, resolve_milestone  # the finding half, re-exported
+from bot.services.quick_words import NUMBER as _NUMBER
+from bot.services.quick_words import TRAILING as _TRAILING
+from bot.services.quick_words import bare_word as _bare
+from bot.services.quick_words import date_at as _date_at
+from bot.services.quick_words import percent_value as _percent_value
+from bot.services.quick_words import unclear_at as _unclear_at
 from models.codes import code_key
 from models.vocab import STATUS_SYNONYMS, Status
 
@@ -90,11 +94,9 @@ class QuickUpdate:
 # ---------------------------------------------------------------- the parts
 
 _TOKEN = re.compile(r"\S+")
-_TRAILING = ":;,."
 _SEPARATORS = {"-", "–", "—", ":", "|", ";", ",", "/"}
 _CODE = re.compile(r"([A-Za-z]{1,3})-?0*([0-9]{1,3})")
 _PERCENT = re.compile(r"([0-9]{1,4}(?:\.[0-9]+)?)\s?(?:%|percent|pc)")
-_NUMBER = re.compile(r"[0-9]{1,4}(?:\.[0-9]+)?")
 _URL = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
 _LEADING_WORDS = {"update", "upd"}
 _TWO_WORD_STATUSES = {k for k in STATUS_SYNONYMS if " " in k}
@@ -104,10 +106,6 @@ _DONE_WORDS = {"done", "complete", "completed", "finished"}
 def normalise_code(prefix: str, number: str | int, width: int = 2) -> str:
     """M, 7 -> "M-07": upper-case prefix, a hyphen, the number padded to `width` digits."""
     return f"{prefix.upper()}-{int(number):0{width}d}"
-
-
-def _bare(token: str) -> str:
-    return token.rstrip(_TRAILING).lower()
 
 
 def _code_of(token: str, prefixes: frozenset[str], known: dict[tuple[str, ...], str]) -> str | None:
@@ -151,114 +149,8 @@ def _percent_at(words: list[str], i: int) -> tuple[str, int] | None:
     return None
 
 
-_STATUS_FIRST_WORDS = {k.split(" ", 1)[0]: k for k in _TWO_WORD_STATUSES}  # on -> "on track"...
-_GUESSABLE_STATUSES = sorted(k for k in STATUS_SYNONYMS if " " not in k and len(k) >= 5)
-_GLUED_UNIT = re.compile(r"[0-9]{1,4}(?:[.,][0-9]+)?([a-z%]+)")
-
-
-def _unit_like(unit: str) -> bool:
-    """A misspelt percent sign or word: "%%", "pcent", "percnt", "prc"."""
-    return (
-        "%" in unit
-        or unit in ("pct", "per", "perc", "prc")
-        or OSA.distance(unit, "percent", score_cutoff=2) <= 2
-    )
-
-
-def _near_status(word: str) -> str | None:
-    """The status word `word` is one slip away from (see the module docstring), or None."""
-    word = word.lower()
-    if len(word) < 4 or word in STATUS_SYNONYMS or not word.replace("-", "").isalpha():
-        return None
-    for known in _GUESSABLE_STATUSES:
-        if word.endswith("s") and (known.startswith(word[:-1]) or known.startswith(word[:-2])):
-            continue  # "finishes", "completes", "greens": words of their own, not slips
-        allowed = 2 if len(known) >= 8 and len(word) >= 6 else 1
-        if OSA.distance(word, known, score_cutoff=allowed) <= allowed:
-            return known
-    return None
-
-
-def _unclear_at(
-    words: list[str], i: int, *, want_status: bool, want_percent: bool
-) -> tuple[str, str, int] | None:
-    """A mistyped status or percent starting at word i: (the word not understood, what it seems to
-    mean, how many words it takes), or None when word i is ordinary text."""
-    bare = words[i].rstrip(_TRAILING)
-    lower = bare.lower()
-    if want_status:
-        two = _STATUS_FIRST_WORDS.get(lower)
-        if two is not None and i + 1 < len(words) and not words[i].endswith(tuple(_TRAILING)):
-            second = words[i + 1].rstrip(_TRAILING)
-            rest = two.split(" ", 1)[1]
-            if (
-                second.isalpha()
-                and len(second) >= 3
-                and OSA.distance(second.lower(), rest, score_cutoff=1) <= 1
-            ):
-                return second, two, 2
-        near = _near_status(lower)
-        if near is not None:
-            return bare, near, 1
-    if want_percent and any(c.isdigit() for c in lower):
-        glued = _GLUED_UNIT.fullmatch(lower)
-        if "%" in lower or (glued is not None and _unit_like(glued.group(1))):
-            return bare, "a percent", 1
-        if _NUMBER.fullmatch(bare) and i + 1 < len(words):
-            unit = _bare(words[i + 1])
-            if unit.isalpha() and _unit_like(unit) or set(unit) == {"%"}:
-                return f"{bare} {words[i + 1].rstrip(_TRAILING)}", "a percent", 2
-    return None
-
-
 _BARE_PERCENT = re.compile(r"[0-9]{1,3}")
 _NEXT = re.compile(r"(?:^|[\s;,.])(?:recovery(?: action)?|next(?: steps?)?)\s*:\s*", re.IGNORECASE)
-_MONTHS = {
-    m: i
-    for i, m in enumerate(
-        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
-    )
-}
-
-
-def _date_at(words: list[str], i: int, today: date | None) -> tuple[date | None, str, int] | None:
-    """A date starting at word i: 2020-04-30, 30/04/2020, 30 Apr, 30 April 2020; (date or None when
-    it names no real day, as typed, word count). A day and month without a year is the next such day."""
-    one = words[i].rstrip(_TRAILING)
-    m = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})", one) or None
-    if m:
-        return _real(int(m[1]), int(m[2]), int(m[3])), one, 1
-    m = re.fullmatch(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{2,4})", one)
-    if m:
-        year = int(m[3]) + (2000 if len(m[3]) == 2 else 0)
-        return _real(year, int(m[2]), int(m[1])), one, 1
-    if re.fullmatch(r"[0-9]{1,2}", one) and i + 1 < len(words):
-        month = _MONTHS.get(_bare(words[i + 1])[:3])
-        if month is None or not _bare(words[i + 1]).isalpha():
-            return None
-        if i + 2 < len(words) and re.fullmatch(r"[0-9]{4}", words[i + 2].rstrip(_TRAILING)):
-            typed = " ".join(w.rstrip(_TRAILING) for w in words[i : i + 3])
-            return _real(int(words[i + 2].rstrip(_TRAILING)), month, int(one)), typed, 3
-        typed = " ".join(w.rstrip(_TRAILING) for w in words[i : i + 2])
-        year = today.year if today else date.today().year
-        when = _real(year, month, int(one))
-        if when is not None and today is not None and when < today:
-            when = _real(year + 1, month, int(one))
-        return when, typed, 2
-    return None
-
-
-def _real(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
-def _percent_value(typed: str) -> float:
-    return float(re.sub(r"[^0-9.]", "", typed) or "nan")
-
-
 # ---------------------------------------------------------------- parsing
 
 
@@ -295,148 +187,221 @@ def _known(codes: list[str]) -> dict[tuple[str, ...], str]:
     return {key: found[0] for key, found in seen.items() if len(found) == 1}
 
 
+@dataclass
+class _Reader:
+    """Where the parser is in the leading part, and what it has read so far."""
+
+    text: str
+    spans: list[tuple[int, int]]
+    words: list[str]
+    prefixes: frozenset[str]
+    known: dict[tuple[str, ...], str]
+    today: date | None
+    result: QuickUpdate = field(default_factory=QuickUpdate)
+    i: int = 0
+    phrase: list[str] = field(default_factory=list)
+    phrase_open: bool = True  # a title phrase may start only once, and only before a code is found
+    note_start: int | None = None
+    percent_typed: str | None = None
+    after_percent: bool = False
+    just_after_percent: bool = False
+
+    @property
+    def word(self) -> str:
+        return self.words[self.i]
+
+    def took(self, count: int) -> bool:
+        """Step past `count` words read as a status, percent or date: a title phrase ends there."""
+        self.phrase_open = self.phrase_open and not self.phrase
+        self.i += count
+        return _GO
+
+    def note_here(self) -> bool:
+        self.note_start = self.i
+        return _STOP
+
+
+# A step reads the word at r.i: _GO (read, go on), _STOP (the leading part ends), None (not its kind).
+_GO, _STOP = True, False
+
+
 def _parse(
     text: str,
     code_prefixes: frozenset[str],
     today: date | None = None,
     known: dict[tuple[str, ...], str] | None = None,
 ) -> QuickUpdate:
-    result = QuickUpdate()
     if not isinstance(text, str):
         text = ""
     text = text[:MAX_INPUT_CHARS]  # as typed: the handler undid Slack's escaping, once
     spans = [m.span() for m in _TOKEN.finditer(text)]
     words = [text[a:b] for a, b in spans]
     prefixes = frozenset(p.upper() for p in code_prefixes)
-
-    i = 0
+    r = _Reader(text, spans, words, prefixes, known or {}, today)
     if words and _bare(words[0]) in _LEADING_WORDS:
-        i = 1
-    phrase: list[str] = []
-    phrase_open = True  # a title phrase may start only once, and only before a code is found
-    note_start: int | None = None
-    percent_typed: str | None = None
-    after_percent = False
-    while i < len(words):
-        word = words[i]
-        bare = word.rstrip(_TRAILING)
-        just_after_percent, after_percent = after_percent, False
-        code = _code_of(word, prefixes, known or {})
-        if code is not None:
-            if result.code is None:
-                result.code, result.code_typed = code, bare
-                phrase_open = False
-                i += 1
-                continue
-            if code == result.code:
-                i += 1
-                continue
-            result.problems.append(
-                f"Two milestone codes given ({result.code_typed} and {bare}); "
-                f"I used {result.code_typed}: send one update per milestone."
-            )
-            note_start = i
+        r.i = 1
+    while r.i < len(words):
+        r.just_after_percent, r.after_percent = r.after_percent, False
+        outcome = next((o for step in _STEPS if (o := step(r)) is not None), None)
+        if outcome is None:
+            outcome = r.note_here()
+        if outcome is _STOP:
             break
-        status = _status_at(words, i)
-        if status is not None and just_after_percent and bare.lower() in _DONE_WORDS:
-            # "60% done" is a percent, not the status done; "100% complete" is both.
-            if result.percent == 100 and result.status is None:
-                result.status, result.status_typed = Status.COMPLETE, bare
-            i += 1
-            continue
-        if status is not None:
-            typed = " ".join(words[i : i + status[1]]).rstrip(_TRAILING)
-            if result.status is None or status[0] == result.status:
-                if result.status is None:
-                    result.status, result.status_typed = status[0], typed
-                phrase_open = phrase_open and not phrase
-                i += status[1]
-                continue
-            result.problems.append(
-                f'Two statuses given ("{result.status_typed}" and "{typed}"); I used "{result.status_typed}".'
-            )
-            note_start = i
-            break
-        percent = _percent_at(words, i)
-        unclear = (
-            None
-            if percent is not None
-            else _unclear_at(words, i, want_status=result.status is None, want_percent=percent_typed is None)
-        )
-        if unclear is not None:
-            typed, meant, count = unclear
-            result.unclear.append(typed)
-            guess = "" if meant == "a percent" else f" (did you mean “{meant}”?)"
-            what = "percent" if meant == "a percent" else "status"
-            result.problems.append(f"I did not understand “{typed}”{guess}: check the {what} below.")
-            phrase_open = phrase_open and not phrase
-            i += count
-            continue
-        if percent is not None:
-            typed, count = percent
-            if percent_typed is None:
-                percent_typed = typed
-                value = _percent_value(typed)
-                if 0 <= value <= 100:
-                    result.percent = int(round(value))
-                else:
-                    result.problems.append(f"{typed} is not a percent from 0 to 100.")
-                phrase_open = phrase_open and not phrase
-                after_percent = True
-                i += count
-                continue
-            result.problems.append(
-                f"Two percents given ({percent_typed} and {typed}); I used {percent_typed}."
-            )
-            note_start = i
-            break
-        if (
-            percent_typed is None
-            and _BARE_PERCENT.fullmatch(bare)
-            and (result.code is not None or result.status is not None)
-            and int(bare) <= 100
-        ):
-            # "M-07 60", "ontrack 55 working group met": a bare number after the code or status is a percent.
-            percent_typed = f"{bare}%"
-            result.percent = int(bare)
-            phrase_open = phrase_open and not phrase
-            after_percent = True
-            i += 1
-            continue
-        if bare.lower() == "due" and result.due_typed is None and i + 1 < len(words):
-            when = _date_at(words, i + 1, today)
-            if when is not None:
-                result.due, result.due_typed = when[0], when[1]
-                if when[0] is None:
-                    result.problems.append(
-                        f"“{when[1]}” is not a date I can read: check the revised due date."
-                    )
-                phrase_open = phrase_open and not phrase
-                i += 1 + when[2]
-                if i < len(words) and _bare(words[i]) in ("because", "as", "reason"):
-                    result.due_reason = text[spans[i + 1][0] :].strip() if i + 1 < len(words) else None
-                    break
-                continue
-        if word in _SEPARATORS:
-            if phrase:
-                phrase_open = False
-            i += 1
-            continue
-        if result.code is None and phrase_open:
-            # Words naming the milestone, up to a status, a percent or a separator.
-            if bare:
-                phrase.append(bare)
-            if word[-1:] in ":;":
-                phrase_open = False
-            i += 1
-            continue
-        note_start = i
-        break
+    _read_note(r)
+    _list_missing(r.result)
+    return r.result
 
-    if phrase:
-        result.phrase = " ".join(phrase).strip() or None
-    if note_start is not None:
-        note = text[spans[note_start][0] :].strip()
+
+def _read_code(r: _Reader) -> bool | None:
+    code = _code_of(r.word, r.prefixes, r.known)
+    if code is None:
+        return None
+    result, bare = r.result, r.word.rstrip(_TRAILING)
+    if result.code is None:
+        result.code, result.code_typed = code, bare
+        r.phrase_open = False
+    if code == result.code:
+        r.i += 1
+        return _GO
+    result.problems.append(
+        f"Two milestone codes given ({result.code_typed} and {bare}); "
+        f"I used {result.code_typed}: send one update per milestone."
+    )
+    return r.note_here()
+
+
+def _read_status(r: _Reader) -> bool | None:
+    status = _status_at(r.words, r.i)
+    if status is None:
+        return None
+    result, bare = r.result, r.word.rstrip(_TRAILING)
+    if r.just_after_percent and bare.lower() in _DONE_WORDS:
+        # "60% done" is a percent, not the status done; "100% complete" is both.
+        if result.percent == 100 and result.status is None:
+            result.status, result.status_typed = Status.COMPLETE, bare
+        r.i += 1
+        return _GO
+    typed = " ".join(r.words[r.i : r.i + status[1]]).rstrip(_TRAILING)
+    if result.status is None:
+        result.status, result.status_typed = status[0], typed
+    if status[0] == result.status:
+        return r.took(status[1])
+    result.problems.append(
+        f'Two statuses given ("{result.status_typed}" and "{typed}"); I used "{result.status_typed}".'
+    )
+    return r.note_here()
+
+
+def _read_percent(r: _Reader) -> bool | None:
+    percent = _percent_at(r.words, r.i)
+    if percent is None:
+        return _read_unclear(r)
+    typed, count = percent
+    result = r.result
+    if r.percent_typed is not None:
+        result.problems.append(
+            f"Two percents given ({r.percent_typed} and {typed}); I used {r.percent_typed}."
+        )
+        return r.note_here()
+    r.percent_typed = typed
+    value = _percent_value(typed)
+    if 0 <= value <= 100:
+        result.percent = int(round(value))
+    else:
+        result.problems.append(f"{typed} is not a percent from 0 to 100.")
+    r.after_percent = True
+    return r.took(count)
+
+
+def _read_unclear(r: _Reader) -> bool | None:
+    result = r.result
+    unclear = _unclear_at(
+        r.words, r.i, want_status=result.status is None, want_percent=r.percent_typed is None
+    )
+    if unclear is None:
+        return None
+    typed, meant, count = unclear
+    result.unclear.append(typed)
+    guess = "" if meant == "a percent" else f" (did you mean “{meant}”?)"
+    what = "percent" if meant == "a percent" else "status"
+    result.problems.append(f"I did not understand “{typed}”{guess}: check the {what} below.")
+    return r.took(count)
+
+
+def _read_bare_percent(r: _Reader) -> bool | None:
+    """ "M-07 60", "ontrack 55 working group met": a bare number after the code or status is a percent."""
+    bare, result = r.word.rstrip(_TRAILING), r.result
+    if (
+        r.percent_typed is None
+        and _BARE_PERCENT.fullmatch(bare)
+        and (result.code is not None or result.status is not None)
+        and int(bare) <= 100
+    ):
+        r.percent_typed = f"{bare}%"
+        result.percent = int(bare)
+        r.after_percent = True
+        return r.took(1)
+    return None
+
+
+def _read_due(r: _Reader) -> bool | None:
+    """`due DATE`, and after it `because ...`: the revised due date and its reason (the rest of the text)."""
+    result, words = r.result, r.words
+    if r.word.rstrip(_TRAILING).lower() != "due" or result.due_typed is not None or r.i + 1 >= len(words):
+        return None
+    when = _date_at(words, r.i + 1, r.today)
+    if when is None:
+        return None
+    result.due, result.due_typed = when[0], when[1]
+    if when[0] is None:
+        result.problems.append(f"“{when[1]}” is not a date I can read: check the revised due date.")
+    r.took(1 + when[2])
+    if r.i < len(words) and _bare(words[r.i]) in ("because", "as", "reason"):
+        result.due_reason = r.text[r.spans[r.i + 1][0] :].strip() if r.i + 1 < len(words) else None
+        return _STOP
+    return _GO
+
+
+def _read_separator(r: _Reader) -> bool | None:
+    if r.word not in _SEPARATORS:
+        return None
+    if r.phrase:
+        r.phrase_open = False
+    r.i += 1
+    return _GO
+
+
+def _read_phrase_word(r: _Reader) -> bool | None:
+    """Words naming the milestone, up to a status, a percent or a separator."""
+    if r.result.code is not None or not r.phrase_open:
+        return None
+    bare = r.word.rstrip(_TRAILING)
+    if bare:
+        r.phrase.append(bare)
+    if r.word[-1:] in ":;":
+        r.phrase_open = False
+    r.i += 1
+    return _GO
+
+
+_STEPS = (
+    _read_code,
+    _read_status,
+    _read_percent,
+    _read_bare_percent,
+    _read_due,
+    _read_separator,
+    _read_phrase_word,
+)
+
+
+def _read_note(r: _Reader) -> None:
+    """The phrase, and the note after the leading part with its decision, recovery action and link."""
+    result = r.result
+    if r.phrase:
+        result.phrase = " ".join(r.phrase).strip() or None
+    if r.note_start is not None:
+        note = r.text[r.spans[r.note_start][0] :].strip()
         note = note.lstrip("".join(_SEPARATORS) + " ").strip()
         result.note = note or None
     if result.note:
@@ -451,6 +416,8 @@ def _parse(
         if url:
             result.evidence_url = url.group(0).rstrip(".,;:)")
 
+
+def _list_missing(result: QuickUpdate) -> None:
     if result.code is None and result.phrase is None:
         result.missing.append("milestone")
     if result.status is None:
@@ -459,7 +426,6 @@ def _parse(
         result.missing.append("percent")
     if result.note is None:
         result.missing.append("note")
-    return result
 
 
 _DECISION = re.compile(r"(?:^|[\s.;,])decision(?: needed)?\s*:\s*", re.IGNORECASE)

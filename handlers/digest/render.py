@@ -111,9 +111,80 @@ def digest_message(d: Digest) -> Reply:
     and blockers.
     """
     today = d.generated_at.date()
+    ahead, rows = _ahead(d), _rows_ahead(d)
+    blocks = [
+        *_digest_cover(d, today),
+        _headline(d),
+        *_areas(d),
+        _listed(
+            f"Decisions for the board ({len(d.decisions)})",
+            [
+                f"*{bk.esc(x.code)}* {bk.esc(x.title)} · {bk.esc(_person(x.owner, x.owner_role))}\n"
+                f"> {bk.esc(bk.clip(x.decision, 400))}"
+                for x in d.decisions
+            ],
+            "No decisions asked for.",
+        ),
+        *_digest_exceptions(d, today),
+        _listed("Completed since the last board", [_completion(c) for c in d.completions], "None."),
+        *_digest_measures(d),
+        *_digest_priorities(d),
+        _digest_month_ahead(d, today, rows, ahead),
+        _listed(
+            "Risks and blockers",
+            [
+                f"*{bk.esc(r.code)}* {bk.esc(r.title)} · {status_label(r.health)}\n"
+                f"> {bk.esc(bk.clip(r.blockers, 300))}"
+                for r in d.risks
+            ],
+            "None reported.",
+        ),
+        bk.context("Detail for each area is in the thread below."),
+    ]
     h = d.headline
-    awaiting = set(d.awaiting_update)
-    blocks: list[dict[str, Any]] = [
+    text = bk.clip(
+        f"{d.board_name} digest for the meeting on {full_day(d.meeting_on)}: {h.complete} of {h.milestones} "
+        f"complete ({_counts(d)}). {len(d.decisions)} decision(s) for the board, {len(d.exceptions)} exception(s), "
+        f"{len(d.completions)} completed since the last board, {len(rows)} due {ahead}."
+        + ("\n" + "\n".join(inspection_text(d.inspection)) if d.inspection is not None else ""),
+        bk.MAX_FALLBACK,
+    )
+    return Reply(
+        text=text,
+        blocks=bk.fit(blocks),
+        visibility="in_channel",
+        thread_blocks=[area_reply(a, d) for a in d.areas],
+    )
+
+
+def _ahead(d: Digest) -> str:
+    return f"before the next board ({full_day(d.next_meeting)})" if d.next_meeting else "before the board"
+
+
+def _rows_ahead(d: Digest) -> list[DigestRow]:
+    return d.month_ahead if d.paper else d.due_before_meeting
+
+
+def _counts(d: Digest) -> str:
+    return ", ".join(f"{k} {n}" for k, n, _ in d.brag() if n)
+
+
+def _areas(d: Digest) -> list[dict[str, Any]]:
+    return [bk.section("*Areas*\n" + _areas_line(d))] if d.areas else []
+
+
+def _headline(d: Digest) -> dict[str, Any]:
+    """Milestones complete, the RAG counts (with the change since the last board, if any) and the change."""
+    h = d.headline
+    return bk.section(
+        f"*Headline*\n{h.complete} of {h.milestones} milestones complete\n{brag_line(d)}"
+        + ("\n_figures in brackets: change since the last board_" if d.last_headline is not None else "")
+        + f"\n{bk.esc(d.change)}"
+    )
+
+
+def _digest_cover(d: Digest, today: Any) -> list[dict[str, Any]]:
+    blocks = [
         bk.header(f"{d.board_name}: digest for {day_in(d.meeting_on, today)}"),
         bk.context(
             f"{bk.esc(d.protective_marking)} · {bk.esc(d.plan_title)} · {bk.esc(d.authority)} · "
@@ -124,37 +195,20 @@ def digest_message(d: Digest) -> Reply:
         blocks.append(bk.context(":warning: The meeting date is a bank holiday: check it is still on."))
     if d.inspection is not None:
         blocks += inspection_blocks(d.inspection)
-    blocks.append(bk.context(HOW_TO_READ))
-    blocks.append(bk.divider())
-    since = " since the last board" if d.last_headline is not None else ""
-    blocks.append(
-        bk.section(
-            f"*Headline*\n{h.complete} of {h.milestones} milestones complete\n{brag_line(d)}"
-            + (f"\n_figures in brackets: change{since}_" if d.last_headline is not None else "")
-            + f"\n{bk.esc(d.change)}"
-        )
-    )
-    if d.areas:
-        blocks.append(bk.section("*Areas*\n" + _areas_line(d)))
-    blocks.append(
-        _listed(
-            f"Decisions for the board ({len(d.decisions)})",
-            [
-                f"*{bk.esc(x.code)}* {bk.esc(x.title)} · {bk.esc(_person(x.owner, x.owner_role))}\n"
-                f"> {bk.esc(bk.clip(x.decision, 400))}"
-                for x in d.decisions
-            ],
-            "No decisions asked for.",
-        )
-    )
+    return [*blocks, bk.context(HOW_TO_READ), bk.divider()]
+
+
+def _digest_exceptions(d: Digest, today: Any) -> list[dict[str, Any]]:
+    """The first exceptions in full, a count of the rest, and the milestones still awaiting an update."""
     shown = d.exceptions[:MAX_EXCEPTIONS]
-    blocks.append(
+    awaiting = set(d.awaiting_update)
+    blocks = [
         bk.section(
             f"*Exceptions ({len(d.exceptions)})*"
             if d.exceptions
             else "*Exceptions*\nNothing off track, at risk or overdue."
         )
-    )
+    ]
     blocks += packed(_exception(r, today, awaiting) for r in shown)
     if len(d.exceptions) > len(shown):
         blocks.append(
@@ -163,76 +217,42 @@ def digest_message(d: Digest) -> Reply:
     if d.awaiting_update:
         codes = ", ".join(bk.esc(c) for c in d.awaiting_update[:40])
         blocks.append(bk.context(f"⏳ Awaiting an update ({len(d.awaiting_update)}): {codes}"))
-    blocks.append(
-        _listed(
-            "Completed since the last board",
-            [_completion(c) for c in d.completions],
-            "None.",
-        )
-    )
-    if d.measures:
-        blocks.append(
-            _listed(
-                f"Measures ({len(d.measures)})",
-                [measure_line(m) for m in d.measures],
-                "None.",
-            )
-        )
-        if charted_measures(d):
-            blocks.append(bk.context("Each measure's trend chart is in the thread below."))
-    if d.priorities:
-        blocks.append(
-            _listed(
-                "Strategic priorities",
-                [
-                    f"*{bk.esc(p.code)}* {bk.esc(p.title)}: {p.complete} of {p.milestones} complete"
-                    + (f" · {status_label(p.health)}" if p.health else "")
-                    + (f" · through {bk.esc(', '.join(p.areas))}" if p.areas else "")
-                    for p in d.priorities
-                ],
-                "None.",
-            )
-        )
-    ahead = f"before the next board ({full_day(d.next_meeting)})" if d.next_meeting else "before the board"
-    rows = d.month_ahead if d.paper else d.due_before_meeting
+    return blocks
+
+
+def _digest_measures(d: Digest) -> list[dict[str, Any]]:
+    if not d.measures:
+        return []
+    blocks = [_listed(f"Measures ({len(d.measures)})", [measure_line(m) for m in d.measures], "None.")]
+    if charted_measures(d):
+        blocks.append(bk.context("Each measure's trend chart is in the thread below."))
+    return blocks
+
+
+def _digest_priorities(d: Digest) -> list[dict[str, Any]]:
+    if not d.priorities:
+        return []
+    lines = [
+        f"*{bk.esc(p.code)}* {bk.esc(p.title)}: {p.complete} of {p.milestones} complete"
+        + (f" · {status_label(p.health)}" if p.health else "")
+        + (f" · through {bk.esc(', '.join(p.areas))}" if p.areas else "")
+        for p in d.priorities
+    ]
+    return [_listed("Strategic priorities", lines, "None.")]
+
+
+def _digest_month_ahead(d: Digest, today: Any, rows: list[DigestRow], ahead: str) -> dict[str, Any]:
+    """What falls due before the next board, then the plan's dates in that time (all of those shown)."""
     dates = [f"{full_day(e.on)}: {bk.esc(e.what)}" for e in d.dates_ahead]
-    blocks.append(
-        _listed(
-            f"The month ahead: due {ahead}",
-            [
-                f"*{bk.esc(r.code)}* {bk.esc(r.title)}: {due_phrase(r.due, today)}{_revised(r, today)}, {_owner(r)}"
-                for r in rows
-            ]
-            + dates,
-            "Nothing falls due.",
-            limit=MAX_LISTED + len(dates),
-        )
-    )
-    blocks.append(
-        _listed(
-            "Risks and blockers",
-            [
-                f"*{bk.esc(r.code)}* {bk.esc(r.title)} · {status_label(r.health)}\n"
-                f"> {bk.esc(bk.clip(r.blockers, 300))}"
-                for r in d.risks
-            ],
-            "None reported.",
-        )
-    )
-    blocks.append(bk.context("Detail for each area is in the thread below."))
-    counts = ", ".join(f"{k} {n}" for k, n, _ in d.brag() if n)
-    text = bk.clip(
-        f"{d.board_name} digest for the meeting on {full_day(d.meeting_on)}: {h.complete} of {h.milestones} "
-        f"complete ({counts}). {len(d.decisions)} decision(s) for the board, {len(d.exceptions)} exception(s), "
-        f"{len(d.completions)} completed since the last board, {len(rows)} due {ahead}."
-        + ("\n" + "\n".join(inspection_text(d.inspection)) if d.inspection is not None else ""),
-        bk.MAX_FALLBACK,
-    )
-    return Reply(
-        text=text,
-        blocks=bk.fit(blocks),
-        visibility="in_channel",
-        thread_blocks=[area_reply(a, d) for a in d.areas],
+    return _listed(
+        f"The month ahead: due {ahead}",
+        [
+            f"*{bk.esc(r.code)}* {bk.esc(r.title)}: {due_phrase(r.due, today)}{_revised(r, today)}, {_owner(r)}"
+            for r in rows
+        ]
+        + dates,
+        "Nothing falls due.",
+        limit=MAX_LISTED + len(dates),
     )
 
 
@@ -367,20 +387,12 @@ def summary_message(d: Digest, *, shared: bool = False, meetings: str | None = N
     `meetings` is the board's calendar in words ("last met …, next meets today at 10:00").
     """
     today = d.generated_at.date()
-    h = d.headline
-    awaiting = set(d.awaiting_update)
+    ahead, rows = _ahead(d), _rows_ahead(d)
     blocks: list[dict[str, Any]] = [
         bk.header(f"Board summary: {d.plan_title}"),
         bk.context(bk.esc(meetings) if meetings else f"Next board {bk.esc(d.meeting_local)}"),
-        bk.section(
-            f"*Headline*\n{h.complete} of {h.milestones} milestones complete\n{brag_line(d)}"
-            + ("\n_figures in brackets: change since the last board_" if d.last_headline is not None else "")
-            + f"\n{bk.esc(d.change)}"
-        ),
-    ]
-    if d.areas:
-        blocks.append(bk.section("*Areas*\n" + _areas_line(d)))
-    blocks.append(
+        _headline(d),
+        *_areas(d),
         _listed(
             f"Decisions for the board ({len(d.decisions)})",
             [
@@ -390,53 +402,22 @@ def summary_message(d: Digest, *, shared: bool = False, meetings: str | None = N
             ],
             "No decisions asked for.",
             SUMMARY_LIMIT,
-        )
-    )
-    blocks.append(
-        _listed(
-            f"Exceptions ({len(d.exceptions)})",
-            [
-                f"*{bk.esc(r.code)}* {bk.esc(r.title)} · {status_label(r.health)}"
-                + (" ⏳" if r.code in awaiting else "")
-                + f" · {due_phrase(r.due, today)} · {_owner(r)}"
-                + (f"\n> {bk.esc(bk.clip(r.reason, 150))}" if r.reason else "")
-                + (
-                    f"\nRevised date awaiting approval: {full_day(r.revised_due)}{_because(r, 150)}"
-                    if r.revised_due
-                    else ""
-                )
-                for r in d.exceptions
-            ],
-            "Nothing overdue, off track or at risk.",
-            SUMMARY_LIMIT,
-        )
-    )
-    if d.awaiting_update:
-        since = (
-            f"since the reminders on {full_day(d.awaiting_since)}"
-            if d.awaiting_since
-            else "since the last board"
-        )
-        codes = ", ".join(bk.esc(c) for c in d.awaiting_update[:30]) + (
-            ", …" if len(d.awaiting_update) > 30 else ""
-        )
-        blocks.append(bk.context(f"⏳ Awaiting an update {since} ({len(d.awaiting_update)}): {codes}"))
-    blocks.append(
+        ),
+        _summary_exceptions(d, today),
+        *_summary_awaiting(d),
         _listed(
             f"Completed since the last board ({len(d.completions)})",
             [_completion(c, clip=150) for c in d.completions],
             "None.",
             SUMMARY_LIMIT,
-        )
-    )
+        ),
+    ]
     if d.measures:
         blocks.append(
             _listed(
                 f"Measures ({len(d.measures)})", [measure_line(m) for m in d.measures], "None.", SUMMARY_LIMIT
             )
         )
-    ahead = f"before the next board ({full_day(d.next_meeting)})" if d.next_meeting else "before the board"
-    rows = d.month_ahead if d.paper else d.due_before_meeting
     blocks.append(
         _listed(
             f"The month ahead: due {ahead} ({len(rows)})",
@@ -448,11 +429,45 @@ def summary_message(d: Digest, *, shared: bool = False, meetings: str | None = N
     blocks.append(bk.context("`/qib digest preview` (chair and admins) shows the whole paper as it stands."))
     if not shared:
         blocks.append(bk.actions(bk.button("Share to channel", SHARE_SUMMARY, "summary")))
-    counts = ", ".join(f"{k} {n}" for k, n, _ in d.brag() if n)
+    h = d.headline
     text = bk.clip(
-        f"Board summary: {h.complete} of {h.milestones} complete ({counts}). {len(d.decisions)} decision(s) "
+        f"Board summary: {h.complete} of {h.milestones} complete ({_counts(d)}). {len(d.decisions)} decision(s) "
         f"for the board, {len(d.exceptions)} exception(s), {len(d.completions)} completed since the last "
         f"board, {len(rows)} due {ahead}.",
         bk.MAX_FALLBACK,
     )
     return Reply(text=text, blocks=bk.fit(blocks), visibility="in_channel" if shared else "ephemeral")
+
+
+def _summary_exceptions(d: Digest, today: Any) -> dict[str, Any]:
+    awaiting = set(d.awaiting_update)
+    return _listed(
+        f"Exceptions ({len(d.exceptions)})",
+        [
+            f"*{bk.esc(r.code)}* {bk.esc(r.title)} · {status_label(r.health)}"
+            + (" ⏳" if r.code in awaiting else "")
+            + f" · {due_phrase(r.due, today)} · {_owner(r)}"
+            + (f"\n> {bk.esc(bk.clip(r.reason, 150))}" if r.reason else "")
+            + (
+                f"\nRevised date awaiting approval: {full_day(r.revised_due)}{_because(r, 150)}"
+                if r.revised_due
+                else ""
+            )
+            for r in d.exceptions
+        ],
+        "Nothing overdue, off track or at risk.",
+        SUMMARY_LIMIT,
+    )
+
+
+def _summary_awaiting(d: Digest) -> list[dict[str, Any]]:
+    """The milestones whose owners were asked for an update and have not given one (the first 30)."""
+    if not d.awaiting_update:
+        return []
+    since = (
+        f"since the reminders on {full_day(d.awaiting_since)}" if d.awaiting_since else "since the last board"
+    )
+    codes = ", ".join(bk.esc(c) for c in d.awaiting_update[:30]) + (
+        ", …" if len(d.awaiting_update) > 30 else ""
+    )
+    return [bk.context(f"⏳ Awaiting an update {since} ({len(d.awaiting_update)}): {codes}")]

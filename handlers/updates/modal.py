@@ -193,15 +193,6 @@ def update_modal(
     typed = {base_block(k): v for k, v in (typed or {}).items()}
     values = _start_values(defaults, typed, percent_set)
     chosen = typed.get("milestone") or (defaults.code if defaults else None)
-    statuses = {s.value: _option(f"{SYMBOL[s.value]} {s.value}", s.value) for s in Status}
-    status_select = StaticSelectElement(
-        action_id=STATUS_ACTION,
-        options=list(statuses.values()),
-        placeholder=PlainTextObject(text="Choose a status"),
-    )
-    if values["status"] in statuses:
-        status_select.initial_option = statuses[values["status"]]
-    reopening = bool(defaults and defaults.status == Status.COMPLETE and values["status"] != Status.COMPLETE)
     blocks: list[dict[str, Any]] = []
     if notice:
         blocks.append(bk.section(notice))
@@ -215,14 +206,47 @@ def update_modal(
     )
     if defaults:
         blocks += _latest(defaults)
-    blocks += [
-        InputBlock(
-            block_id="status",
-            label=PlainTextObject(text="Status"),
-            element=status_select,
-            dispatch_action=True,
-            hint=PlainTextObject(text="At risk or off track: say why, and the recovery action."),
-        ).to_dict(),
+    blocks += _field_blocks(values, percent_set)
+    blocks += [] if correcting else _due_blocks(values)
+    blocks += _reopen_blocks(defaults, values)
+    blocks += _privacy_blocks(values)
+    if correcting:
+        blocks.append(_withdraw_block())
+    metadata = _metadata(chosen, correcting, plan_id)
+    return View(
+        type="modal",
+        callback_id=CORRECT_CALLBACK if correcting else CALLBACK,
+        title=PlainTextObject(text="Correct an update" if correcting else "Update a milestone"),
+        submit=PlainTextObject(text="Save correction" if correcting else "Save update"),
+        close=PlainTextObject(text="Cancel"),
+        private_metadata=json.dumps(metadata),
+        blocks=blocks,
+    ).to_dict()
+
+
+def _status_block(values: dict[str, Any]) -> dict[str, Any]:
+    """The status select, starting at the status the form shows."""
+    statuses = {s.value: _option(f"{SYMBOL[s.value]} {s.value}", s.value) for s in Status}
+    status_select = StaticSelectElement(
+        action_id=STATUS_ACTION,
+        options=list(statuses.values()),
+        placeholder=PlainTextObject(text="Choose a status"),
+    )
+    if values["status"] in statuses:
+        status_select.initial_option = statuses[values["status"]]
+    return InputBlock(
+        block_id="status",
+        label=PlainTextObject(text="Status"),
+        element=status_select,
+        dispatch_action=True,
+        hint=PlainTextObject(text="At risk or off track: say why, and the recovery action."),
+    ).to_dict()
+
+
+def _field_blocks(values: dict[str, Any], percent_set: bool) -> list[dict[str, Any]]:
+    """Status, percent, note, evidence, next steps, blockers and decision, as the form shows them."""
+    return [
+        _status_block(values),
         _text_input(
             PERCENT_SET if percent_set else "percent",
             "Percent complete",
@@ -266,34 +290,30 @@ def update_modal(
             hint="Only if the board must decide something, e.g. fund an earlier slot or accept a later date.",
         ),
     ]
-    blocks += [] if correcting else _due_blocks(values)
-    if reopening:
-        blocks.append(
-            _text_input(
-                "reopen_reason",
-                "Reason for reopening",
-                values.get("reopen_reason"),
-                optional=False,
-                hint="It was marked complete: say what has changed (for example, what the latest audit found).",
-            )
+
+
+def _reopen_blocks(defaults: FormDefaults | None, values: dict[str, Any]) -> list[dict[str, Any]]:
+    """The reason for reopening, asked only when a complete milestone is given another status."""
+    if not (defaults and defaults.status == Status.COMPLETE and values["status"] != Status.COMPLETE):
+        return []
+    return [
+        _text_input(
+            "reopen_reason",
+            "Reason for reopening",
+            values.get("reopen_reason"),
+            optional=False,
+            hint="It was marked complete: say what has changed (for example, what the latest audit found).",
         )
-    blocks += _privacy_blocks(values)
-    if correcting:
-        blocks.append(_withdraw_block())
-    metadata = (
+    ]
+
+
+def _metadata(chosen: str | None, correcting: str | None, plan_id: int | None) -> dict[str, Any]:
+    """What the submission needs back: the milestone, the update being corrected, the plan."""
+    return (
         ({"milestone": chosen} if chosen else {})
         | ({"correct": correcting} if correcting else {})
         | ({"plan": plan_id} if plan_id is not None else {})
     )
-    return View(
-        type="modal",
-        callback_id=CORRECT_CALLBACK if correcting else CALLBACK,
-        title=PlainTextObject(text="Correct an update" if correcting else "Update a milestone"),
-        submit=PlainTextObject(text="Save correction" if correcting else "Save update"),
-        close=PlainTextObject(text="Cancel"),
-        private_metadata=json.dumps(metadata),
-        blocks=blocks,
-    ).to_dict()
 
 
 def _start_values(defaults: FormDefaults | None, typed: dict[str, Any], percent_set: bool) -> dict[str, Any]:
