@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from bot.channels import ChannelIds
@@ -15,6 +16,14 @@ from bot.services.schedule import PostTimes
 from bot.settings import Settings
 from models import Plan
 from models.db import Sessions, check_connection, make_engine, make_sessionmaker, upgrade
+
+
+@dataclass
+class _Known:
+    """Shared by a Deps and the copies for_plan makes of it."""
+
+    plan_ids: tuple[int, ...] = ()
+    timezones: dict[int, str] = field(default_factory=dict)
 
 
 def utc_now() -> datetime:
@@ -32,6 +41,9 @@ class Deps:
     _plan_id: int | None = field(default=None, repr=False)
     _for_plan: int | None = field(default=None, repr=False)  # set by for_plan
     _timezone: str | None = field(default=None, repr=False)
+    # The last plan list and time zones read: a request must not fail on them while the database is
+    # away (it then fails, or is kept, where its own work meets the outage, as with one plan).
+    _known: _Known = field(default_factory=lambda: _Known(), repr=False)
 
     def plan_id(self) -> int:
         """The plan this bot serves, looked up once: the pinned one (QIB_PLAN, or a copy made by
@@ -50,10 +62,16 @@ class Deps:
         """Every plan this process serves: the pinned one, or all in the database (NotFound if none)."""
         if self.pinned:
             return [self.plan_id()]
-        with self.sessions() as db:
-            ids = list(db.scalars(select(Plan.id).order_by(Plan.id)))
+        try:
+            with self.sessions() as db:
+                ids = list(db.scalars(select(Plan.id).order_by(Plan.id)))
+        except DBAPIError:
+            if not self._known.plan_ids:
+                raise
+            return list(self._known.plan_ids)
         if not ids:
             raise NotFound(NO_PLAN)
+        self._known.plan_ids = tuple(ids)
         return ids
 
     def for_plan(self, plan_id: int) -> Deps:
@@ -67,8 +85,12 @@ class Deps:
         return self._timezone
 
     def timezone_of(self, plan_id: int) -> str:
-        with self.sessions() as db:
-            return db.scalar(select(Plan.timezone).where(Plan.id == plan_id)) or "Europe/London"
+        """A plan's time zone, read once per process (as the one plan's always was)."""
+        if plan_id not in self._known.timezones:
+            with self.sessions() as db:
+                tz = db.scalar(select(Plan.timezone).where(Plan.id == plan_id)) or "Europe/London"
+            self._known.timezones[plan_id] = tz
+        return self._known.timezones[plan_id]
 
 
 NO_PLAN = "The database holds no plan yet: run `qib seed` or `qib import FILE`."

@@ -115,14 +115,17 @@ def plan_for(ask: Ask) -> int:
     deps = ask.deps
     if deps.pinned:
         return deps.plan_id()
+    try:
+        ids = deps.plan_ids()
+    except NotFound:
+        return deps.plan_id()  # "no plan yet", said as it always was
+    if len(ids) == 1:
+        return ids[0]
+    if ask.plan_hint in ids:  # the form or message's own plan: no need to ask the database
+        return ask.plan_hint
     with deps.sessions() as db:
-        plans = plan_refs(db)
-        if len(plans) <= 1:
-            return deps.plan_id()  # the one plan, or "no plan yet"
-        where = Where(
-            slack_user_id=ask.user_id, hint=ask.plan_hint, channel_id=ask.channel_id or ask.channel_hint
-        )
-        return resolve(db, plans, where, lambda plan: _channel_id(ask, plan))
+        where = Where(slack_user_id=ask.user_id, hint=None, channel_id=ask.channel_id or ask.channel_hint)
+        return resolve(db, plan_refs(db, ids), where, lambda plan: _channel_id(ask, plan))
 
 
 def form_plan(ask: Ask) -> int | None:
