@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Callable
@@ -225,9 +226,31 @@ def on_error(
         log.warning("error on an unverified request, not answered: %s", type(error).__name__)
         return BoltResponse(status=401, body="")
     text, _ = friendly_message(error)
+    kept = _keep_form_open(body, text)
+    if kept is not None:
+        return kept
     try:
         tell_user(body, context, client, text)
     except Exception as exc:  # the message itself could not be delivered: log, never raise again
         log.warning("could not deliver an error message: %s", type(exc).__name__)
     # The person has been told; answering Slack with an error too would only add "dispatch_failed".
     return BoltResponse(status=200, body="")
+
+
+def _keep_form_open(body: dict[str, Any], text: str) -> BoltResponse | None:
+    """A form submission that failed before its listener could answer stays open with what was typed,
+    the reason shown on its first field: closing it would tell the person it was saved."""
+    if body.get("type") != "view_submission":
+        return None
+    view = body.get("view") or {}
+    inputs = [b.get("block_id") for b in view.get("blocks") or [] if b.get("type") == "input"]
+    inputs += list(((view.get("state") or {}).get("values") or {}).keys())  # what was typed, by block
+    first = next((b for b in inputs if isinstance(b, str) and b), None)
+    if not first:
+        return None
+    errors = {first: f"{text} What you typed is kept: submit the form again."[:300]}
+    return BoltResponse(
+        status=200,
+        body=json.dumps({"response_action": "errors", "errors": errors}),
+        headers={"content-type": "application/json"},
+    )
