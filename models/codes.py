@@ -16,7 +16,9 @@ CODE_PATTERN = r"^[A-Za-z0-9]+([-.][A-Za-z0-9]+)*$"
 
 _PART = re.compile(r"[A-Za-z]+|[0-9]+")
 _OTHER = re.compile(r"[^A-Za-z0-9\s_.\-]")
-_SPELLING = re.compile(r"[A-Za-z0-9]+(?:[\s_.\-]*[A-Za-z0-9]+)*")
+_SPELLING = re.compile(
+    r"[A-Za-z0-9]+(?:[\s_.\-]+[A-Za-z0-9]+)*"
+)  # separators required: no backtracking blow-up
 
 
 def code_key(text: str) -> tuple[str, ...] | None:
