@@ -131,10 +131,10 @@ def outage(database_url: str) -> Iterator[Outage]:
     o.close()
 
 
-def bot_engine(url: str) -> Engine:
-    """The bot's engine as production makes it; on SQLite a short busy timeout so a lock fails fast
-    (production waits 30 s, which would only make these tests slow)."""
-    if url.startswith("sqlite"):
+def bot_engine(url: str, *, fail_fast: bool = True) -> Engine:
+    """The bot's engine as production makes it; on SQLite, with `fail_fast`, a short busy timeout so a
+    lock fails fast (production waits 30 s, which would only make the outage tests slow)."""
+    if url.startswith("sqlite") and fail_fast:
         return make_engine(url, connect_args={"timeout": 0.5})
     return make_engine(url)
 
@@ -166,10 +166,15 @@ def get_status(url: str, timeout: float = 15) -> int:
 
 
 def start_bot(
-    url: str, slack: FlakySlack, *, client_timeout: float | None = None, **settings_extra: Any
+    url: str,
+    slack: FlakySlack,
+    *,
+    client_timeout: float | None = None,
+    fail_fast: bool = True,
+    **settings_extra: Any,
 ) -> RunningBot:
     settings = bot_settings(url, slack, **settings_extra)
-    engine = bot_engine(url)
+    engine = bot_engine(url, fail_fast=fail_fast)
     clock = [NOW]
     deps = Deps(engine=engine, sessions=make_sessionmaker(engine), clock=ticking(NOW))
     client = make_client(settings)
@@ -205,6 +210,17 @@ def outage_bot(outage: Outage, engine: Engine, flaky: FlakySlack, durham: int) -
         yield running
     finally:
         outage.restore()
+        stop_bot(running)
+
+
+@pytest.fixture
+def busy_bot(engine: Engine, database_url: str, flaky: FlakySlack, durham: int) -> Iterator[RunningBot]:
+    """The bot over real HTTP with production's lock wait: for tests of many writers at once, where a
+    lock is contention to wait out, not an outage to report."""
+    running = start_bot(database_url, flaky, client_timeout=SLACK_TIMEOUT, fail_fast=False)
+    try:
+        yield running
+    finally:
         stop_bot(running)
 
 

@@ -311,28 +311,28 @@ def area_parents(outage_bot) -> list[dict[str, Any]]:
     return [m for m in outage_bot.slack.posts("#qib-board") if str(m.get("text", "")).startswith("Updates: ")]
 
 
-def test_updates_of_one_area_arriving_together_share_one_thread(outage_bot):
+def test_updates_of_one_area_arriving_together_share_one_thread(busy_bot):
     """Different updates, one area, the same moment: one "Updates: AFI-1" message, every line under it."""
     codes = ["M-05", "M-06", "M-07", "M-08", "M-09", "M-10"]  # all in AFI-1
     barrier = threading.Barrier(len(codes))
 
     def update(i: int) -> None:
         barrier.wait()
-        command(outage_bot, f"update {codes[i]} on track {10 + i}% together", f"area{i}", user=CHAIR)(None)
+        command(busy_bot, f"update {codes[i]} on track {10 + i}% together", f"area{i}", user=CHAIR)(None)
 
     threads = [threading.Thread(target=update, args=(i,)) for i in range(len(codes))]
     for t in threads:
         t.start()
     for t in threads:
         t.join(60)
-    [parent] = area_parents(outage_bot)
+    [parent] = area_parents(busy_bot)
     lines = [
         m
-        for m in outage_bot.slack.messages("#qib-board")
+        for m in busy_bot.slack.messages("#qib-board")
         if m.get("thread_ts") == parent["ts"] and m["ts"] != parent["ts"]
     ]
     assert len(lines) == len(codes)
-    assert len(recorded_keys(outage_bot.engine)) == len(codes)
+    assert len(recorded_keys(busy_bot.engine)) == len(codes)
 
 
 def test_an_area_thread_left_half_started_by_a_dead_process_is_taken_over(outage_bot):
