@@ -108,6 +108,8 @@ class AuditAction(StrEnum):
     REASSIGN_OWNER = "reassign_owner"
     SET_DELEGATE = "set_delegate"
     REDACT = "redact"
+    CORRECT_UPDATE = "correct_update"
+    WITHDRAW_UPDATE = "withdraw_update"
     DUE_DATE_REQUESTED = "due_date_requested"
     DUE_DATE_APPROVED = "due_date_approved"
     DUE_DATE_DECLINED = "due_date_declined"

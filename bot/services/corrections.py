@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.services.audit import AuditAction, audit
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.people import Actor, actor_by_id
 from bot.services.privacy import Finding, kinds_of, screen
@@ -34,7 +35,7 @@ from bot.services.update_checks import (
 from bot.services.update_form import latest_update
 from bot.services.updates import UpdateResult, check_reasons, request_digest, result_of
 from bot.services.wording import full_day
-from models import AuditEvent, Milestone, Plan, PostedMessage, ProgressUpdate
+from models import Milestone, Plan, PostedMessage, ProgressUpdate
 from models.vocab import Source, Status
 
 CORRECTION_DAYS = 7
@@ -218,7 +219,15 @@ def correct_update(
     db.flush()
     _restate(db, milestone)
     posted = _repoint(db, old.id, new.id)
-    _audit(db, actor, "correct_update", milestone.code, now, old, {"update_id": new.id, "status": status})
+    _audit(
+        db,
+        actor,
+        AuditAction.CORRECT_UPDATE,
+        milestone.code,
+        now,
+        old,
+        {"update_id": new.id, "status": status},
+    )
     if findings:
         _audit_override(db, actor, milestone.code, now, new.id, findings, fields.override_reason)
     db.flush()
@@ -244,7 +253,7 @@ def withdraw_update(
     db.flush()
     _restate(db, milestone, fallback=old)
     posted = tuple(Posted(p.channel, p.ts) for p in _announcements(db, old.id))
-    _audit(db, actor, "withdraw_update", milestone.code, now, old, {"withdrawn": True})
+    _audit(db, actor, AuditAction.WITHDRAW_UPDATE, milestone.code, now, old, {"withdrawn": True})
     db.flush()
     return Withdrawn(
         reference=update_reference(old.id),
@@ -352,7 +361,7 @@ def _repoint(db: Session, old_id: int, new_id: int) -> tuple[Posted, ...]:
 def _audit(
     db: Session,
     actor: Actor,
-    action: str,
+    action: AuditAction,
     code: str,
     now: datetime,
     old: ProgressUpdate,
@@ -366,18 +375,17 @@ def _audit(
         "evidence_url": old.evidence_url,
         **_texts_of(old),
     }
-    db.add(
-        AuditEvent(
-            plan_id=old.plan_id,
-            at=now,
-            actor_id=actor.person_id,
-            actor=actor.name,
-            action=action,
-            entity="progress_update",
-            entity_code=code,
-            before=before,
-            after=after,
-        )
+    audit(
+        db,
+        plan_id=old.plan_id,
+        at=now,
+        actor_id=actor.person_id,
+        actor=actor.name,
+        action=action,
+        entity="progress_update",
+        entity_code=code,
+        before=before,
+        after=after,
     )
 
 
@@ -390,21 +398,20 @@ def _audit_override(
     findings: list[tuple[str, Finding]],
     reason: str | None,
 ) -> None:
-    db.add(
-        AuditEvent(
-            plan_id=db.get(ProgressUpdate, update_id).plan_id,  # type: ignore[union-attr]
-            at=now,
-            actor_id=actor.person_id,
-            actor=actor.name,
-            action="personal_data_override",
-            entity="progress_update",
-            entity_code=code,
-            before=None,
-            after={
-                "update_id": update_id,
-                "fields": list(dict.fromkeys(f for f, _ in findings)),
-                "kinds": kinds_of(findings),
-                "reason": clean_text(reason, "override_reason"),
-            },
-        )
+    audit(
+        db,
+        plan_id=db.get(ProgressUpdate, update_id).plan_id,  # type: ignore[union-attr]
+        at=now,
+        actor_id=actor.person_id,
+        actor=actor.name,
+        action=AuditAction.PERSONAL_DATA_OVERRIDE,
+        entity="progress_update",
+        entity_code=code,
+        before=None,
+        after={
+            "update_id": update_id,
+            "fields": list(dict.fromkeys(f for f, _ in findings)),
+            "kinds": kinds_of(findings),
+            "reason": clean_text(reason, "override_reason"),
+        },
     )

@@ -14,11 +14,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.services.audit import AuditAction, audit
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.people import actor_by_id, can_manage_meetings, can_update
 from bot.services.updates import _clean_text, _lock_milestone
 from bot.services.wording import day, full_day
-from models import AuditEvent, Milestone, Person, Plan
+from models import Milestone, Person, Plan
 
 
 @dataclass(frozen=True)
@@ -91,18 +92,17 @@ def request_due_date(
     milestone.due_requested = proposed
     milestone.due_request_reason = why
     milestone.due_requested_by_id = actor.person_id
-    db.add(
-        AuditEvent(
-            plan_id=plan_id,
-            at=now,
-            actor_id=actor.person_id,
-            actor=actor.name,
-            action="due_date_requested",
-            entity="milestone",
-            entity_code=milestone.code,
-            before={"due": _iso(milestone.due)},
-            after={"requested": proposed.isoformat(), "reason": why},
-        )
+    audit(
+        db,
+        plan_id=plan_id,
+        at=now,
+        actor_id=actor.person_id,
+        actor=actor.name,
+        action=AuditAction.DUE_DATE_REQUESTED,
+        entity="milestone",
+        entity_code=milestone.code,
+        before={"due": _iso(milestone.due)},
+        after={"requested": proposed.isoformat(), "reason": why},
     )
     db.flush()
     approvers = db.scalars(
@@ -156,22 +156,21 @@ def decide_due_date(
             milestone.due = proposed
             milestone.due_revised_by = actor.name
             milestone.due_revised_on = today
-        db.add(
-            AuditEvent(
-                plan_id=plan_id,
-                at=now,
-                actor_id=actor.person_id,
-                actor=actor.name,
-                action="due_date_approved" if approve else "due_date_declined",
-                entity="milestone",
-                entity_code=milestone.code,
-                before={"due": _iso(before), "baseline": _iso(milestone.baseline_due)},
-                after={
-                    "due": _iso(milestone.due),
-                    "requested": proposed.isoformat(),
-                    "reason": milestone.due_request_reason,
-                },
-            )
+        audit(
+            db,
+            plan_id=plan_id,
+            at=now,
+            actor_id=actor.person_id,
+            actor=actor.name,
+            action=AuditAction.DUE_DATE_APPROVED if approve else AuditAction.DUE_DATE_DECLINED,
+            entity="milestone",
+            entity_code=milestone.code,
+            before={"due": _iso(before), "baseline": _iso(milestone.baseline_due)},
+            after={
+                "due": _iso(milestone.due),
+                "requested": proposed.isoformat(),
+                "reason": milestone.due_request_reason,
+            },
         )
         milestone.due_requested = None
         milestone.due_request_reason = None

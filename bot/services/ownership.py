@@ -7,10 +7,11 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from bot.services.audit import AuditAction, audit
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.people import Actor, actor_by_id, can_admin
 from bot.services.update_checks import check_now, day, label, lock_milestone, zone
-from models import AuditEvent, Person, Plan
+from models import Person, Plan
 
 
 @dataclass(frozen=True)
@@ -56,18 +57,17 @@ def reassign_owner(
     changed = milestone.owner_id != new_owner_id
     if changed:
         milestone.owner_id = new_owner_id
-        db.add(
-            AuditEvent(
-                plan_id=plan_id,
-                at=now,
-                actor_id=actor.person_id,
-                actor=actor.name,
-                action="reassign_owner",
-                entity="milestone",
-                entity_code=milestone.code,
-                before={"owner": old_owner.key if old_owner else None},
-                after={"owner": new_owner.key if new_owner else None},
-            )
+        audit(
+            db,
+            plan_id=plan_id,
+            at=now,
+            actor_id=actor.person_id,
+            actor=actor.name,
+            action=AuditAction.REASSIGN_OWNER,
+            entity="milestone",
+            entity_code=milestone.code,
+            before={"owner": old_owner.key if old_owner else None},
+            after={"owner": new_owner.key if new_owner else None},
         )
         db.flush()
     return OwnerChange(
@@ -118,24 +118,23 @@ def set_delegate(
     if changed:
         person.delegate_id = delegate_id
         person.delegate_until = until
-        db.add(
-            AuditEvent(
-                plan_id=plan_id,
-                at=now,
-                actor_id=actor.person_id,
-                actor=actor.name,
-                action="set_delegate",
-                entity="person",
-                entity_code=person.key,
-                before={
-                    "delegate": before_delegate.key if before_delegate else None,
-                    "until": before_until.isoformat() if before_until else None,
-                },
-                after={
-                    "delegate": delegate.key if delegate else None,
-                    "until": until.isoformat() if until else None,
-                },
-            )
+        audit(
+            db,
+            plan_id=plan_id,
+            at=now,
+            actor_id=actor.person_id,
+            actor=actor.name,
+            action=AuditAction.SET_DELEGATE,
+            entity="person",
+            entity_code=person.key,
+            before={
+                "delegate": before_delegate.key if before_delegate else None,
+                "until": before_until.isoformat() if before_until else None,
+            },
+            after={
+                "delegate": delegate.key if delegate else None,
+                "until": until.isoformat() if until else None,
+            },
         )
         db.flush()
     return DelegateChange(

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.services.audit import AuditAction, audit
 from bot.services.errors import InvalidInput, NoChange, NotAllowed, NotFound
 from bot.services.ownership import DelegateChange, OwnerChange, reassign_owner, set_delegate
 from bot.services.people import Actor, acting, can_reopen
@@ -48,7 +49,7 @@ from bot.services.update_checks import zone as _zone
 from bot.services.update_form import Choice, FormDefaults, form_defaults, latest_update, update_choices
 from bot.services.update_results import UpdateResult, result_of, summarise
 from bot.services.update_results import as_result as _result
-from models import AuditEvent, Milestone, Person, Plan, ProgressUpdate
+from models import Milestone, Person, Plan, ProgressUpdate
 from models.vocab import Status
 
 
@@ -296,18 +297,17 @@ def _move_milestone(
     }
     if checked.reopened:
         after["reopen_reason"] = checked.reason
-    db.add(
-        AuditEvent(
-            plan_id=row.plan_id,
-            at=now,
-            actor_id=author.id,
-            actor=author.name,
-            action="update",
-            entity="milestone",
-            entity_code=milestone.code,
-            before=before,
-            after=after,
-        )
+    audit(
+        db,
+        plan_id=row.plan_id,
+        at=now,
+        actor_id=author.id,
+        actor=author.name,
+        action=AuditAction.UPDATE,
+        entity="milestone",
+        entity_code=milestone.code,
+        before=before,
+        after=after,
     )
 
 
@@ -320,23 +320,22 @@ def _audit_override(
     why: str | None,
 ) -> None:
     """What was overridden, never the text itself."""
-    db.add(
-        AuditEvent(
-            plan_id=row.plan_id,
-            at=row.at,
-            actor_id=author.id,
-            actor=author.name,
-            action="personal_data_override",
-            entity="progress_update",
-            entity_code=code,
-            before=None,
-            after={
-                "update_id": row.id,
-                "fields": list(dict.fromkeys(f for f, _ in findings)),
-                "kinds": kinds_of(findings),
-                "reason": why,
-            },
-        )
+    audit(
+        db,
+        plan_id=row.plan_id,
+        at=row.at,
+        actor_id=author.id,
+        actor=author.name,
+        action=AuditAction.PERSONAL_DATA_OVERRIDE,
+        entity="progress_update",
+        entity_code=code,
+        before=None,
+        after={
+            "update_id": row.id,
+            "fields": list(dict.fromkeys(f for f, _ in findings)),
+            "kinds": kinds_of(findings),
+            "reason": why,
+        },
     )
 
 

@@ -21,6 +21,7 @@ from handlers import blocks as bk
 from handlers.blocks import Reply
 from handlers.commands.router import Router
 from handlers.context import Ask, ask_from
+from handlers.status.render import EDIT_BUTTON  # on /qib history's updates
 from handlers.updates.form import read_form, update_input, withdrawing
 from handlers.updates.modal import CORRECT_CALLBACK, update_modal
 from handlers.updates.render import (
@@ -37,7 +38,6 @@ from handlers.updates.render import (
 
 log = logging.getLogger("qib.updates")
 
-EDIT_BUTTON = "correct_update"  # handlers.status.render puts it on /qib history's updates
 NOT_EDITED = "I couldn't edit the announcement in the board channel; `/qib history` shows the correction."
 
 

@@ -364,18 +364,17 @@ def _import_owner_changes(db: Session, pid: int, doc: PlanDoc) -> None:
         for c in m.owner_changes:
             if (m.code, c.at) in have:
                 continue
-            db.add(
-                AuditEvent(
-                    plan_id=pid,
-                    at=c.at,
-                    actor_id=None,
-                    actor=c.by or "someone",
-                    action=AuditAction.REASSIGN_OWNER,
-                    entity="milestone",
-                    entity_code=m.code,
-                    before={"owner": c.before},
-                    after={"owner": c.after},
-                )
+            audit(
+                db,
+                plan_id=pid,
+                at=c.at,
+                actor_id=None,
+                actor=c.by or "someone",
+                action=AuditAction.REASSIGN_OWNER,
+                entity="milestone",
+                entity_code=m.code,
+                before={"owner": c.before},
+                after={"owner": c.after},
             )
 
 
