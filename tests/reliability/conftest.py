@@ -44,7 +44,7 @@ SQLITE_ONLY = pytest.mark.skipif(
     ON_POSTGRES, reason="a SQLite write lock; PostgreSQL's outage is cut through the TCP proxy instead"
 )
 ROOT = Path(__file__).resolve().parents[2]
-SLACK_TIMEOUT = 1.0  # how long the in-process bot waits for Slack's answer (production: 10 s)
+SLACK_TIMEOUT = 2.0  # how long the in-process bot waits for Slack's answer (production: 10 s)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -35,7 +35,7 @@ REMINDER_DAY = datetime(2020, 2, 7, 9, 0, tzinfo=UTC)  # Fri 7 Feb 09:00 London
 DIGEST_DAY = datetime(2020, 2, 12, 9, 0, tzinfo=UTC)  # Wed 12 Feb: five clear days before Thu 20 Feb
 LATER = DIGEST_DAY + schedule.STALE_CLAIM + timedelta(minutes=1)  # a crashed or stuck claim is taken over
 TIMEOUT = SLACK_TIMEOUT  # how long the bot waits for Slack in these tests (production: 10 s)
-SLOW = TIMEOUT + 1.5  # how late Slack answers in a "timeout"
+SLOW = TIMEOUT + 1.0  # how late Slack answers in a "timeout"
 
 
 @pytest.fixture(autouse=True)
