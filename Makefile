@@ -27,7 +27,7 @@ run: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(BIN)/ruff check $(LINT_DIRS)
 	$(BIN)/ruff format --check $(LINT_DIRS)
-	$(BIN)/mypy bot handlers models
+	$(BIN)/mypy bot handlers models benchmarks qib_testing
 
 # Each suite runs on TEST_WORKERS pytest-xdist workers (`TEST_WORKERS=0` runs it in one process), each
 # worker with a database of its own. Much of the suite waits (on subprocesses starting, sockets, timeouts

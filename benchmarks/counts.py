@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -121,7 +121,7 @@ def counting(engine: Engine) -> Iterator[Counter]:
 def _signed(body: str, content_type: str) -> BoltRequest:
     from qib_testing.slack_standin.signer import sign
 
-    headers = {"content-type": content_type, **{k.lower(): v for k, v in sign(body, SECRET).items()}}
+    headers: dict[str, str | Sequence[str]] = {"content-type": content_type, **{k.lower(): v for k, v in sign(body, SECRET).items()}}
     return BoltRequest(body=body, headers=headers)
 
 
@@ -232,7 +232,7 @@ class PlanUnderTest:
                 raise AssertionError(f"{where}: no answer")
             payload = waiter.arrival.payload
             answer = str(payload.get("text") or (payload.get("view") or {}).get("type") or "")
-            if not answer.startswith(expected) or answer.startswith(ERRORS):
+            if not answer.startswith(expected or "") or answer.startswith(ERRORS):
                 raise AssertionError(f"{where}: answered {answer[:120]!r}, expected {expected!r}...")
 
 

@@ -85,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         host=args.host,
         port=args.port,
         max_body_bytes=settings.max_body_bytes,
+        signing_secret=settings.secret("slack_signing_secret") or "",
     )
     return 0
 

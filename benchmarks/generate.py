@@ -281,7 +281,7 @@ def plan_dict(seed: int = DEFAULT_SEED, size: Size = LARGE, *, today: date | Non
     serving: dict[int, list[str]] = {a: [] for a in range(size.areas)}
     for p in priorities:
         for code in p["areas"]:
-            serving[int(code.split("-")[1]) - 1].append(p["code"])
+            serving[int(code.split("-")[1]) - 1].append(str(p["code"]))
 
     width = max(4, len(str(size.people)))
     people: list[dict[str, Any]] = []

@@ -136,7 +136,7 @@ class Driver:
         start = time.perf_counter()
         status = 0
         try:
-            conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=ANSWER_TIMEOUT)
+            conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=ANSWER_TIMEOUT)
             try:
                 conn.request("POST", parts.path, body=raw, headers=headers)
                 response = conn.getresponse()

@@ -125,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             client=make_client(settings),
             process_before_response=True,
         )
+        assert user and chair and own and area, "the benchmark plan has no owner, chair or area"
         make = requests(sink, user, chair, own, area)[args.kind]
         for _ in range(3):
             app.dispatch(make())

@@ -738,7 +738,9 @@ class FakeSlack:
         if channel:
             message = self._message_from({"text": args.get("initial_comment", "")}, self._next_ts())
             message["files"] = shared
-            self._store_message(self._channel_for(str(channel)), message)
+            landed = self._channel_for(str(channel))
+            if landed is not None:
+                self._store_message(landed, message)
         return {"ok": True, "files": shared}
 
 
