@@ -255,6 +255,8 @@ class Driver:
                 status = self.rng.choice(["on track", "on track", "at risk"])
                 percent = self.rng.randint(10, 90)
             text = f"update {code} {status} {percent}% Benchmark progress note {n}"
+            if status == "at risk":  # amber needs its reason (the note) and a recovery action
+                text += f"; recovery: benchmark catch-up plan {n}"
             return self.command(text, user, _starts("Saved:"))
         if scenario == "digest":
             return self.command("digest preview", self.pick(self.admins), _starts("Preview:"))
