@@ -21,6 +21,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 import handlers
 from bot.deps import Deps
+from bot.outbox_worker import Courier, run_inline
 from bot.respond import PatientRespond
 from bot.settings import Settings
 from handlers.commands.router import Router
@@ -153,6 +154,8 @@ def create_app(
     app.use(_share(settings, deps, router))
     handlers.register(app, router)
     app.error(on_error)
+    if process_before_response:  # nothing outlives the request: it posts what it queued itself
+        run_inline(Courier(deps, settings, client))
     return app
 
 

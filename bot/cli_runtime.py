@@ -94,6 +94,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     except WorkspaceUnknown as exc:
         raise CliError(str(exc)) from None
     stop = threading.Event()
+    from bot.outbox_worker import Courier, start_courier
+
+    start_courier(Courier(deps, settings, app.client), stop)  # posts what saves queued, off the ack path
     if settings.scheduler:
         from bot.scheduler import Scheduler, start_in_background
 

@@ -26,6 +26,21 @@ class _Known:
     timezones: dict[int, str] = field(default_factory=dict)
 
 
+class OutboxBell:
+    """Rung after a commit that queued posts in the outbox (bot.services.outbox). What it wakes is set
+    by the runtime: the worker thread of a long-running process, or, where nothing may outlive the
+    request (process_before_response, the console), the worker run in the ringing thread."""
+
+    def __init__(self) -> None:
+        self._answer: Callable[[], None] = lambda: None
+
+    def answer_with(self, answer: Callable[[], None]) -> None:
+        self._answer = answer
+
+    def ring(self) -> None:
+        self._answer()
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -38,6 +53,7 @@ class Deps:
     plan_selector: str | None = None
     source: str = "slack"  # recorded on progress updates: slack, or console
     channel_ids: ChannelIds = field(default_factory=ChannelIds, repr=False)  # board channel names -> ids
+    outbox: OutboxBell = field(default_factory=OutboxBell, repr=False)  # shared by for_plan's copies
     _plan_id: int | None = field(default=None, repr=False)
     _for_plan: int | None = field(default=None, repr=False)  # set by for_plan
     _timezone: str | None = field(default=None, repr=False)

@@ -32,6 +32,12 @@ SCHEDULED = Counter(
 )
 TICKS = Counter("qib_scheduler_ticks", "Scheduler ticks, by outcome", ["outcome"])
 LAST_TICK = Gauge("qib_scheduler_last_tick_timestamp_seconds", "When the scheduler last finished a tick")
+OUTBOX = Counter(
+    "qib_outbox_messages",
+    "Outbox rows handled by the worker: posted, retried later, or given up",
+    ["outcome"],
+)
+OUTBOX_BACKLOG = Gauge("qib_outbox_backlog", "Outbox rows not yet posted (waiting, claimed or backing off)")
 PENDING_EDITS = Gauge(
     "qib_redaction_edits_pending", "Slack edits a redaction still has to make (the outbox backlog)"
 )

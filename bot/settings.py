@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = Field("text", description="json: one JSON object per log line")
     max_body_bytes: int = Field(1_000_000, ge=1024)
+    outbox_stale_seconds: float = Field(
+        120, gt=0, description="an outbox claim older than this belongs to a process that died: taken over"
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -9,6 +9,7 @@ import logging
 import secrets
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bot.logs import log_unexpected
@@ -51,3 +52,10 @@ def tell_user(body: dict[str, Any], context: Any, client: Any, text: str) -> Non
         client.chat_postEphemeral(channel=channel, user=user, text=text)
     else:
         client.chat_postMessage(channel=channel or user, text=text)
+
+
+def retryable(exc: SlackApiError) -> bool:
+    """Slack failed for a while (rate limited, or a 5xx after the client's own retries): worth trying
+    again later. Anything else it answered (channel_not_found, not_in_channel, …) a person must fix."""
+    status = exc.response.status_code if exc.response is not None else 0
+    return status == 429 or status >= 500

@@ -2,6 +2,7 @@
 
 from models.base import Base, UTCDateTime
 from models.measures import Measure, MeasureValue, measure_area, measure_priority
+from models.outbox import OutboxMessage
 from models.plan import (
     Area,
     AuditEvent,
@@ -34,6 +35,7 @@ __all__ = [
     "MeasureValue",
     "MeetingOverride",
     "Milestone",
+    "OutboxMessage",
     "Person",
     "Plan",
     "PlanRevision",

@@ -54,6 +54,7 @@ NEW_PLANS = "qib_new_plans"  # session.info: a plan was inserted in this transac
 READ_MODEL = "qib_read_model"  # session.info: reads may use kept answers (bot.services.read_model)
 _BUMPING = "qib_bumping"  # session.info: the bump itself is running (not a write to record)
 ALL = "all"
+NOT_READ = "qib_not_read"  # Table.info: no query reads this table, so its writes bump no revision
 
 
 def new_token() -> str:
@@ -93,6 +94,8 @@ def _after_flush(session: Session, _flush_context: UOWTransaction) -> None:
     if any(isinstance(obj, Plan) for obj in session.new):
         session.info[NEW_PLANS] = True
     for obj in (*session.new, *session.dirty, *session.deleted):
+        if _not_read(getattr(obj, "__table__", None)):
+            continue
         if isinstance(obj, Plan):
             plans.add(obj.id)
             continue
@@ -107,8 +110,14 @@ def _after_flush(session: Session, _flush_context: UOWTransaction) -> None:
 _WRITE_WORDS = ("INSERT", "UPDATE", "DELETE", "MERGE")
 
 
+def _not_read(table: Any) -> bool:
+    return table is not None and bool(getattr(table, "info", {}).get(NOT_READ))
+
+
 def _do_orm_execute(state: ORMExecuteState) -> None:
     if state.is_insert or state.is_update or state.is_delete:
+        if _not_read(getattr(state.statement, "table", None)):
+            return
         _mark(state.session, ALL)
         if state.is_insert:
             state.session.info[NEW_PLANS] = True  # cheap to check at commit; a Core insert may be a plan

@@ -48,6 +48,12 @@ class PostKind(StrEnum):
     ACTION_PLAN = "action_plan"  # the chair's reminder of Ofsted's action-plan deadline; keyed by that date
 
 
+class OutboxKind(StrEnum):
+    """What an outbox row asks the worker to post."""
+
+    UPDATE_SAVED = "update_saved"  # the area-thread line, the privacy officer's notice, the author's receipt
+
+
 GRADE_SYNONYMS = {"requires improvement": Grade.REQUIRES_IMPROVEMENT}
 
 STATUS_SYNONYMS: dict[str, Status] = {

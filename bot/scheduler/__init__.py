@@ -3,9 +3,12 @@ handlers.digest.render. This module is composition: it binds the two, and nothin
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from slack_sdk import WebClient
 
 from bot.deps import Deps
+from bot.outbox_worker import Courier, drain_quietly
 from bot.scheduler.base import LOOK_AHEAD, LOOK_BACK, MARKER, Renderers, TickReport
 from bot.scheduler.tick import BoardScheduler, start_in_background
 from bot.settings import Settings
@@ -39,3 +42,11 @@ class Scheduler(BoardScheduler):
         renderers: Renderers = SLACK,
     ) -> None:
         super().__init__(deps, settings, client, renderers=renderers, worker=worker)
+        self.courier = Courier(deps, settings, client)
+
+    def tick(self, now: datetime | None = None) -> TickReport:
+        """The board's tick, then whatever the outbox still holds (retries due, rows a dead process
+        left): a deployment whose worker thread is not running (cron, FaaS) still posts them."""
+        report = super().tick(now)
+        drain_quietly(self.courier, now)
+        return report

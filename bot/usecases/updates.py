@@ -33,6 +33,7 @@ from bot.services.corrections import (
 )
 from bot.services.due_dates import DueDecision, DueRequest, decide_due_date, request_due_date
 from bot.services.errors import DomainError, InvalidInput, NoChange, NotAllowed
+from bot.services.outbox import enqueue
 from bot.services.people import actor_for
 from bot.services.privacy import PersonalDataRefused, PersonalDataSuspected
 from bot.services.quick import QuickUpdate, parse_quick_update, plan_codes, resolve_milestone
@@ -40,6 +41,7 @@ from bot.services.update_form import may_update as may_update_milestone
 from bot.services.updates import UpdateResult, record_update
 from bot.usecases.base import NOT_IN_PLAN, Asker, Sessions
 from bot.usecases.results import NeedsForm, Refused
+from models.vocab import OutboxKind
 
 T = TypeVar("T")
 FORM_FIELDS = (
@@ -146,7 +148,7 @@ QuickOutcome = Saved | DueAsked | NeedsForm | Refused | Unconfirmed | Unavailabl
 def submit_form(sessions: Sessions, caller: Asker, given: UpdateInput, key: str) -> SaveOutcome:
     """Save the form's update, then ask for its revised due date if one was given. Saved once per key:
     resubmitting the same form after any failure is safe."""
-    saved = _save(sessions, caller, given, key, only_a_date=given.due is not None)
+    saved = _save(sessions, caller, given, key, only_a_date=given.due is not None, receipt=True)
     if not isinstance(saved, Saved) or given.due is None:
         return saved
     asked = ask_due_date(sessions, caller, given.code, given.due, given.due_reason)
@@ -367,12 +369,34 @@ def may_update(sessions: Sessions, caller: Asker, code: str) -> bool:
 
 
 def _save(
-    sessions: Sessions, caller: Asker, given: UpdateInput, key: str, *, only_a_date: bool = False
+    sessions: Sessions,
+    caller: Asker,
+    given: UpdateInput,
+    key: str,
+    *,
+    only_a_date: bool = False,
+    receipt: bool = False,
 ) -> SaveOutcome:
-    """record_update in a transaction of its own; with `only_a_date`, an update that changes nothing
-    is no update (None), since the request is for a new due date."""
+    """record_update in a transaction of its own, with the outbox row that announces it (and, with
+    `receipt`, sends the author a receipt); with `only_a_date`, an update that changes nothing is no
+    update (None), since the request is for a new due date."""
 
     def record(db: Session, person_id: int) -> UpdateResult:
+        result = _record(db, person_id)
+        if not result.duplicate:  # a replay was announced the first time
+            enqueue(
+                db,
+                plan_id=caller.plan_id,
+                kind=OutboxKind.UPDATE_SAVED,
+                subject_id=result.update_id,
+                now=caller.now,
+                recipient=caller.user_id,
+                receipt=receipt,
+                facts={"override_kinds": list(result.override_kinds)} if result.override_kinds else None,
+            )
+        return result
+
+    def _record(db: Session, person_id: int) -> UpdateResult:
         return record_update(
             db=db,
             plan_id=caller.plan_id,

@@ -16,7 +16,7 @@ from handlers.blocks import Reply
 from handlers.commands.router import Router
 from handlers.context import Ask, actor_of, ask_from
 from handlers.updates import correct, due
-from handlers.updates.announce import announce, confirmation
+from handlers.updates.announce import confirmation
 from handlers.updates.form import read_form, typed_values, update_input
 from handlers.updates.modal import (
     CALLBACK,
@@ -25,7 +25,6 @@ from handlers.updates.modal import (
     milestone_options,
     update_modal,
 )
-from handlers.updates.privacy_notice import tell_privacy_officer
 from handlers.updates.render import form_errors, joined, on_blocks, unavailable_text
 
 log = logging.getLogger("qib.updates")
@@ -112,12 +111,11 @@ def _modal_or_say(ask: Ask, code: str | None, typed: dict[str, Any], notice: str
 
 
 def after_save(ask: Ask, result: UpdateResult) -> Reply:
-    """Announce in the board channel (unless this is a replay), tell the privacy officer of an
-    override, then confirm to the author."""
-    problem = None if result.duplicate else announce(ask, result)
-    if result.override_kinds and not result.duplicate:
-        tell_privacy_officer(ask, result)
-    return confirmation(result, problem=problem)
+    """Wake the outbox worker, which posts what the save queued (the announcement, any notice), and
+    confirm to the author; a replay queued nothing."""
+    if not result.duplicate:
+        ask.deps.outbox.ring()
+    return confirmation(result)
 
 
 def on_update_button(ack: Ack, body: dict[str, Any], context: Any, client: Any) -> None:
@@ -200,10 +198,12 @@ def on_update_submit(ack: Ack, body: dict[str, Any], context: Any, client: Any, 
         )
         return
     ack()
-    replies = [after_save(ask, outcome.update)] if outcome.update is not None else []
-    replies += [due.tell_approvers(ask, outcome.due)] if outcome.due is not None else []
-    for reply in replies:
-        send_receipt(ask, reply)
+    if outcome.update is not None and outcome.update.duplicate:
+        send_receipt(ask, confirmation(outcome.update))  # "already saved": nothing was queued for it
+    elif outcome.update is not None:
+        ask.deps.outbox.ring()  # the receipt comes from the outbox, with the announcement
+    if outcome.due is not None:
+        send_receipt(ask, due.tell_approvers(ask, outcome.due))
 
 
 def send_receipt(ask: Ask, reply: Reply) -> None:

@@ -1,8 +1,10 @@
-"""After an update is saved: a line in the area's thread in the board channel, and the author's receipt."""
+"""After an update is saved, posted by the outbox worker: a line in the area's thread in the board channel,
+the privacy officer's notice of an override, and the author's receipt."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -10,16 +12,23 @@ from slack_sdk.errors import SlackApiError
 
 from bot.channels import ChannelNotVisible
 from bot.services.announcements import AreaThread, area_thread
+from bot.services.outbox import Claimed, ThreadBusy
 from bot.services.queries import board_calendar
 from bot.services.redaction import record_posted
+from bot.services.update_results import as_result
 from bot.services.updates import UpdateResult
 from bot.usecases.threads import thread_ts
 from handlers import blocks as bk
 from handlers.blocks import Reply
 from handlers.context import Ask
+from handlers.errors import retryable
+from handlers.updates.privacy_notice import tell_privacy_officer
 from handlers.words import status_label
+from models import ProgressUpdate
 
 log = logging.getLogger("qib.updates")
+OUTBOX_EVENT = "qib_update"  # the metadata on an announcement, by which a retry finds it in the thread
+THREAD_EVENT = "qib_area_thread"  # the metadata on an area thread's first message, found the same way
 
 
 def announcement(result: UpdateResult) -> str:
@@ -29,52 +38,122 @@ def announcement(result: UpdateResult) -> str:
     return f"*{bk.esc(result.milestone_code)}* {bk.esc(result.milestone_title)}: {bk.esc(change)}{who}"
 
 
-def announce(ask: Ask, result: UpdateResult) -> str | None:
-    """Post the update to its area's thread; returns a problem to tell the author, or None.
+def deliver_update(ask: Ask, held: Claimed, record: Callable[[dict[str, Any]], None]) -> None:
+    """What a saved update owes Slack, posted by the outbox worker, each part once: the line in its
+    area's thread, the privacy officer's notice of an override, and the author's receipt (or, for a
+    quick update already answered in the ack, word of a problem only). `record` keeps each step as it
+    lands. Slack's 429s, 5xx and silences propagate, for the worker to try again later."""
+    progress = dict(held.progress)
+    result = _saved_update(ask, held.subject_id)
+    if result is None:  # withdrawn, or corrected, before its turn came: nothing of it is posted
+        return
+    if "announced" not in progress:
+        progress["announced"], progress["problem"] = _announce(ask, result, held)
+        record(progress)
+    if progress.get("override_kinds") and not progress.get("privacy"):
+        tell_privacy_officer(ask, replace(result, override_kinds=tuple(progress["override_kinds"])))
+        progress["privacy"] = True
+        record(progress)
+    if held.recipient and not progress.get("told"):
+        _tell_author(ask, held, result, progress.get("problem"))
+        progress["told"] = True
+        record(progress)
 
-    Never raises: the update is saved by now, so a timeout from Slack or a database gone away after the
-    commit must not reach the error handler, which would tell the author that the update failed.
-    """
+
+def _saved_update(ask: Ask, update_id: int) -> UpdateResult | None:
+    with ask.deps.sessions() as db:
+        row = db.get(ProgressUpdate, update_id)
+        if row is None or row.superseded_at is not None:
+            return None
+        return as_result(db, row, duplicate=False)
+
+
+def _tell_author(ask: Ask, held: Claimed, result: UpdateResult, problem: str | None) -> None:
+    """The form's receipt, or a quick update's problem; a receipt Slack refuses is logged, not retried."""
+    assert held.recipient is not None
+    if held.receipt:
+        reply = confirmation(result, problem=problem)
+    elif problem:
+        text = f"Your update to {result.milestone_code} is saved. {problem}"
+        reply = Reply(text=text, blocks=[bk.section(f":warning: {bk.esc(text)}")])
+    else:
+        return
     try:
-        return _announce(ask, result)
-    except Exception as exc:
-        log.warning("could not announce an update in the board channel: %s", type(exc).__name__)
-        return (
-            f"It is saved, but I couldn't post it in the board channel just now; "
-            f"`/qib history {result.milestone_code}` shows it."
-        )
+        ask.client.chat_postMessage(channel=held.recipient, **reply.payload())
+    except SlackApiError as exc:
+        if retryable(exc):
+            raise
+        log.warning("could not send an update receipt: %s", _error(exc))
 
 
-def _announce(ask: Ask, result: UpdateResult) -> str | None:
+def _announce(ask: Ask, result: UpdateResult, held: Claimed) -> tuple[str | None, str | None]:
+    """The line in the area's thread: its ts, or the problem an admin must fix (a refusal from Slack)."""
     with ask.deps.sessions() as db:
         cycle = board_calendar(db=db, plan_id=ask.plan_id, today=ask.today()).previous_on
         thread = area_thread(
             db, ask.plan_id, result.area_code, channel_override=ask.settings.board_channel, cycle=cycle
         )
     if not thread.channel or not (thread.announce_all or result.announce):
-        return None
+        return None, None
     try:
         # Slack answers with the channel's id: threads are kept, and compared, by id, never by name.
         thread = replace(thread, channel=ask.deps.channel_ids.resolve(ask.client, thread.channel))
     except ChannelNotVisible as exc:
-        return f"It is saved, but not posted in the board channel. {exc.advice}"
+        return None, f"It is saved, but not posted in the board channel. {exc.advice}"
     try:
-        ts = _thread_ts(ask, thread)
-        if ts is None:
-            return "I couldn't post it in the board channel just now; it is saved."
-        line = announcement(result)
-        blocks = [bk.section(line)]
-        if result.note:
-            blocks.append(bk.context(bk.esc(bk.clip(result.note, 500))))
-        posted = ask.client.chat_postMessage(
-            channel=thread.channel, thread_ts=ts, text=line, blocks=blocks, reply_broadcast=result.announce
-        )
-        remember_posted(ask, result, "announcement", posted, {"text": line, "blocks": blocks})
+        return _post_line(ask, result, held, thread), None
     except SlackApiError as exc:
-        error = exc.response.get("error", "error") if exc.response is not None else "error"
-        log.warning("could not announce an update in the board channel: %s", error)
-        return f"I couldn't post it in the board channel ({error}); a plan admin should check the channel setting."
+        if retryable(exc):
+            raise
+        log.warning("could not announce an update in the board channel: %s", _error(exc))
+        return None, (
+            f"I couldn't post it in the board channel ({_error(exc)}); "
+            "a plan admin should check the channel setting."
+        )
+
+
+def _post_line(ask: Ask, result: UpdateResult, held: Claimed, thread: AreaThread) -> str:
+    assert thread.channel is not None
+    ts = _thread_ts(ask, thread, look_first=held.retaken)
+    if ts is None:
+        raise ThreadBusy("another process is still starting the area's thread")
+    if held.retaken:  # an earlier attempt may have posted it before it died or gave up waiting
+        landed = _landed(ask, thread.channel, ts, held.id)
+        if landed is not None:
+            return landed
+    line = announcement(result)
+    blocks = [bk.section(line)]
+    if result.note:
+        blocks.append(bk.context(bk.esc(bk.clip(result.note, 500))))
+    posted = ask.client.chat_postMessage(
+        channel=thread.channel,
+        thread_ts=ts,
+        text=line,
+        blocks=blocks,
+        reply_broadcast=result.announce,
+        metadata={"event_type": OUTBOX_EVENT, "event_payload": {"outbox_id": held.id}},
+    )
+    remember_posted(ask, result, "announcement", posted, {"text": line, "blocks": blocks})
+    return str(posted["ts"])
+
+
+def _landed(ask: Ask, channel: str, thread_ts: str, outbox_id: int) -> str | None:
+    """The ts of this row's line if Slack already has it in the thread (found by its metadata)."""
+    answer = ask.client.conversations_replies(
+        channel=channel, ts=thread_ts, limit=1000, include_all_metadata=True
+    )
+    for message in answer.get("messages", []):
+        meta = message.get("metadata") or {}
+        if (
+            meta.get("event_type") == OUTBOX_EVENT
+            and (meta.get("event_payload") or {}).get("outbox_id") == outbox_id
+        ):
+            return str(message["ts"])
     return None
+
+
+def _error(exc: SlackApiError) -> str:
+    return str(exc.response.get("error", "error")) if exc.response is not None else "error"
 
 
 def remember_posted(
@@ -99,11 +178,19 @@ def remember_posted(
         log.warning("could not record a posted message for redaction: %s", type(exc).__name__)
 
 
-def _thread_ts(ask: Ask, thread: AreaThread) -> str | None:
-    """The area's thread, started now if it has none; one thread however many updates arrive at once."""
-    return thread_ts(
-        ask.deps.sessions, ask.plan_id, thread, clock=ask.deps.clock, start=lambda t: _start(ask, t)
-    )
+def _thread_ts(ask: Ask, thread: AreaThread, *, look_first: bool) -> str | None:
+    """The area's thread, started now if it has none; one thread however many updates arrive at once.
+    `look_first`: an earlier attempt may have started it and died before recording it."""
+
+    def start(t: AreaThread) -> tuple[str, str]:
+        return (_started_before(ask, t) if look_first else None) or _start(ask, t)
+
+    return thread_ts(ask.deps.sessions, ask.plan_id, thread, clock=ask.deps.clock, start=start)
+
+
+def _thread_marker(ask: Ask, thread: AreaThread) -> dict[str, Any]:
+    cycle = thread.cycle.isoformat() if thread.cycle else ""
+    return {"plan_id": ask.plan_id, "area": thread.area_code, "cycle": cycle}
 
 
 def _start(ask: Ask, thread: AreaThread) -> tuple[str, str]:
@@ -118,8 +205,21 @@ def _start(ask: Ask, thread: AreaThread) -> tuple[str, str]:
                 "Progress updates for this area are posted in this thread."
             )
         ],
+        metadata={"event_type": THREAD_EVENT, "event_payload": _thread_marker(ask, thread)},
     )
     return str(parent["channel"]), str(parent["ts"])
+
+
+def _started_before(ask: Ask, thread: AreaThread) -> tuple[str, str] | None:
+    """The thread's first message, if Slack took it from an attempt that never heard back."""
+    assert thread.channel is not None
+    answer = ask.client.conversations_history(channel=thread.channel, limit=200, include_all_metadata=True)
+    marker = _thread_marker(ask, thread)
+    for message in answer.get("messages", []):
+        meta = message.get("metadata") or {}
+        if meta.get("event_type") == THREAD_EVENT and meta.get("event_payload") == marker:
+            return thread.channel, str(message["ts"])
+    return None
 
 
 def confirmation(result: UpdateResult, *, problem: str | None = None) -> Reply:

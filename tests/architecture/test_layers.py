@@ -82,6 +82,7 @@ LAYERS = (
             "bot.cli",
             "bot.cli_plan",
             "bot.cli_runtime",
+            "bot.outbox_worker",
             "bot.console",
             "bot.console_clock",
             "bot.console_render",

@@ -100,7 +100,10 @@ def test_an_unknown_channel_name_is_one_clear_line_and_the_author_is_told(
         [second] = bot.command("update M-05 on track 30% second", user=IRO)
     for reply in (first, second):
         assert reply["text"].startswith("Saved: M-05")
-        assert "I can't see the board channel #qib-bored: invite me to it" in str(reply["blocks"])
+    told = [c.args for c in slack.calls_to("chat.postMessage") if c.args["channel"] == IRO]
+    assert len(told) == 2  # each author hears of it, after the ack, in a message of its own
+    for message in told:
+        assert "I can't see the board channel #qib-bored: invite me to it" in str(message["blocks"])
     lines = [r.getMessage() for r in caplog.records if "qib-bored" in r.getMessage()]
     assert lines == [
         "board channel #qib-bored is not a channel the bot can see: invite the bot to it or set the "

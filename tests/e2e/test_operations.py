@@ -9,7 +9,7 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
@@ -21,6 +21,7 @@ from bot.logs import JsonFormatter
 from bot.scheduler import Scheduler
 from models.db import upgrade
 from qib_testing.bots import Bot, bot_settings
+from qib_testing.people import IRO
 from qib_testing.slack_standin import FakeSlack
 
 DIGEST_TIME = datetime(2020, 2, 12, 9, 0, tzinfo=UTC)
@@ -95,6 +96,23 @@ def test_scheduled_posts_and_the_last_tick_show_on_metrics(bot: Bot, database_ur
     last = value(after, "qib_scheduler_last_tick_timestamp_seconds")
     assert last > value(before, "qib_scheduler_last_tick_timestamp_seconds")
     assert abs(last - datetime.now(UTC).timestamp()) < 120  # real time, whatever the tick's clock
+
+
+def test_the_outbox_shows_what_it_posted_and_what_waits(bot: Bot):
+    _, before = scrape(bot)
+    bot.slack.fail("chat.postMessage", status=503, times=None)  # Slack down: the line must wait
+    bot.command("update M-05 on track 20% Slack is down", user=IRO)
+    _, waiting = scrape(bot)
+    assert value(waiting, "qib_outbox_backlog") == 1
+    retried = value(waiting, "qib_outbox_messages_total", outcome="retried")
+    assert retried - value(before, "qib_outbox_messages_total", outcome="retried") == 1
+    bot.slack.clear_failures()  # Slack is back
+    bot.clock[0] += timedelta(minutes=1)  # past the backoff
+    bot.deps.outbox.ring()
+    _, after = scrape(bot)
+    assert value(after, "qib_outbox_backlog") == 0
+    posted = value(after, "qib_outbox_messages_total", outcome="posted")
+    assert posted - value(waiting, "qib_outbox_messages_total", outcome="posted") == 1
 
 
 def test_a_failed_digest_is_counted_as_failed(bot: Bot, database_url):

@@ -139,10 +139,11 @@ def bot_engine(url: str, *, fail_fast: bool = True) -> Engine:
     return make_engine(url)
 
 
-def ticking(start: datetime) -> Any:
-    """A clock that moves, as a real one does (from `start`), so replays are not made identical by it."""
+def ticking(start: list[datetime]) -> Any:
+    """A clock that moves, as a real one does (from `start[0]`, which a test may move on), so replays
+    are not made identical by it."""
     began = time.monotonic()
-    return lambda: start + timedelta(seconds=time.monotonic() - began)
+    return lambda: start[0] + timedelta(seconds=time.monotonic() - began)
 
 
 @dataclass
@@ -176,7 +177,7 @@ def start_bot(
     settings = bot_settings(url, slack, **settings_extra)
     engine = bot_engine(url, fail_fast=fail_fast)
     clock = [NOW]
-    deps = Deps(engine=engine, sessions=make_sessionmaker(engine), clock=ticking(NOW))
+    deps = Deps(engine=engine, sessions=make_sessionmaker(engine), clock=ticking(clock))
     client = make_client(settings)
     if client_timeout is not None:
         client.timeout = client_timeout  # production waits 10 s for Slack; the tests need not

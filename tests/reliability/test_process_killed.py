@@ -167,11 +167,11 @@ def test_a_bot_killed_after_saving_an_update_but_before_answering_keeps_the_whol
 ):
     bp = run_bot(database_url, flaky, tmp_path, tmp_path / "bot1.log")
     processes.append(bp)
-    hang = flaky.hang("chat.postMessage", lambda a: a.get("channel") == CHANNEL)  # the announcement
+    hang = flaky.hang("response_url", lambda a: str(a.get("text", "")).startswith("Saved"))  # the answer
     body, key, name = quick_body(flaky, 1, "M-05", 20, user=IRO)
     status, _, _ = bp.http().post("/slack/events", body)
     assert status == 200  # acknowledged at once; the work goes on behind
-    hang.wait_reached(timeout=30)  # saved, and now telling the board channel
+    hang.wait_reached(timeout=30)  # saved, and now answering the person
     kill_9(bp.proc)
     hang.release(deliver=False)
 

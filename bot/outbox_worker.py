@@ -1,0 +1,142 @@
+"""The outbox worker: posts what writes queued (bot.services.outbox), off the request path.
+
+A long-running process runs one in a thread, woken at once by the bell a request rings after its
+commit (and every few seconds anyway, for retries and for rows a dead process left); where nothing may
+outlive the request (process_before_response, the console) the request runs it itself after the ack.
+The scheduler's tick drains it too. Composition: it binds the handlers' deliveries to the rules.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+
+from bot import metrics
+from bot.deps import Deps
+from bot.logs import log_unexpected
+from bot.services import outbox
+from bot.services.outbox import Claimed
+from bot.settings import Settings
+from handlers.commands.router import Router
+from handlers.context import Ask
+from handlers.updates.announce import deliver_update
+from models.vocab import OutboxKind
+
+log = logging.getLogger("qib.outbox")
+
+Delivery = Callable[[Ask, Claimed, Callable[[dict[str, Any]], None]], None]
+DELIVERIES: dict[OutboxKind, Delivery] = {OutboxKind.UPDATE_SAVED: deliver_update}
+IDLE_SECONDS = 5.0  # how often an idle worker looks anyway (retries due, rows a dead process left)
+
+
+class Courier:
+    """Claims what is due and posts it; one drain at a time in this process (claims keep replicas apart)."""
+
+    def __init__(
+        self, deps: Deps, settings: Settings, client: WebClient, *, owner: str | None = None
+    ) -> None:
+        self.deps = deps
+        self.settings = settings
+        self.client = client
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.stale = timedelta(seconds=settings.outbox_stale_seconds)
+        self._draining = threading.Lock()
+        self._bell = threading.Event()
+        self._router = Router()  # a delivery runs no subcommand
+
+    def drain(self, now: datetime | None = None) -> int:
+        """Post everything due now, including what is queued while this runs; the number posted."""
+        posted = 0
+        with self._draining:
+            while True:
+                when = now or self.deps.clock()
+                with self.deps.sessions.begin() as db:
+                    batch = outbox.claim(db, now=when, owner=self.owner, stale=self.stale)
+                if not batch:
+                    break
+                posted += sum(self._deliver(held, when) for held in batch)
+                if now is not None and len(batch) < outbox.BATCH:
+                    break  # a fixed clock: what is due is done
+            with self.deps.sessions() as db:
+                metrics.OUTBOX_BACKLOG.set(outbox.backlog(db))
+        return posted
+
+    def ring(self) -> None:
+        self._bell.set()
+
+    def run(self, stop: threading.Event) -> None:
+        """Drain when rung, and every IDLE_SECONDS, until `stop`; a failure is logged, never fatal."""
+        while not stop.is_set():
+            try:
+                self.drain()
+            except Exception as exc:  # the database gone away: the next round tries again
+                log_unexpected(log, "the outbox worker could not drain", exc)
+            self._bell.wait(IDLE_SECONDS)
+            self._bell.clear()
+
+    def _deliver(self, held: Claimed, now: datetime) -> bool:
+        ask = Ask(
+            user_id=held.recipient or "",
+            channel_id=None,
+            deps=self.deps,
+            settings=self.settings,
+            now=now,
+            router=self._router,
+            client=self.client,
+            surface="outbox",
+            _plan_id=held.plan_id,
+        )
+
+        def record(progress: dict[str, Any]) -> None:
+            with self.deps.sessions.begin() as db:
+                outbox.record_step(db, held, progress)
+
+        try:
+            DELIVERIES[held.kind](ask, held, record)
+        except Exception as exc:
+            with self.deps.sessions.begin() as db:
+                again = outbox.retry_later(db, held, now=self.deps.clock(), error=type(exc).__name__)
+            metrics.OUTBOX.labels("retried" if again else "given_up").inc()
+            log.warning(
+                "outbox %s (%s, attempt %s): %s; %s",
+                held.id,
+                held.kind.value,
+                held.attempt,
+                type(exc).__name__,
+                "will try again" if again else "given up",
+            )
+            return False
+        with self.deps.sessions.begin() as db:
+            outbox.finish(db, held, now=self.deps.clock())
+        metrics.OUTBOX.labels("posted").inc()
+        return True
+
+
+def start_courier(courier: Courier, stop: threading.Event) -> threading.Thread:
+    """The worker thread of a long-running process; the bell wakes it."""
+    courier.deps.outbox.answer_with(courier.ring)
+    thread = threading.Thread(target=courier.run, args=(stop,), name="qib-outbox", daemon=True)
+    thread.start()
+    return thread
+
+
+def run_inline(courier: Courier) -> None:
+    """Where nothing may outlive the request: the bell drains in the ringing thread."""
+    courier.deps.outbox.answer_with(lambda: drain_quietly(courier))
+
+
+def drain_quietly(courier: Courier, now: datetime | None = None) -> None:
+    """What was queued is saved and acknowledged: a failure to post it now is logged, and the rows
+    wait for the next drain (the worker's, or the tick's)."""
+    try:
+        courier.drain(now)
+    except Exception as exc:
+        log_unexpected(log, "the outbox could not be drained", exc)
