@@ -121,7 +121,10 @@ def counting(engine: Engine) -> Iterator[Counter]:
 def _signed(body: str, content_type: str) -> BoltRequest:
     from qib_testing.slack_standin.signer import sign
 
-    headers: dict[str, str | Sequence[str]] = {"content-type": content_type, **{k.lower(): v for k, v in sign(body, SECRET).items()}}
+    headers: dict[str, str | Sequence[str]] = {
+        "content-type": content_type,
+        **{k.lower(): v for k, v in sign(body, SECRET).items()},
+    }
     return BoltRequest(body=body, headers=headers)
 
 

@@ -136,7 +136,9 @@ class Driver:
         start = time.perf_counter()
         status = 0
         try:
-            conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=ANSWER_TIMEOUT)
+            conn = http.client.HTTPConnection(
+                parts.hostname or "127.0.0.1", parts.port, timeout=ANSWER_TIMEOUT
+            )
             try:
                 conn.request("POST", parts.path, body=raw, headers=headers)
                 response = conn.getresponse()
@@ -243,6 +245,8 @@ class Driver:
             code, title = self.pick(r["areas"])
             # Words may find the area or, as titles overlap, a "did you mean" list: either is an answer.
             return self.command(f"status {title.lower()}", self.pick(r["people"]), _no_error)
+        if scenario == "question":
+            return self.command("what is off track?", self.pick(r["people"]), _no_error)
         if scenario == "summary":
             return self.command("summary", self.pick(r["people"]), _starts("Board summary"))
         if scenario == "mine":
@@ -429,6 +433,7 @@ def run(config: dict[str, Any], targets: dict[str, str], sink: Sink) -> dict[str
                 burst["replay"] = asdict(
                     summarise(Result(scenario, target, "burst replay"), replayed, replay_elapsed)
                 )
+            burst["posts_settled_s"] = _posts_settled(sink)
             out["bursts"].append(burst)
             continue
         else:
@@ -436,8 +441,20 @@ def run(config: dict[str, Any], targets: dict[str, str], sink: Sink) -> dict[str
         out["results"].append(asdict(summarise(result, samples, elapsed)))
         time.sleep(step.get("pause", 0.5))
     out["sink_counts"] = dict(sink.counts)
+    out["announced"] = {str(k): n for k, n in sink.announced.items()}
     out["load_generator_cpu_s"] = round(time.process_time() - cpu_start, 2)
     return out
+
+
+def _posts_settled(sink: Sink, quiet: float = 3.0, limit: float = 180.0) -> float:
+    """Wait until the bot's outbox has stopped posting (no chat.postMessage for `quiet` seconds): the
+    announcements come after the acks. Seconds until the last post."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < limit:
+        if time.perf_counter() - sink.last_post >= quiet:
+            break
+        time.sleep(0.2)
+    return round(max(0.0, sink.last_post - start), 2)
 
 
 def _view_ids(requests: list[Request]) -> list[str]:

@@ -46,7 +46,7 @@ DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 SECRET = "bench-signing-secret"
 LISTENING = re.compile(r"listening on http://([^:]+):(\d+)/slack/events")
 
-COMMANDS = ["status", "status_area", "status_words", "summary", "mine", "update"]
+COMMANDS = ["status", "status_area", "status_words", "question", "summary", "mine", "update"]
 
 
 def steps(quick: bool) -> list[dict[str, Any]]:
@@ -349,9 +349,10 @@ def digest_build(url: str, runs: int) -> dict[str, Any]:
     }
 
 
-def check_bursts(url: str, bursts: list[dict[str, Any]]) -> None:
-    """For the bot's burst: was each submission recorded, and exactly once (after the replay too)?"""
-    from models import ProgressUpdate
+def check_bursts(url: str, bursts: list[dict[str, Any]], announced: dict[str, int]) -> None:
+    """For the bot's burst: was each submission recorded, and exactly once (after the replay too)? Was
+    each announced in the board channel exactly once (the sink counts posts by their outbox row)?"""
+    from models import OutboxMessage, ProgressUpdate
 
     engine = create_engine(url)
     try:
@@ -369,6 +370,14 @@ def check_bursts(url: str, bursts: list[dict[str, Any]]) -> None:
                 burst["recorded"] = sum(1 for k in keys if found.get(k, 0) >= 1)
                 burst["recorded_twice"] = sum(1 for k in keys if found.get(k, 0) > 1)
                 burst["missing"] = len(keys) - burst["recorded"]
+                outbox_ids = conn.scalars(
+                    select(OutboxMessage.id)
+                    .join(ProgressUpdate, ProgressUpdate.id == OutboxMessage.subject_id)
+                    .where(ProgressUpdate.idempotency_key.in_(keys))
+                ).all()
+                posts = [announced.get(str(i), 0) for i in outbox_ids]
+                burst["announced"] = sum(1 for n in posts if n >= 1)
+                burst["announced_twice"] = sum(1 for n in posts if n > 1)
             for burst in bursts:
                 burst.pop("view_ids", None)
     finally:
@@ -522,7 +531,7 @@ def main(argv: list[str] | None = None) -> int:
             load_proc.kill()
 
     load_results = json.loads(out_path.read_text(encoding="utf-8"))
-    check_bursts(url, load_results["bursts"])
+    check_bursts(url, load_results["bursts"], load_results.get("announced", {}))
     results.update(load_results)
     results["timings_s"]["total"] = round(time.perf_counter() - started, 1)
     results["logs"] = str(log_dir)

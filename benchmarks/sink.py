@@ -43,6 +43,8 @@ class Sink:
         self._waiters: dict[str, deque[_Waiter]] = defaultdict(deque)
         self._unclaimed: dict[str, deque[Arrival]] = defaultdict(deque)
         self.counts: dict[str, int] = defaultdict(int)
+        self.announced: dict[int, int] = defaultdict(int)  # outbox id -> announcements posted for it
+        self.last_post = time.perf_counter()
         self._ts = itertools.count(1)
         sink = self
 
@@ -96,6 +98,11 @@ class Sink:
     def _arrived(self, key: str, arrival: Arrival) -> None:
         with self._lock:
             self.counts[arrival.method] += 1
+            if arrival.method == "chat.postMessage":
+                self.last_post = arrival.at
+                outbox_id = _outbox_id(arrival.payload)
+                if outbox_id is not None:
+                    self.announced[outbox_id] += 1
             queue = self._waiters.get(key)
             if queue:
                 waiter = queue.popleft()
@@ -115,6 +122,20 @@ class Sink:
         if method == "auth.test":
             return {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T111", "team": "Bench"}
         return {"ok": True}
+
+
+def _outbox_id(args: dict[str, Any]) -> int | None:
+    """The outbox row an update announcement was posted for (its message metadata), if it is one."""
+    meta = args.get("metadata")
+    if isinstance(meta, str):
+        try:
+            meta = json.loads(meta)
+        except ValueError:
+            return None
+    if not isinstance(meta, dict) or meta.get("event_type") != "qib_update":
+        return None
+    value = (meta.get("event_payload") or {}).get("outbox_id")
+    return value if isinstance(value, int) else None
 
 
 def key_for(method: str, args: dict[str, Any]) -> str:
