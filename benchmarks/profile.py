@@ -96,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-n", type=int, default=30, help="requests to profile (after 3 to warm up)")
     parser.add_argument("--pyinstrument", action="store_true")
     parser.add_argument("--sort", default="tottime", help="cProfile order: tottime or cumulative")
+    parser.add_argument("--lines", type=int, default=30, help="how many functions to print")
     args = parser.parse_args(argv)
     server = os.environ.get("QIB_BENCH_DATABASE_URL", DEFAULT_SERVER)
     url = make_url(server).set(database="qib_bench").render_as_string(hide_password=False)
@@ -149,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
             print(profiler.output_text(unicode=True, color=False))
         else:
             profiler.disable()
-            pstats.Stats(profiler).sort_stats(args.sort).print_stats(30)
+            pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.lines)
         print(
             f"{args.kind}: CPU per request (profiled) median {statistics.median(cpu):.1f} ms, min {min(cpu):.1f} ms"
         )
