@@ -21,6 +21,7 @@ _SPELLING = re.compile(
 )  # separators required: no backtracking blow-up
 
 
+@lru_cache(maxsize=16384)  # a plan's 2,000 codes are keyed again for every quick update
 def code_key(text: str) -> tuple[str, ...] | None:
     """`M-07`, `m7`, `M 007` -> ("M", "7"); `M1-2`, `m1.2` -> ("M", "1", "2"); None for other text."""
     if not isinstance(text, str):

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.services.read_model import cached
 from bot.services.search import MAX_CHOICES, search
 from models import Area, Milestone, Priority
 from models.codes import code_key
 
 
-def plan_codes(db: Session, plan_id: int) -> list[str]:
-    """The plan's milestone codes, for parse_quick_update to know them in any spelling."""
-    return list(db.scalars(select(Milestone.code).where(Milestone.plan_id == plan_id)))
+@cached
+def plan_codes(*, db: Session, plan_id: int) -> list[str]:
+    """The plan's milestone codes, for parse_quick_update to know them in any spelling; kept in the
+    read model, as they change only when the plan does."""
+    return list(db.scalars(select(Milestone.code).where(Milestone.plan_id == plan_id).order_by(Milestone.id)))
 
 
 def resolve_milestone(
@@ -28,15 +31,18 @@ def resolve_milestone(
     One pair back is a clear match; several are for the user to choose from; none, nothing found.
     """
     if candidate_code:
-        rows = db.execute(
-            select(Milestone.code, Milestone.title)
-            .where(Milestone.plan_id == plan_id)
-            .order_by(Milestone.position, Milestone.id)
-        ).all()
+        ordered = select(Milestone.code, Milestone.title).order_by(Milestone.position, Milestone.id)
         wanted = candidate_code.strip().casefold()
-        exact = [(c, t) for c, t in rows if c.casefold() == wanted]
-        if exact:
+        exact = [
+            (c, t)
+            for c, t in db.execute(
+                ordered.where(Milestone.plan_id == plan_id, func.lower(Milestone.code) == wanted.lower())
+            )
+            if c.casefold() == wanted
+        ]
+        if exact:  # the code as the plan spells it: one indexed row, not the whole plan
             return exact
+        rows = db.execute(ordered.where(Milestone.plan_id == plan_id)).all()
         key = code_key(candidate_code)
         by_key = [(c, t) for c, t in rows if key is not None and code_key(c) == key]
         if by_key:

@@ -29,6 +29,7 @@ of the leading part (`80% done`) still fills the form.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -167,18 +168,24 @@ def parse_quick_update(
     code. `code_prefixes` are the letters a code starts with (upper case); with no plan codes, "M" by
     default, so "Q3" or "SP1" in the leading part is not taken for a milestone code.
     """
-    codes = list(plan_codes)
+    codes = tuple(plan_codes)
     if codes:
-        code_prefixes = frozenset(
-            key[0] for key in map(code_key, codes) if key is not None and key[0].isalpha()
-        )
+        code_prefixes = _prefixes(codes)
     # No catch-all here: a parser bug must surface (the property tests feed it any text), not be
     # turned into a "could not read" that hides it.
     return _parse(text, code_prefixes, today, _known(codes))
 
 
-def _known(codes: list[str]) -> dict[tuple[str, ...], str]:
-    """Key -> code, for keys only one of the plan's codes has (an ambiguous spelling finds neither)."""
+@functools.lru_cache(maxsize=32)
+def _prefixes(codes: tuple[str, ...]) -> frozenset[str]:
+    """The letters the plan's codes start with (kept per list of codes: a plan has thousands)."""
+    return frozenset(key[0] for key in map(code_key, codes) if key is not None and key[0].isalpha())
+
+
+@functools.lru_cache(maxsize=32)
+def _known(codes: tuple[str, ...]) -> dict[tuple[str, ...], str]:
+    """Key -> code, for keys only one of the plan's codes has (an ambiguous spelling finds neither).
+    Kept per list of codes; the parser only reads it."""
     seen: dict[tuple[str, ...], list[str]] = {}
     for code in codes:
         key = code_key(code)

@@ -202,7 +202,9 @@ def quick_update(sessions: Sessions, caller: Asker, text: str, key: str) -> Quic
     """`/qib update M-07 on track 60% Workshops held`: saved at once when the line says it all with a
     typed code; otherwise the form, prefilled with what was understood and why it opened."""
     with sessions() as db:
-        quick = parse_quick_update(text, today=caller.today, plan_codes=plan_codes(db, caller.plan_id))
+        quick = parse_quick_update(
+            text, today=caller.today, plan_codes=plan_codes(db=db, plan_id=caller.plan_id)
+        )
         candidates = resolve_milestone(db, caller.plan_id, quick.code, quick.phrase)
     code = candidates[0][0] if len(candidates) == 1 else None
     typed = _typed(quick, code)
