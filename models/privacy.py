@@ -9,6 +9,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime
+from models.revision import NOT_READ
 
 
 class PostedMessage(Base):
@@ -16,7 +17,8 @@ class PostedMessage(Base):
     that a redaction can edit it (chat.update) without the text ever being posted again."""
 
     __tablename__ = "posted_message"
-    __table_args__ = (Index("ix_posted_message_update", "update_id"),)
+    # No query of the plan reads it: recording an announcement must not throw the read model away.
+    __table_args__ = (Index("ix_posted_message_update", "update_id"), {"info": {NOT_READ: True}})
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
     update_id: Mapped[int] = mapped_column(ForeignKey("progress_update.id", ondelete="CASCADE"))

@@ -54,8 +54,11 @@ def deliver_update(ask: Ask, held: Claimed, record: Callable[[dict[str, Any]], N
         tell_privacy_officer(ask, replace(result, override_kinds=tuple(progress["override_kinds"])))
         progress["privacy"] = True
         record(progress)
-    if held.recipient and not progress.get("told"):
-        _tell_author(ask, held, result, progress.get("problem"))
+    if (
+        held.recipient
+        and not progress.get("told")
+        and _tell_author(ask, held, result, progress.get("problem"))
+    ):
         progress["told"] = True
         record(progress)
 
@@ -68,8 +71,9 @@ def _saved_update(ask: Ask, update_id: int) -> UpdateResult | None:
         return as_result(db, row, duplicate=False)
 
 
-def _tell_author(ask: Ask, held: Claimed, result: UpdateResult, problem: str | None) -> None:
-    """The form's receipt, or a quick update's problem; a receipt Slack refuses is logged, not retried."""
+def _tell_author(ask: Ask, held: Claimed, result: UpdateResult, problem: str | None) -> bool:
+    """The form's receipt, or a quick update's problem; a receipt Slack refuses is logged, not retried.
+    True when there was something to send."""
     assert held.recipient is not None
     if held.receipt:
         reply = confirmation(result, problem=problem)
@@ -77,13 +81,14 @@ def _tell_author(ask: Ask, held: Claimed, result: UpdateResult, problem: str | N
         text = f"Your update to {result.milestone_code} is saved. {problem}"
         reply = Reply(text=text, blocks=[bk.section(f":warning: {bk.esc(text)}")])
     else:
-        return
+        return False
     try:
         ask.client.chat_postMessage(channel=held.recipient, **reply.payload())
     except SlackApiError as exc:
         if retryable(exc):
             raise
         log.warning("could not send an update receipt: %s", _error(exc))
+    return True
 
 
 def _announce(ask: Ask, result: UpdateResult, held: Claimed) -> tuple[str | None, str | None]:

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.services import outbox
 from bot.services.read_model import current_revision
-from models import OutboxMessage
+from bot.services.redaction import record_posted
+from models import OutboxMessage, ProgressUpdate
 from models.vocab import OutboxKind
 
 NOW = datetime(2020, 2, 12, 9, 0, tzinfo=UTC)
@@ -113,3 +114,17 @@ def test_the_workers_bookkeeping_does_not_move_the_plan_revision(sessions, durha
         outbox.record_step(db, held, {"announced": "1.1"})
         outbox.finish(db, held, now=NOW)
     assert revision() == before
+
+
+def test_recording_where_an_announcement_went_does_not_move_the_plan_revision(sessions, durham):
+    with sessions() as db:
+        update_id = db.scalars(select(ProgressUpdate.id).where(ProgressUpdate.plan_id == durham)).first()
+        before = current_revision(db, durham)
+    assert update_id is not None
+    with sessions.begin() as db:
+        record_posted(
+            db, plan_id=durham, update_id=update_id, purpose="announcement", channel="C1", ts="1.1",
+            payload={"text": "line"},
+        )  # fmt: skip
+    with sessions() as db:
+        assert current_revision(db, durham) == before
