@@ -69,6 +69,10 @@ class Courier:
                 metrics.OUTBOX_BACKLOG.set(outbox.backlog(db))
         return posted
 
+    def forget_done(self, now: datetime | None = None) -> None:
+        with self.deps.sessions.begin() as db:
+            outbox.forget_done(db, now=now or self.deps.clock())
+
     def ring(self) -> None:
         self._bell.set()
 
@@ -133,10 +137,12 @@ def run_inline(courier: Courier) -> None:
     courier.deps.outbox.answer_with(lambda: drain_quietly(courier))
 
 
-def drain_quietly(courier: Courier, now: datetime | None = None) -> None:
+def drain_quietly(courier: Courier, now: datetime | None = None, *, tidy: bool = False) -> None:
     """What was queued is saved and acknowledged: a failure to post it now is logged, and the rows
-    wait for the next drain (the worker's, or the tick's)."""
+    wait for the next drain (the worker's, or the tick's). `tidy`: forget rows done long ago too."""
     try:
         courier.drain(now)
+        if tidy:
+            courier.forget_done(now)
     except Exception as exc:
         log_unexpected(log, "the outbox could not be drained", exc)

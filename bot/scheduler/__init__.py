@@ -48,5 +48,5 @@ class Scheduler(BoardScheduler):
         """The board's tick, then whatever the outbox still holds (retries due, rows a dead process
         left): a deployment whose worker thread is not running (cron, FaaS) still posts them."""
         report = super().tick(now)
-        drain_quietly(self.courier, now)
+        drain_quietly(self.courier, now, tidy=True)
         return report

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from models import OutboxMessage
@@ -153,6 +153,20 @@ def retry_later(db: Session, held: Claimed, *, now: datetime, error: str) -> boo
         .execution_options(synchronize_session=False)
     )
     return True
+
+
+KEEP_DONE = timedelta(days=30)
+
+
+def forget_done(db: Session, *, now: datetime, keep: timedelta = KEEP_DONE) -> int:
+    """Delete rows finished more than `keep` ago: the outbox is a queue, not a record (the update, its
+    audit row and posted_message are the record). The number deleted."""
+    gone = db.execute(
+        delete(OutboxMessage)
+        .where(OutboxMessage.done_at.is_not(None), OutboxMessage.done_at < now - keep)
+        .execution_options(synchronize_session=False)
+    )
+    return int(gone.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def backlog(db: Session) -> int:

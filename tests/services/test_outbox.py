@@ -128,3 +128,17 @@ def test_recording_where_an_announcement_went_does_not_move_the_plan_revision(se
         )  # fmt: skip
     with sessions() as db:
         assert current_revision(db, durham) == before
+
+
+def test_rows_finished_a_month_ago_are_forgotten_and_nothing_else(sessions, durham):
+    queue(sessions, durham, 1)
+    queue(sessions, durham, 2)
+    queue(sessions, durham, 3)
+    first, second, _waiting = claim(sessions, "a")
+    with sessions.begin() as db:
+        outbox.finish(db, first, now=NOW)
+        outbox.finish(db, second, now=NOW + timedelta(days=20))
+    with sessions.begin() as db:
+        assert outbox.forget_done(db, now=NOW + outbox.KEEP_DONE + timedelta(days=1)) == 1
+    with sessions() as db:
+        assert sorted(db.scalars(select(OutboxMessage.subject_id))) == [2, 3]
