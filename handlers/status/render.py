@@ -26,6 +26,7 @@ from bot.services.search import SearchResult
 from bot.services.status import SEVERITY, Health
 from handlers import blocks as bk
 from handlers.blocks import Reply
+from handlers.drawn import drawn_once
 from handlers.words import day_in, due_phrase, full_day, person_label, status_label
 
 UPDATE_BUTTON = "update_milestone"
@@ -136,6 +137,7 @@ def example_hint(code: str, title: str) -> str:
     return f"Ask about one area or milestone: `/qib status {bk.esc(code)}`, `/qib status {bk.esc(title.lower())}`."
 
 
+@drawn_once
 def overview_reply(o: PlanOverview) -> Reply:
     today = o.calendar.today
     area_lines = [
@@ -162,6 +164,7 @@ def overview_reply(o: PlanOverview) -> Reply:
     return Reply(text=text, blocks=bk.fit(blocks, more="Ask about one area at a time."))
 
 
+@drawn_once
 def area_reply(d: AreaDetail, *, limit: int = 40) -> Reply:
     today = d.calendar.today
     a = d.area
@@ -190,6 +193,7 @@ def area_reply(d: AreaDetail, *, limit: int = 40) -> Reply:
 _ATTENTION = {Health.OVERDUE, Health.OFF_TRACK, Health.AT_RISK}
 
 
+@drawn_once
 def milestone_reply(d: MilestoneDetail, *, history_limit: int = 10, can_update: bool = False) -> Reply:
     today = d.calendar.today
     r = d.row
@@ -274,8 +278,7 @@ def history_reply(d: MilestoneDetail, *, limit: int = 40, editable: frozenset[in
 def history_blocks(
     entries: list[Any], today: date, editable: frozenset[int] = frozenset()
 ) -> list[dict[str, Any]]:
-    """The updates, packed; one the reader may still correct (theirs, within 7 days) stands alone with
-    an Edit button (its value the update's id, the reference being on the line itself)."""
+    """The updates, packed; one the reader may still correct (theirs, within 7 days) stands alone with its Edit button."""
     blocks: list[dict[str, Any]] = []
     run: list[str] = []
     for e in entries:
@@ -289,6 +292,7 @@ def history_blocks(
     return blocks + packed(run)
 
 
+@drawn_once
 def mine_reply(p: PersonMilestones, *, limit: int = 20) -> Reply:
     today = p.calendar.today
     items = p.items
@@ -337,10 +341,12 @@ def list_reply(
     return Reply(text=text, blocks=bk.fit(blocks))
 
 
+@drawn_once
 def overdue_reply(m: MilestoneList) -> Reply:
     return list_reply("Overdue milestones", "Nothing is overdue. :tada:", m.rows, m.calendar.today)
 
 
+@drawn_once
 def stale_reply(m: MilestoneList) -> Reply:
     since = day_in(m.calendar.previous_on, m.calendar.today) if m.calendar.previous_on else "the last board"
     return list_reply(
@@ -352,6 +358,7 @@ def stale_reply(m: MilestoneList) -> Reply:
     )
 
 
+@drawn_once
 def due_reply(d: DueSoon, *, reading: str = "") -> Reply:
     """``reading`` says how words were read as dates ("March 2020 (1–31 Mar)"): never a silent guess."""
     today = d.calendar.today

@@ -210,4 +210,6 @@ def test_an_http_bot_starts_quietly_logs_json_and_serves_metrics(database_url, d
             proc.wait(10)
     assert not [r for r in seen if r["logger"].startswith("alembic")]
     assert not [r for r in seen if "token" in r["message"]]  # Bolt's warning about `token`
-    assert not [r for r in seen if r["level"] in {"WARNING", "ERROR"}]
+    # waitress.queue warns when this (loaded) test machine leaves a request waiting for a thread: load,
+    # not start-up noise.
+    assert not [r for r in seen if r["level"] in {"WARNING", "ERROR"} and r["logger"] != "waitress.queue"]

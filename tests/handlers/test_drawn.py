@@ -1,0 +1,56 @@
+"""Replies drawn from kept answers are drawn once per answer; fresh answers are drawn every time, and a
+caller extending its reply never changes the next one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.services.read_model import freeze
+from handlers import blocks as bk
+from handlers.blocks import Reply
+from handlers.drawn import drawn_once, forget
+
+
+@dataclass(frozen=True)
+class Answer:
+    lines: list[str]
+
+
+drawn: list[Answer] = []
+
+
+@drawn_once
+def render(answer: Answer, *, title: str = "Plan") -> Reply:
+    drawn.append(answer)
+    return Reply(text=title, blocks=[bk.section(line) for line in answer.lines])
+
+
+def setup_function() -> None:
+    forget()
+    drawn.clear()
+
+
+def test_a_kept_answer_is_drawn_once():
+    kept = freeze(Answer(["a", "b"]))
+    first, second = render(kept), render(kept)
+    assert first == second and len(drawn) == 1
+    assert render(kept, title="Other").text == "Other" and len(drawn) == 2  # other arguments, other reply
+
+
+def test_a_fresh_answer_is_drawn_every_time():
+    fresh = Answer(["a"])
+    render(fresh)
+    render(fresh)
+    assert len(drawn) == 2
+
+
+def test_a_new_kept_answer_is_drawn_again():
+    render(freeze(Answer(["before"])))
+    after = render(freeze(Answer(["after"])))
+    assert "after" in str(after.blocks) and len(drawn) == 2
+
+
+def test_extending_a_reply_does_not_change_the_next():
+    kept = freeze(Answer(["a"]))
+    render(kept).blocks.append(bk.section("added by a caller"))
+    assert "added by a caller" not in str(render(kept).blocks)
