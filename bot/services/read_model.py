@@ -37,11 +37,11 @@ from datetime import date, datetime, time
 from enum import Enum
 from typing import Any, NoReturn, ParamSpec, TypeVar, cast
 
+from pydantic import BaseModel
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from bot.services.queries.results import BoardCalendar
-from models.revision import READ_MODEL, PlanRevision, install, wrote
+from models.revision import READ_MODEL, SEEN, PlanRevision, install, writes_committed, wrote
 
 install()  # the cache is only as good as the revision: make sure every write in this process bumps it
 
@@ -56,9 +56,22 @@ _REVISION = select(PlanRevision.token, PlanRevision.revision).where(
 
 def current_revision(db: Session, plan_id: int) -> Revision | None:
     """The plan's revision now: one primary-key read. None when the plan has no revision row (a plan
-    put in by hand-written SQL): its answers are then never kept."""
+    put in by hand-written SQL): its answers are then never kept.
+
+    Read once per transaction of a reading session: a request's second and later kept answers cost no
+    statement. What is remembered holds while no write has been committed in this process since it
+    was read (models.revision.writes_committed), so a request that writes and then reads in a session it
+    opened earlier sees its write; a write by another process is seen by the next transaction, as if it
+    had landed just after this one read the revision. The memory goes when the transaction ends."""
+    seen: dict[int, tuple[int, Revision | None]] | None = db.info.get(SEEN)
+    writes = writes_committed()  # before the read: a commit landing during it makes the next call read again
+    if seen is not None and plan_id in seen and seen[plan_id][0] == writes and not wrote(db):
+        return seen[plan_id][1]
     row = db.execute(_REVISION, {"plan_id": plan_id}).one_or_none()
-    return None if row is None else (row[0], row[1])
+    found = None if row is None else (row[0], row[1])
+    if not wrote(db):
+        db.info.setdefault(SEEN, {})[plan_id] = (writes, found)
+    return found
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -141,12 +154,34 @@ def freeze(value: Any) -> Any:
             if new is not old:
                 object.__setattr__(value, name, new)  # frozen dataclasses: set once, before anyone sees it
         return value
+    if isinstance(value, BaseModel):
+        return _freeze_model(value)
     if type(value) is dict or type(value) is defaultdict:
         return FrozenDict({k: freeze(v) for k, v in value.items()})
     if type(value) is set:
         return frozenset(value)
     if isinstance(value, list | dict | set):
         raise TypeError(f"a kept answer holds a mutable {type(value).__name__}: freeze it in the query")
+    return value
+
+
+@functools.cache
+def _model_field_names(cls: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of a pydantic model that may hold something to freeze."""
+    return tuple(name for name, f in cls.model_fields.items() if not _is_leaf(f.annotation))
+
+
+def _freeze_model(value: BaseModel) -> BaseModel:
+    """A frozen pydantic model (the digest's), its lists frozen in place: assignment is refused by the
+    model's own config, and a change to a list inside by FrozenList."""
+    if not value.model_config.get("frozen"):
+        raise TypeError(f"a kept answer holds a mutable {type(value).__name__}: give it frozen=True")
+    fields = value.__dict__
+    for name in _model_field_names(type(value)):
+        old = fields.get(name)
+        new = freeze(old)
+        if new is not old:
+            fields[name] = new  # set once, before anyone sees it
     return value
 
 
@@ -214,6 +249,8 @@ def _fits(answer: _Answer | None, revision: Revision, now: datetime | None) -> b
 
 def _next_meeting_start(value: Any) -> tuple[bool, datetime | None]:
     """(found a calendar, when the next meeting it names starts): how long a `now` answer holds."""
+    from bot.services.queries.results import BoardCalendar  # the queries import this module
+
     calendar = value if isinstance(value, BoardCalendar) else getattr(value, "calendar", None)
     if calendar is None and isinstance(value, tuple) and value and isinstance(value[0], BoardCalendar):
         calendar = value[0]
