@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot.services.calendar import working_days_after, working_days_before, working_days_between
 from bot.services.errors import NotFound
+from bot.services.read_model import cached
 from models import Area, EarlierInspection, Inspection, Plan
 from models.vocab import InspectionType
 
@@ -133,6 +134,7 @@ def action_plan_for(row: Inspection, today: date) -> ActionPlan | None:
     return ActionPlan(due=due, remind_on=chair_reminder_day(due), sent=row.action_plan_sent, today=today)
 
 
+@cached
 def inspection_view(*, db: Session, plan_id: int, today: date) -> InspectionView | None:
     """The plan's inspection, or None when the plan file names none (kept in the read model while the
     plan's revision stands)."""
