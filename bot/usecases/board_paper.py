@@ -3,6 +3,7 @@ posted; the scheduler posts it, `/qib digest preview` and `/qib summary` show it
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -52,11 +53,11 @@ def upcoming_in(
         raise NotFound("The plan has no board, so there is no digest.")
     local = now.astimezone(ZoneInfo(rule.tz)).date()
     if meeting_on is not None:
-        found = [m for m in rule.meetings(meeting_on, meeting_on)]
+        found = list(meetings(rule, meeting_on, meeting_on))
         if not found:
             raise NotFound(f"There is no board meeting on {full_day(meeting_on)}.")
         return rule, found[0]
-    ahead = [m for m in rule.meetings(local, local + timedelta(days=400)) if m.starts_at > now]
+    ahead = [m for m in meetings(rule, local, local + timedelta(days=400)) if m.starts_at > now]
     if not ahead:
         raise NotFound("No board meeting is scheduled in the next year.")
     return rule, ahead[0]
@@ -74,6 +75,13 @@ def preview_in(
     """preview in the caller's session."""
     rule, meeting = upcoming_in(db, plan_id, settings, now, meeting_on)
     return build_in(db, plan_id, rule, meeting, now)
+
+
+@functools.lru_cache(maxsize=64)
+def meetings(rule: BoardRule, frm: date, to: date) -> tuple[Meeting, ...]:
+    """The rule's meetings from one date to another, worked out once per rule and dates (a rule is a
+    value: its meetings cannot change while it stands), not on every summary and preview."""
+    return tuple(rule.meetings(frm, to))
 
 
 def meeting_schedule(rule: BoardRule, meeting: Meeting) -> Schedule:
@@ -97,7 +105,7 @@ def build_in(db: Session, plan_id: int, rule: BoardRule, meeting: Meeting, now: 
     """build in the caller's session."""
     local_today = now.astimezone(ZoneInfo(rule.tz)).date()
     this = meeting_schedule(rule, meeting)
-    later = [m for m in rule.meetings(meeting.on + timedelta(days=1), meeting.on + timedelta(days=400))]
+    later = meetings(rule, meeting.on + timedelta(days=1), meeting.on + timedelta(days=400))
     dates: list[DatedEvent] = []
     next_on = None
     if later:
