@@ -1,22 +1,28 @@
-"""Answers kept per process, valid for one plan revision: status, summary, mine and App Home read the
-revision (one indexed single-row statement) and, when nothing was written since, answer without
-running the plan's queries again.
+"""Answers kept per process, valid for one plan revision: status, summary, digest preview, mine, App
+Home and questions read the revision (one indexed single-row statement, once per session) and, when
+nothing was written since, answer without running the plan's queries again. What is kept: the plan's
+queries (bot.services.queries), the board paper and its board rule, the person behind a Slack id,
+searches, the plan's words for questions, measures and the inspection.
 
 Why it is never stale: every committed write bumps the plan's revision in its own transaction
 (models/revision.py), and a request reads the revision *before* the queries it may skip. An answer is
 kept under the revision read before it was built, so it reflects at least that revision's data; a
 write by any process (another replica on the same database included) moves the revision, and the
 next request everywhere misses and rebuilds. A session that has written in its open transaction sees
-changes nobody else can see yet: it neither uses nor fills the cache.
+changes nobody else can see yet: it neither uses nor fills the cache. A reading session remembers the
+revision for the rest of its transaction, unless a write has been committed in this process since
+(see current_revision).
 
 What a kept answer depends on is its key: the function, the plan, and every keyword argument but the
 session (today's date included). ``now`` is not in the key (a timestamp would defeat the cache): the
 queries use it only to tell whether the next board meeting has already started, so an answer built
-at ``now`` is kept for the instants from then until the start of the next meeting it names.
+at ``now`` is kept for the instants from then until the start of the next meeting it names. (The
+board paper takes no ``now``: bot.services.digest gives the kept paper its moment on the way out.)
 
 Kept answers are shared between requests and threads, so they are frozen when kept: every list in
 them becomes a FrozenList (a list that refuses to change; it still equals the same list; dicts become
-FrozenDicts, sets frozensets), which
+FrozenDicts, sets frozensets), inside dataclasses and frozen pydantic models alike (a pydantic model
+that is not frozen is refused), which
 costs one walk per rebuild and nothing per hit (a copy per hit would cost a walk every time).
 
 One rebuild per change: concurrent first requests for the same key wait on the key's lock, and all
