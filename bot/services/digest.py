@@ -7,9 +7,9 @@ shown or exported later as the board saw it, whatever has been updated since.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from pydantic import BaseModel
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
@@ -86,8 +86,10 @@ def _row(r: MilestoneRow, kind: DigestRowKind | None = None, latest: _Latest | N
     )
 
 
-class _Latest(BaseModel):
-    """A milestone's latest progress update: what the paper quotes from it."""
+@dataclass(frozen=True, slots=True)
+class _Latest:
+    """A milestone's latest progress update: what the paper quotes from it (one per milestone, so a
+    plain dataclass: nothing to validate, the database gave these types)."""
 
     at: datetime
     status: str

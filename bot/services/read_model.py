@@ -135,7 +135,7 @@ def _is_leaf(hint: Any) -> bool:
 
 
 @functools.cache
-def _field_names(cls: type) -> tuple[str, ...]:
+def _field_names(cls: Any) -> tuple[str, ...]:
     """The fields of a dataclass that may hold something to freeze: a row of scalars is not walked."""
     names = tuple(f.name for f in dataclasses.fields(cls))
     try:
@@ -147,28 +147,72 @@ def _field_names(cls: type) -> tuple[str, ...]:
 
 def freeze(value: Any) -> Any:
     """The same value, with every list in it (inside dataclasses and tuples too) a FrozenList."""
-    if isinstance(value, (*_PLAIN, FrozenList, FrozenDict)):
-        return value
-    if type(value) is list:
-        return FrozenList([freeze(v) for v in value])
-    if type(value) is tuple:
-        return tuple(freeze(v) for v in value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for name in _field_names(type(value)):
-            old = getattr(value, name)
-            new = freeze(old)
-            if new is not old:
-                object.__setattr__(value, name, new)  # frozen dataclasses: set once, before anyone sees it
-        return value
-    if isinstance(value, BaseModel):
-        return _freeze_model(value)
-    if type(value) is dict or type(value) is defaultdict:
-        return FrozenDict({k: freeze(v) for k, v in value.items()})
-    if type(value) is set:
-        return frozenset(value)
-    if isinstance(value, list | dict | set):
-        raise TypeError(f"a kept answer holds a mutable {type(value).__name__}: freeze it in the query")
+    cls: type = type(value)
+    how = _HOW.get(cls)
+    if how is None:
+        how = _HOW[cls] = _how(cls)
+    return how(value)
+
+
+_HOW: dict[type, Callable[[Any], Any]] = {}
+
+
+def _how(cls: type) -> Callable[[Any], Any]:
+    """How to freeze a value of this type, worked out once per type: a row of scalars (a dataclass or a
+    model whose fields hold only immutable values) is taken as it is, without looking inside."""
+    if issubclass(cls, _PLAIN) or issubclass(cls, FrozenList | FrozenDict):
+        return _same
+    if cls is list:
+        return _freeze_list
+    if cls is tuple:
+        return _freeze_tuple
+    if dataclasses.is_dataclass(cls):
+        return _freeze_dataclass if _field_names(cls) else _same
+    if issubclass(cls, BaseModel):
+        if not cls.model_config.get("frozen"):
+            return _refuse_model
+        return _freeze_model if _model_field_names(cls) else _same
+    if cls is dict or cls is defaultdict:
+        return _freeze_dict
+    if cls is set:
+        return frozenset
+    if issubclass(cls, list | dict | set):
+        return _refuse_mutable
+    return _same
+
+
+def _same(value: Any) -> Any:
     return value
+
+
+def _freeze_list(value: list[Any]) -> FrozenList:
+    return FrozenList([freeze(v) for v in value])
+
+
+def _freeze_tuple(value: tuple[Any, ...]) -> tuple[Any, ...]:
+    items = [freeze(v) for v in value]
+    return value if all(a is b for a, b in zip(items, value, strict=True)) else tuple(items)
+
+
+def _freeze_dict(value: dict[Any, Any]) -> FrozenDict:
+    return FrozenDict({k: freeze(v) for k, v in value.items()})
+
+
+def _freeze_dataclass(value: Any) -> Any:
+    for name in _field_names(cast(Hashable, type(value))):
+        old = getattr(value, name)
+        new = freeze(old)
+        if new is not old:
+            object.__setattr__(value, name, new)  # frozen dataclasses: set once, before anyone sees it
+    return value
+
+
+def _refuse_mutable(value: Any) -> NoReturn:
+    raise TypeError(f"a kept answer holds a mutable {type(value).__name__}: freeze it in the query")
+
+
+def _refuse_model(value: Any) -> NoReturn:
+    raise TypeError(f"a kept answer holds a mutable {type(value).__name__}: give it frozen=True")
 
 
 @functools.cache
@@ -180,8 +224,6 @@ def _model_field_names(cls: type[BaseModel]) -> tuple[str, ...]:
 def _freeze_model(value: BaseModel) -> BaseModel:
     """A frozen pydantic model (the digest's), its lists frozen in place: assignment is refused by the
     model's own config, and a change to a list inside by FrozenList."""
-    if not value.model_config.get("frozen"):
-        raise TypeError(f"a kept answer holds a mutable {type(value).__name__}: give it frozen=True")
     fields = value.__dict__
     for name in _model_field_names(type(value)):
         old = fields.get(name)
