@@ -261,11 +261,14 @@ def measure_plans(plans: list[PlanUnderTest]) -> dict[str, dict[int, int]]:
 
 # The read-only requests whose queries are answered from kept answers (bot.services.read_model), counted
 # cold (no answer kept: every query runs) and warm (the same request again, nothing written between:
-# each query is one read of the plan revision). The rest of a warm request is its own lookups (the
-# person asking, measures, inspection) and transaction control.
+# the plan revision is read once per session, and the queries, the board paper and the lookups of the
+# person asking, searches, measures and inspection are kept). What else a warm request runs is
+# transaction control, and one more revision read per further session (a question reads the plan's
+# words in one session and answers in another).
 CACHED = [
     "status",
     "status area",
+    "status area words",
     "status milestone",
     "summary",
     "mine",
@@ -274,11 +277,15 @@ CACHED = [
     "stale",
     "priority",
     "history",
+    "digest preview",
     "home",
     "question: ratings",
     "question: changes",
     "question: decisions",
+    "question: about words",
 ]
+# Warm, these answer in one session: no more statements than a warm `/qib status` (the revision).
+ONE_SESSION = ["status area", "status area words", "summary", "mine", "digest preview", "home"]
 
 
 def measure_cache(plans: list[PlanUnderTest]) -> dict[str, dict[int, dict[str, int]]]:

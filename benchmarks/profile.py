@@ -96,10 +96,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-n", type=int, default=30, help="requests to profile (after 3 to warm up)")
     parser.add_argument("--pyinstrument", action="store_true")
     parser.add_argument("--sort", default="tottime", help="cProfile order: tottime or cumulative")
-    parser.add_argument("--lines", type=int, default=30, help="how many functions to print")
+    parser.add_argument(
+        "--database",
+        default="qib_bench",
+        help="the database on QIB_BENCH_DATABASE_URL's server holding the plan",
+    )
+    parser.add_argument("--quiet", action="store_true", help="the figures only, without the profile")
+    parser.add_argument("--sql", action="store_true", help="print the statements of one more request")
     args = parser.parse_args(argv)
     server = os.environ.get("QIB_BENCH_DATABASE_URL", DEFAULT_SERVER)
-    url = make_url(server).set(database="qib_bench").render_as_string(hide_password=False)
+    url = make_url(server).set(database=args.database).render_as_string(hide_password=False)
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
     with sessions() as db:
@@ -130,32 +136,80 @@ def main(argv: list[str] | None = None) -> int:
         make = requests(sink, user, chair, own, area)[args.kind]
         for _ in range(3):
             app.dispatch(make())
-        cpu: list[float] = []
-        profiler: Any
-        if args.pyinstrument:
-            from pyinstrument import Profiler
-
-            profiler = Profiler(interval=0.0005)
-            profiler.start()
+        if args.sql:
+            _print_statements(engine, lambda: app.dispatch(make()))
+        if args.quiet:
+            _time_only(args.kind, args.n, lambda: app.dispatch(make()), engine)
         else:
-            profiler = cProfile.Profile(time.thread_time)
-            profiler.enable()
-        for _ in range(args.n):
-            request = make()
-            start = time.thread_time()
-            app.dispatch(request)
-            cpu.append((time.thread_time() - start) * 1000)
-        if args.pyinstrument:
-            profiler.stop()
-            print(profiler.output_text(unicode=True, color=False))
-        else:
-            profiler.disable()
-            pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.lines)
-        print(
-            f"{args.kind}: CPU per request (profiled) median {statistics.median(cpu):.1f} ms, min {min(cpu):.1f} ms"
-        )
+            _profiled(args, make, app)
     engine.dispose()
     return 0
+
+
+def _profiled(args: argparse.Namespace, make: Callable[[], BoltRequest], app: Any) -> None:
+    cpu: list[float] = []
+    profiler: Any
+    if args.pyinstrument:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.0005)
+        profiler.start()
+    else:
+        profiler = cProfile.Profile(time.thread_time)
+        profiler.enable()
+    for _ in range(args.n):
+        request = make()
+        start = time.thread_time()
+        app.dispatch(request)
+        cpu.append((time.thread_time() - start) * 1000)
+    if args.pyinstrument:
+        profiler.stop()
+        print(profiler.output_text(unicode=True, color=False))
+    else:
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats(args.sort).print_stats(30)
+    print(
+        f"{args.kind}: CPU per request (profiled) median {statistics.median(cpu):.1f} ms, min {min(cpu):.1f} ms"
+    )
+
+
+def _print_statements(engine: Any, send: Callable[[], object]) -> None:
+    """The first line of each statement one request runs, in order."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(" ".join(statement.split())[:160])
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        send()
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    for i, line in enumerate(seen, 1):
+        print(f"{i:3} {line}")
+
+
+def _time_only(kind: str, n: int, send: Callable[[], object], engine: Any) -> None:
+    """Unprofiled: this thread's CPU time, the wall time and the SQL statements of each request."""
+    from benchmarks.counts import counting
+
+    cpu: list[float] = []
+    wall: list[float] = []
+    statements: list[int] = []
+    for _ in range(n):
+        with counting(engine) as counter:
+            start, start_cpu = time.perf_counter(), time.thread_time()
+            send()
+            cpu.append((time.thread_time() - start_cpu) * 1000)
+            wall.append((time.perf_counter() - start) * 1000)
+        statements.append(counter.n)
+    wall.sort()
+    print(
+        f"{kind}: CPU median {statistics.median(cpu):.1f} ms; wall median {statistics.median(wall):.1f} ms, "
+        f"max {wall[-1]:.1f} ms; statements per request {statistics.median(statements):g}"
+    )
 
 
 if __name__ == "__main__":

@@ -6,13 +6,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import partial
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.channels import ChannelNotVisible
 from bot.deps import Deps
-from bot.services.digest import Digest
 from bot.services.errors import NotAllowed, NotFound
 from bot.services.people import actor_for
 from bot.services.plans import PlanChoiceNeeded, PlanRef, Where, plan_refs, resolve
@@ -103,9 +101,10 @@ class Ask:
             source=self.deps.source,
         )
 
-    def paper_builder(self) -> Callable[[datetime], Digest]:
-        """The board paper as of a moment, by the plan's board rule: what summary and preview show."""
-        return partial(board_paper.preview, self.plan_deps, self.settings)
+    def paper_builder(self) -> board_paper.PaperIn:
+        """The board paper as of a moment, by the plan's board rule: what summary and preview show, read
+        in the use case's session."""
+        return lambda db, now: board_paper.preview_in(db, self.plan_id, self.settings, now)
 
 
 def plan_for(ask: Ask) -> int:

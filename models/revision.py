@@ -27,6 +27,7 @@ revision 1 from being mistaken for the old plan's.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from typing import Any
 
@@ -52,6 +53,8 @@ from models.plan import Plan
 WRITES = "qib_plan_writes"  # session.info: the plan ids written in this transaction, or ALL
 NEW_PLANS = "qib_new_plans"  # session.info: a plan was inserted in this transaction
 READ_MODEL = "qib_read_model"  # session.info: reads may use kept answers (bot.services.read_model)
+SEEN = "qib_revisions_seen"  # session.info: the revisions this transaction has read (bot.services.read_model)
+_COMMITTING = "qib_committing_writes"  # session.info: the commit under way carries writes
 _BUMPING = "qib_bumping"  # session.info: the bump itself is running (not a write to record)
 ALL = "all"
 NOT_READ = "qib_not_read"  # Table.info: no query reads this table, so its writes bump no revision
@@ -161,13 +164,35 @@ def _before_commit(session: Session) -> None:
     if session.in_nested_transaction():
         return
     session.flush()  # commit flushes after this event; flush first so that every write is recorded
+    if session.info.get(WRITES):
+        session.info[_COMMITTING] = True
     _bump(session)
     _forget(session)
+
+
+# Commits of writes made in this process so far. A revision remembered by a reading session
+# (bot.services.read_model) holds only while this has not moved: a request that writes in one session and
+# then reads in another it opened before must see its own write, so any write committed here makes
+# every session read the revision again. Writes by other processes are seen by the next session.
+_writes_committed = 0
+_counting = threading.Lock()
+
+
+def writes_committed() -> int:
+    return _writes_committed
+
+
+def _after_commit(session: Session) -> None:
+    global _writes_committed
+    if session.info.pop(_COMMITTING, None):
+        with _counting:
+            _writes_committed += 1
 
 
 def _forget(session: Session) -> None:
     session.info.pop(WRITES, None)
     session.info.pop(NEW_PLANS, None)
+    session.info.pop(SEEN, None)
 
 
 def _after_transaction_end(session: Session, transaction: Any) -> None:
@@ -186,6 +211,7 @@ def install() -> None:
     event.listen(Session, "after_flush", _after_flush)
     event.listen(Session, "do_orm_execute", _do_orm_execute)
     event.listen(Session, "before_commit", _before_commit)
+    event.listen(Session, "after_commit", _after_commit)
     event.listen(Session, "after_transaction_end", _after_transaction_end)
     _installed = True
 

@@ -68,16 +68,30 @@ def test_the_digest_reads_the_milestones_once_and_gets_the_same_summary(plans):
         assert summary.exceptions and summary.changes, "the plans should have something to name"
 
 
-def test_a_warm_request_reads_the_revision_instead_of_the_queries(plans):
+@pytest.fixture(scope="module")
+def cold_and_warm(plans) -> dict[str, dict[int, dict[str, int]]]:
+    return counts.measure_cache(plans)
+
+
+def test_a_warm_request_reads_the_revision_instead_of_the_queries(cold_and_warm):
     """Asked again with nothing written between, a read-only request runs fewer statements than cold,
     and neither count grows with the plan (benchmarks.counts.measure_cache: the figures make bench keeps)."""
-    found = counts.measure_cache(plans)
+    found = cold_and_warm
     assert list(found) == counts.CACHED
     for name, by_size in found.items():
         for size, figures in by_size.items():
             assert figures["warm"] < figures["cold"], f"{name} on {size} milestones: {figures}"
         assert counts.growth({name: {s: f["warm"] for s, f in by_size.items()}}) == [], by_size
         assert counts.growth({name: {s: f["cold"] for s, f in by_size.items()}}) == [], by_size
+
+
+def test_a_warm_summary_area_mine_home_or_preview_reads_only_the_revision(cold_and_warm):
+    """Warm, summary, status AREA, mine, App Home and the digest preview run no more statements than a
+    warm `/qib status`: one read of the plan revision (and the database's transaction control)."""
+    found = cold_and_warm
+    for name in counts.ONE_SESSION:
+        for size, figures in found[name].items():
+            assert figures["warm"] == found["status"][size]["warm"], f"{name} on {size} milestones: {figures}"
 
 
 def test_the_check_catches_a_query_per_milestone(engine, sink):

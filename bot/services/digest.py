@@ -7,9 +7,9 @@ shown or exported later as the board saw it, whatever has been updated since.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from pydantic import BaseModel
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
@@ -37,6 +37,7 @@ from bot.services.measure_charts import board_meetings, chart_data
 from bot.services.measures import format_change, read_measures
 from bot.services.periods import period_end
 from bot.services.queries import AreaSummary, Change, Figures, MilestoneRow
+from bot.services.read_model import cached
 from bot.services.status import Health, roll_up
 from bot.services.wording import full_day
 from models import Area, Milestone, Person, Priority, ProgressUpdate, ScheduledPost, timezones
@@ -85,8 +86,10 @@ def _row(r: MilestoneRow, kind: DigestRowKind | None = None, latest: _Latest | N
     )
 
 
-class _Latest(BaseModel):
-    """A milestone's latest progress update: what the paper quotes from it."""
+@dataclass(frozen=True, slots=True)
+class _Latest:
+    """A milestone's latest progress update: what the paper quotes from it (one per milestone, so a
+    plain dataclass: nothing to validate, the database gave these types)."""
 
     at: datetime
     status: str
@@ -197,7 +200,42 @@ def build_digest(
 
     `reminders_at` is when this meeting's owner reminders went out: an item with no update since then
     is "awaiting an update". `next_meeting` is the board after this one: the month ahead runs to it.
+
+    Kept in the read model while the plan's revision stands: `now` enters the paper only as the moment
+    it was generated (the rest depends on the local date and the moments passed in), so the kept paper is
+    given this `now` on the way out (a shallow copy sharing its frozen contents).
     """
+    paper = _paper(
+        db=db,
+        plan_id=plan_id,
+        meeting_on=meeting_on,
+        meeting_local=meeting_local,
+        today=today,
+        bank_holiday=bank_holiday,
+        reminders_at=reminders_at,
+        next_meeting=next_meeting,
+        dates_ahead=tuple(dates_ahead or ()),
+    )
+    return paper.model_copy(update={"generated_at": now})
+
+
+_UNDATED = datetime.fromtimestamp(0, UTC)  # a kept paper's generated_at: build_digest gives it its moment
+
+
+@cached
+def _paper(
+    *,
+    db: Session,
+    plan_id: int,
+    meeting_on: date,
+    meeting_local: str,
+    today: date,
+    bank_holiday: bool,
+    reminders_at: datetime | None,
+    next_meeting: date | None,
+    dates_ahead: tuple[DatedEvent, ...],
+) -> Digest:
+    """The paper for one meeting as of `today`, all but the moment it was generated."""
     summary, rows = queries.chair_summary_and_rows(db=db, plan_id=plan_id, today=today)
     calendar = summary.calendar
     tz = summary.plan.timezone
@@ -221,7 +259,7 @@ def build_digest(
         meeting_on=meeting_on,
         meeting_local=meeting_local,
         previous_meeting=calendar.previous_on,
-        generated_at=now,
+        generated_at=_UNDATED,
         headline=headline,
         last_headline=last_digest.headline if last_digest else None,
         health=None,  # no plan-wide worst-wins status: the BRAG counts say where the plan stands
@@ -240,7 +278,7 @@ def build_digest(
         priorities=_priorities(db, plan_id, rows),
         next_meeting=next_meeting,
         month_ahead=_month_ahead(open_rows, ahead_to),
-        dates_ahead=dates_ahead or [],
+        dates_ahead=list(dates_ahead),
         last_area_health={a.code: a.health for a in last_digest.areas} if last_digest else None,
         brag_history=_brag_history(previous, meeting_on, headline),
         measures=_measures(db, plan_id, today),

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from bot.services.inspection import InspectionView
 from bot.services.status import Health
@@ -22,7 +22,13 @@ class DigestRowKind(StrEnum):
     STALE = "stale"  # older digests listed stale items among the exceptions
 
 
-class DigestRow(BaseModel):
+class _Frozen(BaseModel):
+    """Frozen: the digest is kept and shared (bot.services.read_model): no field of it may change once built."""
+
+    model_config = ConfigDict(frozen=True)
+
+
+class DigestRow(_Frozen):
     code: str
     title: str
     area_code: str
@@ -40,7 +46,7 @@ class DigestRow(BaseModel):
     baseline_due: date | None = None  # the plan's original date, when an approved revision moved it
 
 
-class DigestChange(BaseModel):
+class DigestChange(_Frozen):
     code: str
     title: str
     from_status: str | None
@@ -54,7 +60,7 @@ class DigestChange(BaseModel):
     on_time: bool | None = None
 
 
-class DigestDecision(BaseModel):
+class DigestDecision(_Frozen):
     """A decision an owner needs from the board, as their latest update on the milestone asks it."""
 
     code: str
@@ -66,7 +72,7 @@ class DigestDecision(BaseModel):
     decision: str
 
 
-class DigestRisk(BaseModel):
+class DigestRisk(_Frozen):
     """Risks and blockers as the owner wrote them in their latest update."""
 
     code: str
@@ -77,7 +83,7 @@ class DigestRisk(BaseModel):
     blockers: str
 
 
-class DigestPriority(BaseModel):
+class DigestPriority(_Frozen):
     """A strategic priority, counted through its areas' milestones as well as those linked directly."""
 
     code: str
@@ -90,19 +96,19 @@ class DigestPriority(BaseModel):
     health: str | None
 
 
-class DatedEvent(BaseModel):
+class DatedEvent(_Frozen):
     on: date
     what: str  # "Owner reminders", "Digest", "Board meeting"
 
 
-class BragPoint(BaseModel):
+class BragPoint(_Frozen):
     """One board meeting's BRAG counts, for the chart: from each posted digest's headline."""
 
     meeting_on: date
     counts: dict[str, int]
 
 
-class DigestMeasure(BaseModel):
+class DigestMeasure(_Frozen):
     """A performance measure as the paper shows it, with the series its trend chart is drawn from.
 
     Frozen with the digest, so a paper re-exported after later values are recorded draws the same chart.
@@ -123,7 +129,7 @@ class DigestMeasure(BaseModel):
     meetings: list[tuple[float, date]]  # where the board meetings fall on the chart's x axis
 
 
-class DigestArea(BaseModel):
+class DigestArea(_Frozen):
     code: str
     title: str
     description: str
@@ -136,7 +142,7 @@ class DigestArea(BaseModel):
     rows: list[DigestRow]
 
 
-class Headline(BaseModel):
+class Headline(_Frozen):
     milestones: int
     complete: int
     share_complete: float
@@ -144,7 +150,7 @@ class Headline(BaseModel):
     counts: dict[str, int]
 
 
-class Digest(BaseModel):
+class Digest(_Frozen):
     plan_title: str
     authority: str
     board_name: str
@@ -219,7 +225,7 @@ BRAG_COLOURS: dict[Health, str] = {
 }
 
 
-class FrozenDigest(BaseModel):
+class FrozenDigest(_Frozen):
     """A digest as it was posted: the data, and the exact Slack payloads."""
 
     meeting_on: date

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.services.calendar import working_days_after, working_days_before, working_days_between
 from bot.services.errors import NotFound
+from bot.services.read_model import cached
 from models import Area, EarlierInspection, Inspection, Plan
 from models.vocab import InspectionType
 
@@ -52,7 +53,13 @@ def chair_reminder_day(due: date) -> date:
     return working_days_before(due, CHAIR_REMINDER_WORKING_DAYS)
 
 
-class ActionPlan(BaseModel):
+class _Frozen(BaseModel):
+    """Frozen: inspection views are kept and shared (bot.services.read_model): no field may change once built."""
+
+    model_config = ConfigDict(frozen=True)
+
+
+class ActionPlan(_Frozen):
     """The written action plan owed to Ofsted, as it stands on `today`."""
 
     due: date
@@ -70,7 +77,7 @@ class ActionPlan(BaseModel):
         return working_days_between(self.today, self.due)
 
 
-class JudgementView(BaseModel):
+class JudgementView(_Frozen):
     area: str
     grade: str  # stored form, "requires improvement to be good"
 
@@ -79,13 +86,13 @@ class JudgementView(BaseModel):
         return grade_words(self.grade)
 
 
-class AreaText(BaseModel):
+class AreaText(_Frozen):
     code: str
     title: str
     description: str  # the report's own words where the plan file has them
 
 
-class InspectionView(BaseModel):
+class InspectionView(_Frozen):
     type: str
     start: date
     end: date
@@ -100,7 +107,7 @@ class InspectionView(BaseModel):
         return type_name(self.type)
 
 
-class EarlierView(BaseModel):
+class EarlierView(_Frozen):
     type: str
     start: date | None
     end: date | None
@@ -127,8 +134,10 @@ def action_plan_for(row: Inspection, today: date) -> ActionPlan | None:
     return ActionPlan(due=due, remind_on=chair_reminder_day(due), sent=row.action_plan_sent, today=today)
 
 
+@cached
 def inspection_view(*, db: Session, plan_id: int, today: date) -> InspectionView | None:
-    """The plan's inspection, or None when the plan file names none."""
+    """The plan's inspection, or None when the plan file names none (kept in the read model while the
+    plan's revision stands)."""
     row = db.scalar(
         select(Inspection).where(Inspection.plan_id == plan_id).options(selectinload(Inspection.judgements))
     )

@@ -28,6 +28,7 @@ from bot.services.periods import (
 )
 from bot.services.privacy import PersonalDataSuspected, check_update_fields
 from bot.services.queries import board_calendar
+from bot.services.read_model import cached
 from models import Measure, MeasureValue, Plan, timezones
 
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -145,8 +146,10 @@ def format_change(change: Change, unit: str) -> str:
 # ---------------------------------------------------------------- reading
 
 
+@cached
 def read_measures(*, db: Session, plan_id: int, today: date) -> MeasuresView:
-    """Every measure of the plan with its values, RAG and changes: six statements, however many."""
+    """Every measure of the plan with its values, RAG and changes: six statements, however many.
+    Kept in the read model while the plan's revision stands (bot.services.read_model)."""
     calendar = board_calendar(db=db, plan_id=plan_id, today=today)
     measures = db.scalars(
         select(Measure)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.services.errors import NotAllowed
+from bot.services.read_model import cached
 from bot.services.wording import person_label
 from models import Person
 
@@ -58,10 +59,18 @@ def actor_for(
     """
     if not slack_user_id:
         return None
+    return _actor(
+        db=db, plan_id=plan_id, slack_user_id=slack_user_id, admin_ids=frozenset(extra_admin_slack_ids)
+    )
+
+
+@cached
+def _actor(*, db: Session, plan_id: int, slack_user_id: str, admin_ids: frozenset[str]) -> Actor | None:
+    """actor_for, kept in the read model while the plan's revision stands (every request asks it)."""
     person = db.scalars(
         select(Person).where(Person.plan_id == plan_id, Person.slack_user_id == slack_user_id)
     ).one_or_none()
-    return actor_from_person(person, extra_admin_slack_ids) if person is not None else None
+    return actor_from_person(person, admin_ids) if person is not None else None
 
 
 def actor_by_id(

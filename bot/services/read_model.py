@@ -1,22 +1,28 @@
-"""Answers kept per process, valid for one plan revision: status, summary, mine and App Home read the
-revision (one indexed single-row statement) and, when nothing was written since, answer without
-running the plan's queries again.
+"""Answers kept per process, valid for one plan revision: status, summary, digest preview, mine, App
+Home and questions read the revision (one indexed single-row statement, once per session) and, when
+nothing was written since, answer without running the plan's queries again. What is kept: the plan's
+queries (bot.services.queries), the board paper and its board rule, the person behind a Slack id,
+searches, the plan's words for questions, measures and the inspection.
 
 Why it is never stale: every committed write bumps the plan's revision in its own transaction
 (models/revision.py), and a request reads the revision *before* the queries it may skip. An answer is
 kept under the revision read before it was built, so it reflects at least that revision's data; a
 write by any process (another replica on the same database included) moves the revision, and the
 next request everywhere misses and rebuilds. A session that has written in its open transaction sees
-changes nobody else can see yet: it neither uses nor fills the cache.
+changes nobody else can see yet: it neither uses nor fills the cache. A reading session remembers the
+revision for the rest of its transaction, unless a write has been committed in this process since
+(see current_revision).
 
 What a kept answer depends on is its key: the function, the plan, and every keyword argument but the
 session (today's date included). ``now`` is not in the key (a timestamp would defeat the cache): the
 queries use it only to tell whether the next board meeting has already started, so an answer built
-at ``now`` is kept for the instants from then until the start of the next meeting it names.
+at ``now`` is kept for the instants from then until the start of the next meeting it names. (The
+board paper takes no ``now``: bot.services.digest gives the kept paper its moment on the way out.)
 
 Kept answers are shared between requests and threads, so they are frozen when kept: every list in
 them becomes a FrozenList (a list that refuses to change; it still equals the same list; dicts become
-FrozenDicts, sets frozensets), which
+FrozenDicts, sets frozensets), inside dataclasses and frozen pydantic models alike (a pydantic model
+that is not frozen is refused), which
 costs one walk per rebuild and nothing per hit (a copy per hit would cost a walk every time).
 
 One rebuild per change: concurrent first requests for the same key wait on the key's lock, and all
@@ -37,11 +43,11 @@ from datetime import date, datetime, time
 from enum import Enum
 from typing import Any, NoReturn, ParamSpec, TypeVar, cast
 
+from pydantic import BaseModel
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from bot.services.queries.results import BoardCalendar
-from models.revision import READ_MODEL, PlanRevision, install, wrote
+from models.revision import READ_MODEL, SEEN, PlanRevision, install, writes_committed, wrote
 
 install()  # the cache is only as good as the revision: make sure every write in this process bumps it
 
@@ -56,9 +62,22 @@ _REVISION = select(PlanRevision.token, PlanRevision.revision).where(
 
 def current_revision(db: Session, plan_id: int) -> Revision | None:
     """The plan's revision now: one primary-key read. None when the plan has no revision row (a plan
-    put in by hand-written SQL): its answers are then never kept."""
+    put in by hand-written SQL): its answers are then never kept.
+
+    Read once per transaction of a reading session: a request's second and later kept answers cost no
+    statement. What is remembered holds while no write has been committed in this process since it
+    was read (models.revision.writes_committed), so a request that writes and then reads in a session it
+    opened earlier sees its write; a write by another process is seen by the next transaction, as if it
+    had landed just after this one read the revision. The memory goes when the transaction ends."""
+    seen: dict[int, tuple[int, Revision | None]] | None = db.info.get(SEEN)
+    writes = writes_committed()  # before the read: a commit landing during it makes the next call read again
+    if seen is not None and plan_id in seen and seen[plan_id][0] == writes and not wrote(db):
+        return seen[plan_id][1]
     row = db.execute(_REVISION, {"plan_id": plan_id}).one_or_none()
-    return None if row is None else (row[0], row[1])
+    found = None if row is None else (row[0], row[1])
+    if not wrote(db):
+        db.info.setdefault(SEEN, {})[plan_id] = (writes, found)
+    return found
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -116,7 +135,7 @@ def _is_leaf(hint: Any) -> bool:
 
 
 @functools.cache
-def _field_names(cls: type) -> tuple[str, ...]:
+def _field_names(cls: Any) -> tuple[str, ...]:
     """The fields of a dataclass that may hold something to freeze: a row of scalars is not walked."""
     names = tuple(f.name for f in dataclasses.fields(cls))
     try:
@@ -128,25 +147,89 @@ def _field_names(cls: type) -> tuple[str, ...]:
 
 def freeze(value: Any) -> Any:
     """The same value, with every list in it (inside dataclasses and tuples too) a FrozenList."""
-    if isinstance(value, (*_PLAIN, FrozenList, FrozenDict)):
-        return value
-    if type(value) is list:
-        return FrozenList([freeze(v) for v in value])
-    if type(value) is tuple:
-        return tuple(freeze(v) for v in value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for name in _field_names(type(value)):
-            old = getattr(value, name)
-            new = freeze(old)
-            if new is not old:
-                object.__setattr__(value, name, new)  # frozen dataclasses: set once, before anyone sees it
-        return value
-    if type(value) is dict or type(value) is defaultdict:
-        return FrozenDict({k: freeze(v) for k, v in value.items()})
-    if type(value) is set:
-        return frozenset(value)
-    if isinstance(value, list | dict | set):
-        raise TypeError(f"a kept answer holds a mutable {type(value).__name__}: freeze it in the query")
+    cls: type = type(value)
+    how = _HOW.get(cls)
+    if how is None:
+        how = _HOW[cls] = _how(cls)
+    return how(value)
+
+
+_HOW: dict[type, Callable[[Any], Any]] = {}
+
+
+def _how(cls: type) -> Callable[[Any], Any]:
+    """How to freeze a value of this type, worked out once per type: a row of scalars (a dataclass or a
+    model whose fields hold only immutable values) is taken as it is, without looking inside."""
+    if issubclass(cls, _PLAIN) or issubclass(cls, FrozenList | FrozenDict):
+        return _same
+    if cls is list:
+        return _freeze_list
+    if cls is tuple:
+        return _freeze_tuple
+    if dataclasses.is_dataclass(cls):
+        return _freeze_dataclass if _field_names(cls) else _same
+    if issubclass(cls, BaseModel):
+        if not cls.model_config.get("frozen"):
+            return _refuse_model
+        return _freeze_model if _model_field_names(cls) else _same
+    if cls is dict or cls is defaultdict:
+        return _freeze_dict
+    if cls is set:
+        return frozenset
+    if issubclass(cls, list | dict | set):
+        return _refuse_mutable
+    return _same
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _freeze_list(value: list[Any]) -> FrozenList:
+    return FrozenList([freeze(v) for v in value])
+
+
+def _freeze_tuple(value: tuple[Any, ...]) -> tuple[Any, ...]:
+    items = [freeze(v) for v in value]
+    return value if all(a is b for a, b in zip(items, value, strict=True)) else tuple(items)
+
+
+def _freeze_dict(value: dict[Any, Any]) -> FrozenDict:
+    return FrozenDict({k: freeze(v) for k, v in value.items()})
+
+
+def _freeze_dataclass(value: Any) -> Any:
+    for name in _field_names(cast(Hashable, type(value))):
+        old = getattr(value, name)
+        new = freeze(old)
+        if new is not old:
+            object.__setattr__(value, name, new)  # frozen dataclasses: set once, before anyone sees it
+    return value
+
+
+def _refuse_mutable(value: Any) -> NoReturn:
+    raise TypeError(f"a kept answer holds a mutable {type(value).__name__}: freeze it in the query")
+
+
+def _refuse_model(value: Any) -> NoReturn:
+    raise TypeError(f"a kept answer holds a mutable {type(value).__name__}: give it frozen=True")
+
+
+@functools.cache
+def _model_field_names(cls: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of a pydantic model that may hold something to freeze."""
+    return tuple(name for name, f in cls.model_fields.items() if not _is_leaf(f.annotation))
+
+
+def _freeze_model(value: BaseModel) -> BaseModel:
+    """A frozen pydantic model (the digest's), its lists frozen in place: assignment is refused by the
+    model's own config, and a change to a list inside by FrozenList."""
+    fields = value.__dict__
+    for name in _model_field_names(type(value)):
+        old = fields.get(name)
+        new = freeze(old)
+        if new is not old:
+            fields[name] = new  # set once, before anyone sees it
     return value
 
 
@@ -214,6 +297,8 @@ def _fits(answer: _Answer | None, revision: Revision, now: datetime | None) -> b
 
 def _next_meeting_start(value: Any) -> tuple[bool, datetime | None]:
     """(found a calendar, when the next meeting it names starts): how long a `now` answer holds."""
+    from bot.services.queries.results import BoardCalendar  # the queries import this module
+
     calendar = value if isinstance(value, BoardCalendar) else getattr(value, "calendar", None)
     if calendar is None and isinstance(value, tuple) and value and isinstance(value[0], BoardCalendar):
         calendar = value[0]

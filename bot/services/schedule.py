@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.services.calendar import Meeting, Override, meetings_between, schedule_for, working_days_before
+from bot.services.read_model import cached
 from models import Board, MeetingOverride, Plan, ScheduledPost
 from models.vocab import PostKind
 
@@ -316,3 +317,11 @@ def board_rule(
         timing=timing,
         channel=channel or found.channel,
     )
+
+
+@cached
+def kept_board_rule(
+    *, db: Session, plan_id: int, posts: PostTimes | None, channel: str | None
+) -> BoardRule | None:
+    """board_rule for reading (never to lock), kept in the read model while the plan's revision stands."""
+    return board_rule(db, plan_id, posts=posts, channel=channel)

@@ -26,6 +26,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
+from bot.services.read_model import cached
 from models import Area, Milestone, Person, Priority
 from models.codes import normal_code
 
@@ -443,7 +444,13 @@ def _area_over_its_milestones(
 
 
 def search(db: Session, plan_id: int, text: str) -> SearchResult:
-    """One clear match, a few choices, or none, for a code or a few words about an area or milestone."""
+    """One clear match, a few choices, or none, for a code or a few words about an area or milestone.
+    Kept in the read model per text typed while the plan's revision stands."""
+    return _search(db=db, plan_id=plan_id, text=text)
+
+
+@cached
+def _search(*, db: Session, plan_id: int, text: str) -> SearchResult:
     words = list(_content_words(text))
     entries, area_codes = _load_areas_and_priorities(db, plan_id)
     # Codes first, reading only the milestones whose code could be in the text; every milestone (with

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.services.digest import Digest, FrozenDigest, frozen_digest
 from bot.services.errors import NotAllowed
@@ -14,8 +15,8 @@ from bot.services.people import can_preview_digest
 from bot.usecases.base import Asker, Sessions, refusing, require_actor
 from models import Plan
 
-# Builds the digest for the next board as of a moment: the scheduler's, which knows the board's rule.
-BuildDigest = Callable[[datetime], Digest]
+# Builds the digest for the next board as of a moment, in the use case's session, by the board's rule.
+BuildDigest = Callable[[Session, datetime], Digest]
 
 ONLY_CHAIR = (
     "Only the board's chair and plan admins can preview the digest; `/qib summary` shows "
@@ -42,9 +43,9 @@ def preview(sessions: Sessions, who: Asker, build: BuildDigest) -> Digest:
     """The digest as it would be posted now: the chair and admins only, since it names exceptions early."""
     with sessions() as db:
         actor = require_actor(db, who)
-    if not can_preview_digest(actor):
-        raise NotAllowed(ONLY_CHAIR)
-    return build(who.now)
+        if not can_preview_digest(actor):
+            raise NotAllowed(ONLY_CHAIR)
+        return build(db, who.now)
 
 
 @refusing

@@ -58,8 +58,9 @@ class NoPaper:
     summary: queries.ChairSummary
 
 
-# Builds the digest for the next board as of a moment; NotFound when there is no board to build it for.
-BuildDigest = Callable[[datetime], Digest]
+# Builds the digest for the next board as of a moment, in the use case's session; NotFound when there is
+# no board to build it for.
+BuildDigest = Callable[[Session, datetime], Digest]
 
 
 def overview(sessions: Sessions, who: Asker) -> queries.PlanOverview:
@@ -89,13 +90,13 @@ def found_in(db: Session, who: Asker, found: SearchResult) -> Found:
 
 
 def summary(sessions: Sessions, who: Asker, build: BuildDigest) -> Paper | NoPaper:
-    """The board paper in brief; without a board in the coming year, the chair's view of the plan."""
-    try:
-        paper = build(who.now)
-    except NotFound:
-        with sessions() as db:
-            return NoPaper(queries.chair_summary(db=db, plan_id=who.plan_id, today=who.today, now=who.now))
+    """The board paper in brief; without a board in the coming year, the chair's view of the plan. One
+    session, so a warm request reads the plan revision once."""
     with sessions() as db:
+        try:
+            paper = build(db, who.now)
+        except NotFound:
+            return NoPaper(queries.chair_summary(db=db, plan_id=who.plan_id, today=who.today, now=who.now))
         return Paper(paper, queries.board_calendar(db=db, plan_id=who.plan_id, today=who.today, now=who.now))
 
 

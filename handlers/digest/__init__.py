@@ -15,7 +15,7 @@ from handlers import blocks as bk
 from handlers.blocks import Reply
 from handlers.commands.router import Router
 from handlers.context import Ask
-from handlers.digest.render import digest_message
+from handlers.digest.render import digest_front
 from handlers.outcomes import ok
 from handlers.words import local_moment
 
@@ -37,7 +37,7 @@ def preview(ask: Ask) -> Reply:
 
 
 def preview_reply(digest: Digest) -> Reply:
-    reply = digest_message(digest)
+    reply = digest_front(digest)
     blocks = [
         bk.context(":eyes: Preview: this is the digest as it would be posted now; only you can see it."),
         *reply.blocks,

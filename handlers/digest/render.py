@@ -86,9 +86,12 @@ def _areas_line(d: Digest) -> str:
     return "\n".join(lines)
 
 
-def _listed(title: str, lines: list[str], empty: str, limit: int = MAX_LISTED) -> dict[str, Any]:
+def _listed(
+    title: str, lines: list[str], empty: str, limit: int = MAX_LISTED, *, total: int | None = None
+) -> dict[str, Any]:
     """A titled list of at most ``limit`` lines that fits one section (long titles shorten the list),
-    saying how many were left out."""
+    saying how many were left out. `total`: there are this many, of which `lines` are the first (only
+    the lines that can be shown need writing)."""
     budget = bk.MAX_SECTION - len(title) - 60  # room for the title and the "…and N more" line
     shown: list[str] = []
     for line in lines[:limit]:
@@ -97,14 +100,26 @@ def _listed(title: str, lines: list[str], empty: str, limit: int = MAX_LISTED) -
         shown.append(line)
     if lines and not shown:  # one line longer than a section: shortened, never "None."
         shown = [bk.clip(lines[0], budget)]
-    more = len(lines) - len(shown)
+    more = (len(lines) if total is None else total) - len(shown)
     return bk.section(
         f"*{title}*\n" + ("\n".join(shown) or empty) + (f"\n…and {more} more not shown" if more > 0 else "")
     )
 
 
 def digest_message(d: Digest) -> Reply:
-    """The channel message (thread replies in `thread_blocks`, one per area) and its plain-text fallback.
+    """The channel message (thread replies in `thread_blocks`, one per area) and its plain-text fallback."""
+    front = digest_front(d)
+    return Reply(
+        text=front.text,
+        blocks=front.blocks,
+        visibility=front.visibility,
+        thread_blocks=[area_reply(a, d) for a in d.areas],
+    )
+
+
+def digest_front(d: Digest) -> Reply:
+    """The channel message alone, without the thread (a preview shows no thread: each area's replies
+    list every row, the costliest part of the message to write).
 
     The sections follow the board paper: cover, headline, decisions, exceptions, completions, measures
     (when the plan has any; their charts go in the thread), strategic priorities, the month ahead, risks
@@ -149,12 +164,7 @@ def digest_message(d: Digest) -> Reply:
         + ("\n" + "\n".join(inspection_text(d.inspection)) if d.inspection is not None else ""),
         bk.MAX_FALLBACK,
     )
-    return Reply(
-        text=text,
-        blocks=bk.fit(blocks),
-        visibility="in_channel",
-        thread_blocks=[area_reply(a, d) for a in d.areas],
-    )
+    return Reply(text=text, blocks=bk.fit(blocks), visibility="in_channel")
 
 
 def _ahead(d: Digest) -> str:
@@ -398,18 +408,20 @@ def summary_message(d: Digest, *, shared: bool = False, meetings: str | None = N
             [
                 f"*{bk.esc(x.code)}* {bk.esc(x.title)} · {bk.esc(_person(x.owner, x.owner_role))}: "
                 f"{bk.esc(bk.clip(x.decision, 200))}"
-                for x in d.decisions
+                for x in d.decisions[:SUMMARY_LIMIT]
             ],
             "No decisions asked for.",
             SUMMARY_LIMIT,
+            total=len(d.decisions),
         ),
         _summary_exceptions(d, today),
         *_summary_awaiting(d),
         _listed(
             f"Completed since the last board ({len(d.completions)})",
-            [_completion(c, clip=150) for c in d.completions],
+            [_completion(c, clip=150) for c in d.completions[:SUMMARY_LIMIT]],
             "None.",
             SUMMARY_LIMIT,
+            total=len(d.completions),
         ),
     ]
     if d.measures:
@@ -421,9 +433,13 @@ def summary_message(d: Digest, *, shared: bool = False, meetings: str | None = N
     blocks.append(
         _listed(
             f"The month ahead: due {ahead} ({len(rows)})",
-            [f"*{bk.esc(r.code)}* {bk.esc(r.title)}: {due_phrase(r.due, today)}, {_owner(r)}" for r in rows],
+            [
+                f"*{bk.esc(r.code)}* {bk.esc(r.title)}: {due_phrase(r.due, today)}, {_owner(r)}"
+                for r in rows[:SUMMARY_LIMIT]
+            ],
             "Nothing falls due.",
             SUMMARY_LIMIT,
+            total=len(rows),
         )
     )
     blocks.append(bk.context("`/qib digest preview` (chair and admins) shows the whole paper as it stands."))
@@ -453,10 +469,11 @@ def _summary_exceptions(d: Digest, today: Any) -> dict[str, Any]:
                 if r.revised_due
                 else ""
             )
-            for r in d.exceptions
+            for r in d.exceptions[:SUMMARY_LIMIT]
         ],
         "Nothing overdue, off track or at risk.",
         SUMMARY_LIMIT,
+        total=len(d.exceptions),
     )
 
 

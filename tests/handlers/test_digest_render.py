@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime
 from bot.services.digest import FrozenDigest
 from bot.usecases.digest import Posted
 from handlers.digest import posted_reply, preview_reply
+from handlers.digest.render import SUMMARY_LIMIT, digest_message, summary_message
 from tests.handlers.blockcheck import valid_reply
-from tests.services.test_digest_export import digest
+from tests.services.test_digest_export import digest, row
 
 
 def test_a_preview_says_it_is_one_above_the_digest() -> None:
@@ -37,3 +38,21 @@ def test_a_posted_digest_says_when_and_if_late() -> None:
     banner = reply.blocks[0]["elements"][0]["text"]
     assert banner.startswith("As posted on ") and banner.endswith("(late).")
     assert reply.blocks[1]["text"]["text"] == "x"
+
+
+def test_a_preview_is_the_digest_message_without_its_thread() -> None:
+    d = digest()
+    whole, preview = digest_message(d), preview_reply(d)
+    assert whole.thread_blocks and not preview.thread_blocks
+    assert preview.blocks[1:] == whole.blocks
+    assert preview.text == "Preview: " + whole.text
+
+
+def test_the_summary_lists_the_first_exceptions_and_counts_the_rest() -> None:
+    many = [row(f"M{i}", kind="overdue") for i in range(1, 41)]
+    reply = valid_reply(summary_message(digest(exceptions=many)))
+    section = next(b["text"]["text"] for b in reply.blocks if "Exceptions (40)" in str(b))
+    shown = [line for line in section.split("\n") if line.startswith("*M")]
+    assert [line.split("*")[1] for line in shown] == [f"M{i}" for i in range(1, len(shown) + 1)]
+    assert 0 < len(shown) <= SUMMARY_LIMIT
+    assert section.endswith(f"…and {40 - len(shown)} more not shown")

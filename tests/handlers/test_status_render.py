@@ -40,10 +40,10 @@ def test_choices_reply_for_nothing_found(sessions, who: Who) -> None:
 
 
 def test_the_summary_is_the_paper_or_the_plans_own_view(sessions, who: Who) -> None:
-    def no_board(now: object) -> Digest:
+    def no_board(db: object, now: object) -> Digest:
         raise NotFound("no board")
 
-    paper = status.summary(sessions, who(IRO), lambda now: digest())
+    paper = status.summary(sessions, who(IRO), lambda db, now: digest())
     assert valid_reply(summary_reply(paper, shared=False)).text
     shared = valid_reply(summary_reply(status.summary(sessions, who(IRO), no_board), shared=True))
     assert shared.text.startswith("Board summary")

@@ -15,7 +15,7 @@ from tests.usecases.support import CHAIR, IRO, NOW, STRANGER, Who
 def test_the_chair_previews_the_digest_built_for_now(sessions, who: Who) -> None:
     asked: list[datetime] = []
 
-    def build(now: datetime) -> Digest:
+    def build(db: object, now: datetime) -> Digest:
         asked.append(now)
         return a_digest()
 
@@ -24,7 +24,7 @@ def test_the_chair_previews_the_digest_built_for_now(sessions, who: Who) -> None
 
 
 def test_others_may_not_preview_and_nothing_is_built(sessions, who: Who) -> None:
-    def build(now: datetime) -> Digest:
+    def build(db: object, now: datetime) -> Digest:
         raise AssertionError("built for someone who may not see it")
 
     refused = digest.preview(sessions, who(IRO), build)

@@ -78,11 +78,11 @@ def test_priorities_and_history(sessions, who: Who) -> None:
 def test_the_summary_follows_the_paper_or_falls_back_without_a_board(sessions, who: Who) -> None:
     built: list[datetime] = []
 
-    def paper(now: datetime) -> Digest:
+    def paper(db: object, now: datetime) -> Digest:
         built.append(now)
         return a_digest()
 
-    def no_board(now: datetime) -> Digest:
+    def no_board(db: object, now: datetime) -> Digest:
         raise NotFound("no board")
 
     with_paper = status.summary(sessions, who(IRO), paper)

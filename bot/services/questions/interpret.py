@@ -32,15 +32,20 @@ class PlanTerms:
     measures: tuple[str, ...] = ()  # the performance measures' codes ("KPI-3"), apart from the plan's
     _names: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
+    def __post_init__(self) -> None:
+        """The names to look for, read once: the terms are kept and shared (bot.services.read_model), so
+        they never change after they are made."""
+        names: dict[str, str] = {}
+        for person in self.people:
+            full = person.casefold()
+            names[full] = person
+            for part in re.split(r"[\s-]+", full):
+                if len(part) > 2:
+                    names.setdefault(part, person)
+        object.__setattr__(self, "_names", names)
+
     def name_in(self, text: str) -> str | None:
         """The person named in the text (a full name, a first name or a surname), as typed."""
-        if not self._names:
-            for person in self.people:
-                full = person.casefold()
-                self._names[full] = person
-                for part in re.split(r"[\s-]+", full):
-                    if len(part) > 2:
-                        self._names.setdefault(part, person)
         for name in sorted(self._names, key=len, reverse=True):
             if re.search(rf"\b{re.escape(name)}\b", text):
                 return name

@@ -8,6 +8,7 @@ from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import Session
 
 from bot.services.questions.interpret import PlanTerms
+from bot.services.read_model import cached
 from models import Area, Measure, Milestone, Person, Priority
 
 
@@ -29,7 +30,13 @@ class PlanWords:
 
 def plan_words(db: Session, plan_id: int, commands: frozenset[str]) -> PlanWords:
     """Codes and titles (one UNION) and people's names (one SELECT). Measure codes are kept apart from
-    the plan's codes: "KPI-3" asks for a measure, not a search of the plan."""
+    the plan's codes: "KPI-3" asks for a measure, not a search of the plan. Kept in the read model while
+    the plan's revision stands."""
+    return _plan_words(db=db, plan_id=plan_id, commands=frozenset(commands))
+
+
+@cached
+def _plan_words(*, db: Session, plan_id: int, commands: frozenset[str]) -> PlanWords:
     kinds = {"area": 0, "priority": 1, "milestone": 2, "measure": 3}
     stmt = union_all(
         select(literal("area").label("kind"), Area.code, Area.title, Area.position).where(
