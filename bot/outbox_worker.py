@@ -28,12 +28,16 @@ from bot.settings import Settings
 from handlers.commands.router import Router
 from handlers.context import Ask
 from handlers.updates.announce import deliver_update
+from handlers.updates.due import deliver_due_request
 from models.vocab import OutboxKind
 
 log = logging.getLogger("qib.outbox")
 
 Delivery = Callable[[Ask, Claimed, Callable[[dict[str, Any]], None]], None]
-DELIVERIES: dict[OutboxKind, Delivery] = {OutboxKind.UPDATE_SAVED: deliver_update}
+DELIVERIES: dict[OutboxKind, Delivery] = {
+    OutboxKind.UPDATE_SAVED: deliver_update,
+    OutboxKind.DUE_REQUESTED: deliver_due_request,
+}
 IDLE_SECONDS = 5.0  # how often an idle worker looks anyway (retries due, rows a dead process left)
 
 

@@ -34,7 +34,7 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
     kind: Mapped[OutboxKind] = mapped_column(StrEnumType(OutboxKind, 24))
-    subject_id: Mapped[int] = mapped_column(Integer)  # the progress update (for UPDATE_SAVED)
+    subject_id: Mapped[int | None] = mapped_column(Integer)  # the progress update (UPDATE_SAVED)
     recipient: Mapped[str | None] = mapped_column(String(32))  # the Slack user who made the change
     receipt: Mapped[bool] = mapped_column(Boolean, default=False)  # sent a receipt, not only told of problems
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -52,6 +52,7 @@ class OutboxKind(StrEnum):
     """What an outbox row asks the worker to post."""
 
     UPDATE_SAVED = "update_saved"  # the area-thread line, the privacy officer's notice, the author's receipt
+    DUE_REQUESTED = "due_requested"  # a revised due date asked for: the chair's and admins' Approve / Decline
 
 
 GRADE_SYNONYMS = {"requires improvement": Grade.REQUIRES_IMPROVEMENT}

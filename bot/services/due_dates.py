@@ -7,8 +7,10 @@ The caller owns the transaction.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -32,6 +34,27 @@ class DueRequest:
     requested_by: str
     owner_slack_id: str | None
     approver_slack_ids: tuple[str, ...]  # the chair and the plan's admins
+
+    def as_facts(self) -> dict[str, Any]:
+        """As JSON, for the outbox row that asks the approvers (from_facts reads it back)."""
+        facts = dataclasses.asdict(self)
+        facts.update(
+            due=self.due.isoformat() if self.due else None,
+            proposed=self.proposed.isoformat(),
+            approver_slack_ids=list(self.approver_slack_ids),
+        )
+        return facts
+
+    @classmethod
+    def from_facts(cls, facts: dict[str, Any]) -> DueRequest:
+        return cls(
+            **{
+                **facts,
+                "due": date.fromisoformat(facts["due"]) if facts.get("due") else None,
+                "proposed": date.fromisoformat(facts["proposed"]),
+                "approver_slack_ids": tuple(facts["approver_slack_ids"]),
+            }
+        )
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ class Claimed:
     id: int
     plan_id: int
     kind: OutboxKind
-    subject_id: int
+    subject_id: int | None
     recipient: str | None
     receipt: bool
     attempt: int
@@ -48,7 +48,7 @@ def enqueue(
     *,
     plan_id: int,
     kind: OutboxKind,
-    subject_id: int,
+    subject_id: int | None,
     now: datetime,
     recipient: str | None = None,
     receipt: bool = False,

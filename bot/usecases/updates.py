@@ -161,7 +161,7 @@ def ask_due_date(
     sessions: Sessions, caller: Asker, code: str, proposed: date | None, reason: str | None
 ) -> DueRequest | Refused:
     def request(db: Session, person_id: int) -> DueRequest:
-        return request_due_date(
+        asked = request_due_date(
             db=db,
             plan_id=caller.plan_id,
             milestone_code=code,
@@ -171,6 +171,17 @@ def ask_due_date(
             now=caller.now,
             extra_admin_slack_ids=caller.admin_ids,
         )
+        # The approvers' Approve / Decline DMs, posted by the outbox with the request committed.
+        facts = {"request": asked.as_facts()}
+        enqueue(
+            db,
+            plan_id=caller.plan_id,
+            kind=OutboxKind.DUE_REQUESTED,
+            subject_id=None,
+            now=caller.now,
+            facts=facts,
+        )
+        return asked
 
     return _write(sessions, caller, request)
 

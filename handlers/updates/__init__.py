@@ -86,7 +86,7 @@ def update_command(ask: Ask, args: str) -> Reply:
     if isinstance(outcome, NeedsForm):
         return _modal_or_say(ask, outcome.code, outcome.typed, outcome.notice or "")
     if isinstance(outcome, DueAsked):
-        asked = due.tell_approvers(ask, outcome.request)
+        asked = due.approvers_asked(ask, outcome.request)
         return joined(after_save(ask, outcome.update), asked) if outcome.update else asked
     if isinstance(outcome, Saved):
         return after_save(ask, outcome.update) if outcome.update else Reply.nothing()
@@ -203,7 +203,7 @@ def on_update_submit(ack: Ack, body: dict[str, Any], context: Any, client: Any, 
     elif outcome.update is not None:
         ask.deps.outbox.ring()  # the receipt comes from the outbox, with the announcement
     if outcome.due is not None:
-        send_receipt(ask, due.tell_approvers(ask, outcome.due))
+        send_receipt(ask, due.approvers_asked(ask, outcome.due))
 
 
 def send_receipt(ask: Ask, reply: Reply) -> None:

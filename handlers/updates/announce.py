@@ -63,9 +63,9 @@ def deliver_update(ask: Ask, held: Claimed, record: Callable[[dict[str, Any]], N
         record(progress)
 
 
-def _saved_update(ask: Ask, update_id: int) -> UpdateResult | None:
+def _saved_update(ask: Ask, update_id: int | None) -> UpdateResult | None:
     with ask.deps.sessions() as db:
-        row = db.get(ProgressUpdate, update_id)
+        row = db.get(ProgressUpdate, update_id) if update_id is not None else None
         if row is None or row.superseded_at is not None:
             return None
         return as_result(db, row, duplicate=False)

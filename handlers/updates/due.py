@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App
+from slack_sdk.errors import SlackApiError
 
 from bot.services.due_dates import DueDecision, DueRequest
+from bot.services.outbox import Claimed
 from bot.services.wording import full_day
 from bot.usecases.results import Refused
 from bot.usecases.updates import decide_due
 from handlers import blocks as bk
 from handlers.blocks import Reply
 from handlers.context import Ask, ask_from
+from handlers.errors import retryable
 
 log = logging.getLogger("qib.updates")
 
@@ -27,18 +31,36 @@ def register(app: App) -> None:
     app.action(DECLINE)(on_decide)
 
 
-def tell_approvers(ask: Ask, request: DueRequest) -> Reply:
-    """DM every approver the request with Approve / Decline; the owner is told the date moves once approved."""
-    for approver in request.approver_slack_ids:
-        try:
-            text = request_text(request)
-            ask.client.chat_postMessage(channel=approver, text=text, blocks=request_blocks(request))
-        except Exception as exc:  # the request is saved: `/qib history` shows it to the chair
-            log.warning("could not ask for a revised due date: %s", type(exc).__name__)
+def approvers_asked(ask: Ask, request: DueRequest) -> Reply:
+    """Wake the outbox, which DMs the approvers (queued with the request); the owner is told the date
+    moves once approved."""
+    ask.deps.outbox.ring()
     return Reply(
         text=f"Asked the chair to move {request.milestone_code} to {full_day(request.proposed)}. "
         f"It stays due {full_day(request.due)} until the date is approved."
     )
+
+
+def deliver_due_request(ask: Ask, held: Claimed, record: Callable[[dict[str, Any]], None]) -> None:
+    """The outbox's part: DM every approver the request with Approve / Decline, each once (`asked`)."""
+    progress = dict(held.progress)
+    request = DueRequest.from_facts(progress["request"])
+    asked: list[str] = list(progress.get("asked", []))
+    for approver in request.approver_slack_ids:
+        if approver in asked:
+            continue
+        try:
+            ask.client.chat_postMessage(
+                channel=approver, text=request_text(request), blocks=request_blocks(request)
+            )
+        except SlackApiError as exc:
+            if retryable(exc):
+                raise
+            # The request is saved, and `/qib history` shows it to the chair: not tried again.
+            log.warning("could not ask for a revised due date: %s", exc.response.get("error", "error"))
+        asked.append(approver)
+        progress["asked"] = asked
+        record(progress)
 
 
 def request_text(request: DueRequest) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -127,3 +127,18 @@ def test_the_form_asks_for_a_revised_date_without_saving_an_empty_update(bot):
     assert milestone(bot, "M-05").due_requested == date(2020, 9, 30)
     assert "Revised due date requested" in request_dm(bot)["text"]
     assert history(bot, "M-05") == []  # no empty progress update
+
+
+def test_the_chair_is_asked_once_even_when_slack_is_down_at_first(bot):
+    bot.slack.fail("chat.postMessage", status=503, times=None)
+    [reply] = bot.command("update M-05 due 30 Sep because the IRO post is filled in July", user=IRO)
+    assert "Asked the chair" in reply["text"]  # the request is saved: the DM waits in the outbox
+    assert not [
+        c for c in bot.slack.calls_to("chat.postMessage") if c.args["channel"] == CHAIR and not c.failed
+    ]
+    bot.slack.clear_failures()
+    bot.clock[0] += timedelta(minutes=1)  # past the outbox's backoff
+    bot.deps.outbox.ring()
+    bot.deps.outbox.ring()  # a second drain finds nothing left to send
+    asked = [c for c in bot.slack.calls_to("chat.postMessage") if c.args["channel"] == CHAIR and not c.failed]
+    assert len(asked) == 1 and "Revised due date requested" in asked[0].args["text"]

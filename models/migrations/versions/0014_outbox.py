@@ -28,7 +28,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("plan_id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=24), nullable=False),
-        sa.Column("subject_id", sa.Integer(), nullable=False),
+        sa.Column("subject_id", sa.Integer(), nullable=True),
         sa.Column("recipient", sa.String(length=32), nullable=True),
         sa.Column("receipt", sa.Boolean(), nullable=False),
         sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
