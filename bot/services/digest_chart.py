@@ -1,23 +1,23 @@
 """The BRAG-over-time chart: one stacked bar per board meeting (the last twelve), drawn from a digest.
 
-Drawn with matplotlib's Agg backend (no display) from the frozen digest's own `brag_history`, so a
-digest re-exported a year later draws the same chart. The PNG carries no
-software or time metadata, so drawing it twice gives the same bytes.
+Drawn with matplotlib's object API on an Agg canvas (no display, no pyplot state shared between
+threads) from the frozen digest's own `brag_history`, so a digest re-exported a year later draws the
+same chart. The PNG carries no software or time metadata, so drawing it twice gives the same bytes.
+matplotlib is imported when a chart is drawn, not when the bot starts: it is half a second of every
+`qib` command's start-up otherwise.
 """
 
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
-import matplotlib
+from bot.services import measure_charts
+from bot.services.digest import BRAG, BRAG_COLOURS, Digest, DigestMeasure
+from bot.services.status import Health
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-
-from bot.services import measure_charts  # noqa: E402
-from bot.services.digest import BRAG, BRAG_COLOURS, Digest, DigestMeasure  # noqa: E402
-from bot.services.status import Health  # noqa: E402
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = [
     "brag_alt_text",
@@ -55,10 +55,15 @@ def brag_alt_text(d: Digest) -> str:
     return "Milestones by rating at each board meeting. " + "; ".join(parts) + "."
 
 
-def _figure(d: Digest) -> plt.Figure:
+def _figure(d: Digest) -> Figure:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     points = d.brag_history[-12:]
     labels = [f"{_MONTHS[p.meeting_on.month - 1]} {p.meeting_on:%y}" for p in points]
-    fig, ax = plt.subplots(figsize=(8, 3.6), dpi=100)
+    fig = Figure(figsize=(8, 3.6), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
     bottoms = [0] * len(points)
     for key in BRAG:
         values = [p.counts.get(key, 0) for p in points]
@@ -73,12 +78,8 @@ def _figure(d: Digest) -> plt.Figure:
 
 
 def brag_chart_png(d: Digest) -> bytes:
-    fig = _figure(d)
     out = io.BytesIO()
-    try:
-        fig.savefig(out, format="png", metadata={"Software": None})
-    finally:
-        plt.close(fig)
+    _figure(d).savefig(out, format="png", metadata={"Software": None})
     return out.getvalue()
 
 
