@@ -325,6 +325,7 @@ def digest_build(url: str, runs: int) -> dict[str, Any]:
     run builds it afresh (no answer kept from the run before, as after a write), and once more kept."""
     from benchmarks.load import percentiles
     from bot.deps import build_deps
+    from bot.heap import freeze_start_up_heap
     from bot.scheduler import Scheduler
     from bot.services import read_model
     from bot.settings import Settings
@@ -333,6 +334,7 @@ def digest_build(url: str, runs: int) -> dict[str, Any]:
     deps = build_deps(settings)
     scheduler = Scheduler(deps, settings, client=None)  # type: ignore[arg-type]
     deps.plan_id()
+    freeze_start_up_heap()  # as `qib run` does once it has started
     timings = []
     digest = None
     kept = []

@@ -94,7 +94,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     except WorkspaceUnknown as exc:
         raise CliError(str(exc)) from None
     stop = threading.Event()
+    from bot.heap import freeze_start_up_heap
     from bot.outbox_worker import Courier, start_courier
+
+    freeze_start_up_heap()
 
     start_courier(Courier(deps, settings, app.client), stop)  # posts what saves queued, off the ack path
     if settings.scheduler:

@@ -27,7 +27,7 @@ SLACK = ("slack_bolt", "slack_sdk")
 LAYERS = (
     Layer(
         "infrastructure",
-        ("bot", "bot.settings", "bot.logs", "bot.metrics", "bot.channels", "seeds.*"),
+        ("bot", "bot.settings", "bot.logs", "bot.metrics", "bot.channels", "bot.heap", "seeds.*"),
         (),
         "settings, log format, metrics, the channel-id cache, seed data: leaves any layer may use",
         SLACK,
