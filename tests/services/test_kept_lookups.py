@@ -4,15 +4,11 @@ nothing written they run no statement but the revision; a write in between is se
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
-from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, select
+from sqlalchemy import select
 
-from bot.services import read_model
 from bot.services.inspection import inspection_view
 from bot.services.measures import read_measures
 from bot.services.people import actor_for
@@ -20,32 +16,10 @@ from bot.services.questions.interpret import PlanTerms
 from bot.services.questions.terms import plan_words
 from bot.services.search import search
 from models import Area, Person
-from models.db import Sessions, make_sessionmaker
 from qib_testing.people import IRO
+from tests.services.conftest import counting
 
 TODAY = date(2020, 2, 3)
-_TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
-
-
-@pytest.fixture
-def kept(engine: Engine) -> Sessions:
-    read_model.answers.clear()
-    return make_sessionmaker(engine)
-
-
-@contextmanager
-def counting(engine: Engine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if not statement.lstrip().upper().startswith(_TRANSACTION_CONTROL):
-            seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 LOOKUPS = {

@@ -4,14 +4,12 @@ reads the plan revision once per session, not once per kept answer."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
-from sqlalchemy import Engine, event, select
+from sqlalchemy import select
 
 from bot.services import queries as q
 from bot.services import read_model
@@ -19,34 +17,12 @@ from bot.services.read_model import FrozenList
 from bot.settings import Settings
 from bot.usecases import board_paper
 from models import Milestone
-from models.db import Sessions, make_sessionmaker
+from models.db import Sessions
+from tests.services.conftest import counting
 
 NOW = datetime(2020, 2, 3, 10, 0, tzinfo=UTC)  # after the January board (16th), before February's (20th)
 TODAY = NOW.date()
 SETTINGS = Settings(_env_file=None)
-_TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
-
-
-@pytest.fixture
-def kept(engine: Engine) -> Sessions:
-    """Sessions whose reads use kept answers, as the bot's are."""
-    read_model.answers.clear()
-    return make_sessionmaker(engine)
-
-
-@contextmanager
-def counting(engine: Engine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if not statement.lstrip().upper().startswith(_TRANSACTION_CONTROL):
-            seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def paper(kept: Sessions, plan_id: int, now: datetime = NOW) -> Any:

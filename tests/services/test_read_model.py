@@ -6,13 +6,11 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, select, text, update
+from sqlalchemy import select, text, update
 
 from bot.services import queries as q
 from bot.services import read_model
@@ -21,31 +19,9 @@ from models import Area, Milestone
 from models.db import Sessions, make_engine, make_sessionmaker
 from models.revision import bump_all
 from tests.conftest import ROOT
+from tests.services.conftest import counting
 
 TODAY = date(2020, 2, 3)  # after the January board (16th), before February's (20th)
-_TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
-
-
-@pytest.fixture
-def kept(engine: Engine) -> Sessions:
-    """Sessions whose reads use kept answers, as the bot's are."""
-    read_model.answers.clear()
-    return make_sessionmaker(engine)
-
-
-@contextmanager
-def counting(engine: Engine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if not statement.lstrip().upper().startswith(_TRANSACTION_CONTROL):
-            seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def revision(kept: Sessions, plan_id: int) -> int:
