@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from bot.services.errors import NotAllowed
 from bot.services.read_model import cached
 from bot.services.wording import person_label
-from models import Person
+from models import Board, Person
 
 
 @dataclass(frozen=True)
@@ -162,3 +162,17 @@ def can_preview_digest(actor: Actor | None) -> bool:
 def can_admin(actor: Actor | None) -> bool:
     """Plan edits, owner mapping, import and export."""
     return actor is not None and actor.is_admin
+
+
+def board_chairs(db: Session, plan_id: int) -> list[Person]:
+    """The board's chair, else whoever the plan marks as chair."""
+    chair = db.scalar(select(Person).join(Board, Board.chair_id == Person.id).where(Board.plan_id == plan_id))
+    if chair is not None:
+        return [chair]
+    return list(
+        db.scalars(
+            select(Person)
+            .where(Person.plan_id == plan_id, Person.is_chair.is_(True))
+            .order_by(Person.position, Person.id)
+        )
+    )

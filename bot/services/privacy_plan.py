@@ -9,15 +9,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.services.audit import AuditAction, audit
+from bot.services.people import board_chairs
 from bot.services.privacy_words import Staff
-from models import Board, Person
+from models import Person
 
 
 def plan_staff(db: Session, plan_id: int) -> Staff:
     """The plan's people (names, roles, emails): never flagged as a child's personal data."""
     rows = db.execute(
         select(Person.name, Person.role, Person.email).where(Person.plan_id == plan_id).order_by(Person.id)
-    ).tuples()
+    )
     return _staff(tuple((name, role, email) for name, role, email in rows))  # plain tuples hash fast
 
 
@@ -40,16 +41,7 @@ def privacy_officers(db: Session, plan_id: int) -> list[Person]:
     )
     if officers:
         return officers
-    chair = db.scalar(select(Person).join(Board, Board.chair_id == Person.id).where(Board.plan_id == plan_id))
-    if chair is not None:
-        return [chair]
-    return list(
-        db.scalars(
-            select(Person)
-            .where(Person.plan_id == plan_id, Person.is_chair.is_(True))
-            .order_by(Person.position, Person.id)
-        )
-    )
+    return board_chairs(db, plan_id)
 
 
 def record_personal_data_message(

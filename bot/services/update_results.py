@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from bot.services.people import board_chairs
 from bot.services.status import Health, health
 from bot.services.update_checks import zone as _zone
 from models import Person, Plan, ProgressUpdate
@@ -101,3 +102,20 @@ def summarise(
 def result_of(db: Session, update: ProgressUpdate) -> UpdateResult:
     """An update as recorded (a correction's replacement, say), reported as `record_update` reports one."""
     return as_result(db, update, duplicate=False)
+
+
+def told_of_reopening(db: Session, update_id: int) -> tuple[str, ...]:
+    """Who hears that a complete milestone was reopened: its owner and the board's chair (Slack ids),
+    never the person who reopened it."""
+    update = db.get(ProgressUpdate, update_id)
+    if update is None:
+        return ()
+    owner = db.get(Person, update.milestone.owner_id) if update.milestone.owner_id is not None else None
+    people = [owner, *board_chairs(db, update.plan_id)]
+    told: list[str] = []
+    for person in people:
+        if person is None or not person.slack_user_id or person.id == update.author_id:
+            continue
+        if person.slack_user_id not in told:
+            told.append(person.slack_user_id)
+    return tuple(told)

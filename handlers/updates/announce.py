@@ -1,5 +1,6 @@
 """After an update is saved, posted by the outbox worker: a line in the area's thread in the board channel,
-the privacy officer's notice of an override, and the author's receipt."""
+word of a reopening to the owner and the chair, the privacy officer's notice of an override, and the
+author's receipt."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from handlers.blocks import Reply
 from handlers.context import Ask
 from handlers.errors import retryable
 from handlers.updates.privacy_notice import tell_privacy_officer
+from handlers.updates.reopening import tell_of_reopening
 from handlers.words import status_label
 from models import ProgressUpdate
 
@@ -40,7 +42,8 @@ def announcement(result: UpdateResult) -> str:
 
 def deliver_update(ask: Ask, held: Claimed, record: Callable[[dict[str, Any]], None]) -> None:
     """What a saved update owes Slack, posted by the outbox worker, each part once: the line in its
-    area's thread, the privacy officer's notice of an override, and the author's receipt (or, for a
+    area's thread, word of a reopening to the owner and the chair, the privacy officer's notice of an
+    override, and the author's receipt (or, for a
     quick update already answered in the ack, word of a problem only). `record` keeps each step as it
     lands. Slack's 429s, 5xx and silences propagate, for the worker to try again later."""
     progress = dict(held.progress)
@@ -49,6 +52,11 @@ def deliver_update(ask: Ask, held: Claimed, record: Callable[[dict[str, Any]], N
         return
     if "announced" not in progress:
         progress["announced"], progress["problem"] = _announce(ask, result, held)
+        record(progress)
+    if result.reopened and not progress.get("reopen_done"):
+        told = progress.setdefault("reopen_told", [])
+        tell_of_reopening(ask, result, told, lambda: record(progress))
+        progress["reopen_done"] = True
         record(progress)
     if progress.get("override_kinds") and not progress.get("privacy"):
         tell_privacy_officer(ask, replace(result, override_kinds=tuple(progress["override_kinds"])))

@@ -43,6 +43,35 @@ def test_a_reopening_and_its_reason_are_in_history(bot):
     assert "reopened it (complete -&gt; at risk): Audit found four reviews out of timescale" in shown["text"]
 
 
+def reopen_m16(bot, user: str, view_id: str) -> None:
+    """Reopen M-16 (complete, owned by Alex Morgan) from the form, as `user`."""
+    view = open_modal(bot, "update M-16", user=user)
+    reopening = choose_status(bot, view, state("M-16", "complete", "100", None), "at risk")
+    values = state("M-16", "at risk", "80", "February audit found four reviews late")
+    values["next_steps"] = {"value": "Weekly checks"}
+    values["reopen_reason"] = {"value": "Audit found four reviews out of timescale"}
+    assert bot.submit(reopening, values, user=user, view_id=view_id) == (200, "")
+
+
+def test_a_reopening_by_its_owner_tells_the_chair_and_not_the_owner(bot):
+    reopen_m16(bot, IRO, "VREOPEN3")
+    [dm] = bot.slack.wait_for("chat.postMessage", predicate=lambda c: c.args["channel"] == CHAIR)
+    text = dm.args["text"]
+    assert "*M-16*" in text and "*reopened* by Alex Morgan" in text and "80%" in text
+    assert "/qib history M-16" in text
+    assert "Audit found" not in text  # the reason stays in history, where a redaction reaches it
+    assert not [t for t in dms_to(bot, IRO) if "reopened" in t]
+
+
+def test_a_reopening_by_the_chair_tells_the_owner_once_and_not_the_chair(bot):
+    reopen_m16(bot, CHAIR, "VREOPEN4")
+    [dm] = bot.slack.wait_for("chat.postMessage", predicate=lambda c: c.args["channel"] == IRO)
+    assert "*reopened* by Sam Carter" in dm.args["text"]
+    bot.slack.wait_for("chat.postMessage", predicate=lambda c: c.args["channel"] == CHAIR)  # the receipt
+    assert [t for t in dms_to(bot, IRO) if "reopened" in t] == [dm.args["text"]]
+    assert not [t for t in dms_to(bot, CHAIR) if "reopened" in t]
+
+
 def test_a_reopening_reason_is_in_the_export_and_survives_a_round_trip(bot, engine):
     view = open_modal(bot, "update M-16", user=IRO)
     reopening = choose_status(bot, view, state("M-16", "complete", "100", None), "at risk")
