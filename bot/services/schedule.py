@@ -247,6 +247,7 @@ class BoardRule:
     overrides: tuple[Override, ...]
     timing: Timing
     channel: str | None
+    as_at: date | None = None  # the day the plan file describes: meetings before it are history, not missed
 
     def meetings(self, frm: date, to: date) -> list[Meeting]:
         return meetings_between(self.rrule, self.start, self.at, self.tz, list(self.overrides), frm, to)
@@ -278,6 +279,7 @@ def board_rule(
             Plan.reminder_working_days,
             Plan.digest_time,
             Plan.channel,
+            Plan.as_at,
         )
         .join(Plan, Plan.id == Board.plan_id)
         .where(Board.plan_id == plan_id)
@@ -316,6 +318,7 @@ def board_rule(
         overrides=overrides,
         timing=timing,
         channel=channel or found.channel,
+        as_at=found.as_at,
     )
 
 

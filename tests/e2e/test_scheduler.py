@@ -182,6 +182,15 @@ def test_once_the_meeting_has_passed_it_does_not_post_and_says_why(sched, slack,
     assert "was not posted" not in caplog.text  # said once, not every minute
 
 
+def test_a_meeting_held_before_the_plans_snapshot_is_history_not_a_missed_digest(sched, slack, caplog):
+    caplog.set_level(logging.INFO)
+    report = sched.tick(datetime(2020, 2, 7, 9, 0, tzinfo=UTC))  # the seed's as_at; the board met on 16 Jan
+    assert report.skipped == []
+    assert "was not posted" not in caplog.text
+    assert "no digest for the meeting on 2020-01-16: it met before the plan's snapshot" in caplog.text
+    assert digests(slack) == []
+
+
 def test_a_crash_between_claim_and_post_is_recovered_later_without_a_second_post(
     sched, slack, engine, durham
 ):
