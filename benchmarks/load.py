@@ -113,6 +113,8 @@ class Driver:
         self.rng = random.Random(seed)
         self.rng_lock = threading.Lock()
         self.ids = itertools.count(1)
+        # In every submission, so that a run on the database an earlier run left (--reuse) is no replay.
+        self.tag = run_tag()
         self.busy_users: set[str] = set()
         self.users_lock = threading.Condition()
         self.owners = sorted(roster["open_owned"])
@@ -226,7 +228,11 @@ class Driver:
             code = self.pick(r["open_owned"][user])
             n = next(self.ids)
             payload = view_submission_payload(
-                "qib_update", update_state(code, n), user_id=user, team_id=TEAM, view_id=f"VBENCH{n:06d}"
+                "qib_update",
+                update_state(code, n, self.tag),
+                user_id=user,
+                team_id=TEAM,
+                view_id=f"VBENCH{self.tag.upper()}{n:06d}",
             )
             return Request(interactive_body(payload), FORM, None, check_ack=_plain_ack)
         if target == "floor":
@@ -328,7 +334,16 @@ class Driver:
         return [s for s in samples if s is not None], time.perf_counter() - start
 
 
-def update_state(code: str, n: int) -> dict[str, dict[str, Any]]:
+def run_tag() -> str:
+    """Letters that differ from one run to the next (digits in a note could read as a case reference)."""
+    t, letters = int(time.time()), []
+    while t:
+        t, d = divmod(t, 26)
+        letters.append(chr(ord("a") + d))
+    return "".join(letters)
+
+
+def update_state(code: str, n: int, tag: str = "") -> dict[str, dict[str, Any]]:
     """The update modal's state.values, as Slack sends them on submission."""
 
     def select(value: str | None) -> dict[str, Any]:
@@ -339,7 +354,9 @@ def update_state(code: str, n: int) -> dict[str, dict[str, Any]]:
         "milestone": {"update_pick_milestone": select(code)},
         "status": {"value": select("on track")},
         "percent": {"value": str(10 + n % 80)},
-        "note": {"value": f"Benchmark submission {n}: workshop held with the team"},
+        "note": {
+            "value": f"Benchmark submission {n}{' of run ' + tag if tag else ''}: workshop held with the team"
+        },
         "evidence_url": {"value": None},
         "next_steps": {"value": None},
         "blockers": {"value": None},

@@ -103,6 +103,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--quiet", action="store_true", help="the figures only, without the profile")
     parser.add_argument("--sql", action="store_true", help="print the statements of one more request")
+    parser.add_argument(
+        "--ack-only",
+        action="store_true",
+        help="leave the outbox undrained: what the request itself costs, as under `qib run`",
+    )
     args = parser.parse_args(argv)
     server = os.environ.get("QIB_BENCH_DATABASE_URL", DEFAULT_SERVER)
     url = make_url(server).set(database=args.database).render_as_string(hide_password=False)
@@ -126,12 +131,10 @@ def main(argv: list[str] | None = None) -> int:
             slack_signing_secret=SECRET,
             slack_api_url=sink.base_url,
         )
-        app = create_app(
-            settings,
-            Deps(engine=engine, sessions=sessions),
-            client=make_client(settings),
-            process_before_response=True,
-        )
+        deps = Deps(engine=engine, sessions=sessions)
+        app = create_app(settings, deps, client=make_client(settings), process_before_response=True)
+        if args.ack_only:  # as in a long-running process, whose worker thread posts (bot.outbox_worker)
+            deps.outbox.answer_with(lambda: None)
         assert user and chair and own and area, "the benchmark plan has no owner, chair or area"
         make = requests(sink, user, chair, own, area)[args.kind]
         for _ in range(3):

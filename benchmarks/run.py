@@ -411,7 +411,20 @@ def main(argv: list[str] | None = None) -> int:
         help="where latest.json and latest.md go (default benchmarks/results; --quick: the logs)",
     )
     parser.add_argument("--skip-counts", action="store_true", help="leave out the statement counts")
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="MODE_OR_SCENARIO",
+        help="run only these load steps (steady, concurrent, burst, or a scenario such as mine); "
+        "with the counts and the digest build left out, and the results written to the logs",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the qib_bench database the last run left (same --seed and size) instead of rebuilding it",
+    )
     args = parser.parse_args(argv)
+    partial = bool(args.only) or args.reuse
 
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -425,14 +438,18 @@ def main(argv: list[str] | None = None) -> int:
     log_dir = Path(tempfile.mkdtemp(prefix="qib-bench-"))
     print(f"bench: logs in {log_dir}", flush=True)
 
-    if not args.skip_counts:
+    if not (args.skip_counts or args.only):
         with timed("statement counts", timings):
             results["statement_counts"] = statement_counts(args.server)
         for line in results["statement_counts"]["growth"]:
             print(f"bench: GROWS WITH THE PLAN: {line}", flush=True)
 
     with timed("generate and import the large plan", timings):
-        url = fresh_database(args.server, "qib_bench")
+        url = (
+            make_url(args.server).set(database="qib_bench").render_as_string(hide_password=False)
+            if args.reuse
+            else fresh_database(args.server, "qib_bench")
+        )
         from benchmarks.generate import load
         from bot.deps import open_database
         from bot.settings import Settings
@@ -440,7 +457,8 @@ def main(argv: list[str] | None = None) -> int:
         data = plan_dict(args.seed, size, today=local_today())
         people = roster(data)
         engine, sessions = open_database(Settings(_env_file=None, database_url=url))
-        load(sessions, data)
+        if not args.reuse:
+            load(sessions, data)
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("ANALYZE"))
             results["postgresql"] = conn.scalar(text("SHOW server_version"))
@@ -453,8 +471,9 @@ def main(argv: list[str] | None = None) -> int:
         }
         del data
 
-    with timed("digest build in-process", timings):
-        results["digest_build"] = digest_build(url, 5 if args.quick else 20)
+    if not args.only:
+        with timed("digest build in-process", timings):
+            results["digest_build"] = digest_build(url, 5 if args.quick else 20)
 
     config = {
         "secret": SECRET,
@@ -467,7 +486,11 @@ def main(argv: list[str] | None = None) -> int:
             "open_owned": people.open_owned,
             "areas": people.areas,
         },
-        "steps": steps(args.quick),
+        "steps": [
+            step
+            for step in steps(args.quick)
+            if not args.only or step["mode"] in args.only or step["scenario"] in args.only
+        ],
     }
     config_path = log_dir / "load-config.json"
     config_path.write_text(json.dumps(config), encoding="utf-8")
@@ -547,9 +570,9 @@ def main(argv: list[str] | None = None) -> int:
     results["logs"] = str(log_dir)
     results["verdicts"] = report.verdicts(results)
 
-    args.out = args.out or (log_dir if args.quick else RESULTS)
+    args.out = args.out or (log_dir if args.quick or partial else RESULTS)
     args.out.mkdir(parents=True, exist_ok=True)
-    stem = "quick" if args.quick else "latest"
+    stem = "quick" if args.quick else "partial" if partial else "latest"
     (args.out / f"{stem}.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     table = report.markdown(results)
     (args.out / f"{stem}.md").write_text(table, encoding="utf-8")
