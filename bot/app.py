@@ -194,7 +194,8 @@ def _share(settings: Settings, deps: Deps, router: Router) -> Callable[..., Any]
         context["router"] = router
         if context.get("response_url"):  # replies that survive Slack's 429s and 5xx (see bot/respond.py)
             context["respond"] = PatientRespond(response_url=context["response_url"])
-        return next()
+        with deps.outbox.serving():  # the outbox worker waits for a lull in these
+            return next()
 
     return share
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time
+from time import monotonic
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import DBAPIError
@@ -29,16 +32,39 @@ class _Known:
 class OutboxBell:
     """Rung after a commit that queued posts in the outbox (bot.services.outbox). What it wakes is set
     by the runtime: the worker thread of a long-running process, or, where nothing may outlive the
-    request (process_before_response, the console), the worker run in the ringing thread."""
+    request (process_before_response, the console), the worker run in the ringing thread.
+
+    It also counts the requests being answered, so that the worker thread can wait for a lull: under a
+    burst the acks get the CPU first, and the posts follow a moment later."""
 
     def __init__(self) -> None:
         self._answer: Callable[[], None] = lambda: None
+        self._lock = threading.Lock()
+        self._serving = 0
+        self._last_done = 0.0
 
     def answer_with(self, answer: Callable[[], None]) -> None:
         self._answer = answer
 
     def ring(self) -> None:
         self._answer()
+
+    @contextmanager
+    def serving(self) -> Iterator[None]:
+        """Around one request's answer."""
+        with self._lock:
+            self._serving += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._serving -= 1
+                self._last_done = monotonic()
+
+    def quiet(self, for_seconds: float) -> bool:
+        """No request is being answered, and none was for `for_seconds`."""
+        with self._lock:
+            return self._serving == 0 and monotonic() - self._last_done >= for_seconds
 
 
 def utc_now() -> datetime:

@@ -15,6 +15,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from time import monotonic, sleep
 from typing import Any
 
 from slack_sdk import WebClient
@@ -39,6 +40,8 @@ DELIVERIES: dict[OutboxKind, Delivery] = {
     OutboxKind.DUE_REQUESTED: deliver_due_request,
 }
 IDLE_SECONDS = 5.0  # how often an idle worker looks anyway (retries due, rows a dead process left)
+LULL_SECONDS = 0.03  # the worker thread posts once no request has been answered for this long...
+MAX_DEFER_SECONDS = 2.5  # ...or once it has waited this long in one drain, however busy the process
 
 
 class Courier:
@@ -56,22 +59,34 @@ class Courier:
         self._bell = threading.Event()
         self._router = Router()  # a delivery runs no subcommand
 
-    def drain(self, now: datetime | None = None) -> int:
-        """Post everything due now, including what is queued while this runs; the number posted."""
+    def drain(self, now: datetime | None = None, *, patient: bool = False) -> int:
+        """Post everything due now, including what is queued while this runs; the number posted.
+        `patient` (the worker thread): before each post, wait for a lull in the requests this process
+        is answering, up to MAX_DEFER_SECONDS in all, so that a burst of updates is acknowledged first."""
         posted = 0
+        defer_until = monotonic() + MAX_DEFER_SECONDS
         with self._draining:
             while True:
+                if patient:
+                    self._wait_for_a_lull(defer_until)
                 when = now or self.deps.clock()
                 with self.deps.sessions.begin() as db:
                     batch = outbox.claim(db, now=when, owner=self.owner, stale=self.stale)
                 if not batch:
                     break
-                posted += sum(self._deliver(held, when) for held in batch)
+                for held in batch:
+                    if patient and posted:
+                        self._wait_for_a_lull(defer_until)
+                    posted += self._deliver(held, when)
                 if now is not None and len(batch) < outbox.BATCH:
                     break  # a fixed clock: what is due is done
             with self.deps.sessions() as db:
                 metrics.OUTBOX_BACKLOG.set(outbox.backlog(db))
         return posted
+
+    def _wait_for_a_lull(self, until: float) -> None:
+        while not self.deps.outbox.quiet(LULL_SECONDS) and monotonic() < until:
+            sleep(LULL_SECONDS / 3)
 
     def forget_done(self, now: datetime | None = None) -> None:
         with self.deps.sessions.begin() as db:
@@ -84,7 +99,7 @@ class Courier:
         """Drain when rung, and every IDLE_SECONDS, until `stop`; a failure is logged, never fatal."""
         while not stop.is_set():
             try:
-                self.drain()
+                self.drain(patient=True)
             except Exception as exc:  # the database gone away: the next round tries again
                 log_unexpected(log, "the outbox worker could not drain", exc)
             self._bell.wait(IDLE_SECONDS)
