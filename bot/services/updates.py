@@ -118,15 +118,12 @@ def record(db: Session, request: UpdateRequest) -> UpdateResult:
         evidence_url=checked.url,
         reopen_reason=checked.reason,
     )
-    earlier = _already_recorded(db, plan_id, checked.key, checked.digest)
-    if earlier is not None:
-        return _result(db, earlier, duplicate=True)
     plan = db.get(Plan, plan_id)
     if plan is None:
         raise NotFound("That plan no longer exists.")
     milestone = _lock(db, milestone_id)
     # Under the lock, a request racing with ours has either committed (and is seen here) or waits.
-    earlier = _already_recorded(db, plan_id, checked.key, checked.digest)
+    earlier, key_free = _already_recorded(db, plan_id, checked.key, checked.digest)
     if earlier is not None:
         return _result(db, earlier, duplicate=True)
 
@@ -148,7 +145,7 @@ def record(db: Session, request: UpdateRequest) -> UpdateResult:
             db, milestone, checked.after_status, checked.after_percent, checked.texts, checked.url
         )
     findings, why = _screened(db, plan_id, checked, request, today)
-    row = _new_row(db, request, milestone, checked, acting_as.author.id)
+    row = _new_row(request, milestone, checked, acting_as.author.id, key_free=key_free)
     earlier = _insert(db, row, plan_id, checked.key, checked.digest)
     if earlier is not None:
         return _result(db, earlier, duplicate=True)
@@ -257,7 +254,7 @@ def _screened(
 
 
 def _new_row(
-    db: Session, request: UpdateRequest, milestone: Milestone, checked: _Checked, author_id: int
+    request: UpdateRequest, milestone: Milestone, checked: _Checked, author_id: int, *, key_free: bool
 ) -> ProgressUpdate:
     key, digest = checked.key, checked.digest
     return ProgressUpdate(
@@ -276,7 +273,7 @@ def _new_row(
         decision=checked.texts["decision"],
         reopen_reason=checked.reason if checked.reopened else None,
         source=checked.source,
-        idempotency_key=key if _key_free(db, request.plan_id, key) else scoped_key(key, digest),
+        idempotency_key=key if key_free else scoped_key(key, digest),
         request_digest=digest,
     )
 
@@ -409,9 +406,17 @@ def scoped_key(key: str, digest: str) -> str:
     return f"{key[: MAX_KEY_CHARS - 17]}#{digest[:16]}"
 
 
-def _already_recorded(db: Session, plan_id: int, key: str, digest: str) -> ProgressUpdate | None:
-    """The check made before inserting (a separate name so tests can simulate losing the race)."""
-    return _find_update(db, plan_id, key, digest)
+def _already_recorded(db: Session, plan_id: int, key: str, digest: str) -> tuple[ProgressUpdate | None, bool]:
+    """The update this very request (same key and digest) already recorded, if any; and whether the key
+    is still free (a different request may have used it). One statement, made under the lock."""
+    rows = db.scalars(
+        select(ProgressUpdate).where(
+            ProgressUpdate.plan_id == plan_id,
+            ProgressUpdate.idempotency_key.in_([key, scoped_key(key, digest)]),
+        )
+    ).all()
+    earlier = next((r for r in rows if r.request_digest == digest), None)
+    return earlier, all(r.idempotency_key != key for r in rows)
 
 
 def _find_update(db: Session, plan_id: int, key: str, digest: str) -> ProgressUpdate | None:
@@ -423,17 +428,6 @@ def _find_update(db: Session, plan_id: int, key: str, digest: str) -> ProgressUp
             ProgressUpdate.request_digest == digest,
         )
     ).first()
-
-
-def _key_free(db: Session, plan_id: int, key: str) -> bool:
-    return (
-        db.scalar(
-            select(ProgressUpdate.id).where(
-                ProgressUpdate.plan_id == plan_id, ProgressUpdate.idempotency_key == key
-            )
-        )
-        is None
-    )
 
 
 def _insert(db: Session, row: ProgressUpdate, plan_id: int, key: str, digest: str) -> ProgressUpdate | None:

@@ -404,8 +404,7 @@ def test_losing_the_insert_race_returns_the_update_that_won(sessions, durham, mo
     with sessions.begin() as db:
         first = record(db, durham, "M-07", "sm-safeguarding", percent=40, key="view-race")
     # Pretend both up-front checks missed the other request's row: the unique constraint decides.
-    monkeypatch.setattr(updates, "_already_recorded", lambda db, plan_id, key, digest: None)
-    monkeypatch.setattr(updates, "_key_free", lambda db, plan_id, key: True)
+    monkeypatch.setattr(updates, "_already_recorded", lambda db, plan_id, key, digest: (None, True))
     monkeypatch.setattr(updates, "_refuse_no_change", lambda *args, **kwargs: None)
     with sessions.begin() as db:
         again = record(db, durham, "M-07", "sm-safeguarding", percent=40, key="view-race")
@@ -503,8 +502,7 @@ def test_losing_the_insert_race_to_a_different_request_with_the_same_key_keeps_b
     with sessions.begin() as db:
         first = record(db, durham, "M-05", "iro-ops", percent=40, key="view-shared")
     # Both up-front checks missed the other request's row: the unique constraint refuses our key.
-    monkeypatch.setattr(updates, "_already_recorded", lambda db, plan_id, key, digest: None)
-    monkeypatch.setattr(updates, "_key_free", lambda db, plan_id, key: True)
+    monkeypatch.setattr(updates, "_already_recorded", lambda db, plan_id, key, digest: (None, True))
     with sessions.begin() as db:
         other = record(db, durham, "M-07", "sm-safeguarding", percent=30, key="view-shared")
     assert not other.duplicate and other.update_id != first.update_id
