@@ -1,0 +1,51 @@
+"""The outbox worker thread lets the acks go first: it posts in a lull between requests, or once it
+has waited its limit, never while a burst would have to share the CPU with it."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from sqlalchemy import create_engine
+
+from bot import outbox_worker
+from bot.deps import Deps, OutboxBell
+from bot.outbox_worker import Courier
+from bot.settings import Settings
+from models.db import make_sessionmaker
+
+
+def test_the_bell_is_quiet_only_once_no_request_has_been_served_for_the_lull():
+    bell = OutboxBell()
+    assert bell.quiet(0.05)
+    with bell.serving():
+        assert not bell.quiet(0.0)
+    assert not bell.quiet(5.0)  # one just ended
+    assert bell.quiet(0.0)
+
+
+def courier() -> Courier:
+    engine = create_engine("sqlite://")
+    return Courier(Deps(engine=engine, sessions=make_sessionmaker(engine)), Settings(_env_file=None), None)  # type: ignore[arg-type]
+
+
+def test_the_worker_waits_while_a_request_is_served_and_goes_in_the_lull_after_it():
+    worker = courier()
+    waited = threading.Event()
+    serving = worker.deps.outbox.serving()
+    serving.__enter__()
+    thread = threading.Thread(target=lambda: (worker._wait_for_a_lull(time.monotonic() + 30), waited.set()))
+    thread.start()
+    assert not waited.wait(0.3)  # a request is being answered: the post waits
+    serving.__exit__(None, None, None)
+    assert waited.wait(2.0)  # the request is answered: the post follows the lull
+    thread.join(1)
+
+
+def test_the_worker_stops_waiting_at_its_limit_however_busy_the_process():
+    worker = courier()
+    with worker.deps.outbox.serving():
+        started = time.monotonic()
+        worker._wait_for_a_lull(started + 0.2)
+        assert 0.2 <= time.monotonic() - started < 1.0
+    assert outbox_worker.MAX_DEFER_SECONDS <= 5  # an announcement is late by seconds, never by minutes
