@@ -8,12 +8,12 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.people import Actor, is_active_delegate
 from bot.services.wording import full_day, person_label
-from models import Milestone, Person
+from models import Milestone, Person, Plan
 from models.codes import code_key
 from models.planfile import CONTROL
 from models.vocab import Source, Status, parse_status
@@ -44,6 +44,23 @@ def lock(db: Session, milestone_id: int) -> Milestone:
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
+
+
+def lock_with_plan(db: Session, plan_id: int, code: str) -> tuple[Milestone, Plan]:
+    """The milestone a code names, locked, with its area and plan loaded in the same statement (an
+    update needs all three: the plan's time zone, the area for its announcement)."""
+    query = (
+        select(Milestone, Plan)
+        .join(Plan, Plan.id == Milestone.plan_id)
+        .options(joinedload(Milestone.area, innerjoin=True))
+        .with_for_update(of=Milestone)
+        .execution_options(populate_existing=True)
+    )
+    found = db.execute(query.where(Milestone.plan_id == plan_id, Milestone.code == (code or "").strip()))
+    row = found.unique().one_or_none()
+    if row is None:
+        row = db.execute(query.where(Milestone.id == find_milestone_id(db, plan_id, code))).unique().one()
+    return row[0], row[1]
 
 
 def find_milestone_id(db: Session, plan_id: int, code: str) -> int:

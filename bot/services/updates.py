@@ -27,12 +27,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.services.audit import AuditAction, audit
-from bot.services.errors import InvalidInput, NoChange, NotAllowed, NotFound
+from bot.services.errors import InvalidInput, NoChange, NotAllowed
 from bot.services.ownership import DelegateChange, OwnerChange, reassign_owner, set_delegate
 from bot.services.people import Actor, acting, can_reopen
 from bot.services.privacy import Finding, kinds_of, screen
 from bot.services.privacy_plan import plan_staff
-from bot.services.update_checks import MAX_KEY_CHARS, MAX_TEXT_CHARS, MAX_URL_CHARS, TEXT_LABELS
+from bot.services.update_checks import (
+    MAX_KEY_CHARS,
+    MAX_TEXT_CHARS,
+    MAX_URL_CHARS,
+    TEXT_LABELS,
+    lock_with_plan,
+)
 from bot.services.update_checks import check_key as _check_key
 from bot.services.update_checks import check_now as _check_now
 from bot.services.update_checks import check_percent as _check_percent
@@ -40,8 +46,6 @@ from bot.services.update_checks import check_source as _check_source
 from bot.services.update_checks import check_status as _check_status
 from bot.services.update_checks import check_url as _check_url
 from bot.services.update_checks import clean_text as _clean_text
-from bot.services.update_checks import find_milestone_id as _milestone_id
-from bot.services.update_checks import lock as _lock
 from bot.services.update_checks import lock_milestone as _lock_milestone
 from bot.services.update_checks import not_yours as _not_yours
 from bot.services.update_checks import owner_phrase as _owner_phrase
@@ -49,7 +53,7 @@ from bot.services.update_checks import zone as _zone
 from bot.services.update_form import Choice, FormDefaults, form_defaults, latest_update, update_choices
 from bot.services.update_results import UpdateResult, result_of, summarise
 from bot.services.update_results import as_result as _result
-from models import Milestone, Person, Plan, ProgressUpdate
+from models import Milestone, Person, ProgressUpdate
 from models.vocab import Status
 
 
@@ -108,20 +112,16 @@ def record(db: Session, request: UpdateRequest) -> UpdateResult:
     """
     plan_id = request.plan_id
     checked = _check(request)
-    milestone_id = _milestone_id(db, plan_id, request.milestone_code)
+    milestone, plan = lock_with_plan(db, plan_id, request.milestone_code)
     checked.digest = request_digest(
         author_id=request.author_id,
-        milestone_id=milestone_id,
+        milestone_id=milestone.id,
         status=checked.status.value if checked.status is not None else None,
         percent=checked.percent,
         texts=checked.texts,
         evidence_url=checked.url,
         reopen_reason=checked.reason,
     )
-    plan = db.get(Plan, plan_id)
-    if plan is None:
-        raise NotFound("That plan no longer exists.")
-    milestone = _lock(db, milestone_id)
     # Under the lock, a request racing with ours has either committed (and is seen here) or waits.
     earlier, key_free = _already_recorded(db, plan_id, checked.key, checked.digest)
     if earlier is not None:
