@@ -41,6 +41,7 @@ from bot.services.text import slack_escape, terminal_safe
 from bot.settings import Settings
 from handlers.errors import friendly_message
 from models import Person
+from models.vocab import Source
 
 HELP = """\
 Type what you would type in Slack:
@@ -70,6 +71,7 @@ class Console:
     ) -> None:
         self.slack = ConsoleSlack()
         deps.channel_ids = ChannelIds(look_up_names=False)  # no workspace here: the name is the channel
+        deps.source = Source.CONSOLE  # what is written here is recorded as written in the console
         self.deps = deps
         self.settings = settings
         self.out = out

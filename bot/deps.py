@@ -19,6 +19,7 @@ from bot.services.schedule import PostTimes
 from bot.settings import Settings
 from models import Plan
 from models.db import Sessions, check_connection, make_engine, make_sessionmaker, upgrade
+from models.vocab import Source
 
 
 @dataclass
@@ -77,7 +78,7 @@ class Deps:
     sessions: Sessions
     clock: Callable[[], datetime] = utc_now
     plan_selector: str | None = None
-    source: str = "slack"  # recorded on progress updates: slack, or console
+    source: Source = Source.SLACK  # recorded on what is written: slack, or console
     channel_ids: ChannelIds = field(default_factory=ChannelIds, repr=False)  # board channel names -> ids
     outbox: OutboxBell = field(default_factory=OutboxBell, repr=False)  # shared by for_plan's copies
     _plan_id: int | None = field(default=None, repr=False)

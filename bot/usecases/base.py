@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.services.errors import DomainError, InvalidInput, NotAllowed
 from bot.services.people import Actor, actor_for
 from bot.usecases.results import Refused
+from models.vocab import Source
 
 __all__ = ["Asker", "NOT_IN_PLAN", "Sessions", "clip", "refusing", "require_actor"]
 
@@ -40,7 +41,7 @@ class Asker:
     now: datetime
     today: date
     admin_ids: frozenset[str] = frozenset()
-    source: str = "slack"  # recorded on what they write: slack, or console
+    source: Source = Source.SLACK  # recorded on what they write: slack, or console
 
 
 def require_actor(db: Session, who: Asker) -> Actor:

@@ -10,6 +10,7 @@ from bot.services.measure_charts import ChartData, chart_for
 from bot.services.measures import MeasureView, Recorded, read_measures, record_value, select_measures
 from bot.services.privacy import PersonalDataSuspected
 from bot.usecases.base import Asker, Sessions, refusing, require_actor
+from models.vocab import Source
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ class RecordRequest:
     note: str | None = None
     replace: bool = False  # a period that has a value already gets a new one only when asked
     confirm_not_personal: bool = False
-    source: str = "slack"
+    source: Source = Source.SLACK
 
 
 @dataclass(frozen=True)

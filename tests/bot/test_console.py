@@ -16,6 +16,7 @@ from bot.deps import Deps
 from bot.settings import Settings
 from models import Milestone, Person, ProgressUpdate
 from models.db import make_sessionmaker
+from models.vocab import Source
 from qib_testing.slack_standin import check_payload
 
 
@@ -202,3 +203,12 @@ def test_a_chart_in_the_console_is_shown_as_its_file_and_alt_text(engine, durham
         "[file KPI-3.png, " in text and "Trend chart of KPI-3 Foster carer reviews out of timescale" in text
     )
     assert "The trend chart of KPI-3 is posted in this conversation." in text
+
+
+def test_an_update_written_in_the_console_is_recorded_as_from_the_console(engine, durham, sessions):
+    console, out = make_console(engine, durham, user="sm-safeguarding")
+    console.run_line("/qib update M-07 on track 60% working group met")
+    assert "Saved" in out.getvalue()
+    with sessions() as db:
+        latest = db.scalars(select(ProgressUpdate).order_by(ProgressUpdate.id.desc()).limit(1)).one()
+        assert (latest.note, latest.source) == ("working group met", Source.CONSOLE)
