@@ -40,25 +40,11 @@ from bot.services.quick import QuickUpdate, parse_quick_update, plan_codes, reso
 from bot.services.update_form import may_update as may_update_milestone
 from bot.services.updates import UpdateResult, record_update
 from bot.usecases.base import NOT_IN_PLAN, Asker, Sessions
+from bot.usecases.form_fields import FORM_FIELDS
 from bot.usecases.results import NeedsForm, Refused
 from models.vocab import OutboxKind
 
 T = TypeVar("T")
-FORM_FIELDS = (
-    "milestone",
-    "status",
-    "percent",
-    "note",
-    "evidence_url",
-    "next_steps",
-    "blockers",
-    "decision",
-    "reopen_reason",
-    "confirm",
-    "override_reason",
-    "due",
-    "due_reason",
-)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from slack_sdk.models.views import View
 
 from bot.services.updates import Choice, FormDefaults
 from bot.services.wording import full_day
+from bot.usecases.form_fields import TEXT_INPUTS
 from handlers import blocks as bk
 from handlers.words import SYMBOL
 from models.codes import normal_code
@@ -33,20 +34,7 @@ STATUS_ACTION = "update_pick_status"
 #: an input whose block id is unchanged, so a new id is the only way a views.update can change it.
 PERCENT_SET = "percent~100"
 MAX_OPTIONS = 100
-FIELDS = (
-    "milestone",
-    "status",
-    "percent",
-    "note",
-    "evidence_url",
-    "next_steps",
-    "blockers",
-    "decision",
-    "reopen_reason",
-    "override_reason",
-    "due",
-    "due_reason",
-)
+FIELDS = TEXT_INPUTS  # the block ids read back from a submission, the box aside
 
 
 def _option(text: str, value: str) -> Option:
