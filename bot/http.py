@@ -23,7 +23,8 @@ from http import HTTPStatus
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
-from slack_bolt.request.internals import parse_body
+from slack_bolt.context import BoltContext
+from slack_bolt.request.internals import build_context, parse_body
 from sqlalchemy import text
 from waitress.channel import HTTPChannel
 from waitress.task import ErrorTask
@@ -84,8 +85,9 @@ class MalformedBody(Exception):
     """A signed body Bolt could not read; the message names what is wrong, never the content."""
 
 
-def read_slack_body(raw: bytes, content_type: str | None) -> str:
-    """The body as Bolt will read it, or MalformedBody: Bolt assumes an object and raises otherwise."""
+def read_slack_body(raw: bytes, content_type: str | None) -> tuple[str, dict[str, Any]]:
+    """The body as text and as Bolt reads it (parsed once, here), or MalformedBody: Bolt assumes an
+    object and raises otherwise."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -101,7 +103,7 @@ def read_slack_body(raw: bytes, content_type: str | None) -> str:
         raise MalformedBody(f"a JSON {type(parsed).__name__}, not an object")
     if _depth(parsed) > MAX_NESTING:
         raise MalformedBody("nested too deeply")
-    return text
+    return text, parsed
 
 
 def _depth(value: Any) -> int:
@@ -197,18 +199,12 @@ class QibWsgi:
             return _plain(start, "401 Unauthorized", REFUSED_BODY, "application/json")
         content_type = environ.get("CONTENT_TYPE")
         try:
-            body = read_slack_body(raw, content_type)
+            body, parsed = read_slack_body(raw, content_type)
         except MalformedBody as exc:
             log.warning("refused a signed request with a malformed body: %s", exc)
             return _plain(start, "400 Bad Request", MALFORMED_BODY, "application/json")
-        environ["qib.kind"] = metrics.request_kind(body, content_type)
-        request = BoltRequest(
-            body=body,
-            query=environ.get("QUERY_STRING", ""),
-            headers=_headers(environ),
-            context={VERIFIED: True},
-        )
-        return _bolt(start, self.app.dispatch(request))
+        environ["qib.kind"] = metrics.request_kind(parsed)
+        return _bolt(start, self.app.dispatch(_bolt_request(environ, body, parsed)))
 
     def _body(self, environ: dict[str, Any]) -> bytes | None:
         """The body, or None when it is over the limit (waitress has already de-chunked it)."""
@@ -221,6 +217,15 @@ class QibWsgi:
         stream = environ.get("wsgi.input")
         raw: bytes = stream.read(length) if stream is not None and length else b""
         return raw
+
+
+def _bolt_request(environ: dict[str, Any], body: str, parsed: dict[str, Any]) -> BoltRequest:
+    """Bolt's request, marked verified, with the body parsed above: BoltRequest would parse a view
+    submission's form body and JSON a second time."""
+    request = BoltRequest(body="", query=environ.get("QUERY_STRING", ""), headers=_headers(environ))
+    request.raw_body, request.body = body, parsed  # raw_body is what Bolt's own signature check reads
+    request.context = build_context(BoltContext({VERIFIED: True}), parsed)
+    return request
 
 
 def _headers(environ: dict[str, Any]) -> dict[str, str | Sequence[str]]:
