@@ -26,6 +26,7 @@ from bot.logs import log_unexpected
 from bot.services import outbox
 from bot.services.outbox import Claimed
 from bot.settings import Settings
+from handlers.admin import deliver_owner_change
 from handlers.commands.router import Router
 from handlers.context import Ask
 from handlers.updates.announce import deliver_update
@@ -38,6 +39,7 @@ Delivery = Callable[[Ask, Claimed, Callable[[dict[str, Any]], None]], None]
 DELIVERIES: dict[OutboxKind, Delivery] = {
     OutboxKind.UPDATE_SAVED: deliver_update,
     OutboxKind.DUE_REQUESTED: deliver_due_request,
+    OutboxKind.OWNER_CHANGED: deliver_owner_change,
 }
 IDLE_SECONDS = 5.0  # how often an idle worker looks anyway (retries due, rows a dead process left)
 LULL_SECONDS = 0.03  # the worker thread posts once no request has been answered for this long...

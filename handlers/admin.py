@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from slack_bolt import App
 
 from bot.services.errors import InvalidInput
+from bot.services.outbox import Claimed
 from bot.services.updates import DelegateChange, OwnerChange
 from bot.usecases import admin
 from bot.usecases.base import Asker
@@ -16,6 +19,7 @@ from handlers import blocks as bk
 from handlers.blocks import Reply
 from handlers.commands.router import Router
 from handlers.context import Ask
+from handlers.direct_messages import dm_each_once
 from handlers.outcomes import ok
 from handlers.words import day
 
@@ -38,7 +42,7 @@ def owner(ask: Ask, args: str) -> Reply:
         raise InvalidInput("Say which milestone and who: `/qib owner M-07 @jo.bloggs`.")
     change = ok(admin.change_owner(ask.deps.sessions, admin.OwnerRequest(ask.asker(), parts[0], parts[1])))
     if change.changed:
-        _tell_owners(ask, change)
+        ask.deps.outbox.ring()  # the outbox DMs both owners
     return owner_reply(change)
 
 
@@ -52,8 +56,11 @@ def owner_reply(change: OwnerChange) -> Reply:
     return Reply(text=text, blocks=[bk.section(bk.esc(text))])
 
 
-def _tell_owners(ask: Ask, change: OwnerChange) -> None:
-    """A DM to the new and the former owner; never raises (the change is saved, and /qib history has it)."""
+def deliver_owner_change(ask: Ask, held: Claimed, record: Callable[[dict[str, Any]], None]) -> None:
+    """The outbox's part of an owner change: a DM to the new and the former owner, each once, never to
+    the admin who made it (`/qib history` keeps the change either way)."""
+    progress = dict(held.progress)
+    change = OwnerChange(**progress["change"])
     item = f"*{bk.esc(change.milestone_code)}* {bk.esc(change.milestone_title)}"
     by = bk.esc(change.changed_by or "an admin")
     notes = {
@@ -62,13 +69,13 @@ def _tell_owners(ask: Ask, change: OwnerChange) -> None:
         change.before_slack_id: f":arrow_right: {item} is now owned by {bk.esc(change.after_owner or 'nobody')}, "
         f"from {by}: you no longer need to update it.",
     }
-    for user, text in notes.items():
-        if not user or user == ask.user_id:
-            continue
-        try:
-            ask.client.chat_postMessage(channel=user, text=text)
-        except Exception as exc:
-            log.warning("could not tell an owner of a change: %s", type(exc).__name__)
+    recipients = [user for user in notes if user and user != progress.get("by")]
+
+    def send(user: str) -> None:
+        ask.client.chat_postMessage(channel=user, text=notes[user])
+
+    told = progress.setdefault("told", [])
+    dm_each_once(recipients, told, send, lambda: record(progress), what="tell an owner of a change")
 
 
 def delegate(ask: Ask, args: str) -> Reply:

@@ -53,6 +53,7 @@ class OutboxKind(StrEnum):
 
     UPDATE_SAVED = "update_saved"  # the area-thread line, the privacy officer's notice, the author's receipt
     DUE_REQUESTED = "due_requested"  # a revised due date asked for: the chair's and admins' Approve / Decline
+    OWNER_CHANGED = "owner_changed"  # a milestone's new owner: DMs to the new and the former owner
 
 
 GRADE_SYNONYMS = {"requires improvement": Grade.REQUIRES_IMPROVEMENT}

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 
 from sqlalchemy.orm import Session
 
 from bot.services.errors import NotFound
+from bot.services.outbox import enqueue
 from bot.services.queries import PersonInfo, find_person
 from bot.services.updates import DelegateChange, OwnerChange, reassign_owner, set_delegate
 from bot.usecases.base import Asker, Sessions, clip, refusing, require_actor
+from models.vocab import OutboxKind
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ def change_owner(sessions: Sessions, req: OwnerRequest) -> OwnerChange:
     with sessions.begin() as db:
         actor = require_actor(db, req.who)
         new_owner = _person(db, req.who.plan_id, req.new_owner)
-        return reassign_owner(
+        change = reassign_owner(
             db=db,
             plan_id=req.who.plan_id,
             milestone_code=req.code,
@@ -50,6 +52,17 @@ def change_owner(sessions: Sessions, req: OwnerRequest) -> OwnerChange:
             now=req.who.now,
             extra_admin_slack_ids=req.who.admin_ids,
         )
+        if change.changed:  # both owners are told by DM, posted by the outbox once this commits
+            facts = {"change": asdict(change), "by": req.who.user_id}
+            enqueue(
+                db,
+                plan_id=req.who.plan_id,
+                kind=OutboxKind.OWNER_CHANGED,
+                subject_id=None,
+                now=req.who.now,
+                facts=facts,
+            )
+        return change
 
 
 @refusing

@@ -8,7 +8,6 @@ from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App
-from slack_sdk.errors import SlackApiError
 
 from bot.services.due_dates import DueDecision, DueRequest
 from bot.services.outbox import Claimed
@@ -18,7 +17,7 @@ from bot.usecases.updates import decide_due
 from handlers import blocks as bk
 from handlers.blocks import Reply
 from handlers.context import Ask, ask_from
-from handlers.errors import retryable
+from handlers.direct_messages import dm_each_once
 
 log = logging.getLogger("qib.updates")
 
@@ -45,22 +44,17 @@ def deliver_due_request(ask: Ask, held: Claimed, record: Callable[[dict[str, Any
     """The outbox's part: DM every approver the request with Approve / Decline, each once (`asked`)."""
     progress = dict(held.progress)
     request = DueRequest.from_facts(progress["request"])
-    asked: list[str] = list(progress.get("asked", []))
-    for approver in request.approver_slack_ids:
-        if approver in asked:
-            continue
-        try:
-            ask.client.chat_postMessage(
-                channel=approver, text=request_text(request), blocks=request_blocks(request)
-            )
-        except SlackApiError as exc:
-            if retryable(exc):
-                raise
-            # The request is saved, and `/qib history` shows it to the chair: not tried again.
-            log.warning("could not ask for a revised due date: %s", exc.response.get("error", "error"))
-        asked.append(approver)
-        progress["asked"] = asked
-        record(progress)
+    asked: list[str] = progress.setdefault("asked", [])
+
+    def send(approver: str) -> None:
+        ask.client.chat_postMessage(
+            channel=approver, text=request_text(request), blocks=request_blocks(request)
+        )
+
+    # A refused DM is not tried again: the request is saved, and `/qib history` shows it to the chair.
+    dm_each_once(
+        request.approver_slack_ids, asked, send, lambda: record(progress), what="ask for a revised due date"
+    )
 
 
 def request_text(request: DueRequest) -> str:

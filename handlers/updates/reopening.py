@@ -3,19 +3,14 @@ the board counted it as done, so the people who answer for it hear that it is op
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
-
-from slack_sdk.errors import SlackApiError
 
 from bot.services.update_results import told_of_reopening
 from bot.services.updates import UpdateResult
 from handlers import blocks as bk
 from handlers.context import Ask
-from handlers.errors import retryable
+from handlers.direct_messages import dm_each_once
 from handlers.words import status_label
-
-log = logging.getLogger("qib.updates")
 
 
 def reopening_notice(result: UpdateResult) -> str:
@@ -31,19 +26,12 @@ def reopening_notice(result: UpdateResult) -> str:
 
 
 def tell_of_reopening(ask: Ask, result: UpdateResult, told: list[str], record: Callable[[], None]) -> None:
-    """Each recipient once (`told` grows as each lands, and `record` keeps it); Slack's 429s and 5xx
-    propagate for the outbox to try again, a refusal is logged and not retried."""
+    """The owner and the chair, each once (`told`, kept by `record`)."""
     with ask.deps.sessions() as db:
         recipients = told_of_reopening(db, result.update_id)
     text = reopening_notice(result)
-    for user in recipients:
-        if user in told:
-            continue
-        try:
-            ask.client.chat_postMessage(channel=user, text=text, blocks=[bk.section(text)])
-        except SlackApiError as exc:
-            if retryable(exc):
-                raise
-            log.warning("could not tell of a reopening: %s", exc.response.get("error", "unknown"))
-        told.append(user)
-        record()
+
+    def send(user: str) -> None:
+        ask.client.chat_postMessage(channel=user, text=text, blocks=[bk.section(text)])
+
+    dm_each_once(recipients, told, send, record, what="tell of a reopening")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -29,6 +29,26 @@ def test_an_owner_change_tells_the_new_and_the_old_owner_and_is_in_history(bot):
     assert "is now owned by Drew Lawson" in to_old and "no longer need to update it" in to_old
     [history] = bot.command("history M-05", user=CHAIR)
     assert "changed the owner from Alex Morgan to Drew Lawson" in history["text"]
+
+
+def test_both_owners_are_told_once_even_when_slack_is_down_at_first(bot):
+    bot.slack.fail("chat.postMessage", status=503, times=None)
+    [reply] = bot.command(f"owner M-05 <@{PRACTICE_LEAD}|drew>", user=CHAIR)
+    assert "now owned by Drew Lawson" in reply["text"]  # saved: the DMs wait in the outbox
+    bot.slack.clear_failures()
+    bot.clock[0] += timedelta(minutes=1)  # past the outbox's backoff
+    bot.deps.outbox.ring()
+    bot.deps.outbox.ring()  # a second drain finds nothing left to send
+    delivered = [c for c in bot.slack.calls_to("chat.postMessage") if not c.failed]
+    assert sorted(c.args["channel"] for c in delivered) == sorted([PRACTICE_LEAD, IRO])
+
+
+def test_the_admin_who_changes_an_owner_is_not_told_of_it(bot):
+    bot.command(f"owner M-05 <@{CHAIR}|sam>", user=CHAIR)  # the chair takes M-05 on from Alex Morgan
+    [dm] = bot.slack.wait_for("chat.postMessage")
+    assert dm.args["channel"] == IRO
+    bot.deps.outbox.ring()
+    assert [c.args["channel"] for c in bot.slack.calls_to("chat.postMessage")] == [IRO]
 
 
 def test_a_reopening_and_its_reason_are_in_history(bot):
