@@ -55,7 +55,7 @@ from models.revision import READ_MODEL, REQUEST, SEEN, PlanRevision, install, wr
 
 install()  # the cache is only as good as the revision: make sure every write in this process bumps it
 
-MAX_ANSWERS = 512
+MAX_ANSWERS = 1024  # the per-person answers of a large plan (400 people) fit with the rest
 
 Revision = tuple[str, int]  # (the plan row's token, its revision)
 
