@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select, update
 
 from bot.services import queries as q
 from bot.services.people import actor_for
+from bot.services.queries import owned as owned_module
 from models import Milestone, Person
 from models.db import Sessions
 from qib_testing.people import ADMIN_BY_SETTING, IRO
@@ -41,11 +43,18 @@ def assert_kept_is_read(kept: Sessions, sessions: Sessions, plan_id: int) -> Non
             )
 
 
-def test_everyones_milestones_kept_are_those_read(kept, sessions, durham):
+@pytest.fixture(params=["each their own", "plan-wide"])
+def way(request, monkeypatch) -> str:
+    """Both ways a kept answer is built: from the person's own milestones, or from the plan's."""
+    monkeypatch.setattr(owned_module, "PLAN_WIDE_AFTER", 10**6 if request.param == "each their own" else 0)
+    return request.param
+
+
+def test_everyones_milestones_kept_are_those_read(kept, sessions, durham, way):
     assert_kept_is_read(kept, sessions, durham)
 
 
-def test_covers_and_own_milestones_kept_are_those_read(kept, sessions, durham):
+def test_covers_and_own_milestones_kept_are_those_read(kept, sessions, durham, way):
     """The cases of tests/services/test_queries.py, on the kept path: a cover that ends, and someone
     who owns milestones and covers for another."""
     with kept.begin() as db:
@@ -70,13 +79,23 @@ def test_covers_and_own_milestones_kept_are_those_read(kept, sessions, durham):
     assert_kept_is_read(kept, sessions, durham)
 
 
-def test_each_persons_first_ask_costs_only_the_revision(engine, kept, durham):
+def test_after_the_first_few_each_persons_first_ask_costs_only_the_revision(engine, kept, durham):
+    """The first PLAN_WIDE_AFTER people to ask after a write read their own milestones; the next reads
+    the plan's, and everyone after that is answered from them."""
     people = [person_id for person_id, _ in everyone(kept, durham)]
-    owned(kept, durham, people[0])
-    with counting(engine) as seen:
-        for person_id in people[1:]:
+    first, then = people[: owned_module.PLAN_WIDE_AFTER], people[owned_module.PLAN_WIDE_AFTER :]
+    assert len(then) >= 3, "the plan has enough people for the test"
+    for person_id in first:
+        with counting(engine) as seen:
             owned(kept, durham, person_id)
-    assert len(seen) == len(people) - 1 and all("plan_revision" in s for s in seen), seen
+        assert len(seen) <= 5 and not any("milestone.owner_id IS NOT NULL" in s for s in seen), seen
+    with counting(engine) as seen:
+        owned(kept, durham, then[0])
+    assert any("milestone.owner_id IS NOT NULL" in s for s in seen), "the plan's owned milestones, once"
+    with counting(engine) as seen:
+        for person_id in then[1:]:
+            owned(kept, durham, person_id)
+    assert len(seen) == len(then) - 1 and all("plan_revision" in s for s in seen), seen
 
 
 def test_everyone_kept_is_who_they_are_read(kept, sessions, durham):
