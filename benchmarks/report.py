@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from benchmarks.counts import WARM_STATEMENTS
+
 LABELS = {
     "ack": "/qib, ack only",
     "qib": "/qib, ack + respond",
@@ -42,7 +44,6 @@ DIGEST_TARGET_MS = 250
 ACK_WINDOW_MS = 3000
 BURST_P99_MS = 1500
 MEMORY_TARGET_MB = 250
-WARM_STATEMENTS = 1
 
 
 def find(results: dict[str, Any], target: str, scenario: str, mode: str) -> dict[str, Any] | None:

@@ -190,7 +190,7 @@ def _share(settings: Settings, deps: Deps, router: Router) -> Callable[..., Any]
 
     def share(context: Any, next: Callable[[], Any]) -> Any:
         context["settings"] = settings
-        context["deps"] = deps
+        context["deps"] = deps.for_request()  # its sessions share what they read of the plan revision
         context["router"] = router
         if context.get("response_url"):  # replies that survive Slack's 429s and 5xx (see bot/respond.py)
             context["respond"] = PatientRespond(response_url=context["response_url"])

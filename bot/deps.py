@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from bot.channels import ChannelIds
+from bot.services import read_model
 from bot.services.errors import NotFound
 from bot.services.schedule import PostTimes
 from bot.settings import Settings
@@ -28,6 +29,7 @@ class _Known:
 
     plan_ids: tuple[int, ...] = ()
     timezones: dict[int, str] = field(default_factory=dict)
+    plan_id: int | None = None  # the one plan served (QIB_PLAN, or the only one), once looked up
 
 
 class OutboxBell:
@@ -91,10 +93,12 @@ class Deps:
     def plan_id(self) -> int:
         """The plan this bot serves, looked up once: the pinned one (QIB_PLAN, or a copy made by
         for_plan), else the only one. With several plans a request resolves its own (handlers.context)."""
-        if self._plan_id is None:
+        if self._plan_id is not None:
+            return self._plan_id
+        if self._known.plan_id is None:  # shared with the copies for_request makes
             with self.sessions() as db:
-                self._plan_id = resolve_plan_id(db, self.plan_selector)
-        return self._plan_id
+                self._known.plan_id = resolve_plan_id(db, self.plan_selector)
+        return self._known.plan_id
 
     @property
     def pinned(self) -> bool:
@@ -107,7 +111,7 @@ class Deps:
             return [self.plan_id()]
         try:
             with self.sessions() as db:
-                ids = list(db.scalars(select(Plan.id).order_by(Plan.id)))
+                ids = read_model.plan_ids(db)  # with every plan's revision: no second statement to answer
         except DBAPIError:
             if not self._known.plan_ids:
                 raise
@@ -116,6 +120,12 @@ class Deps:
             raise NotFound(NO_PLAN)
         self._known.plan_ids = tuple(ids)
         return ids
+
+    def for_request(self) -> Deps:
+        """A copy for one request (bot.app puts it in the request's context): its sessions share a memo of
+        the plan revisions read, so a warm request costs one statement however many sessions it opens
+        (models.db.Sessions.for_request)."""
+        return replace(self, sessions=self.sessions.for_request())
 
     def for_plan(self, plan_id: int) -> Deps:
         """A copy serving `plan_id` only, sharing the sessions, clock and channel ids."""

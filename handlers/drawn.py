@@ -1,4 +1,4 @@
-"""Replies drawn from kept answers are kept too.
+"""Replies (and parts of views) drawn from kept answers are kept too.
 
 A kept answer (bot.services.read_model) is the very same frozen object on every request until the plan
 changes, so the reply drawn from it can be drawn once: the renderer is keyed by the answer's identity
@@ -18,20 +18,33 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from bot.services.read_model import FrozenDict, FrozenList
 from handlers.blocks import Reply
 
-MAX_REPLIES = 128
+# Drawn replies kept: enough for every person of a large plan's /qib mine and Home tab (a few KB each).
+MAX_REPLIES = 1024
 
 P = ParamSpec("P")
 A = TypeVar("A")
+D = TypeVar("D")
 
 _lock = threading.Lock()
-_replies: OrderedDict[Hashable, tuple[Any, Reply]] = OrderedDict()
+_replies: OrderedDict[Hashable, tuple[Any, Any]] = OrderedDict()
 
 
 def drawn_once(render: Callable[Concatenate[A, P], Reply]) -> Callable[Concatenate[A, P], Reply]:
     """Keep `render(answer, ...)`'s reply while `answer` is a kept answer (see the module docstring)."""
+    return _once(render, _copy)
 
+
+def blocks_once(
+    render: Callable[Concatenate[A, P], list[dict[str, Any]]],
+) -> Callable[Concatenate[A, P], list[dict[str, Any]]]:
+    """drawn_once for a part of a view: the blocks drawn from a kept answer (the Home tab's plan and
+    the person's own milestones), each caller given a list of its own."""
+    return _once(render, list)
+
+
+def _once(render: Callable[Concatenate[A, P], D], copy: Callable[[D], D]) -> Callable[Concatenate[A, P], D]:
     @functools.wraps(render)
-    def draw(answer: A, *args: P.args, **kwargs: P.kwargs) -> Reply:
+    def draw(answer: A, *args: P.args, **kwargs: P.kwargs) -> D:
         if not _kept(answer):
             return render(answer, *args, **kwargs)
         key = (render, id(answer), args, tuple(sorted(kwargs.items())))
@@ -43,13 +56,13 @@ def drawn_once(render: Callable[Concatenate[A, P], Reply]) -> Callable[Concatena
             found = _replies.get(key)
             if found is not None and found[0] is answer:
                 _replies.move_to_end(key)
-                return _copy(found[1])
-        reply = render(answer, *args, **kwargs)
+                return copy(found[1])
+        drawn = render(answer, *args, **kwargs)
         with _lock:
-            _replies[key] = (answer, _copy(reply))
+            _replies[key] = (answer, copy(drawn))
             while len(_replies) > MAX_REPLIES:
                 _replies.popitem(last=False)
-        return reply
+        return drawn
 
     return draw
 

@@ -52,10 +52,10 @@ def chooser_home(need: PlanChoiceNeeded) -> dict[str, Any]:
 
 def stamp_home(ask: Ask, view: dict[str, Any]) -> dict[str, Any]:
     """With several plans, a Home tab carries its plan (for the buttons on it) and a plan switcher."""
-    if ask.deps.pinned:
+    if not several(ask.deps):  # the plan list this request has read already: no statement
         return view
     with ask.deps.sessions() as db:
-        plans = plan_refs(db)
+        plans = plan_refs(db, ask.deps.plan_ids())
     if len(plans) < 2:
         return view
     view["private_metadata"] = with_plan({}, ask.plan_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +123,16 @@ class Sessions(sessionmaker[Session]):
 
     def begin(self) -> Any:
         return self._writer.begin()
+
+    def for_request(self) -> Sessions:
+        """The same factory for one request: its sessions share one memo of the plan revisions they read
+        (bot.services.read_model.current_revision), so a request that opens several sessions reads a
+        plan's revision once. Made per request and dropped with it; writing sessions are unaffected."""
+        from models.revision import REQUEST
+
+        scoped = copy.copy(self)
+        scoped.kw = {**self.kw, "info": {**(self.kw.get("info") or {}), REQUEST: {}}}
+        return scoped
 
 
 def make_sessionmaker(engine: Engine, *, read_model: bool = True) -> Sessions:

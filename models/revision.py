@@ -54,6 +54,9 @@ WRITES = "qib_plan_writes"  # session.info: the plan ids written in this transac
 NEW_PLANS = "qib_new_plans"  # session.info: a plan was inserted in this transaction
 READ_MODEL = "qib_read_model"  # session.info: reads may use kept answers (bot.services.read_model)
 SEEN = "qib_revisions_seen"  # session.info: the revisions this transaction has read (bot.services.read_model)
+# session.info: the revisions (and the plan list) read by any session of one request, a dict shared by
+# all of them (models.db.Sessions.for_request; bot.services.read_model)
+REQUEST = "qib_request_revisions"
 _COMMITTING = "qib_committing_writes"  # session.info: the commit under way carries writes
 _BUMPING = "qib_bumping"  # session.info: the bump itself is running (not a write to record)
 ALL = "all"

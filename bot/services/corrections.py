@@ -21,6 +21,7 @@ from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.people import Actor, actor_by_id
 from bot.services.privacy import Finding, kinds_of, screen
 from bot.services.privacy_plan import plan_staff
+from bot.services.read_model import cached
 from bot.services.redaction_refs import parse_reference, update_reference
 from bot.services.update_checks import (
     check_key,
@@ -127,22 +128,29 @@ def correctable(
 def correctable_ids(
     db: Session, plan_id: int, actor: Actor | None, milestone_code: str, now: datetime
 ) -> frozenset[int]:
-    """The updates of a milestone this person may still correct (for the history's Edit buttons)."""
+    """The updates of a milestone this person may still correct (for the history's Edit buttons): the
+    milestone's shown updates are kept in the read model while the plan's revision stands, and the
+    person and the 7 days are applied to them here."""
     if actor is None:
         return frozenset()
-    stmt = (
-        select(ProgressUpdate.id)
-        .join(Milestone, Milestone.id == ProgressUpdate.milestone_id)
-        .where(
-            Milestone.plan_id == plan_id,
-            Milestone.code == milestone_code,
-            ProgressUpdate.shown(),
-            ProgressUpdate.at >= now - timedelta(days=CORRECTION_DAYS),
-        )
+    since = now - timedelta(days=CORRECTION_DAYS)
+    return frozenset(
+        update_id
+        for update_id, author_id, at in shown_updates(db=db, plan_id=plan_id, code=milestone_code)
+        if at >= since and (actor.is_admin or author_id == actor.person_id)
     )
-    if not actor.is_admin:
-        stmt = stmt.where(ProgressUpdate.author_id == actor.person_id)
-    return frozenset(db.scalars(stmt))
+
+
+@cached
+def shown_updates(*, db: Session, plan_id: int, code: str) -> tuple[tuple[int, int | None, datetime], ...]:
+    """A milestone's shown updates (not corrected, not withdrawn): (id, author, when)."""
+    rows = db.execute(
+        select(ProgressUpdate.id, ProgressUpdate.author_id, ProgressUpdate.at)
+        .join(Milestone, Milestone.id == ProgressUpdate.milestone_id)
+        .where(Milestone.plan_id == plan_id, Milestone.code == code, ProgressUpdate.shown())
+        .order_by(ProgressUpdate.id)
+    )
+    return tuple((row[0], row[1], row[2]) for row in rows)
 
 
 def correction_form(

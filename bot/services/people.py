@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 
@@ -9,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.services.errors import NotAllowed
-from bot.services.read_model import cached
+from bot.services.read_model import cached, uses_cache
 from bot.services.wording import person_label
 from models import Board, Person
 
@@ -56,21 +57,51 @@ def actor_for(
 
     A Slack user in the ADMINS setting but not in the plan's people is still None: every change is
     recorded against a person of the plan, so an administrator must be mapped to one first.
+
+    A reading session that keeps answers finds them among all the plan's people, kept while the plan's
+    revision stands (one build serves everyone who asks, each for the first time); any other session
+    (a write's) reads the one person.
     """
     if not slack_user_id:
         return None
-    return _actor(
-        db=db, plan_id=plan_id, slack_user_id=slack_user_id, admin_ids=frozenset(extra_admin_slack_ids)
-    )
+    if not uses_cache(db):
+        person = db.scalars(
+            select(Person).where(Person.plan_id == plan_id, Person.slack_user_id == slack_user_id)
+        ).one_or_none()
+        return actor_from_person(person, extra_admin_slack_ids) if person is not None else None
+    actor = _actors(db=db, plan_id=plan_id).get(slack_user_id)
+    if actor is not None and not actor.is_admin and slack_user_id in extra_admin_slack_ids:
+        return dataclasses.replace(actor, is_admin=True)
+    return actor
 
 
 @cached
-def _actor(*, db: Session, plan_id: int, slack_user_id: str, admin_ids: frozenset[str]) -> Actor | None:
-    """actor_for, kept in the read model while the plan's revision stands (every request asks it)."""
-    person = db.scalars(
-        select(Person).where(Person.plan_id == plan_id, Person.slack_user_id == slack_user_id)
-    ).one_or_none()
-    return actor_from_person(person, admin_ids) if person is not None else None
+def _actors(*, db: Session, plan_id: int) -> dict[str, Actor]:
+    """Every person of the plan with a Slack id, by that id (admins by setting are added by actor_for)."""
+    rows = db.execute(
+        select(
+            Person.id,
+            Person.key,
+            Person.name,
+            Person.role,
+            Person.slack_user_id,
+            Person.is_admin,
+            Person.is_chair,
+        ).where(Person.plan_id == plan_id, Person.slack_user_id.is_not(None))
+    )
+    return {
+        slack_id: Actor(
+            person_id=person_id,
+            key=key,
+            name=name,
+            role=role,
+            slack_user_id=slack_id,
+            is_admin=bool(is_admin),
+            is_chair=bool(is_chair),
+        )
+        for person_id, key, name, role, slack_id, is_admin, is_chair in rows
+        if slack_id
+    }
 
 
 def actor_by_id(

@@ -1,8 +1,9 @@
 """Answers kept per process, valid for one plan revision: status, summary, digest preview, mine, App
-Home and questions read the revision (one indexed single-row statement, once per session) and, when
-nothing was written since, answer without running the plan's queries again. What is kept: the plan's
-queries (bot.services.queries), the board paper and its board rule, the person behind a Slack id,
-searches, the plan's words for questions, measures and the inspection.
+Home and questions read the revision (one indexed single-row statement, once per request: the sessions
+of a request share it, see current_revision) and, when nothing was written since, answer without
+running the plan's queries again. What is kept: the plan's queries (bot.services.queries), the board
+paper and its board rule, the person behind a Slack id, searches, the plan's words for questions,
+measures, the inspection, and a milestone's owner and cover and its shown updates.
 
 Why it is never stale: every committed write bumps the plan's revision in its own transaction
 (models/revision.py), and a request reads the revision *before* the queries it may skip. An answer is
@@ -10,8 +11,10 @@ kept under the revision read before it was built, so it reflects at least that r
 write by any process (another replica on the same database included) moves the revision, and the
 next request everywhere misses and rebuilds. A session that has written in its open transaction sees
 changes nobody else can see yet: it neither uses nor fills the cache. A reading session remembers the
-revision for the rest of its transaction, unless a write has been committed in this process since
-(see current_revision).
+revision for the rest of its transaction, and the sessions of one request (bot.deps.Deps.for_request)
+for the rest of the request, unless a write has been committed in this process since (see
+current_revision). A bot that serves whatever plans the database holds reads the plan list on every
+request: that one statement reads every plan's revision too (plan_ids).
 
 What a kept answer depends on is its key: the function, the plan, and every keyword argument but the
 session (today's date included). ``now`` is not in the key (a timestamp would defeat the cache): the
@@ -47,11 +50,12 @@ from pydantic import BaseModel
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from models.revision import READ_MODEL, SEEN, PlanRevision, install, writes_committed, wrote
+from models.plan import Plan
+from models.revision import READ_MODEL, REQUEST, SEEN, PlanRevision, install, writes_committed, wrote
 
 install()  # the cache is only as good as the revision: make sure every write in this process bumps it
 
-MAX_ANSWERS = 512
+MAX_ANSWERS = 1024  # the per-person answers of a large plan (400 people) fit with the rest
 
 Revision = tuple[str, int]  # (the plan row's token, its revision)
 
@@ -64,20 +68,65 @@ def current_revision(db: Session, plan_id: int) -> Revision | None:
     """The plan's revision now: one primary-key read. None when the plan has no revision row (a plan
     put in by hand-written SQL): its answers are then never kept.
 
-    Read once per transaction of a reading session: a request's second and later kept answers cost no
-    statement. What is remembered holds while no write has been committed in this process since it
-    was read (models.revision.writes_committed), so a request that writes and then reads in a session it
-    opened earlier sees its write; a write by another process is seen by the next transaction, as if it
-    had landed just after this one read the revision. The memory goes when the transaction ends."""
-    seen: dict[int, tuple[int, Revision | None]] | None = db.info.get(SEEN)
+    Read once per transaction of a reading session, or once per request when the session is one of a
+    request's (models.db.Sessions.for_request: its sessions share a memo): a request's second and later
+    kept answers cost no statement, whichever session asks. What is remembered holds while no write has
+    been committed in this process since it was read (models.revision.writes_committed), so a request
+    that writes and then reads sees its write; a write by another process is seen by the next request
+    (or transaction), as if it had landed just after this one read the revision. The memory goes when
+    the transaction ends, or with the request."""
     writes = writes_committed()  # before the read: a commit landing during it makes the next call read again
-    if seen is not None and plan_id in seen and seen[plan_id][0] == writes and not wrote(db):
-        return seen[plan_id][1]
+    memo = _memo(db)
+    if memo is not None:
+        kept = memo.get(plan_id)
+        if kept is not None and kept[0] == writes:
+            return kept[1]
     row = db.execute(_REVISION, {"plan_id": plan_id}).one_or_none()
     found = None if row is None else (row[0], row[1])
-    if not wrote(db):
-        db.info.setdefault(SEEN, {})[plan_id] = (writes, found)
+    if memo is not None:
+        memo[plan_id] = (writes, found)
     return found
+
+
+_Memo = dict[int | None, tuple[int, Any]]
+
+
+def _memo(db: Session) -> _Memo | None:
+    """Where this session remembers the revisions it read: the request's memo, else its transaction's;
+    None for a session that has written (it sees what nobody else can yet)."""
+    if wrote(db):
+        return None
+    request: _Memo | None = db.info.get(REQUEST)
+    if request is not None:
+        return request
+    return cast(_Memo, db.info.setdefault(SEEN, {}))
+
+
+_PLANS = (
+    select(Plan.id, PlanRevision.token, PlanRevision.revision)
+    .outerjoin(PlanRevision, PlanRevision.plan_id == Plan.id)
+    .order_by(Plan.id)
+)
+
+
+def plan_ids(db: Session) -> list[int]:
+    """Every plan's id, in order, with one statement that reads each plan's revision too: remembered as
+    current_revision remembers what it reads, so a request that finds its plan among all of them (a bot
+    with no QIB_PLAN) then answers from kept answers without another statement. The list itself is
+    remembered for the rest of the request (a new plan is a write)."""
+    writes = writes_committed()
+    memo = _memo(db) if uses_cache(db) else None
+    if memo is not None:
+        kept = memo.get(None)
+        if kept is not None and kept[0] == writes:
+            return list(kept[1])
+    rows = db.execute(_PLANS).all()
+    ids = [row[0] for row in rows]
+    if memo is not None:
+        for plan_id, token, revision in rows:
+            memo[plan_id] = (writes, None if token is None else (token, revision))
+        memo[None] = (writes, tuple(ids))
+    return ids
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.services.errors import NotFound
-from bot.services.people import Actor, acting, can_admin
+from bot.services.people import Actor, can_admin, can_update
+from bot.services.read_model import cached
 from models import Milestone, Person, ProgressUpdate
 
 
@@ -89,20 +90,21 @@ def form_defaults(*, db: Session, plan_id: int, code: str) -> FormDefaults:
     )
 
 
-def may_update(
-    db: Session, *, plan_id: int, person_id: int, code: str, today: date, admins: frozenset[str]
-) -> bool:
-    """Whether this person may update the milestone: the plan's one rule (bot.services.people.acting)."""
-    owner_id = db.scalar(
-        select(Milestone.owner_id).where(Milestone.plan_id == plan_id, Milestone.code == code)
-    )
-    allowed = acting(
-        db,
-        plan_id=plan_id,
-        author_id=person_id,
-        owner_id=owner_id,
-        today=today,
-        extra_admin_slack_ids=admins,
-        doing="update milestones",
-    ).allowed
-    return allowed
+def may_update(db: Session, *, plan_id: int, actor: Actor | None, code: str, today: date) -> bool:
+    """Whether this person may update the milestone: the plan's one rule (bot.services.people.can_update),
+    on the milestone's owner and their cover as kept in the read model."""
+    if actor is None:
+        return False
+    owner_id, delegate_id, until = owner_and_cover(db=db, plan_id=plan_id, code=code)
+    return can_update(actor, owner_id, delegate_id, until, today)
+
+
+@cached
+def owner_and_cover(*, db: Session, plan_id: int, code: str) -> tuple[int | None, int | None, date | None]:
+    """A milestone's owner, and who covers for them until when (all None for no such milestone)."""
+    row = db.execute(
+        select(Milestone.owner_id, Person.delegate_id, Person.delegate_until)
+        .outerjoin(Person, Person.id == Milestone.owner_id)
+        .where(Milestone.plan_id == plan_id, Milestone.code == code)
+    ).one_or_none()
+    return (row[0], row[1], row[2]) if row is not None else (None, None, None)

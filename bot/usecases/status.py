@@ -10,10 +10,13 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.services import queries
+from bot.services.corrections import correctable_ids
 from bot.services.digest import Digest
 from bot.services.errors import NotFound
 from bot.services.measures import MeasureView, read_measures, select_measures
+from bot.services.people import actor_for
 from bot.services.search import SearchResult, search
+from bot.services.update_form import may_update
 from bot.usecases.base import Asker, Sessions, refusing, require_actor
 
 
@@ -38,6 +41,7 @@ class PriorityFound:
 @dataclass(frozen=True)
 class MilestoneFound:
     detail: queries.MilestoneDetail
+    can_update: bool  # the asker may update it (owner, their cover, an admin): an Update button
 
 
 Found = Choices | AreaFound | PriorityFound | MilestoneFound
@@ -86,7 +90,11 @@ def found_in(db: Session, who: Asker, found: SearchResult) -> Found:
         )
     if hit.kind == "priority":
         return PriorityFound(queries.by_priority(db=db, plan_id=plan_id, today=today, code=hit.code))
-    return MilestoneFound(queries.milestone_detail(db=db, plan_id=plan_id, today=today, code=hit.code))
+    actor = actor_for(db, plan_id, who.user_id, who.admin_ids)
+    return MilestoneFound(
+        queries.milestone_detail(db=db, plan_id=plan_id, today=today, code=hit.code),
+        may_update(db, plan_id=plan_id, actor=actor, code=hit.code, today=today),
+    )
 
 
 def summary(sessions: Sessions, who: Asker, build: BuildDigest) -> Paper | NoPaper:
@@ -130,12 +138,32 @@ def priorities(sessions: Sessions, who: Asker, code: str | None) -> queries.Prio
         return queries.by_priority(db=db, plan_id=who.plan_id, today=who.today, code=code)
 
 
+@dataclass(frozen=True)
+class HistoryFound:
+    detail: queries.MilestoneDetail
+    editable: frozenset[int]  # the updates the asker may still correct: an Edit button each
+
+
 @refusing
 def history(sessions: Sessions, who: Asker, text: str) -> queries.MilestoneDetail:
     """A milestone's updates, found by its code as typed ("m7") or by words that name only it."""
     with sessions() as db:
-        code = text.strip().split()[0]
-        found = search(db, who.plan_id, code)
-        if found.match is not None and found.match.kind == "milestone":
-            code = found.match.code
-        return queries.milestone_detail(db=db, plan_id=who.plan_id, today=who.today, code=code)
+        return _history(db, who, text)
+
+
+@refusing
+def history_to_edit(sessions: Sessions, who: Asker, text: str) -> HistoryFound:
+    """A milestone's updates, and those the asker may still correct, in one session (so a warm request
+    reads the plan revision once)."""
+    with sessions() as db:
+        detail = _history(db, who, text)
+        actor = actor_for(db, who.plan_id, who.user_id, who.admin_ids)
+        return HistoryFound(detail, correctable_ids(db, who.plan_id, actor, detail.row.code, who.now))
+
+
+def _history(db: Session, who: Asker, text: str) -> queries.MilestoneDetail:
+    code = text.strip().split()[0]
+    found = search(db, who.plan_id, code)
+    if found.match is not None and found.match.kind == "milestone":
+        code = found.match.code
+    return queries.milestone_detail(db=db, plan_id=who.plan_id, today=who.today, code=code)

@@ -353,15 +353,8 @@ def editable(sessions: Sessions, caller: Asker, code: str) -> frozenset[int]:
 def may_update(sessions: Sessions, caller: Asker, code: str) -> bool:
     """Whether to offer an Update button: the plan's one rule (owner, their cover, an admin)."""
     with sessions() as db:
-        person_id = caller_person(db, caller)
-        return person_id is not None and may_update_milestone(
-            db,
-            plan_id=caller.plan_id,
-            person_id=person_id,
-            code=code,
-            today=caller.today,
-            admins=caller.admin_ids,
-        )
+        actor = actor_for(db, caller.plan_id, caller.user_id, caller.admin_ids)
+        return may_update_milestone(db, plan_id=caller.plan_id, actor=actor, code=code, today=caller.today)
 
 
 # ---------------------------------------------------------------- saving, and what can go wrong

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.services.queries import PersonMilestones
+from bot.services.queries import PersonMilestones, PlanOverview
 from bot.services.status import Health
 from bot.usecases.home import HomeTab
 from handlers import blocks as bk
 from handlers.blocks import Reply
+from handlers.drawn import blocks_once
 from handlers.inspection import render as inspection_render
 from handlers.measures.render import own_measures_blocks
 from handlers.status import render
@@ -55,7 +56,14 @@ def home_view(tab: HomeTab, today: date, answered: tuple[str, Reply] | None = No
     blocks += question_blocks(answered)
     blocks += own_blocks(tab.mine, today)
     blocks += own_measures_blocks(tab.measures)
-    blocks += [
+    blocks += plan_blocks(overview, today)
+    return {"type": "home", "blocks": bk.fit(blocks, limit=bk.MAX_VIEW_BLOCKS)}
+
+
+@blocks_once
+def plan_blocks(overview: PlanOverview, today: date) -> list[dict[str, Any]]:
+    """The plan in brief, under the person's own part: the same for everyone while the plan stands."""
+    return [
         bk.divider(),
         bk.section(
             f"*The plan: {render.health_word(overview.health)}*\n{render.headline(overview.totals)}\n"
@@ -70,9 +78,9 @@ def home_view(tab: HomeTab, today: date, answered: tuple[str, Reply] | None = No
         ),
         bk.context("`/qib help` lists everything I can do."),
     ]
-    return {"type": "home", "blocks": bk.fit(blocks, limit=bk.MAX_VIEW_BLOCKS)}
 
 
+@blocks_once
 def own_blocks(mine: PersonMilestones | None, today: date) -> list[dict[str, Any]]:
     """The person's open milestones with Update buttons, or how to get added to the plan."""
     if mine is None:

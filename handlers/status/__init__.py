@@ -6,10 +6,8 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.services import queries
 from bot.services.errors import InvalidInput
 from bot.usecases import status as usecase
-from bot.usecases.updates import editable, may_update
 from handlers.blocks import Reply
 from handlers.commands.router import Router
 from handlers.context import Ask, ask_from
@@ -66,14 +64,9 @@ def found_reply(ask: Ask, found: usecase.Found) -> Reply:
             return with_measures(render.area_reply(detail), measures)
         case usecase.PriorityFound(report):
             return render.priority_reply(report)
-        case usecase.MilestoneFound(detail):
-            return render.milestone_reply(detail, can_update=_may_update(ask, detail))
+        case usecase.MilestoneFound(detail, can_update):
+            return render.milestone_reply(detail, can_update=can_update)
     raise AssertionError(found)  # pragma: no cover (every kind is matched above)
-
-
-def _may_update(ask: Ask, detail: queries.MilestoneDetail) -> bool:
-    """The plan's one rule (owner, their cover, an admin), asked of the update use case."""
-    return may_update(ask.deps.sessions, ask.asker(), detail.row.code)
 
 
 def summary(ask: Ask, args: str) -> Reply:
@@ -121,8 +114,8 @@ def priority(ask: Ask, args: str) -> Reply:
 def history(ask: Ask, args: str) -> Reply:
     if not args.strip():
         raise InvalidInput("Which milestone? Give its code: `/qib history` and the code.")
-    detail = ok(usecase.history(ask.deps.sessions, ask.asker(), args))
-    return render.history_reply(detail, editable=editable(ask.deps.sessions, ask.asker(), detail.row.code))
+    found = ok(usecase.history_to_edit(ask.deps.sessions, ask.asker(), args))
+    return render.history_reply(found.detail, editable=found.editable)
 
 
 def on_share_summary(ack: Ack, body: dict[str, Any], context: Any, client: Any, respond: Any) -> None:

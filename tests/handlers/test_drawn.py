@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bot.services.read_model import freeze
 from handlers import blocks as bk
 from handlers.blocks import Reply
-from handlers.drawn import drawn_once, forget
+from handlers.drawn import blocks_once, drawn_once, forget
 
 
 @dataclass(frozen=True)
@@ -54,3 +54,23 @@ def test_extending_a_reply_does_not_change_the_next():
     kept = freeze(Answer(["a"]))
     render(kept).blocks.append(bk.section("added by a caller"))
     assert "added by a caller" not in str(render(kept).blocks)
+
+
+blocks_drawn: list[Answer | None] = []
+
+
+@blocks_once
+def part(answer: Answer | None) -> list[dict]:
+    blocks_drawn.append(answer)
+    return [bk.section(line) for line in (answer.lines if answer else ["nobody"])]
+
+
+def test_a_part_of_a_view_is_drawn_once_and_each_caller_gets_its_own_list():
+    blocks_drawn.clear()
+    kept = freeze(Answer(["a"]))
+    first = part(kept)
+    first.append(bk.section("added by a caller"))
+    second = part(kept)
+    assert len(blocks_drawn) == 1 and "added by a caller" not in str(second) and len(second) == 1
+    part(None), part(None)
+    assert len(blocks_drawn) == 3, "no kept answer: drawn every time"

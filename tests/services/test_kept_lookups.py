@@ -1,22 +1,25 @@
 """The lookups nearly every request makes are kept in the read model too: the person behind a Slack id,
-what a search finds, the plan's words for questions, its measures and its inspection. Asked again with
+what a search finds, the plan's words for questions, its measures and its inspection, a milestone's
+owner and cover (the Update button) and its updates (the history's Edit buttons). Asked again with
 nothing written they run no statement but the revision; a write in between is seen."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from bot.services.corrections import CORRECTION_DAYS, correctable_ids, shown_updates
 from bot.services.inspection import inspection_view
 from bot.services.measures import read_measures
 from bot.services.people import actor_for
 from bot.services.questions.interpret import PlanTerms
 from bot.services.questions.terms import plan_words
 from bot.services.search import search
-from models import Area, Person
-from qib_testing.people import IRO
+from bot.services.update_form import may_update, owner_and_cover
+from models import Area, Person, ProgressUpdate
+from qib_testing.people import CHAIR, IRO, PRACTICE_LEAD
 from tests.services.conftest import counting
 
 TODAY = date(2020, 2, 3)
@@ -29,6 +32,8 @@ LOOKUPS = {
     "plan words": lambda db, plan: plan_words(db, plan, frozenset({"status"})),
     "measures": lambda db, plan: read_measures(db=db, plan_id=plan, today=TODAY),
     "inspection": lambda db, plan: inspection_view(db=db, plan_id=plan, today=TODAY),
+    "owner and cover": lambda db, plan: owner_and_cover(db=db, plan_id=plan, code="M-05"),
+    "updates shown": lambda db, plan: shown_updates(db=db, plan_id=plan, code="M-16"),
 }
 
 
@@ -91,3 +96,53 @@ def test_plan_terms_know_their_names_when_made():
     terms = PlanTerms(people=("Alex Morgan",))
     assert terms.name_in("what is morgan doing") == "morgan"
     assert PlanTerms().name_in("anyone") is None
+
+
+def test_a_new_cover_is_seen_by_the_next_update_button(kept, durham):
+    def lead_may_update() -> bool:
+        with kept() as db:
+            actor = actor_for(db, durham, PRACTICE_LEAD)
+            return may_update(db, plan_id=durham, actor=actor, code="M-05", today=TODAY)
+
+    with kept() as db:
+        owner = actor_for(db, durham, IRO)
+        assert owner is not None and may_update(db, plan_id=durham, actor=owner, code="M-05", today=TODAY)
+        assert not may_update(db, plan_id=durham, actor=None, code="M-05", today=TODAY)
+    assert not lead_may_update()
+    assert not lead_may_update()  # kept, and still no
+    with kept.begin() as db:
+        lead = db.scalars(
+            select(Person).where(Person.plan_id == durham, Person.slack_user_id == PRACTICE_LEAD)
+        )
+        owner_row = db.get(Person, owner.person_id)
+        assert owner_row is not None
+        owner_row.delegate_id = lead.one().id
+        owner_row.delegate_until = TODAY
+    assert lead_may_update()
+    with kept() as db:
+        lead_actor = actor_for(db, durham, PRACTICE_LEAD)
+        later = TODAY + timedelta(days=1)
+        assert not may_update(db, plan_id=durham, actor=lead_actor, code="M-05", today=later), "cover ended"
+
+
+def test_an_update_withdrawn_loses_its_edit_button(kept, durham):
+    """The updates are kept; the 7 days and the person are applied to them on every request."""
+    with kept() as db:
+        shown = shown_updates(db=db, plan_id=durham, code="M-16")
+        admin = actor_for(db, durham, CHAIR)  # an admin in the seed: may correct anyone's update
+    assert len(shown) == 2 and admin is not None and admin.is_admin
+    newest, at = max(((i, at) for i, _, at in shown), key=lambda u: u[1])
+    just_after = at + timedelta(hours=1)
+    with kept() as db:
+        assert newest in correctable_ids(db, durham, admin, "M-16", just_after)
+        too_late = at + timedelta(days=CORRECTION_DAYS, seconds=1)
+        assert newest not in correctable_ids(db, durham, admin, "M-16", too_late)
+    with kept.begin() as db:
+        row = db.get(ProgressUpdate, newest)
+        assert row is not None
+        row.superseded_at = datetime(2020, 2, 3, tzinfo=UTC)
+    with kept() as db:
+        assert newest not in correctable_ids(db, durham, admin, "M-16", just_after)
+        assert [i for i, _, _ in shown_updates(db=db, plan_id=durham, code="M-16")] == [
+            i for i, _, _ in shown if i != newest
+        ]

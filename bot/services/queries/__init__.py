@@ -14,6 +14,7 @@ area. The latest update of a milestone (for the reason behind its rating) is a c
 from __future__ import annotations
 
 from bot.services.queries.context import board_calendar
+from bot.services.queries.owned import milestones_for
 from bot.services.queries.people import find_person, person_by_slack_id
 from bot.services.queries.results import (
     DEFAULT_DUE_SOON_DAYS,
@@ -50,7 +51,6 @@ from bot.services.queries.views import (
     by_rating,
     due_soon,
     milestone_detail,
-    milestones_for,
     overdue,
     plan_overview,
     stale,

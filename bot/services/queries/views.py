@@ -19,7 +19,6 @@ from bot.services.queries.people import (
     _person_alias,
     _person_columns,
     _person_info,
-    _select_people,
 )
 from bot.services.queries.results import (
     DEFAULT_DUE_SOON_DAYS,
@@ -29,8 +28,6 @@ from bot.services.queries.results import (
     MilestoneDetail,
     MilestoneList,
     MilestoneRow,
-    OwnedMilestone,
-    PersonMilestones,
     PlanOverview,
     PriorityRef,
     PriorityReport,
@@ -209,43 +206,6 @@ def milestone_detail(*, db: Session, plan_id: int, today: date, code: str) -> Mi
         delegate=active_delegate,
         history=history,
         calendar=calendar,
-    )
-
-
-def milestones_for(*, db: Session, plan_id: int, today: date, person_id: int) -> PersonMilestones:
-    """What a person owns, plus what they cover for as a delegate today (until ``delegate_until``).
-
-    Four statements: plan and board, overrides, the person and whom they cover for, the milestones.
-    """
-    plan, calendar = _plan_context(db, plan_id, today)
-    p, stmt = _select_people(plan_id)
-    people_rows = db.execute(
-        stmt.where(
-            or_(
-                p.id == person_id,
-                and_(
-                    p.delegate_id == person_id,
-                    or_(p.delegate_until.is_(None), p.delegate_until >= today),
-                ),
-            )
-        )
-    ).all()
-    people = {info.id: info for info in (_person_info(r) for r in people_rows) if info is not None}
-    person = people.pop(person_id, None)
-    if person is None:
-        raise NotFound("That person is not in this plan.")
-    covered = {pid: info.ref for pid, info in people.items()}
-    owners = [person_id, *covered]
-    loaded = _load_rows(db, plan_id, calendar, Milestone.owner_id.in_(owners))
-    items = [
-        OwnedMilestone(row=item.row, covered_for=covered.get(item.owner_id or 0))
-        for item in sorted(
-            loaded,
-            key=lambda i: (i.owner_id != person_id, i.row.due or date.max, i.position, i.row.code),
-        )
-    ]
-    return PersonMilestones(
-        person=person, covering_for=list(covered.values()), items=items, calendar=calendar
     )
 
 
