@@ -65,14 +65,20 @@ def actor_for(
     if not slack_user_id:
         return None
     if not uses_cache(db):
-        person = db.scalars(
-            select(Person).where(Person.plan_id == plan_id, Person.slack_user_id == slack_user_id)
-        ).one_or_none()
+        person = person_for(db, plan_id, slack_user_id)
         return actor_from_person(person, extra_admin_slack_ids) if person is not None else None
     actor = _actors(db=db, plan_id=plan_id).get(slack_user_id)
     if actor is not None and not actor.is_admin and slack_user_id in extra_admin_slack_ids:
         return dataclasses.replace(actor, is_admin=True)
     return actor
+
+
+def person_for(db: Session, plan_id: int, slack_user_id: str) -> Person | None:
+    """The plan's person behind a Slack user id, as a row of this session (a writing session holds it,
+    so the permission check finds it again without a statement)."""
+    return db.scalars(
+        select(Person).where(Person.plan_id == plan_id, Person.slack_user_id == slack_user_id)
+    ).one_or_none()
 
 
 @cached

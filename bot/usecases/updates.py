@@ -34,7 +34,7 @@ from bot.services.corrections import (
 from bot.services.due_dates import DueDecision, DueRequest, decide_due_date, request_due_date
 from bot.services.errors import DomainError, InvalidInput, NoChange, NotAllowed
 from bot.services.outbox import enqueue
-from bot.services.people import actor_for
+from bot.services.people import actor_for, person_for
 from bot.services.privacy import PersonalDataRefused, PersonalDataSuspected
 from bot.services.quick import QuickUpdate, parse_quick_update, plan_codes, resolve_milestone
 from bot.services.update_form import may_update as may_update_milestone
@@ -426,10 +426,10 @@ def _committed(
     done: list[T] = []
     try:
         with sessions.begin() as db:
-            person_id = caller_person(db, caller)
-            if person_id is None:
+            person = person_for(db, caller.plan_id, caller.user_id)  # held: the checks find it by id
+            if person is None:
                 return Refused(NOT_IN_PLAN)
-            done.append(work(db, person_id))
+            done.append(work(db, person.id))
     except DomainError as exc:
         return refused(exc)
     except DBAPIError as exc:
