@@ -465,6 +465,9 @@ def _state(view: dict[str, Any], given: dict[str, str]) -> dict[str, Any]:
             values[block_id] = {
                 action_id: {"type": "checkboxes", "selected_options": el.get("options", []) if ticked else []}
             }
+        elif el.get("type") == "datepicker":
+            picked = typed if typed is not None else el.get("initial_date")
+            values[block_id] = {action_id: {"type": "datepicker", "selected_date": picked or None}}
         else:
             value = typed if typed is not None else el.get("initial_value")
             values[block_id] = {action_id: {"type": el.get("type", "plain_text_input"), "value": value}}

@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
@@ -202,3 +203,24 @@ def test_a_chart_in_the_console_is_shown_as_its_file_and_alt_text(engine, durham
         "[file KPI-3.png, " in text and "Trend chart of KPI-3 Foster carer reviews out of timescale" in text
     )
     assert "The trend chart of KPI-3 is posted in this conversation." in text
+
+
+def test_a_date_typed_into_a_forms_date_picker_is_sent_as_slack_sends_a_picked_date(engine, durham, sessions):
+    """Slack sends a date picker's choice as selected_date: a revised due date typed in the console is
+    asked for, not dropped."""
+    out = io.StringIO()
+    clock = lambda: datetime(2020, 2, 10, 10, tzinfo=UTC)  # noqa: E731
+    deps = Deps(engine=engine, sessions=make_sessionmaker(engine), clock=clock)
+    console = Console(Settings(_env_file=None), deps, out=out)
+    console.run_line(":as iro-ops")
+    console.run_line("/qib update M-05 at risk 40% Audit slipped")
+    console.run_line(
+        ":submit 'next_steps=Extra auditor from March' 'blockers=Two auditors off' "
+        "due=2020-09-30 'due_reason=Auditors back in April'"
+    )
+    assert "Saved: M-05" in out.getvalue()
+    with sessions() as db:
+        asked = db.execute(
+            select(Milestone.due_requested, Milestone.due_request_reason).where(Milestone.code == "M-05")
+        ).one()
+    assert tuple(asked) == (date(2020, 9, 30), "Auditors back in April")
