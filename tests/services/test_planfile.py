@@ -78,6 +78,16 @@ def test_an_invalid_date_names_the_entry_and_field():
     ]
 
 
+def test_a_code_in_the_wrong_form_is_told_the_forms_the_plan_takes():
+    """The hint names the separators a code may use (a dot too: `1.1`), not only dashes."""
+    data = durham_dict()
+    data["milestones"][0]["code"] = "1_1"
+    assert problems_of(data) == [
+        'milestones[0] (1_1).code: "1_1" is not in the expected form '
+        "(letters and digits, in parts joined by - or ., e.g. M-07, M1-2 or 1.1)"
+    ]
+
+
 def test_an_impossible_date_is_not_a_date():
     data = durham_dict()
     data["milestones"][0]["due"] = "2020-02-30"
