@@ -70,6 +70,7 @@ class Console:
     ) -> None:
         self.slack = ConsoleSlack()
         deps.channel_ids = ChannelIds(look_up_names=False)  # no workspace here: the name is the channel
+        deps.source = "console"  # what the console records is marked as typed here, not in Slack
         self.deps = deps
         self.settings = settings
         self.out = out

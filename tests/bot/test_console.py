@@ -17,6 +17,7 @@ from bot.deps import Deps
 from bot.settings import Settings
 from models import Milestone, Person, ProgressUpdate
 from models.db import make_sessionmaker
+from models.vocab import Source
 from qib_testing.slack_standin import check_payload
 
 
@@ -224,3 +225,13 @@ def test_a_date_typed_into_a_forms_date_picker_is_sent_as_slack_sends_a_picked_d
             select(Milestone.due_requested, Milestone.due_request_reason).where(Milestone.code == "M-05")
         ).one()
     assert tuple(asked) == (date(2020, 9, 30), "Auditors back in April")
+
+
+def test_an_update_given_in_the_console_is_recorded_as_from_the_console(engine, durham, sessions):
+    console, out = make_console(engine, durham)
+    console.run_line(":as iro-ops")
+    console.run_line("/qib update M-05 on track 40% Audit of CP plans started")
+    assert "Saved: M-05" in out.getvalue()
+    with sessions() as db:
+        sources = db.scalars(select(ProgressUpdate.source).where(ProgressUpdate.source != Source.IMPORT))
+        assert list(sources) == [Source.CONSOLE]
