@@ -14,11 +14,13 @@ from sqlalchemy import select
 
 from bot.console import Console
 from bot.deps import Deps
+from bot.services.planfile import import_plan, parse_plan_text
 from bot.settings import Settings
 from models import Milestone, Person, ProgressUpdate
 from models.db import make_sessionmaker
 from models.vocab import Source
 from qib_testing.slack_standin import check_payload
+from tests.conftest import SEED_TIME
 
 
 def run_console(database_url: str, tmp_path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -235,3 +237,31 @@ def test_an_update_given_in_the_console_is_recorded_as_from_the_console(engine, 
     with sessions() as db:
         sources = db.scalars(select(ProgressUpdate.source).where(ProgressUpdate.source != Source.IMPORT))
         assert list(sources) == [Source.CONSOLE]
+
+
+def test_the_console_serves_several_plans_and_switches_with_qib_plan(engine, durham, sessions):
+    """Two plans in one database, sharing people: the console starts (as the Slack bot does, without
+    QIB_PLAN), asks which plan, and `/qib plan NAME` switches; a shared Slack id is one person."""
+    from qib_testing.people import IRO
+    from tests.e2e.test_several_plans import SEND_M01, SEND_PLAN, SEND_TITLE
+
+    with sessions.begin() as db:
+        import_plan(db, parse_plan_text(SEND_PLAN), now=SEED_TIME)
+    console, out = make_console(engine, durham, user=IRO)
+    assert [p.slack_user_id for p in console.people].count(IRO) == 1
+    console.run_line("/qib status M-01")
+    assert "Which one do you mean?" in out.getvalue()
+    console.run_line("/qib plan SEND")
+    console.run_line("/qib status M-01")
+    assert f"now answer about {SEND_TITLE}" in out.getvalue()
+    assert SEND_M01.upper() in out.getvalue()
+
+
+def test_qib_console_starts_on_a_database_of_two_plans(database_url, durham, sessions, tmp_path):
+    from tests.e2e.test_several_plans import SEND_PLAN, SEND_TITLE
+
+    with sessions.begin() as db:
+        import_plan(db, parse_plan_text(SEND_PLAN), now=SEED_TIME)
+    done = run_console(database_url, tmp_path, "/qib plan\n", "--now", "2020-02-10T10:00")
+    assert done.returncode == 0, done.stderr
+    assert "The plans I keep:" in done.stdout and SEND_TITLE in done.stdout
