@@ -24,6 +24,7 @@ log = logging.getLogger("qib.updates")
 
 APPROVE = "due_date_approve"
 DECLINE = "due_date_decline"
+DUE_REQUEST_EVENT = "qib_due_request"
 
 
 def register(app: App) -> None:
@@ -51,7 +52,11 @@ def deliver_due_request(ask: Ask, held: Claimed, record: Callable[[dict[str, Any
             continue
         try:
             ask.client.chat_postMessage(
-                channel=approver, text=request_text(request), blocks=request_blocks(request)
+                channel=approver,
+                text=request_text(request),
+                blocks=request_blocks(request),
+                # The plan the request is in: Approve answers about it, whatever plan the approver chose.
+                metadata={"event_type": DUE_REQUEST_EVENT, "event_payload": {"plan_id": held.plan_id}},
             )
         except SlackApiError as exc:
             if retryable(exc):
