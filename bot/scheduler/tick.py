@@ -106,6 +106,11 @@ class BoardScheduler(DigestPosting, Reminding):
                 log.info(
                     "no digest for the meeting on %s: it met before the plan's snapshot", missed.meeting.on
                 )
+            elif noted and rule.imported_at is not None and missed.due_at < rule.imported_at:
+                log.info(
+                    "no digest for the meeting on %s: it was due before the plan was imported",
+                    missed.meeting.on,
+                )
             elif noted:
                 log.warning(
                     "digest for the meeting on %s was not posted: the meeting started before the bot "
