@@ -28,7 +28,7 @@ from handlers import blocks as bk
 from handlers.blocks import Reply
 from handlers.drawn import drawn_once
 from handlers.status.revisions import awaiting_approval, revision_lines
-from handlers.words import day_in, due_phrase, person_label, status_label
+from handlers.words import ahead_phrase, day_in, due_phrase, person_label, status_label
 
 UPDATE_BUTTON = "update_milestone"
 EDIT_BUTTON = "correct_update"  # handled in handlers.updates.correct
@@ -462,7 +462,7 @@ def summary_reply(s: ChairSummary, *, shared: bool = False, limit: int = 15) -> 
     blocks.append(bk.section(f"*What changed {since}*\n" + ("\n".join(changed) or "No status changes.")))
     blocks.append(
         bk.section(
-            f"*Due before the next board* ({len(s.due_before_next)})\n"
+            f"*Due {ahead_phrase(s.calendar.next_on)}* ({len(s.due_before_next)})\n"
             + (
                 "\n".join(
                     f"*{bk.esc(r.code)}* {bk.esc(r.title)}: {due_phrase(r.due, today)}, {owner_text(r)}"
@@ -477,7 +477,7 @@ def summary_reply(s: ChairSummary, *, shared: bool = False, limit: int = 15) -> 
     text = _text(
         f"Board summary: {s.health.value if s.health else 'no milestones'}. {headline(s.totals)}.",
         f"{len(s.exceptions)} need attention; {len(s.completions)} completed {since}; "
-        f"{len(s.due_before_next)} due before the next board.",
+        f"{len(s.due_before_next)} due {ahead_phrase(s.calendar.next_on)}.",
     )
     return Reply(text=text, blocks=bk.fit(blocks), visibility="in_channel" if shared else "ephemeral")
 

@@ -86,3 +86,20 @@ def test_a_milestone_shows_its_revised_date_and_one_awaiting_the_chair(sessions,
     shown = json.dumps(valid_reply(render.milestone_reply(found.detail)).blocks)
     assert "revised from Tue 30 Jun 2020" in shown
     assert "Revised date awaiting approval: Wed 30 Sep 2020 because IRO post filled in July" in shown
+
+
+def test_without_a_board_the_summary_heads_its_list_with_the_days_it_looks_ahead(sessions) -> None:
+    from datetime import UTC, datetime
+
+    from bot.services import queries as q
+    from bot.services.planfile import import_plan
+    from qib_testing.plans import plan_doc
+
+    with sessions.begin() as db:
+        doc = plan_doc(40, "No board plan", board=None)
+        pid = import_plan(db, doc, now=datetime(2019, 12, 1, tzinfo=UTC)).plan_id
+    with sessions() as db:
+        summary = q.chair_summary(db=db, plan_id=pid, today=date(2019, 12, 10))
+    reply = valid_reply(render.summary_reply(summary))
+    assert f"*Due in the next 28 days* ({len(summary.due_before_next)})" in json.dumps(reply.blocks)
+    assert "before the next board" not in reply.text
