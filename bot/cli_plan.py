@@ -177,10 +177,12 @@ def render_plan_text(plan: dict[str, Any]) -> str:
         chair = people.get(b.get("chair", ""), {}).get("name", "no chair")
         lines.append(f"Board: {b['name']} ({b['rrule']} at {b['time']}), chaired by {chair}")
     lines.append("")
-    lines.append("Strategic priorities:")
+    lines.append("Strategic priorities:" if plan["priorities"] else "Strategic priorities: none")
     lines += [
         f"  {p['code']}  {p['title']}  (areas {', '.join(p.get('areas', []))})" for p in plan["priorities"]
     ]
+    lines.append("")
+    lines.append("Areas for improvement, with their milestones:" if plan["areas"] else "Areas: none")
     for area in plan["areas"]:
         lines.append("")
         lines.append(f"{area['code']}  {area['title']}")

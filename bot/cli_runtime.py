@@ -145,11 +145,12 @@ def _console_clock(text: str | None, deps: Any) -> tuple[Any, str | None]:
     from bot.console_clock import console_clock
     from models import Plan
 
+    first = deps.plan_ids()[0]  # with several plans, the clock follows the first
     with deps.sessions() as db:
-        plan = db.get(Plan, deps.plan_id())
+        plan = db.get(Plan, first)
         as_at = plan.as_at if plan is not None else None
     try:
-        return console_clock(text, tz=deps.timezone(), as_at=as_at)
+        return console_clock(text, tz=deps.timezone_of(first), as_at=as_at)
     except ValueError as exc:
         raise CliError(str(exc)) from None
 

@@ -95,12 +95,21 @@ class Console:
     # ------------------------------------------------------------------ people
 
     def _load_people(self) -> list[Person]:
+        """Everyone in the plans served, once each: a Slack id in two plans is one person in Slack."""
         with self.deps.sessions() as db:
-            return list(
-                db.scalars(
-                    select(Person).where(Person.plan_id == self.deps.plan_id()).order_by(Person.position)
-                )
+            rows = db.scalars(
+                select(Person)
+                .where(Person.plan_id.in_(self.deps.plan_ids()))
+                .order_by(Person.plan_id, Person.position)
             )
+            people: dict[str, Person] = {}
+            for p in rows:
+                people.setdefault(p.slack_user_id or f"#{p.id}", p)
+            return list(people.values())
+
+    def _timezone(self) -> str:
+        """The console's clock reads in the first plan's time zone (the only one's, when one is served)."""
+        return self.deps.timezone_of(self.deps.plan_ids()[0])
 
     def _default_user(self) -> Person:
         chairs = [p for p in self.people if p.is_chair and p.slack_user_id]
@@ -198,14 +207,14 @@ class Console:
             self._say("tick: " + ("; ".join(done) if done else "nothing due"))
 
     def _local_now(self) -> datetime:
-        return self.deps.clock().astimezone(ZoneInfo(self.deps.timezone()))
+        return self.deps.clock().astimezone(ZoneInfo(self._timezone()))
 
     def _advance(self, text: str) -> None:
         """Move the console's clock on; the scheduler sees the new time at its next tick (or :tick)."""
         clock = self.deps.clock
         if not isinstance(clock, ConsoleClock):
             raise ValueError("this console's clock cannot be moved")
-        clock.move_to(parse_advance(text, self.deps.timezone(), clock()))
+        clock.move_to(parse_advance(text, self._timezone(), clock()))
         self._say(f"the console's clock: {self._local_now():%a %-d %b %Y %H:%M}")
 
     def start_ticking(self, stop: threading.Event, every: float = 60.0) -> threading.Thread:
@@ -467,6 +476,9 @@ def _state(view: dict[str, Any], given: dict[str, str]) -> dict[str, Any]:
             values[block_id] = {
                 action_id: {"type": "checkboxes", "selected_options": el.get("options", []) if ticked else []}
             }
+        elif el.get("type") == "datepicker":
+            picked = typed if typed is not None else el.get("initial_date")
+            values[block_id] = {action_id: {"type": "datepicker", "selected_date": picked or None}}
         else:
             value = typed if typed is not None else el.get("initial_value")
             values[block_id] = {action_id: {"type": el.get("type", "plain_text_input"), "value": value}}

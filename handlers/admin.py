@@ -39,7 +39,7 @@ def _people(text: str) -> list[str]:
 def owner(ask: Ask, args: str) -> Reply:
     parts = args.split(maxsplit=1)
     if len(parts) < 2:
-        raise InvalidInput("Say which milestone and who: `/qib owner M-07 @jo.bloggs`.")
+        raise InvalidInput("Say which milestone and who: `/qib owner CODE @jo.bloggs`.")
     change = ok(admin.change_owner(ask.deps.sessions, admin.OwnerRequest(ask.asker(), parts[0], parts[1])))
     if change.changed:
         ask.deps.outbox.ring()  # the outbox DMs both owners

@@ -20,7 +20,7 @@ def redact(ask: Ask, args: str) -> Reply:
     if len(parts) < 2:
         return Reply(
             text="Give the update's reference and the reason: `/qib redact U-1234 child's name in the note`. "
-            "`/qib history M-07` shows the references."
+            "`/qib history CODE` shows the references."
         )
     done = ok(redaction.redact(ask.deps.sessions, RedactRequest(ask.asker(), parts[0], parts[1])))
     edited, pending = apply_redaction_edits(ask.client, ask.deps.sessions, ask.plan_id, ask.deps.clock())

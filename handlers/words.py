@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from bot.services.queries import DEFAULT_DUE_SOON_DAYS
 from bot.services.wording import day, day_in, full_day, person_label
 
 __all__ = ["age", "day", "day_in", "due_phrase", "full_day", "local_moment", "person_label", "status_label"]
@@ -59,3 +60,8 @@ def local_moment(moment: datetime, tz: str) -> str:
     aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
     local = aware.astimezone(ZoneInfo(tz))
     return f"{full_day(local.date())} at {local:%H:%M} {local.tzname() or tz}"
+
+
+def ahead_phrase(next_on: date | None) -> str:
+    """ "before the next board", or, with no meeting in view, the days `/qib due` looks ahead."""
+    return "before the next board" if next_on else f"in the next {DEFAULT_DUE_SOON_DAYS} days"

@@ -231,3 +231,15 @@ def test_the_readmes_refused_plan_file_is_what_qib_prints(qib, tmp_path: Path):
     done = qib("import", "plan.yaml", check=False)
     assert done.returncode == 1 and done.stdout == ""
     assert done.stderr.rstrip("\n") == block
+
+
+def test_a_plan_without_priorities_says_so_and_heads_its_areas_as_areas():
+    """A council's plan may have no strategic priorities: its areas are not listed under that heading."""
+    from bot.cli_plan import render_plan_text
+    from qib_testing.plans import plan_data
+
+    text = render_plan_text(plan_data(2, priorities=[], milestones=[]))
+    lines = text.splitlines()
+    assert "Strategic priorities: none" in lines
+    heading = lines.index("Areas for improvement, with their milestones:")
+    assert lines[heading + 2].startswith("AFI-1  Area 1")

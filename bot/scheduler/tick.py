@@ -102,10 +102,8 @@ class BoardScheduler(DigestPosting, Reminding):
                 continue
             with self.deps.sessions.begin() as db:
                 noted = schedule.record_skip(db, plan_id, missed, now=now, worker=self.worker)
-            if noted and rule.as_at is not None and missed.meeting.on < rule.as_at:
-                log.info(
-                    "no digest for the meeting on %s: it met before the plan's snapshot", missed.meeting.on
-                )
+            if noted and rule.before_the_plan(missed.meeting.on, missed.due_at):
+                log.info("no digest for the meeting on %s: it came before the plan", missed.meeting.on)
             elif noted:
                 log.warning(
                     "digest for the meeting on %s was not posted: the meeting started before the bot "

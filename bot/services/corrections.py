@@ -105,7 +105,7 @@ def correctable(
     update_id = parse_reference(reference)
     if update_id is None:
         raise InvalidInput(
-            f"“{reference.strip()[:20]}” is not an update reference: `/qib history M-07` shows them (U-1234).",
+            f"“{reference.strip()[:20]}” is not an update reference: `/qib history CODE` shows them (U-1234).",
             field="reference",
         )
     row = db.get(ProgressUpdate, update_id)

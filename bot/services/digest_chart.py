@@ -60,15 +60,20 @@ def _figure(d: Digest) -> Figure:
     from matplotlib.figure import Figure
 
     points = d.brag_history[-12:]
-    labels = [f"{_MONTHS[p.meeting_on.month - 1]} {p.meeting_on:%y}" for p in points]
+    # "8 Dec" over "2026": "Dec 26" would read as the 26th of December.
+    labels = [f"{p.meeting_on.day} {_MONTHS[p.meeting_on.month - 1]}\n{p.meeting_on.year}" for p in points]
     fig = Figure(figsize=(8, 3.6), dpi=100)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     bottoms = [0] * len(points)
+    # Bars at positions, labelled after: labels such as "Dec 26" read as dates, and matplotlib logs each
+    # bar of a category axis whose names could be dates.
+    xs = list(range(len(points)))
     for key in BRAG:
         values = [p.counts.get(key, 0) for p in points]
-        ax.bar(labels, values, bottom=bottoms, color=BRAG_COLOURS[key], label=_LABELS[key], width=0.6)
+        ax.bar(xs, values, bottom=bottoms, color=BRAG_COLOURS[key], label=_LABELS[key], width=0.6)
         bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
+    ax.set_xticks(xs, labels)
     ax.set_ylabel("Milestones")
     ax.set_title("Milestones by rating at each board meeting")
     ax.spines[["top", "right"]].set_visible(False)

@@ -22,6 +22,7 @@ class PlanRef:
     id: int
     title: str
     channel: str | None
+    authority: str = ""  # the council: "Eastvale" finds its plan when the titles are alike
 
 
 class PlanChoiceNeeded(DomainError):
@@ -41,10 +42,12 @@ class PlanChoiceNeeded(DomainError):
 
 def plan_refs(db: Session, ids: Sequence[int] | None = None) -> list[PlanRef]:
     """The plans in the database (or those of `ids`), oldest first."""
-    query = select(Plan.id, Plan.title, Plan.channel).order_by(Plan.id)
+    query = select(Plan.id, Plan.title, Plan.channel, Plan.authority).order_by(Plan.id)
     if ids is not None:
         query = query.where(Plan.id.in_(list(ids)))
-    return [PlanRef(id=r.id, title=r.title, channel=r.channel) for r in db.execute(query)]
+    return [
+        PlanRef(id=r.id, title=r.title, channel=r.channel, authority=r.authority) for r in db.execute(query)
+    ]
 
 
 def own_plan_ids(db: Session, slack_user_id: str, among: Sequence[int]) -> list[int]:
@@ -84,13 +87,16 @@ def remember_choice(db: Session, slack_user_id: str, plan_id: int, *, now: datet
 
 
 def find_by_name(plans: Sequence[PlanRef], name: str) -> PlanRef:
-    """A plan by its title (any case), a unique start or part of it, or its id; NotFound lists them."""
+    """A plan by its title (any case), a unique start or part of it, or its id; failing those, by its
+    council's name (the authority) or a unique part of it; NotFound lists them."""
     wanted = " ".join(name.split()).casefold()
     for match in (
         lambda p: str(p.id) == wanted,
         lambda p: p.title.casefold() == wanted,
         lambda p: p.title.casefold().startswith(wanted),
         lambda p: wanted in p.title.casefold(),
+        lambda p: p.authority.casefold() == wanted,
+        lambda p: wanted in p.authority.casefold(),
     ):
         found = [p for p in plans if wanted and match(p)]
         if len(found) == 1:

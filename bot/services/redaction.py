@@ -70,7 +70,7 @@ def _update_to_redact(db: Session, plan_id: int, reference: str) -> ProgressUpda
     update_id = parse_reference(reference)
     if update_id is None:
         raise InvalidInput(
-            f"“{reference[:20]}” is not an update reference: `/qib history M-07` shows them (U-1234).",
+            f"“{reference[:20]}” is not an update reference: `/qib history CODE` shows them (U-1234).",
             field="reference",
         )
     row = db.get(ProgressUpdate, update_id)

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.services.calendar import Meeting, Override, meetings_between, schedule_for, working_days_before
 from bot.services.read_model import cached
-from models import Board, MeetingOverride, Plan, ScheduledPost
-from models.vocab import PostKind
+from models import AuditEvent, Board, MeetingOverride, Plan, ScheduledPost
+from models.vocab import AuditAction, PostKind
 
 LATE_AFTER = timedelta(minutes=15)
 STALE_CLAIM = timedelta(minutes=10)
@@ -248,6 +248,16 @@ class BoardRule:
     timing: Timing
     channel: str | None
     as_at: date | None = None  # the day the plan file describes: meetings before it are history, not missed
+    # When the plan was first imported: a post due before then could not have been posted, so its
+    # meeting is history, not a digest the bot missed.
+    imported_at: datetime | None = None
+
+    def before_the_plan(self, meeting_on: date, due_at: datetime) -> bool:
+        """A post the bot could never have made: its meeting was before the day the plan describes, or
+        it was due before the plan was first imported. Its meeting is history, not a missed digest."""
+        return (self.as_at is not None and meeting_on < self.as_at) or (
+            self.imported_at is not None and due_at < self.imported_at
+        )
 
     def meetings(self, frm: date, to: date) -> list[Meeting]:
         return meetings_between(self.rrule, self.start, self.at, self.tz, list(self.overrides), frm, to)
@@ -280,6 +290,14 @@ def board_rule(
             Plan.digest_time,
             Plan.channel,
             Plan.as_at,
+            select(func.min(AuditEvent.at))
+            .where(
+                AuditEvent.plan_id == plan_id,
+                AuditEvent.action == AuditAction.IMPORT,
+                AuditEvent.entity == "plan",
+            )
+            .scalar_subquery()
+            .label("imported_at"),
         )
         .join(Plan, Plan.id == Board.plan_id)
         .where(Board.plan_id == plan_id)
@@ -319,6 +337,7 @@ def board_rule(
         timing=timing,
         channel=channel or found.channel,
         as_at=found.as_at,
+        imported_at=found.imported_at,
     )
 
 

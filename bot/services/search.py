@@ -198,6 +198,8 @@ FILLER = frozenset(
 _WORD = re.compile(r"[0-9a-z]+(?:'[0-9a-z]+)*")
 _CODE_IN_TEXT = re.compile(r"(?<![0-9a-z])([a-z]{0,5}[\s_-]*\d{1,4}(?:[.-][0-9a-z]{1,4})*)(?![0-9a-z])")
 _LEADING_ZEROS = re.compile(r"(?<!\d)0+(?=\d)")
+#: All that was typed is one code-shaped word with a number in it: "ZZ-9", "m1.4", "15".
+_ONE_CODE = re.compile(r"(?=[^\s]*\d)[A-Za-z0-9]+(?:[-.][A-Za-z0-9]+)*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -466,8 +468,10 @@ def _search(*, db: Session, plan_id: int, text: str) -> SearchResult:
         return SearchResult(
             "choices", text, tuple(words), choices=[_hit(e, 1.0) for e in by_code[:MAX_CHOICES]]
         )
-    if not words:
-        return SearchResult("none", text, ())
+    if not words or _ONE_CODE.fullmatch(text.strip()):
+        # A code that is no code of the plan ("ZZ-9") is not searched for as words: its number alone
+        # would find any title with that number in it.
+        return SearchResult("none", text, tuple(words))
 
     entries += _load_milestones(db, plan_id, area_codes)
     scored = [(s, e) for s, e in _score(words, entries) if s >= MIN_SCORE]

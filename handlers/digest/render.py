@@ -168,7 +168,11 @@ def digest_front(d: Digest) -> Reply:
 
 
 def _ahead(d: Digest) -> str:
-    return f"before the next board ({full_day(d.next_meeting)})" if d.next_meeting else "before the board"
+    # The paper is for d.meeting_on; read days before it (`/qib summary`), "the next board" alone would
+    # be taken for that meeting, not the one after it.
+    if d.next_meeting is None:
+        return "before the board"
+    return f"before the next board after {full_day(d.meeting_on)} ({full_day(d.next_meeting)})"
 
 
 def _rows_ahead(d: Digest) -> list[DigestRow]:

@@ -27,7 +27,8 @@ from bot.services.status import SEVERITY, Health
 from handlers import blocks as bk
 from handlers.blocks import Reply
 from handlers.drawn import drawn_once
-from handlers.words import day_in, due_phrase, full_day, person_label, status_label
+from handlers.status.revisions import awaiting_approval, revision_lines
+from handlers.words import ahead_phrase, day_in, due_phrase, person_label, status_label
 
 UPDATE_BUTTON = "update_milestone"
 EDIT_BUTTON = "correct_update"  # handled in handlers.updates.correct
@@ -200,7 +201,7 @@ def milestone_reply(d: MilestoneDetail, *, history_limit: int = 10, can_update: 
     accessory = bk.button("Update", UPDATE_BUTTON, r.code) if can_update else None
     facts = [
         f"*Status*\n{status_label(r.health.value)}, {r.percent}%",
-        f"*Due*\n{due_phrase(r.due, today, complete=r.health is Health.COMPLETE)}",
+        f"*Due*\n{due_phrase(r.due, today, complete=r.health is Health.COMPLETE)}{revision_lines(r)}",
         f"*Owner*\n{owner_text(r)}",
         f"*Area*\n{bk.esc(d.area.code)} {bk.esc(d.area.title)}",
     ]
@@ -414,8 +415,7 @@ def exception_line(e: ExceptionItem, today: date) -> str:
     ]
     lines.append(f"> {bk.esc(bk.clip(r.reason, 300))}" if r.reason else f"_{update_age(r)}, no reason given_")
     if r.due_requested is not None:
-        why = f" because {bk.esc(bk.clip(r.due_request_reason, 200))}" if r.due_request_reason else ""
-        lines.append(f"Revised date awaiting approval: {full_day(r.due_requested)}{why}")
+        lines.append(awaiting_approval(r))
     return "\n".join(lines)
 
 
@@ -462,7 +462,7 @@ def summary_reply(s: ChairSummary, *, shared: bool = False, limit: int = 15) -> 
     blocks.append(bk.section(f"*What changed {since}*\n" + ("\n".join(changed) or "No status changes.")))
     blocks.append(
         bk.section(
-            f"*Due before the next board* ({len(s.due_before_next)})\n"
+            f"*Due {ahead_phrase(s.calendar.next_on)}* ({len(s.due_before_next)})\n"
             + (
                 "\n".join(
                     f"*{bk.esc(r.code)}* {bk.esc(r.title)}: {due_phrase(r.due, today)}, {owner_text(r)}"
@@ -477,7 +477,7 @@ def summary_reply(s: ChairSummary, *, shared: bool = False, limit: int = 15) -> 
     text = _text(
         f"Board summary: {s.health.value if s.health else 'no milestones'}. {headline(s.totals)}.",
         f"{len(s.exceptions)} need attention; {len(s.completions)} completed {since}; "
-        f"{len(s.due_before_next)} due before the next board.",
+        f"{len(s.due_before_next)} due {ahead_phrase(s.calendar.next_on)}.",
     )
     return Reply(text=text, blocks=bk.fit(blocks), visibility="in_channel" if shared else "ephemeral")
 

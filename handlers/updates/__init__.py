@@ -77,7 +77,7 @@ def update_command(ask: Ask, args: str) -> Reply:
     if not args.strip():
         if not ask.trigger_id:  # a mention or a message: Slack gives no trigger, so no form can open
             return Reply(
-                text="Write the update in one line, e.g. `update M-07 on track 60% Workshops held`, "
+                text="Write the update in one line, e.g. `update CODE on track 60% Workshops held`, "
                 "or use `/qib update` to open the update form."
             )
         open_update_modal(ask, None)

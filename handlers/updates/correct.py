@@ -62,14 +62,14 @@ def register(app: App, router: Router) -> None:
 
 def correct_command(ask: Ask, args: str) -> Reply:
     if not args.strip():
-        return Reply(text="Which update? `/qib history M-07` shows each update's reference, e.g. `U-1234`.")
+        return Reply(text="Which update? `/qib history CODE` shows each update's reference, e.g. `U-1234`.")
     open_correction(ask, args.split()[0])
     return Reply.nothing()
 
 
 def withdraw_command(ask: Ask, args: str) -> Reply:
     if not args.strip():
-        return Reply(text="Which update? `/qib history M-07` shows each update's reference, e.g. `U-1234`.")
+        return Reply(text="Which update? `/qib history CODE` shows each update's reference, e.g. `U-1234`.")
     return _withdraw(ask, args.split()[0])
 
 

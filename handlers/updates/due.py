@@ -23,6 +23,7 @@ log = logging.getLogger("qib.updates")
 
 APPROVE = "due_date_approve"
 DECLINE = "due_date_decline"
+DUE_REQUEST_EVENT = "qib_due_request"
 
 
 def register(app: App) -> None:
@@ -48,7 +49,11 @@ def deliver_due_request(ask: Ask, held: Claimed, record: Callable[[dict[str, Any
 
     def send(approver: str) -> None:
         ask.client.chat_postMessage(
-            channel=approver, text=request_text(request), blocks=request_blocks(request)
+            channel=approver,
+            text=request_text(request),
+            blocks=request_blocks(request),
+            # The plan the request is in: Approve answers about it, whatever plan the approver chose.
+            metadata={"event_type": DUE_REQUEST_EVENT, "event_payload": {"plan_id": held.plan_id}},
         )
 
     # A refused DM is not tried again: the request is saved, and `/qib history` shows it to the chair.

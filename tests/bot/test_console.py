@@ -8,16 +8,19 @@ import os
 import re
 import subprocess
 import sys
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
 from bot.console import Console
 from bot.deps import Deps
+from bot.services.planfile import import_plan, parse_plan_text
 from bot.settings import Settings
 from models import Milestone, Person, ProgressUpdate
 from models.db import make_sessionmaker
 from models.vocab import Source
 from qib_testing.slack_standin import check_payload
+from tests.conftest import SEED_TIME
 
 
 def run_console(database_url: str, tmp_path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -205,10 +208,60 @@ def test_a_chart_in_the_console_is_shown_as_its_file_and_alt_text(engine, durham
     assert "The trend chart of KPI-3 is posted in this conversation." in text
 
 
-def test_an_update_written_in_the_console_is_recorded_as_from_the_console(engine, durham, sessions):
-    console, out = make_console(engine, durham, user="sm-safeguarding")
-    console.run_line("/qib update M-07 on track 60% working group met")
-    assert "Saved" in out.getvalue()
+def test_a_date_typed_into_a_forms_date_picker_is_sent_as_slack_sends_a_picked_date(engine, durham, sessions):
+    """Slack sends a date picker's choice as selected_date: a revised due date typed in the console is
+    asked for, not dropped."""
+    out = io.StringIO()
+    clock = lambda: datetime(2020, 2, 10, 10, tzinfo=UTC)  # noqa: E731
+    deps = Deps(engine=engine, sessions=make_sessionmaker(engine), clock=clock)
+    console = Console(Settings(_env_file=None), deps, out=out)
+    console.run_line(":as iro-ops")
+    console.run_line("/qib update M-05 at risk 40% Audit slipped")
+    console.run_line(
+        ":submit 'next_steps=Extra auditor from March' 'blockers=Two auditors off' "
+        "due=2020-09-30 'due_reason=Auditors back in April'"
+    )
+    assert "Saved: M-05" in out.getvalue()
     with sessions() as db:
-        latest = db.scalars(select(ProgressUpdate).order_by(ProgressUpdate.id.desc()).limit(1)).one()
-        assert (latest.note, latest.source) == ("working group met", Source.CONSOLE)
+        asked = db.execute(
+            select(Milestone.due_requested, Milestone.due_request_reason).where(Milestone.code == "M-05")
+        ).one()
+    assert tuple(asked) == (date(2020, 9, 30), "Auditors back in April")
+
+
+def test_an_update_given_in_the_console_is_recorded_as_from_the_console(engine, durham, sessions):
+    console, out = make_console(engine, durham)
+    console.run_line(":as iro-ops")
+    console.run_line("/qib update M-05 on track 40% Audit of CP plans started")
+    assert "Saved: M-05" in out.getvalue()
+    with sessions() as db:
+        sources = db.scalars(select(ProgressUpdate.source).where(ProgressUpdate.source != Source.IMPORT))
+        assert list(sources) == [Source.CONSOLE]
+
+
+def test_the_console_serves_several_plans_and_switches_with_qib_plan(engine, durham, sessions):
+    """Two plans in one database, sharing people: the console starts (as the Slack bot does, without
+    QIB_PLAN), asks which plan, and `/qib plan NAME` switches; a shared Slack id is one person."""
+    from qib_testing.people import IRO
+    from tests.e2e.test_several_plans import SEND_M01, SEND_PLAN, SEND_TITLE
+
+    with sessions.begin() as db:
+        import_plan(db, parse_plan_text(SEND_PLAN), now=SEED_TIME)
+    console, out = make_console(engine, durham, user=IRO)
+    assert [p.slack_user_id for p in console.people].count(IRO) == 1
+    console.run_line("/qib status M-01")
+    assert "Which one do you mean?" in out.getvalue()
+    console.run_line("/qib plan SEND")
+    console.run_line("/qib status M-01")
+    assert f"now answer about {SEND_TITLE}" in out.getvalue()
+    assert SEND_M01.upper() in out.getvalue()
+
+
+def test_qib_console_starts_on_a_database_of_two_plans(database_url, durham, sessions, tmp_path):
+    from tests.e2e.test_several_plans import SEND_PLAN, SEND_TITLE
+
+    with sessions.begin() as db:
+        import_plan(db, parse_plan_text(SEND_PLAN), now=SEED_TIME)
+    done = run_console(database_url, tmp_path, "/qib plan\n", "--now", "2020-02-10T10:00")
+    assert done.returncode == 0, done.stderr
+    assert "The plans I keep:" in done.stdout and SEND_TITLE in done.stdout

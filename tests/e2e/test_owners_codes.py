@@ -10,13 +10,13 @@ from sqlalchemy.engine import Engine
 from bot.services.planfile import import_plan, parse_plan_text
 from models.db import make_sessionmaker
 from qib_testing.bots import Bot, serve_bot
-from qib_testing.people import IRO
+from qib_testing.people import CHAIR, IRO
 from qib_testing.slack_standin import FakeSlack
 from seeds import DURHAM
 from tests.conftest import SEED_TIME, empty_all_tables
 from tests.e2e.test_updates import history, open_modal
 
-RENAMED = {"M-05": "M1-2", "M-06": "M0-1", "M-16": "1.1"}
+RENAMED = {"M-05": "M1-2", "M-06": "M0-1", "M-16": "1.1", "M-07": "10.3"}
 
 
 def plan_text() -> str:
@@ -64,3 +64,13 @@ def test_history_finds_a_dotted_code(styled):
     styled.command("update M1-2 on track 20% Checklist agreed", user=IRO)
     [reply] = styled.command("history m1.2", user=IRO)
     assert "Checklist agreed" in reply["text"] + str(reply.get("blocks"))
+
+
+@pytest.mark.parametrize(
+    "text", ["correct", "withdraw", "correct xyz", "withdraw U-x", "owner 1.1", "redact U-1"]
+)
+def test_a_hint_names_no_milestone_code_from_another_plan(styled, text):
+    """The plan has no M-07: a hint shows where a code goes (CODE), not a code of the example plan."""
+    [reply] = styled.command(text, user=CHAIR)
+    assert "`/qib " in reply["text"] and "CODE" in reply["text"]
+    assert "M-07" not in reply["text"]

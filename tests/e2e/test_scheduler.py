@@ -17,11 +17,14 @@ from bot.deps import Deps
 from bot.scheduler import MARKER, Scheduler
 from bot.services import schedule
 from bot.services.digest import frozen_digest
+from bot.services.planfile import import_plan, parse_plan_text
 from models import MeetingOverride, ScheduledPost
 from models.db import make_sessionmaker
 from qib_testing.bots import bot_settings
 from qib_testing.people import CHAIR, IRO, IRO_2
 from qib_testing.slack_standin import BOARD_CHANNEL_ID, FakeSlack
+from seeds import DURHAM
+from tests.conftest import empty_all_tables
 
 CHANNEL = BOARD_CHANNEL_ID  # #qib-board, the Durham plan's board channel, as Slack answers it
 MEETING = date(2020, 2, 20)
@@ -187,7 +190,7 @@ def test_a_meeting_held_before_the_plans_snapshot_is_history_not_a_missed_digest
     report = sched.tick(datetime(2020, 2, 7, 9, 0, tzinfo=UTC))  # the seed's as_at; the board met on 16 Jan
     assert report.skipped == []
     assert "was not posted" not in caplog.text
-    assert "no digest for the meeting on 2020-01-16: it met before the plan's snapshot" in caplog.text
+    assert "no digest for the meeting on 2020-01-16: it came before the plan" in caplog.text
     assert digests(slack) == []
 
 
@@ -394,3 +397,22 @@ def test_digest_preview_in_the_terminal_for_any_date(database_url, engine, durha
     assert "DIGEST FOR THU 19 MAR" in done.stdout
     assert done.stdout.count("--- preview: a reply in the digest's thread ---") == AREAS
     assert "posted in the channel" not in done.stdout
+
+
+def test_a_digest_due_before_the_plan_was_imported_is_history_not_a_missed_digest(
+    engine, database_url, slack, sessions, caplog
+):
+    """A council imports its plan (no as_at) on Sat 15 Feb, after the digest for Thu 20 Feb was due:
+    the first tick after the meeting does not ask whether the bot was down."""
+    text = DURHAM.read_text(encoding="utf-8").replace("as_at: 2020-02-07", "")
+    try:
+        with sessions.begin() as db:
+            import_plan(db, parse_plan_text(text), now=datetime(2020, 2, 15, 9, 0, tzinfo=UTC))
+        caplog.set_level(logging.INFO)
+        report = scheduler(engine, database_url, slack).tick(datetime(2020, 2, 20, 10, 30, tzinfo=UTC))
+        assert report.skipped == []
+        assert "was not posted" not in caplog.text
+        assert "no digest for the meeting on 2020-02-20: it came before the plan" in caplog.text
+        assert digests(slack) == []
+    finally:
+        empty_all_tables(engine)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -315,3 +315,31 @@ def test_an_update_button_in_a_plans_reminder_opens_the_form_for_that_plan(bot: 
     view = call.args["view"]
     assert json.loads(view["private_metadata"]) == {"milestone": "M-05", "plan": send}
     assert "Local offer website" in json.dumps(view["blocks"])
+
+
+def test_the_chairs_approve_button_decides_the_request_of_the_plan_it_came_from(
+    bot: Bot, send: int, durham: int
+):
+    """Sam chairs both boards and, having last chosen Durham's plan, approves a revised date that Alex
+    asked for in the SEND plan (both plans have an M-05): the SEND milestone moves, Durham's does not."""
+    bot.command("plan send", user=IRO, channel=dm_channel(IRO))
+    [asked] = bot.command("update M-05 due 2020-09-30 because the relaunch moved", user=IRO)
+    assert "Asked the chair" in asked["text"]
+    bot.command("plan children's", user=CHAIR, channel=dm_channel(CHAIR))
+    [dm] = bot.slack.wait_for(
+        "chat.postMessage",
+        predicate=lambda c: c.args["channel"] == CHAIR and "Revised due date" in c.args.get("text", ""),
+    )
+    meta = dm.args.get("metadata")
+    message = {"type": "message", "ts": "1581066000.000200", "text": "", "user": "UBOT111"}
+    if meta:
+        message["metadata"] = json.loads(meta) if isinstance(meta, str) else meta
+    value = next(e["value"] for b in dm.args["blocks"] if b["type"] == "actions" for e in b["elements"])
+    status, _ = bot.click("due_date_approve", value, user=CHAIR, channel_id=CHAIR, message=message)
+    assert status == 200
+    bot.slack.wait_for("chat.update")
+    with bot.deps.sessions() as db:
+        dues = dict(
+            db.execute(select(Milestone.plan_id, Milestone.due).where(Milestone.code == "M-05")).all()
+        )
+    assert dues == {send: date(2020, 9, 30), durham: date(2020, 6, 30)}

@@ -56,3 +56,12 @@ def test_the_summary_lists_the_first_exceptions_and_counts_the_rest() -> None:
     assert [line.split("*")[1] for line in shown] == [f"M{i}" for i in range(1, len(shown) + 1)]
     assert 0 < len(shown) <= SUMMARY_LIMIT
     assert section.endswith(f"…and {40 - len(shown)} more not shown")
+
+
+def test_the_month_ahead_names_the_meeting_it_runs_from_as_well_as_the_one_it_runs_to() -> None:
+    """Read on 14 Feb, "due before the next board (Thu 19 Mar 2020)" would be taken for the board of
+    20 Feb, which the paper is for: the heading says which board the month runs past."""
+    d = digest(next_meeting=date(2020, 3, 19))
+    heading = "The month ahead: due before the next board after Thu 20 Feb 2020 (Thu 19 Mar 2020)"
+    for reply in (summary_message(d), digest_message(d)):
+        assert heading in str(valid_reply(reply).blocks)

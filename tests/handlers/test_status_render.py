@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from bot.services.digest import Digest
 from bot.services.errors import InvalidInput, NotFound
 from bot.usecases import status
 from bot.usecases.results import Refused
 from handlers.status import parse_days, render, summary_reply
+from models import Milestone
 from tests.handlers.blockcheck import valid_reply
 from tests.services.test_digest_export import digest
 from tests.usecases.support import IRO, Who
@@ -69,3 +72,34 @@ def test_days_are_read(text: str, days: int | None) -> None:
 def test_nonsense_days_are_refused(text: str) -> None:
     with pytest.raises(InvalidInput, match="is not a number of days"):
         parse_days(text)
+
+
+def test_a_milestone_shows_its_revised_date_and_one_awaiting_the_chair(sessions, who: Who) -> None:
+    """Whoever asks about a milestone (the chair deciding, the owner who asked) sees beside its due date
+    the plan's own date once a revision was approved, and a revised date waiting for approval."""
+    with sessions.begin() as db:
+        m = db.scalars(select(Milestone).where(Milestone.code == "M-05")).one()
+        m.baseline_due, m.due = m.due, date(2020, 7, 31)
+        m.due_requested, m.due_request_reason = date(2020, 9, 30), "IRO post filled in July"
+    found = status.look_up(sessions, who(IRO), "M-05")
+    assert isinstance(found, status.MilestoneFound)
+    shown = json.dumps(valid_reply(render.milestone_reply(found.detail)).blocks)
+    assert "revised from Tue 30 Jun 2020" in shown
+    assert "Revised date awaiting approval: Wed 30 Sep 2020 because IRO post filled in July" in shown
+
+
+def test_without_a_board_the_summary_heads_its_list_with_the_days_it_looks_ahead(sessions) -> None:
+    from datetime import UTC, datetime
+
+    from bot.services import queries as q
+    from bot.services.planfile import import_plan
+    from qib_testing.plans import plan_doc
+
+    with sessions.begin() as db:
+        doc = plan_doc(40, "No board plan", board=None)
+        pid = import_plan(db, doc, now=datetime(2019, 12, 1, tzinfo=UTC)).plan_id
+    with sessions() as db:
+        summary = q.chair_summary(db=db, plan_id=pid, today=date(2019, 12, 10))
+    reply = valid_reply(render.summary_reply(summary))
+    assert f"*Due in the next 28 days* ({len(summary.due_before_next)})" in json.dumps(reply.blocks)
+    assert "before the next board" not in reply.text

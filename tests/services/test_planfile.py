@@ -78,6 +78,16 @@ def test_an_invalid_date_names_the_entry_and_field():
     ]
 
 
+def test_a_code_in_the_wrong_form_is_told_the_forms_the_plan_takes():
+    """The hint names the separators a code may use (a dot too: `1.1`), not only dashes."""
+    data = durham_dict()
+    data["milestones"][0]["code"] = "1_1"
+    assert problems_of(data) == [
+        'milestones[0] (1_1).code: "1_1" is not in the expected form '
+        "(letters and digits, in parts joined by - or ., e.g. M-07, M1-2 or 1.1)"
+    ]
+
+
 def test_an_impossible_date_is_not_a_date():
     data = durham_dict()
     data["milestones"][0]["due"] = "2020-02-30"
@@ -277,6 +287,29 @@ def test_reimport_updates_entries_by_code_and_adds_new_ones(sessions):
             == "Key principles document published"
         )
         assert db.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "import")) == 2
+
+
+def test_a_second_plan_on_the_same_board_channel_is_noted_a_renamed_title_being_one(sessions):
+    """A plan is matched by its title and authority: a file that renames the plan makes a second one,
+    bound to the same channel. The import says so; importing the same plan again says nothing."""
+    with sessions.begin() as db:
+        import_plan(db, read_plan_file(DURHAM), now=NOW)
+    data = durham_dict()
+    data["plan"]["title"] = "Children's Social Care Quality Improvement Plan 2020-21"
+    with sessions.begin() as db:
+        renamed = import_plan(db, parse_plan_text(yaml.safe_dump(data)), now=NOW)
+    assert renamed.created
+    [note] = [n for n in renamed.notes if "same board channel" in n]
+    assert note.startswith('plan "Children\'s Social Care Quality Improvement Plan" (id ')
+    assert "has the same board channel, #qib-board: both plans' digests would go there" in note
+    assert "a plan is matched by its title and authority" in note
+    with sessions.begin() as db:
+        again = import_plan(db, read_plan_file(DURHAM), now=NOW)
+    assert [n for n in again.notes if "same board channel" in n] != []  # the renamed copy is still there
+    data["plan"]["channel"] = "#qib-board-2020"
+    with sessions.begin() as db:
+        moved = import_plan(db, parse_plan_text(yaml.safe_dump(data)), now=NOW)
+    assert [n for n in moved.notes if "same board channel" in n] == []
 
 
 def test_reimport_never_deletes_progress_history_or_milestones(sessions):

@@ -48,6 +48,33 @@ def test_an_ambiguous_or_unknown_name_lists_the_plans(name: str):
         find_by_name(PLANS, name)
 
 
+COUNCILS = [
+    PlanRef(1, "Children's Services Improvement Plan", "#westmarsh-board", "Westmarsh Borough Council"),
+    PlanRef(2, "Quality Improvement Plan", "C0EASTVALE", "Eastvale County Council"),
+    PlanRef(3, "SEND Written Statement of Action", None, "Eastvale County Council"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "found"), [("Westmarsh", 1), ("westmarsh borough council", 1), ("plan", None)]
+)
+def test_a_plan_is_found_by_its_councils_name_when_only_one_plan_is_that_councils(name, found):
+    """`/qib plan Westmarsh`: the council names its plan; Eastvale has two, so its name is not enough, and
+    a title word ("plan") is never read as a council's name."""
+    if found is None:
+        with pytest.raises(NotFound):
+            find_by_name(COUNCILS, name)
+    else:
+        assert find_by_name(COUNCILS, name).id == found
+    with pytest.raises(NotFound, match="Quality Improvement Plan"):
+        find_by_name(COUNCILS, "Eastvale")
+
+
+def test_the_plans_are_read_with_their_council(sessions, durham: int):
+    with sessions() as db:
+        assert [p.authority for p in plan_refs(db)] == ["Durham County Council"]
+
+
 @pytest.fixture
 def two(sessions, durham: int) -> tuple[int, int]:
     with sessions.begin() as db:

@@ -656,3 +656,18 @@ def test_changes_since_a_day_count_only_updates_from_that_day(db, sessions, durh
     add_update(sessions, durham, "M-07", datetime(2020, 2, 2, 12, tzinfo=UTC), "at risk", 40)
     _, changed = q.changes(db=db, plan_id=durham, today=TODAY, since=date(2020, 2, 2))
     assert codes(changed) == ["M-07"]
+
+
+def test_without_a_board_the_summary_lists_what_falls_due_in_the_days_qib_due_looks_ahead(sessions, db):
+    """No meeting in view: "due before the next board" would always be empty (and say nothing falls
+    due); the summary lists, as `/qib due` does, what falls due in the next DEFAULT_DUE_SOON_DAYS."""
+    with sessions.begin() as s:
+        pid = import_plan(
+            s, plan_doc(40, "No board plan", board=None), now=datetime(2019, 12, 1, tzinfo=UTC)
+        ).plan_id
+    today = date(2019, 12, 10)
+    until = date(2020, 1, 7)  # 28 days on, inclusive
+    summary = q.chair_summary(db=db, plan_id=pid, today=today)
+    expected = q.due_soon(db=db, plan_id=pid, today=today).rows
+    assert codes(summary.due_before_next) == codes(expected) != []
+    assert all(today <= r.due <= until for r in summary.due_before_next)

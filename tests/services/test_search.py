@@ -44,6 +44,12 @@ def test_a_code_the_plan_does_not_have_finds_nothing(db, durham):
     assert search(db, durham, "M-99").kind == "none"
 
 
+@pytest.mark.parametrize("typed", ["ZZ-17", "X17", "17"])
+def test_a_code_the_plan_does_not_have_is_not_found_by_its_number_in_a_title(db, durham, typed):
+    """No code ZZ-17: the plan's titles that mention 16 and 17 year olds are not what was asked about."""
+    assert search(db, durham, typed).kind == "none"
+
+
 def test_codes_normalise_to_letters_and_unpadded_numbers():
     assert normalise_code("M-07") == normalise_code("m7") == normalise_code("M 007") == "m-7"
     assert normalise_code("AFI-5") == "afi-5"

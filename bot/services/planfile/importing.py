@@ -120,6 +120,7 @@ def import_plan(
         db, pid, doc, people=people, areas=areas, priorities=priorities, note_change=_noter(report)
     )
     _note_missing(db, pid, doc, report)
+    _note_shared_channel(db, pid, doc, report)
     if report.changes:
         audit(
             db,
@@ -425,4 +426,21 @@ def _note_missing(db: Session, pid: int, doc: PlanDoc, report: ImportReport) -> 
         report.notes.append(
             f"{len(kept)} milestone(s) in the database are not in the file and were kept: "
             + ", ".join(sorted(kept)[:20])
+        )
+
+
+def _note_shared_channel(db: Session, pid: int, doc: PlanDoc, report: ImportReport) -> None:
+    """Another plan bound to the same board channel: in it the bot answers about the older plan, and
+    both plans' digests go there. Often a renamed title, which makes a second plan (a plan is matched
+    by its title and authority), so the importer says so."""
+    if not doc.plan.channel:
+        return
+    others = db.execute(
+        select(Plan.id, Plan.title).where(Plan.channel == doc.plan.channel, Plan.id != pid).order_by(Plan.id)
+    ).all()
+    for other in others:
+        report.notes.append(
+            f'plan "{other.title}" (id {other.id}) has the same board channel, {doc.plan.channel}: both '
+            "plans' digests would go there, and there I answer about the older plan. If this file is meant to "
+            "rename that plan: a plan is matched by its title and authority, so this makes a second plan."
         )

@@ -268,8 +268,8 @@ def _error_message(err: Any, parts: list[str]) -> str:
 
 def _pattern_hint(name: str) -> str:
     return {
-        "code": "letters, digits and dashes, e.g. M-07",
-        "area": "an area code such as AFI-1",
+        "code": "letters and digits, in parts joined by - or ., e.g. M-07, M1-2 or 1.1",
+        "area": "an area code such as AFI-1 or 2",
         "priority": "a priority code such as SP-1",
         "key": "lower-case letters, digits, dots, dashes, e.g. iro-ops",
         "owner": "a person key such as iro-ops",

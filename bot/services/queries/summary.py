@@ -14,6 +14,7 @@ from bot.services.queries.context import _plan_context
 from bot.services.queries.people import _person_alias
 from bot.services.queries.results import (
     _STATUSES,
+    DEFAULT_DUE_SOON_DAYS,
     BoardCalendar,
     ChairSummary,
     Change,
@@ -172,9 +173,7 @@ def chair_summary(*, db: Session, plan_id: int, today: date, now: datetime | Non
     stale_condition = _stale_filter(calendar)
     if stale_condition is not None:
         worth_naming.append(stale_condition)
-    next_on = calendar.next_on
-    if next_on is not None:
-        worth_naming.append(Milestone.due < next_on)  # due from today (or earlier) until the meeting
+    worth_naming.append(Milestone.due < due_horizon(calendar))  # due from today until the meeting
     rows = [item.row for item in _load_rows(db, plan_id, calendar, _unfinished(), or_(*worth_naming))]
     return _summary(db, plan, calendar, areas, total, by_area, rows)
 
@@ -189,14 +188,9 @@ def _summary(
     rows: Sequence[MilestoneRow],
 ) -> ChairSummary:
     """The summary from its figures and the milestones worth naming (in plan order); reads the changes."""
-    today, next_on = calendar.today, calendar.next_on
-    due_before_next = (
-        sorted(
-            (r for r in rows if r.due is not None and today <= r.due < next_on),
-            key=_due_order,
-        )
-        if next_on is not None
-        else []
+    today, until = calendar.today, due_horizon(calendar)
+    due_before_next = sorted(
+        (r for r in rows if r.due is not None and today <= r.due < until), key=_due_order
     )
     return ChairSummary(
         plan=plan,
@@ -220,11 +214,16 @@ def _worth_naming(r: MilestoneRow, calendar: BoardCalendar) -> bool:
         r.status in (Status.AT_RISK, Status.OFF_TRACK)
         or r.stale
         or r.due_requested is not None
-        or (
-            r.due is not None
-            and (r.due < calendar.today or (calendar.next_on is not None and r.due < calendar.next_on))
-        )
+        or (r.due is not None and r.due < due_horizon(calendar))
     )
+
+
+def due_horizon(calendar: BoardCalendar) -> date:
+    """The day before which a milestone counts as "due before the next board": the next meeting's day,
+    or, with no meeting in view, the day after the DEFAULT_DUE_SOON_DAYS that `/qib due` looks ahead."""
+    if calendar.next_on is not None:
+        return calendar.next_on
+    return calendar.today + timedelta(days=DEFAULT_DUE_SOON_DAYS + 1)
 
 
 def chair_summary_and_rows(
