@@ -22,6 +22,8 @@ that ordinary notes still save as typed:
   many English neighbours (read, gone, grew, glue) to guess at, so they are only read exactly;
 - a malformed percent: before any percent was read, a word with a "%" that is not a percent from the
   syntax ("8o%", "80,5%", "%80"), or a number glued to a misspelt unit ("80pcent", "80percnt").
+- a word where the status goes: after the code, before any status or percent, one word followed by
+  a percent ("M-07 purple 10%"), which would otherwise start a note and drop the percent.
 
 Such words are listed in `unclear` and explained in `problems`; reading goes on after them, so the rest
 of the leading part (`80% done`) still fills the form.
@@ -326,13 +328,31 @@ def _read_unclear(r: _Reader) -> bool | None:
         r.words, r.i, want_status=result.status is None, want_percent=r.percent_typed is None
     )
     if unclear is None:
+        unclear = _unknown_status_before_a_percent(r)
+    if unclear is None:
         return None
     typed, meant, count = unclear
     result.unclear.append(typed)
-    guess = "" if meant == "a percent" else f" (did you mean “{meant}”?)"
+    guess = "" if meant in ("a percent", "a status") else f" (did you mean “{meant}”?)"
     what = "percent" if meant == "a percent" else "status"
     result.problems.append(f"I did not understand “{typed}”{guess}: check the {what} below.")
     return r.took(count)
+
+
+def _unknown_status_before_a_percent(r: _Reader) -> tuple[str, str, int] | None:
+    """`M-07 purple 10%`: one word between the code and the first percent, where the status goes, is a
+    status not understood, not the start of a note that would drop the percent."""
+    word = r.word.rstrip(_TRAILING)
+    if (
+        r.result.code is not None
+        and r.result.status is None
+        and r.percent_typed is None
+        and word.isalpha()
+        and r.i + 1 < len(r.words)
+        and _percent_at(r.words, r.i + 1) is not None
+    ):
+        return word, "a status", 1
+    return None
 
 
 def _read_bare_percent(r: _Reader) -> bool | None:

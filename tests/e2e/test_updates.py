@@ -130,6 +130,15 @@ def test_a_mistyped_status_saves_nothing_and_opens_the_form_saying_which_word(bo
     assert bot.slack.calls_to("chat.postMessage") == []
 
 
+def test_an_unknown_word_where_the_status_goes_opens_the_form_and_keeps_the_percent(bot):
+    view = open_modal(bot, "update M-05 purple 10%", user=IRO)
+    assert history(bot, "M-05") == []  # not saved as the note "purple 10%", with the 10% lost
+    assert "I did not understand “purple”: check the status below." in notice_of(view)
+    blocks = {b.get("block_id"): b for b in view["blocks"]}
+    assert blocks["percent"]["element"]["initial_value"] == "10"
+    assert "initial_value" not in blocks["note"]["element"]
+
+
 def test_a_malformed_percent_is_named_in_the_form_escaped_once(bot):
     view = open_modal(bot, "update M-05 on track 8&lt;0% Workshops held", user=IRO)  # as Slack sends "8<0%"
     assert history(bot, "M-05") == []

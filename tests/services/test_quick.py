@@ -169,3 +169,17 @@ def test_an_unknown_code_falls_back_to_the_phrase_then_to_nothing(sessions, durh
 def test_a_decision_for_the_board_is_split_from_the_note(text, note, decision):
     q = parse_quick_update(text)
     assert (q.note, q.decision) == (note, decision)
+
+
+@pytest.mark.parametrize(
+    ("text", "unclear", "note"),
+    [
+        ("M-07 purple 10%", ["purple"], None),
+        ("M-07 Training 60 percent delivered", ["Training"], "delivered"),
+        ("M-07 workshop held 60% of staff", [], "workshop held 60% of staff"),  # two words: a note
+        ("M-07 on track 60% fine", [], "fine"),
+    ],
+)
+def test_one_unknown_word_between_the_code_and_a_percent_is_a_status_not_understood(text, unclear, note):
+    parsed = parse_quick_update(text, code_prefixes=frozenset({"M"}))
+    assert (parsed.unclear, parsed.note) == (unclear, note)
