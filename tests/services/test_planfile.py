@@ -114,6 +114,15 @@ def test_a_duplicate_milestone_code_is_an_error():
     assert problems_of(data) == ["milestones[5] (M-01).code: duplicate code M-01"]
 
 
+def test_a_milestone_may_not_share_its_code_with_an_area():
+    data = durham_dict()
+    data["milestones"][5]["code"] = "afi-3"  # whatever the case: /qib status AFI-3 would name both
+    assert problems_of(data) == [
+        "milestones[5] (afi-3).code: afi-3 is also an area's code, so `/qib status afi-3` could not tell "
+        "them apart: give one of them another code"
+    ]
+
+
 def test_a_grade_that_is_not_an_ofsted_grade_is_refused():
     data = durham_dict()
     data["inspection"]["judgements"][0]["grade"] = "satisfactory"

@@ -103,6 +103,30 @@ def _duplicate_codes(doc: _Entries) -> list[tuple[Loc, str]]:
     unique("areas", ((i, a.code) for i, a in doc.areas))
     unique("priorities", ((i, p.code) for i, p in doc.priorities))
     unique("milestones", ((i, m.code) for i, m in doc.milestones))
+    return problems + _codes_shared_across_kinds(doc)
+
+
+def _codes_shared_across_kinds(doc: _Entries) -> list[tuple[Loc, str]]:
+    """An area, a priority and a milestone never share a code: `/qib status SP-3` could not tell which
+    was meant."""
+    first: dict[str, str] = {}
+    problems: list[tuple[Loc, str]] = []
+    kinds = (("areas", "an area", doc.areas), ("priorities", "a priority", doc.priorities))
+    for kind, named, entries in (*kinds, ("milestones", "a milestone", doc.milestones)):
+        mine: set[str] = set()
+        for i, entry in entries:
+            folded = entry.code.upper()
+            if folded in first and folded not in mine:
+                problems.append(
+                    (
+                        (kind, i, "code"),
+                        f"{kind}[{i}] ({entry.code}).code: {entry.code} is also {first[folded]}'s code, so "
+                        f"`/qib status {entry.code}` could not tell them apart: give one of them another code",
+                    )
+                )
+            mine.add(folded)
+        for folded in mine:
+            first.setdefault(folded, named)
     return problems
 
 
