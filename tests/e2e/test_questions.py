@@ -19,7 +19,7 @@ QUOTED = {
     "what decisions does the board need to make": "For the board's decision: red, amber and overdue milestones: 2",
     "status at risk": "Milestones at risk: 1\nM-07 ",
     "status red": "Milestones overdue or off track: 1\nM-06 ",
-    "what is due in the next 60 days": "Due the next 60 days (3 Feb–Fri 3 Apr 2020): 3",
+    "what is due in the next 60 days": "Due the next 60 days (Mon 3 Feb–Fri 3 Apr 2020): 3",
     "history of M-07": "History of M-07 Working group",
     "hello": "Hello! Ask me about the improvement plan",
     "how are we doing on adult services?": "I read that as a question about “adult services”, but nothing",

@@ -97,6 +97,11 @@ def _short(d: date) -> str:
     return f"{d.day} {d:%b}"
 
 
+def _from_day(d: date) -> str:
+    """The start of a range that ends on a named day: "Mon 7 Dec–Sun 13 Dec 2026", a weekday at both ends."""
+    return f"{d:%a} {d.day} {d:%b}"
+
+
 def _month_window(month: int, year: int | None, today: date) -> Window:
     if year is None:
         year = today.year if month >= today.month else today.year + 1
@@ -187,7 +192,7 @@ def find_window(text: str, today: date) -> Window | None:
         if n > 3650:
             return None
         until = today + timedelta(days=n * unit)
-        return Window(today, until, f"the next {n} {m[2]} ({_short(today)}–{day_text(until)})")
+        return Window(today, until, f"the next {n} {m[2]} ({_from_day(today)}–{day_text(until)})")
     return _relative_window(text, today) or _between(text, today) or _month_or_day(text, today)
 
 
@@ -200,14 +205,14 @@ def _relative_window(text: str, today: date) -> Window | None:
         return Window(t, t, f"tomorrow ({day_text(t)})")
     if re.search(r"\bthis week\b|\bend of (?:the )?week\b", text):
         until = today + timedelta(days=6 - today.weekday())
-        return Window(today, until, f"this week ({_short(today)}–{day_text(until)})")
+        return Window(today, until, f"this week ({_from_day(today)}–{day_text(until)})")
     if re.search(r"\bnext week\b", text):
         frm = today + timedelta(days=7 - today.weekday())
         until = frm + timedelta(days=6)
-        return Window(frm, until, f"next week ({_short(frm)}–{day_text(until)})")
+        return Window(frm, until, f"next week ({_from_day(frm)}–{day_text(until)})")
     if re.search(r"\bthis month\b|\bend of (?:the )?month\b", text):
         until = date(today.year, today.month, calendar.monthrange(today.year, today.month)[1])
-        return Window(today, until, f"the rest of this month ({_short(today)}–{day_text(until)})")
+        return Window(today, until, f"the rest of this month ({_from_day(today)}–{day_text(until)})")
     if re.search(r"\bnext month\b", text):
         nxt = date(today.year + today.month // 12, today.month % 12 + 1, 1)
         return _month_window(nxt.month, nxt.year, today)
