@@ -25,7 +25,10 @@ from bot.scheduler import Scheduler
 from models import AuditEvent, MeetingOverride, Milestone, Person, Plan, ProgressUpdate
 from qib_testing.people import ADMIN, ADMIN_BY_SETTING, CHAIR, IRO, IRO_2, PRACTICE_LEAD
 from qib_testing.routes import subcommands
+from qib_testing.slack_standin import SlackCopy
+from tests.conftest import empty_all_tables
 from tests.e2e.test_scheduler import DIGEST_TIME
+from tests.snapshot import RowSnapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 UNKNOWN, UNKNOWN_IN_ADMINS = "U0NOBODY01", "U0NOBODY02"
@@ -171,10 +174,24 @@ def run_all(bot, user: str) -> dict[str, bool]:
     return done
 
 
+@pytest.fixture(scope="module")
+def arranged() -> dict[str, tuple[RowSnapshot, SlackCopy]]:
+    """The rows and Slack the first roles_bot of this module's worker arranged."""
+    return {}
+
+
 @pytest.fixture
-def roles_bot(make_bot, engine, database_url, slack):
-    """The Durham plan with the chair made chair-only, one admin in the data, one in ADMINS, a posted digest."""
+def roles_bot(make_bot, engine, database_url, slack, arranged):
+    """The Durham plan with the chair made chair-only, one admin in the data, one in ADMINS, a posted digest.
+    The first test arranges it through the bot and the scheduler; the later ones get its rows and Slack."""
     with make_bot(admins=f"{ADMIN_BY_SETTING},{UNKNOWN_IN_ADMINS}") as bot:
+        if "roles" in arranged:
+            rows, kept = arranged["roles"]
+            empty_all_tables(engine)
+            rows.restore(engine)
+            slack.load_state(kept)
+            yield bot
+            return
         with bot.deps.sessions.begin() as db:
             db.execute(update(Person).where(Person.key == "head-csc").values(is_admin=False))
             db.execute(update(Person).where(Person.key == "sm-resources").values(is_admin=True))
@@ -185,6 +202,7 @@ def roles_bot(make_bot, engine, database_url, slack):
         report = Scheduler(bot.deps, settings, make_client(settings)).tick(DIGEST_TIME)
         assert "digest 2020-02-20" in report.posted
         slack.reset()
+        arranged["roles"] = (RowSnapshot.take(engine), slack.copy_state())
         yield bot
 
 
