@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import base64
 import io
-import itertools
 import json
 import re
 import shutil
 import subprocess
 import zipfile
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -27,11 +25,9 @@ from models import Measure, MeasureValue, Milestone, ProgressUpdate
 from models.db import make_sessionmaker
 from models.measures import measure_area, measure_priority
 from qib_testing.people import CHAIR, IRO, PRACTICE_LEAD, SAFEGUARDING, YPS
-from qib_testing.slack_standin import SlackCopy
-from tests.conftest import empty_all_tables
 from tests.e2e.test_scheduler import scheduler
 from tests.e2e.test_updates import open_modal, state
-from tests.snapshot import RowSnapshot
+from tests.snapshot import ArrangedOnce
 
 CHANNEL = "#qib-board"
 CHANNEL_ID = "C0QIBBOARD"  # what Slack answers for it: the scheduler posts to the resolved id
@@ -50,46 +46,19 @@ def _when(sched, meeting: date):
     return meeting_schedule(rule, m)
 
 
-@dataclass
-class PlayedMonth:
-    """The database and Slack as a month left them, and the bot's clock and next request number."""
-
-    rows: RowSnapshot
-    slack: SlackCopy
-    clock: datetime
-    next_number: int
-
-
 @pytest.fixture(scope="module")
-def played() -> dict[bool, PlayedMonth]:
-    """The months this module's worker has played, with and without measures."""
-    return {}
+def played() -> ArrangedOnce:
+    """The months this module's worker has played (with and without measures), for its later tests."""
+    return ArrangedOnce()
 
 
 @pytest.fixture
 def month(bot, engine, database_url, played):
     """The February digest, then March's reminders, owners' updates, and the March digest."""
-    _month(bot, engine, database_url, played, measures=True)
+    played.once("month", engine, bot.slack, lambda: _play_month(bot, engine, database_url), bot=bot)
 
 
-def _month(bot, engine, database_url, played: dict[bool, PlayedMonth], *, measures: bool) -> None:
-    """The first test plays the month through the real bot and scheduler; the later tests of the module
-    start where it ended: its rows inserted again, its Slack copied, the bot's clock where it left it."""
-    kept = played.get(measures)
-    if kept is None:
-        _play_month(bot, engine, database_url, measures=measures)
-        played[measures] = PlayedMonth(
-            RowSnapshot.take(engine), bot.slack.copy_state(), bot.clock[0], next(bot._n)
-        )
-        return
-    empty_all_tables(engine)
-    kept.rows.restore(engine)
-    bot.slack.load_state(kept.slack)
-    bot.clock[0] = kept.clock
-    bot._n = itertools.count(kept.next_number)
-
-
-def _play_month(bot, engine, database_url, *, measures: bool = True):
+def _play_month(bot, engine, database_url, *, measures: bool = True) -> None:
     sched = scheduler(engine, database_url, bot.slack)
     sched.tick(_when(sched, FEB).digest_at)
     march = _when(sched, MARCH)
@@ -127,7 +96,6 @@ def _play_month(bot, engine, database_url, *, measures: bool = True):
     bot.slack.reset()
     report = sched.tick(march.digest_at)
     assert report.posted == ["digest 2020-03-19"]
-    return sched, march
 
 
 def _digest_call(bot):
@@ -401,7 +369,10 @@ def test_a_re_export_after_a_later_measure_value_is_identical(bot, month):
 
 @pytest.fixture
 def month_without_measures(bot, engine, database_url, played):
-    _month(bot, engine, database_url, played, measures=False)
+    def play() -> None:
+        _play_month(bot, engine, database_url, measures=False)
+
+    played.once("without measures", engine, bot.slack, play, bot=bot)
 
 
 def test_a_plan_without_measures_has_no_measures_section(bot, month_without_measures):
