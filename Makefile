@@ -32,8 +32,11 @@ lint: $(VENV)/.installed
 # Each suite runs on TEST_WORKERS pytest-xdist workers (`TEST_WORKERS=0` runs it in one process), each
 # worker with a database of its own. Much of the suite waits (on subprocesses starting, sockets, timeouts
 # it proves), so more workers than cores pays. Tests sharing a module's fixture stay on one worker.
+# The suites keep compiled modules (__pycache__/, which git ignores) even where the environment says not
+# to write them (PYTHONDONTWRITEBYTECODE): the workers and the few hundred `qib` processes the suites start
+# would otherwise each compile the package, and pytest rewrite the tests, afresh.
 TEST_WORKERS ?= 3
-PYTEST := $(BIN)/python -m pytest -m "not soak" -n $(TEST_WORKERS) --dist loadgroup
+PYTEST := PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -m "not soak" -n $(TEST_WORKERS) --dist loadgroup
 
 test-sqlite: $(VENV)/.installed
 	QIB_TEST_DATABASE_URL= $(PYTEST) $(PYTEST_ARGS)

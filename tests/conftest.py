@@ -21,12 +21,11 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.services.planfile import import_plan, read_plan_file
-from models import Base
 from models.db import describe_connect_error, make_engine, make_sessionmaker, upgrade
 from qib_testing.bots import Bot, serve_bot
 from qib_testing.slack_standin import FakeSlack
 from seeds import DURHAM
-from tests.snapshot import RowSnapshot
+from tests.snapshot import RowSnapshot, empty_all_tables
 
 # `make test` runs the property tests derandomized (HYPOTHESIS_PROFILE=ci): the same examples every run,
 # so a red build is the code, not the dice. `make fuzz` explores with fresh random examples, and more.
@@ -112,12 +111,6 @@ def engine(database_url: str) -> Iterator[Engine]:
     upgrade(eng)
     yield eng
     eng.dispose()
-
-
-def empty_all_tables(engine: Engine) -> None:
-    with engine.begin() as conn:
-        for table in reversed(Base.metadata.sorted_tables):
-            conn.execute(table.delete())
 
 
 @pytest.fixture

@@ -3,13 +3,27 @@ real importer runs once per worker instead of once per test (it costs a third of
 
 from __future__ import annotations
 
+import itertools
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, Table, func, select, update
 
-from models import Base
+from models import Base, OutboxMessage
 from models.revision import PlanRevision, new_token
+from qib_testing.bots import Bot
+from qib_testing.slack_standin import FakeSlack, SlackCopy
+
+T = TypeVar("T")
+
+
+def empty_all_tables(engine: Engine) -> None:
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
 
 
 @dataclass
@@ -54,3 +68,57 @@ class RowSnapshot:
 
 def _self_references(table: Table) -> list[str]:
     return [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
+
+
+@dataclass
+class _Kept:
+    rows: RowSnapshot
+    slack: SlackCopy
+    clock: datetime | None
+    next_number: int | None
+    value: Any
+
+
+class ArrangedOnce:
+    """What a fixture arranges through the real bot (a played month, a posted digest), arranged by the
+    first test of a module on its worker and kept: each later test gets the very rows inserted again, a
+    copy of the Slack stand-in's state and, given the bot, its clock and its next request number, as if
+    it had arranged them itself. Hold it in a module-scoped fixture (its tests then share one worker)."""
+
+    def __init__(self) -> None:
+        self._kept: dict[str, _Kept] = {}
+
+    def once(
+        self, key: str, engine: Engine, slack: FakeSlack, arrange: Callable[[], T], *, bot: Bot | None = None
+    ) -> T:
+        kept = self._kept.get(key)
+        if kept is None:
+            value = arrange()
+            _wait_outbox_done(engine)  # nothing left for the next test's bot to post again
+            number = None
+            if bot is not None:  # the bot's request numbers go on from where the arranging left them
+                number = next(bot._n)
+                bot._n = itertools.count(number)
+            self._kept[key] = _Kept(
+                RowSnapshot.take(engine), slack.copy_state(), bot.clock[0] if bot else None, number, value
+            )
+            return value
+        empty_all_tables(engine)
+        kept.rows.restore(engine)
+        slack.load_state(kept.slack)
+        if bot is not None and kept.clock is not None and kept.next_number is not None:
+            bot.clock[0] = kept.clock
+            bot._n = itertools.count(kept.next_number)
+        return kept.value  # type: ignore[no-any-return]
+
+
+def _wait_outbox_done(engine: Engine, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        with engine.connect() as conn:
+            waiting = conn.scalar(select(func.count()).where(OutboxMessage.done_at.is_(None)))
+        if not waiting:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{waiting} outbox rows still waiting {timeout}s after the arranging")
+        time.sleep(0.02)

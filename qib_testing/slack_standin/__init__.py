@@ -16,7 +16,7 @@ from .signer import (
     view_submission_payload,
 )
 from .socket_mode import FakeSocketMode, disconnect_frame, hello_frame
-from .web_api import BOARD_CHANNEL_ID, Call, FakeSlack
+from .web_api import BOARD_CHANNEL_ID, Call, FakeSlack, SlackCopy
 
 __all__ = [
     "BOARD_CHANNEL_ID",
@@ -26,6 +26,7 @@ __all__ = [
     "FakeSlack",
     "FakeSocketMode",
     "SignedClient",
+    "SlackCopy",
     "block_actions_payload",
     "check_message",
     "check_payload",

@@ -7,6 +7,7 @@ every Block Kit payload is checked against Slack's limits.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 import threading
@@ -65,6 +66,17 @@ class _State:
     response_url_uses: dict[str, int] = field(default_factory=dict)
     channels: list[dict[str, Any]] = field(default_factory=list)  # the workspace's channels, in list order
     uploads: dict[str, Upload] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SlackCopy:
+    """What FakeSlack.copy_state took: kept apart from the stand-in it came from."""
+
+    calls: list[Call]
+    violations: list[str]
+    state: _State
+    next_ts: int
+    next_id: int
 
 
 @dataclass
@@ -262,6 +274,24 @@ class FakeSlack:
         """Files uploaded and shared (files.completeUploadExternal), in order."""
         with self._lock:
             return [u for u in self._state.uploads.values() if u.completed]
+
+    def copy_state(self) -> SlackCopy:
+        """All the stand-in recorded and holds (calls, violations, history, views, uploads, the next ts and
+        id), for `load_state` on another stand-in: a test can start where an earlier one's arranging ended."""
+        with self._lock:
+            ts, ident = next(self._ts_counter), next(self._id_counter)
+            self._ts_counter, self._id_counter = itertools.count(ts), itertools.count(ident)
+            kept = copy.deepcopy((self._calls, self._violations, self._state))
+            return SlackCopy(*kept, next_ts=ts, next_id=ident)
+
+    def load_state(self, kept: SlackCopy) -> None:
+        """Replace what this stand-in recorded and holds with a copy of `kept` (failures arranged stay)."""
+        with self._lock:
+            self._calls, self._violations, self._state = copy.deepcopy(
+                (kept.calls, kept.violations, kept.state)
+            )
+            self._ts_counter, self._id_counter = itertools.count(kept.next_ts), itertools.count(kept.next_id)
+            self._lock.notify_all()
 
     def reset(self) -> None:
         """Forget calls, violations and failures (state such as history is kept)."""

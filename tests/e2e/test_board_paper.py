@@ -27,6 +27,7 @@ from models.measures import measure_area, measure_priority
 from qib_testing.people import CHAIR, IRO, PRACTICE_LEAD, SAFEGUARDING, YPS
 from tests.e2e.test_scheduler import scheduler
 from tests.e2e.test_updates import open_modal, state
+from tests.snapshot import ArrangedOnce
 
 CHANNEL = "#qib-board"
 CHANNEL_ID = "C0QIBBOARD"  # what Slack answers for it: the scheduler posts to the resolved id
@@ -45,13 +46,19 @@ def _when(sched, meeting: date):
     return meeting_schedule(rule, m)
 
 
+@pytest.fixture(scope="module")
+def played() -> ArrangedOnce:
+    """The months this module's worker has played (with and without measures), for its later tests."""
+    return ArrangedOnce()
+
+
 @pytest.fixture
-def month(bot, engine, database_url):
+def month(bot, engine, database_url, played):
     """The February digest, then March's reminders, owners' updates, and the March digest."""
-    return _play_month(bot, engine, database_url)
+    played.once("month", engine, bot.slack, lambda: _play_month(bot, engine, database_url), bot=bot)
 
 
-def _play_month(bot, engine, database_url, *, measures: bool = True):
+def _play_month(bot, engine, database_url, *, measures: bool = True) -> None:
     sched = scheduler(engine, database_url, bot.slack)
     sched.tick(_when(sched, FEB).digest_at)
     march = _when(sched, MARCH)
@@ -89,7 +96,6 @@ def _play_month(bot, engine, database_url, *, measures: bool = True):
     bot.slack.reset()
     report = sched.tick(march.digest_at)
     assert report.posted == ["digest 2020-03-19"]
-    return sched, march
 
 
 def _digest_call(bot):
@@ -362,8 +368,11 @@ def test_a_re_export_after_a_later_measure_value_is_identical(bot, month):
 
 
 @pytest.fixture
-def month_without_measures(bot, engine, database_url):
-    return _play_month(bot, engine, database_url, measures=False)
+def month_without_measures(bot, engine, database_url, played):
+    def play() -> None:
+        _play_month(bot, engine, database_url, measures=False)
+
+    played.once("without measures", engine, bot.slack, play, bot=bot)
 
 
 def test_a_plan_without_measures_has_no_measures_section(bot, month_without_measures):

@@ -57,19 +57,25 @@ class Hang:
 
 
 @dataclass
-class _Slow:
+class Slow:
     method: str
     seconds: float
     remaining: int
     deliver: bool
     predicate: Predicate | None
+    answered: threading.Event = field(default_factory=threading.Event)  # its last call acted on, or dropped
+
+    def wait_answered(self, timeout: float = 30) -> None:
+        """Slack has finished acting on the last call this rule made late (recorded it, or dropped it)."""
+        if not self.answered.wait(timeout):
+            raise AssertionError(f"the late call to {self.method} was not answered within {timeout}s")
 
 
 class FlakySlack(FakeSlack):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._rules_lock = threading.Lock()
-        self._slow: list[_Slow] = []
+        self._slow: list[Slow] = []
         self._hangs: list[Hang] = []
         self.dropped: list[tuple[str, dict[str, Any]]] = []
 
@@ -83,9 +89,11 @@ class FlakySlack(FakeSlack):
         times: int = 1,
         deliver: bool = True,
         predicate: Predicate | None = None,
-    ) -> None:
+    ) -> Slow:
+        slow = Slow(method, seconds, times, deliver, predicate)
         with self._rules_lock:
-            self._slow.append(_Slow(method, seconds, times, deliver, predicate))
+            self._slow.append(slow)
+        return slow
 
     def hang(self, method: str, predicate: Predicate | None = None) -> Hang:
         hang = Hang(method, predicate)
@@ -105,9 +113,10 @@ class FlakySlack(FakeSlack):
 
     # ------------------------------------------------------------------ behaviour
 
-    def _delay(self, method: str, args: dict[str, Any]) -> Hang | None:
-        """Wait as arranged; raise _Drop when the call must go unanswered."""
-        rule: _Slow | Hang | None = None
+    def _delay(self, method: str, args: dict[str, Any]) -> Hang | Slow | None:
+        """Wait as arranged; raise _Drop when the call must go unanswered. The rule that held the call
+        is returned, to be told when Slack has acted on it."""
+        rule: Slow | Hang | None = None
         with self._rules_lock:
             for hang in self._hangs:
                 if hang.method == method and (hang.predicate is None or hang.predicate(args)):
@@ -134,30 +143,27 @@ class FlakySlack(FakeSlack):
             deliver = rule.deliver
         if not deliver:
             self.dropped.append((method, args))
-            if isinstance(rule, Hang):
-                rule.answered.set()
+            _answered(rule)
             raise _Drop
-        return rule if isinstance(rule, Hang) else None
+        return rule
 
     def handle_api(
         self, method: str, args: dict[str, Any], headers: dict[str, str], decode_problems: list[str]
     ) -> tuple[int, dict[str, str], dict[str, Any]]:
-        hang = self._delay(method, args)
+        rule = self._delay(method, args)
         try:
             return super().handle_api(method, args, headers, decode_problems)
         finally:
-            if hang is not None:
-                hang.answered.set()
+            _answered(rule)
 
     def handle_response_url(
         self, name: str, args: dict[str, Any], headers: dict[str, str], path: str
     ) -> tuple[int, dict[str, Any]]:
-        hang = self._delay("response_url", args)
+        rule = self._delay("response_url", args)
         try:
             return super().handle_response_url(name, args, headers, path)
         finally:
-            if hang is not None:
-                hang.answered.set()
+            _answered(rule)
 
     def start(self) -> FlakySlack:
         if self._server is not None:
@@ -186,6 +192,12 @@ class FlakySlack(FakeSlack):
     def posts(self, channel: str, *, top_level: bool = True) -> list[dict[str, Any]]:
         """Messages in a channel's history (what people see), top-level only by default."""
         return [m for m in self.messages(channel) if not top_level or m.get("thread_ts") in (None, m["ts"])]
+
+
+def _answered(rule: Hang | Slow | None) -> None:
+    """Slack has acted on (or dropped) a call a rule held: a hang's only call, or a slow rule's last."""
+    if isinstance(rule, Hang) or (isinstance(rule, Slow) and rule.remaining <= 0):
+        rule.answered.set()
 
 
 def quietly(fn: Callable[[], Any]) -> None:

@@ -8,7 +8,6 @@ update that was saved is never reported as failed.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -25,7 +24,7 @@ from qib_testing.bots import bot_settings
 from qib_testing.people import CHAIR, IRO
 from qib_testing.slack_standin import BOARD_CHANNEL_ID
 from tests.reliability.conftest import SLACK_TIMEOUT, recorded_keys
-from tests.reliability.flaky_slack import FlakySlack
+from tests.reliability.flaky_slack import FlakySlack, Slow
 from tests.reliability.outcomes import told
 from tests.reliability.updates import UpdateDriver
 
@@ -46,22 +45,23 @@ def impatient_replies(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 def arrange(
     slack: FlakySlack, method: str, kind: str, *, error: str = "channel_not_found", predicate=None
-) -> None:
-    """Make the next matching call to `method` fail in the way `kind` says."""
+) -> Slow | None:
+    """Make the next matching call to `method` fail in the way `kind` says; a late answer's rule."""
     if kind == "rate_limited":
         slack.fail(method, status=429, retry_after=1, times=1)
     elif kind == "server_error":
         slack.fail(method, status=500, times=1)
     elif kind == "timeout":
-        slack.slow(method, SLOW, deliver=True, predicate=predicate)  # Slack acts on it, but answers late
+        return slack.slow(method, SLOW, deliver=True, predicate=predicate)  # Slack acts on it, but late
     else:
         slack.fail(method, status=200 if method != "response_url" else 404, error=error, times=1)
+    return None
 
 
-def settle(kind: str) -> None:
+def settle(late: Slow | None) -> None:
     """A late answer lands after the bot gave up on it: wait for Slack to finish acting on it."""
-    if kind == "timeout":
-        time.sleep(SLOW + 0.5)
+    if late is not None:
+        late.wait_answered(timeout=30)
 
 
 def still_serving(outage_bot) -> None:
@@ -80,9 +80,9 @@ def delivered(slack: FlakySlack, method: str, predicate=lambda c: True) -> list:
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_command_reply_on_the_response_url(outage_bot, kind):
-    arrange(outage_bot.slack, "response_url", kind, error="expired_url")
+    late = arrange(outage_bot.slack, "response_url", kind, error="expired_url")
     outage_bot.command("status M-05")
-    settle(kind)
+    settle(late)
     ok = delivered(outage_bot.slack, "response_url")
     if kind == "refused":
         assert ok == []  # the url is dead: nothing to retry, and nowhere else to say it
@@ -95,10 +95,10 @@ def test_a_command_reply_on_the_response_url(outage_bot, kind):
 def test_a_quick_update_whose_reply_is_refused_or_late_is_saved_and_never_reported_as_failed(
     outage_bot, kind
 ):
-    arrange(outage_bot.slack, "response_url", kind, error="expired_url")
+    late = arrange(outage_bot.slack, "response_url", kind, error="expired_url")
     driver = UpdateDriver(outage_bot)
     key = driver.quick("M-05", 20, user=IRO)
-    settle(kind)
+    settle(late)
     assert recorded_keys(outage_bot.engine) == {key}
     texts = [c.args["text"] for c in outage_bot.slack.calls_to("response_url") if not c.failed]
     assert all(told(t) == "saved" for t in texts), texts
@@ -128,9 +128,11 @@ def test_an_answer_to_a_mention(outage_bot, kind):
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_an_update_announcement_in_the_board_channel(outage_bot, kind):
-    arrange(outage_bot.slack, "chat.postMessage", kind, predicate=lambda a: a.get("channel") == CHANNEL)
+    late = arrange(
+        outage_bot.slack, "chat.postMessage", kind, predicate=lambda a: a.get("channel") == CHANNEL
+    )
     [reply] = outage_bot.command("update M-05 on track 20% announced", user=IRO)
-    settle(kind)
+    settle(late)
     assert recorded_keys(outage_bot.engine) == {"command:trig.cmd1"}
     assert told(reply["text"]) == "saved"  # the ack never waits for the channel
     if kind == "timeout":  # no answer: the outbox tries again after its backoff, and looks first
@@ -165,10 +167,10 @@ def test_an_area_thread_slack_refused_to_start_is_started_by_the_next_update(out
 def test_the_receipt_of_a_modal_update(outage_bot, kind):
     with outage_bot.deps.sessions.begin() as db:  # no announcement: the receipt is the only message
         db.get(Plan, outage_bot.deps.plan_id()).announce_updates = False
-    arrange(outage_bot.slack, "chat.postMessage", kind)
+    late = arrange(outage_bot.slack, "chat.postMessage", kind)
     driver = UpdateDriver(outage_bot)
     key = driver.modal("M-06", 30)
-    settle(kind)
+    settle(late)
     assert driver.ledger.outcomes[key] == "saved"  # the modal closed: that is the confirmation
     assert recorded_keys(outage_bot.engine) == {key}
     receipts = delivered(outage_bot.slack, "chat.postMessage", lambda c: c.args["channel"] == CHAIR)
@@ -209,12 +211,12 @@ def thread_of(slack: FlakySlack, ts: str) -> list[dict]:
 def test_the_digest_is_posted_exactly_once_whatever_slack_answers(outage_bot, kind):
     sched = ticker(outage_bot)
     sched.tick(REMINDER_DAY)  # the reminders, out of the way
-    arrange(
+    late = arrange(
         outage_bot.slack, "chat.postMessage", kind,
         predicate=lambda a: a.get("channel") == CHANNEL and not a.get("thread_ts"),
     )  # fmt: skip
     tick_as_the_loop_does(sched, DIGEST_DAY)
-    settle(kind)
+    settle(late)
     sched.tick(LATER)  # the crash-recovery path: a stale claim, and a look at the channel first
     sched.tick(LATER + timedelta(minutes=1))
     [digest] = digest_posts(outage_bot.slack)
@@ -239,11 +241,11 @@ def test_a_digest_thread_reply_is_posted_exactly_once_whatever_slack_answers(out
         return False
 
     if kind == "timeout":
-        outage_bot.slack.slow("chat.postMessage", SLOW, deliver=True, predicate=third_reply)
+        late = outage_bot.slack.slow("chat.postMessage", SLOW, deliver=True, predicate=third_reply)
     else:
-        arrange(outage_bot.slack, "chat.postMessage", kind)
+        late = arrange(outage_bot.slack, "chat.postMessage", kind)
     tick_as_the_loop_does(sched, DIGEST_DAY)
-    settle(kind)
+    settle(late)
     sched.tick(LATER)
     [digest] = digest_posts(outage_bot.slack)
     texts = [m["text"] for m in thread_of(outage_bot.slack, digest["ts"])]
@@ -253,9 +255,9 @@ def test_a_digest_thread_reply_is_posted_exactly_once_whatever_slack_answers(out
 @pytest.mark.parametrize("kind", KINDS)
 def test_owner_reminders_go_to_each_owner_once(outage_bot, kind):
     sched = ticker(outage_bot)
-    arrange(outage_bot.slack, "chat.postMessage", kind, predicate=lambda a: a.get("channel") == IRO)
+    late = arrange(outage_bot.slack, "chat.postMessage", kind, predicate=lambda a: a.get("channel") == IRO)
     tick_as_the_loop_does(sched, REMINDER_DAY)
-    settle(kind)
+    settle(late)
     sched.tick(REMINDER_DAY + schedule.STALE_CLAIM + timedelta(minutes=1))
     dms = [c.args["channel"] for c in delivered(outage_bot.slack, "chat.postMessage")]
     expected = 7 if kind == "refused" else 8  # seven owners with milestones, and KPI-4's owner
@@ -267,9 +269,9 @@ def test_owner_reminders_go_to_each_owner_once(outage_bot, kind):
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_opening_the_update_modal(outage_bot, kind):
-    arrange(outage_bot.slack, "views.open", kind, error="expired_trigger_id")
+    late = arrange(outage_bot.slack, "views.open", kind, error="expired_trigger_id")
     replies = outage_bot.command("update", user=IRO)
-    settle(kind)
+    settle(late)
     opened = delivered(outage_bot.slack, "views.open")
     if kind == "refused":
         assert opened == []
@@ -284,11 +286,11 @@ def test_opening_the_update_modal(outage_bot, kind):
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_publishing_the_app_home(outage_bot, kind):
-    arrange(outage_bot.slack, "views.publish", kind, error="invalid_arguments")
+    late = arrange(outage_bot.slack, "views.publish", kind, error="invalid_arguments")
     outage_bot.event(
         {"type": "app_home_opened", "user": IRO, "channel": f"D{IRO}", "tab": "home", "event_ts": "1.1"}
     )
-    settle(kind)
+    settle(late)
     published = delivered(outage_bot.slack, "views.publish")
     assert len(published) == (0 if kind == "refused" else 1)
     still_serving(outage_bot)

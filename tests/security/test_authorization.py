@@ -21,11 +21,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
+from bot.app import make_client
 from bot.scheduler import Scheduler
 from models import AuditEvent, MeetingOverride, Milestone, Person, Plan, ProgressUpdate
+from qib_testing.bots import bot_settings
 from qib_testing.people import ADMIN, ADMIN_BY_SETTING, CHAIR, IRO, IRO_2, PRACTICE_LEAD
 from qib_testing.routes import subcommands
 from tests.e2e.test_scheduler import DIGEST_TIME
+from tests.snapshot import ArrangedOnce
 
 ROOT = Path(__file__).resolve().parents[2]
 UNKNOWN, UNKNOWN_IN_ADMINS = "U0NOBODY01", "U0NOBODY02"
@@ -171,20 +174,27 @@ def run_all(bot, user: str) -> dict[str, bool]:
     return done
 
 
+@pytest.fixture(scope="module")
+def arranged() -> ArrangedOnce:
+    """The roles and the posted digest, arranged by the first roles_bot of this module's worker."""
+    return ArrangedOnce()
+
+
 @pytest.fixture
-def roles_bot(make_bot, engine, database_url, slack):
+def roles_bot(make_bot, engine, database_url, slack, arranged):
     """The Durham plan with the chair made chair-only, one admin in the data, one in ADMINS, a posted digest."""
     with make_bot(admins=f"{ADMIN_BY_SETTING},{UNKNOWN_IN_ADMINS}") as bot:
-        with bot.deps.sessions.begin() as db:
-            db.execute(update(Person).where(Person.key == "head-csc").values(is_admin=False))
-            db.execute(update(Person).where(Person.key == "sm-resources").values(is_admin=True))
-        from bot.app import make_client
-        from qib_testing.bots import bot_settings
 
-        settings = bot_settings(database_url, slack)
-        report = Scheduler(bot.deps, settings, make_client(settings)).tick(DIGEST_TIME)
-        assert "digest 2020-02-20" in report.posted
-        slack.reset()
+        def arrange() -> None:
+            with bot.deps.sessions.begin() as db:
+                db.execute(update(Person).where(Person.key == "head-csc").values(is_admin=False))
+                db.execute(update(Person).where(Person.key == "sm-resources").values(is_admin=True))
+            settings = bot_settings(database_url, slack)
+            report = Scheduler(bot.deps, settings, make_client(settings)).tick(DIGEST_TIME)
+            assert "digest 2020-02-20" in report.posted
+            slack.reset()
+
+        arranged.once("roles", engine, slack, arrange, bot=bot)
         yield bot
 
 

@@ -34,6 +34,7 @@ from qib_testing.people import CHAIR, IRO, IRO_2, PRACTICE_LEAD
 from seeds import DURHAM
 from tests.e2e.test_scheduler import DIGEST_TIME, REMINDER_TIME
 from tests.security.inert import CONTROL, findings, scan_calls
+from tests.snapshot import ArrangedOnce
 
 # The mailto is a staff address of the plan: any other email address is personal data and refused.
 LIVE = "<!channel> <!everyone> <!here> <@U123> <#C999> <!subteam^S1> <https://evil.example|click> <mailto:alex.morgan@example.gov.uk|mail>"
@@ -67,37 +68,51 @@ def evil_plan_text() -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
 
 
+@pytest.fixture(scope="module")
+def arranged() -> ArrangedOnce:
+    """The plan full of injections and its two notes, arranged by the first evil of this module's worker."""
+    return ArrangedOnce()
+
+
 @pytest.fixture
-def evil(bot, sessions):
+def evil(bot, sessions, engine, arranged):
     """The bot, serving a plan full of injections; notes given by command and by modal."""
-    with sessions.begin() as db:
-        import_plan(db, parse_plan_text(evil_plan_text(), "evil.yaml"), now=datetime(2020, 2, 2, tzinfo=UTC))
-        db.execute(update(Plan).values(title=Plan.title + " " + LIVE[:60] + " " + CONTROLS[:20]))
-        db.execute(
-            update(Area).values(title=Area.title + CONTROLS[:14], description=Area.description + CONTROLS)
+
+    def arrange() -> None:
+        with sessions.begin() as db:
+            import_plan(
+                db, parse_plan_text(evil_plan_text(), "evil.yaml"), now=datetime(2020, 2, 2, tzinfo=UTC)
+            )
+            db.execute(update(Plan).values(title=Plan.title + " " + LIVE[:60] + " " + CONTROLS[:20]))
+            db.execute(
+                update(Area).values(title=Area.title + CONTROLS[:14], description=Area.description + CONTROLS)
+            )
+            db.execute(update(Milestone).values(title=Milestone.title + " " + CONTROLS))
+            db.execute(update(Person).values(name=Person.name + CONTROLS[:20]))
+            db.execute(update(Priority).values(title=Priority.title + CONTROLS[:20]))
+            db.execute(update(Board).values(name=Board.name + CONTROLS[:20]))
+        [saved] = bot.command(
+            f"update M-05 at risk 35% {NOTE_BY_COMMAND} ; recovery: weekly checks", user=IRO
         )
-        db.execute(update(Milestone).values(title=Milestone.title + " " + CONTROLS))
-        db.execute(update(Person).values(name=Person.name + CONTROLS[:20]))
-        db.execute(update(Priority).values(title=Priority.title + CONTROLS[:20]))
-        db.execute(update(Board).values(name=Board.name + CONTROLS[:20]))
-    [saved] = bot.command(f"update M-05 at risk 35% {NOTE_BY_COMMAND} ; recovery: weekly checks", user=IRO)
-    assert saved["text"].startswith("Saved: M-05"), saved
-    view = {"callback_id": "qib_update", "id": "VEVIL1", "private_metadata": "{}"}
-    status, text = bot.submit(
-        view,
-        {
-            "milestone": {"m": {"type": "static_select", "selected_option": {"value": "M-05"}}},
-            "status": {"s": {"type": "static_select", "selected_option": {"value": "off track"}}},
-            "percent": {"value": "36"},
-            "note": {"value": NOTE_BY_MODAL},
-            "blockers": {"value": NOTE_BY_MODAL},
-            "next_steps": {"value": NOTE_BY_MODAL},
-            "evidence_url": {"value": "https://example.gov.uk/a?b=<!channel>&c=<@U1>"},
-        },
-        user=IRO_2,
-    )
-    assert (status, text) == (200, ""), text
-    bot.slack.wait_for("chat.postMessage", count=3)  # thread parent, the line, the receipt
+        assert saved["text"].startswith("Saved: M-05"), saved
+        view = {"callback_id": "qib_update", "id": "VEVIL1", "private_metadata": "{}"}
+        status, text = bot.submit(
+            view,
+            {
+                "milestone": {"m": {"type": "static_select", "selected_option": {"value": "M-05"}}},
+                "status": {"s": {"type": "static_select", "selected_option": {"value": "off track"}}},
+                "percent": {"value": "36"},
+                "note": {"value": NOTE_BY_MODAL},
+                "blockers": {"value": NOTE_BY_MODAL},
+                "next_steps": {"value": NOTE_BY_MODAL},
+                "evidence_url": {"value": "https://example.gov.uk/a?b=<!channel>&c=<@U1>"},
+            },
+            user=IRO_2,
+        )
+        assert (status, text) == (200, ""), text
+        bot.slack.wait_for("chat.postMessage", count=3)  # thread parent, the line, the receipt
+
+    arranged.once("evil", engine, bot.slack, arrange, bot=bot)
     return bot
 
 

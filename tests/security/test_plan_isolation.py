@@ -25,6 +25,7 @@ from qib_testing.bots import bot_settings
 from qib_testing.people import CHAIR, IRO
 from seeds import DURHAM
 from tests.e2e.test_scheduler import DIGEST_TIME
+from tests.snapshot import ArrangedOnce
 
 DURHAM_TITLE = "Children's Social Care Quality Improvement Plan"
 OTHER_TITLE = "Otherborough Improvement Plan"
@@ -51,20 +52,28 @@ def other_plan_text() -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
+@pytest.fixture(scope="module")
+def arranged() -> ArrangedOnce:
+    """The two plans and their posted digests, arranged by the first two_plans of this module's worker."""
+    return ArrangedOnce()
+
+
 @pytest.fixture
-def two_plans(sessions, durham, engine, database_url, slack) -> tuple[int, int]:
-    with sessions.begin() as db:
-        other = import_plan(
-            db, parse_plan_text(other_plan_text()), now=datetime(2020, 2, 1, tzinfo=UTC)
-        ).plan_id
-    for selector in (DURHAM_TITLE, str(other)):
-        settings = bot_settings(database_url, slack)
-        deps = Deps(engine=engine, sessions=make_sessionmaker(engine), plan_selector=selector)
-        assert (
-            "digest 2020-02-20" in Scheduler(deps, settings, make_client(settings)).tick(DIGEST_TIME).posted
-        )
-    slack.reset()
-    return durham, other
+def two_plans(sessions, durham, engine, database_url, slack, arranged) -> tuple[int, int]:
+    def arrange() -> tuple[int, int]:
+        with sessions.begin() as db:
+            other = import_plan(
+                db, parse_plan_text(other_plan_text()), now=datetime(2020, 2, 1, tzinfo=UTC)
+            ).plan_id
+        for selector in (DURHAM_TITLE, str(other)):
+            settings = bot_settings(database_url, slack)
+            deps = Deps(engine=engine, sessions=make_sessionmaker(engine), plan_selector=selector)
+            report = Scheduler(deps, settings, make_client(settings)).tick(DIGEST_TIME)
+            assert "digest 2020-02-20" in report.posted
+        slack.reset()
+        return durham, other
+
+    return arranged.once("two plans", engine, slack, arrange)
 
 
 def assert_only(text: str, *, mine: tuple[str, ...], theirs: tuple[str, ...]) -> None:
