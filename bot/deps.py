@@ -121,6 +121,11 @@ class Deps:
         self._known.plan_ids = tuple(ids)
         return ids
 
+    def has_served(self, plan_id: int) -> bool:
+        """Is this a plan this process has found in the database (the last plan list it read)? A form
+        made for it needs no list to be read again: if the plan has gone since, its write finds nothing."""
+        return plan_id in self._known.plan_ids
+
     def for_request(self) -> Deps:
         """A copy for one request (bot.app puts it in the request's context): its sessions share a memo of
         the plan revisions read, so a warm request costs one statement however many sessions it opens

@@ -114,6 +114,8 @@ def plan_for(ask: Ask) -> int:
     deps = ask.deps
     if deps.pinned:
         return deps.plan_id()
+    if ask.plan_hint is not None and deps.has_served(ask.plan_hint):
+        return ask.plan_hint  # a form or message of a plan this process knows: no statement to ask
     try:
         ids = deps.plan_ids()
     except NotFound:

@@ -60,3 +60,23 @@ def test_a_write_by_another_replica_is_in_the_next_answer(bot, database_url, dur
     [after] = bot.command("status", user=IRO)
     assert "Renamed by replica two" not in json.dumps(before)
     assert "Renamed by replica two" in json.dumps(after)
+
+
+def test_a_form_of_a_plan_the_process_knows_is_saved_without_reading_the_plan_list(bot, engine):
+    from sqlalchemy import event
+
+    from tests.e2e.test_updates import open_modal, state
+
+    view = open_modal(bot, "update M-05", user=IRO)  # this request read the plan list
+    seen: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        assert bot.submit(view, state("M-05", "on track", "20", "Audit started"), user=IRO) == (200, "")
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert any("INSERT INTO progress_update" in s for s in seen)
+    assert not [s for s in seen if "LEFT OUTER JOIN plan_revision" in s]  # the plan list, with revisions
