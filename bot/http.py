@@ -35,6 +35,9 @@ from bot.deps import Deps
 from bot.logs import log_unexpected
 
 log = logging.getLogger("qib.http")
+# waitress warns "Task queue depth is N" for every request that waits for a free thread: thousands of
+# lines in a busy minute, each costing the requests CPU. The ack histogram on /metrics shows the wait.
+logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
 SECURITY_HEADERS = [
     ("X-Content-Type-Options", "nosniff"),
