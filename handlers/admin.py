@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Callable
 from datetime import date
@@ -22,8 +21,6 @@ from handlers.context import Ask
 from handlers.direct_messages import dm_each_once
 from handlers.outcomes import ok
 from handlers.words import day
-
-log = logging.getLogger("qib.admin")
 
 _MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
 NOBODY = {"none", "nobody", "clear", "-"}
