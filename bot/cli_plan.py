@@ -74,7 +74,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     doc = read_plan_file(args.file)
     _, sessions = open_database(settings)
     progress = _progress_printer(len(doc.milestones))
-    with sessions() as db, db.begin():
+    with sessions.begin() as db:
         report = import_plan(db, doc, now=_now(), actor=f"qib import {args.file.name}", progress=progress)
         if args.dry_run:
             db.rollback()

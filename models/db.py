@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
+from time import monotonic
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -16,6 +17,8 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 CONNECT_TIMEOUT_SECONDS = 5
 # Sent data unacknowledged this long kills an established connection (Linux TCP_USER_TIMEOUT).
 TCP_USER_TIMEOUT_MS = 10_000
+# A pooled connection idle this long is pinged before it is used; one in use a moment ago is not.
+PING_AFTER_IDLE_SECONDS = 1.0
 
 
 class DatabaseUnavailable(Exception):
@@ -54,7 +57,6 @@ def make_engine(url: str, *, statement_timeout_ms: int | None = None, **kwargs: 
             )
 
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
     if url.startswith("postgresql"):
         args = kwargs.setdefault("connect_args", {})
         args.setdefault("connect_timeout", CONNECT_TIMEOUT_SECONDS)
@@ -75,7 +77,30 @@ def make_engine(url: str, *, statement_timeout_ms: int | None = None, **kwargs: 
             cursor.close()
             dbapi_connection.autocommit = autocommit
 
+    if not kwargs.get("pool_pre_ping"):
+        _ping_when_idle(engine)
     return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check a pooled connection before use only if it has been idle: a connection the server dropped
+    (a restart, a failover, an idle timeout) is replaced before a request meets it, and a busy bot does
+    not pay a round trip per request for it, as `pool_pre_ping` would. A connection that died within the
+    last second fails its request with the database-down message, and the pool is then renewed."""
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info["qib_returned_at"] = monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get("qib_returned_at")
+        if returned is None or monotonic() - returned < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # the pool replaces the connection and tries again
+            raise DisconnectionError(f"a pooled connection failed its ping: {type(exc).__name__}") from exc
 
 
 def check_connection(engine: Engine) -> None:
@@ -112,13 +137,26 @@ def describe_connect_error(url: str, exc: BaseException) -> str:
 
 
 class Sessions(sessionmaker[Session]):
-    """`sessions()` for reading; `sessions.begin()` for a writing transaction, committed on exit."""
+    """`sessions()` for reading; `sessions.begin()` for a writing transaction, committed on exit.
+
+    A reading session cannot write (models.revision refuses its flushes and write statements). On
+    PostgreSQL it reads in autocommit: no BEGIN and ROLLBACK around a request's one statement, two round
+    trips of three saved. Nothing is lost by it: at READ COMMITTED each statement has its own snapshot,
+    in a transaction or not. SQLite keeps its read transaction (a snapshot; BEGIN costs no round trip).
+    """
 
     def __init__(self, engine: Engine, *, read_model: bool = True) -> None:
-        from models.revision import READ_MODEL, install
+        from models.revision import READ_MODEL, READER, install
 
         install()  # every write bumps the plan revision; `read_model`: reads may use kept answers
-        super().__init__(engine, expire_on_commit=False, info={READ_MODEL: True} if read_model else None)
+        reader = engine
+        if engine.dialect.name == "postgresql":
+            reader = engine.execution_options(isolation_level="AUTOCOMMIT")
+        info: dict[str, Any] = {READER: True}
+        if read_model:
+            info[READ_MODEL] = True
+        super().__init__(reader, expire_on_commit=False, info=info)
+        self.engine = engine
         self._writer = sessionmaker(engine.execution_options(qib_write=True), expire_on_commit=False)
 
     def begin(self) -> Any:

@@ -53,6 +53,7 @@ from models.plan import Plan
 WRITES = "qib_plan_writes"  # session.info: the plan ids written in this transaction, or ALL
 NEW_PLANS = "qib_new_plans"  # session.info: a plan was inserted in this transaction
 READ_MODEL = "qib_read_model"  # session.info: reads may use kept answers (bot.services.read_model)
+READER = "qib_reader"  # session.info: a reading session (models.db.Sessions), which must not write
 SEEN = "qib_revisions_seen"  # session.info: the revisions this transaction has read (bot.services.read_model)
 # session.info: the revisions (and the plan list) read by any session of one request, a dict shared by
 # all of them (models.db.Sessions.for_request; bot.services.read_model)
@@ -95,6 +96,21 @@ def _mark(session: Session, plans: set[int] | str) -> None:
     session.info[WRITES] = (seen or set()) | plans
 
 
+class ReadingSessionWrote(RuntimeError):
+    """A write through a reading session: `sessions()` reads, `sessions.begin()` writes. On PostgreSQL a
+    reading session runs in autocommit, where the write would land at once and alone."""
+
+
+def _refuse_in_reader(session: Session) -> None:
+    if session.info.get(READER):
+        raise ReadingSessionWrote("a reading session cannot write: use sessions.begin()")
+
+
+def _before_flush(session: Session, _flush_context: UOWTransaction, _instances: Any) -> None:
+    if session.new or session.deleted or any(session.is_modified(obj) for obj in session.dirty):
+        _refuse_in_reader(session)
+
+
 def _after_flush(session: Session, _flush_context: UOWTransaction) -> None:
     plans: set[int] = set()
     if any(isinstance(obj, Plan) for obj in session.new):
@@ -122,6 +138,7 @@ def _not_read(table: Any) -> bool:
 
 def _do_orm_execute(state: ORMExecuteState) -> None:
     if state.is_insert or state.is_update or state.is_delete:
+        _refuse_in_reader(state.session)
         if _not_read(getattr(state.statement, "table", None)):
             return
         _mark(state.session, ALL)
@@ -130,6 +147,7 @@ def _do_orm_execute(state: ORMExecuteState) -> None:
     elif isinstance(state.statement, TextClause) and str(state.statement).lstrip().upper().startswith(
         _WRITE_WORDS
     ):
+        _refuse_in_reader(state.session)
         _mark(state.session, ALL)
         state.session.info[NEW_PLANS] = True
 
@@ -211,6 +229,7 @@ def install() -> None:
     global _installed
     if _installed:
         return
+    event.listen(Session, "before_flush", _before_flush)
     event.listen(Session, "after_flush", _after_flush)
     event.listen(Session, "do_orm_execute", _do_orm_execute)
     event.listen(Session, "before_commit", _before_commit)

@@ -47,7 +47,7 @@ def _plan_with_area(db) -> tuple[Plan, Area]:
 
 
 def test_milestone_codes_are_unique_within_a_plan(sessions):
-    with sessions() as db, pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError), sessions.begin() as db:
         plan, area = _plan_with_area(db)
         db.add_all(
             [Milestone(plan_id=plan.id, code="M-01", area_id=area.id, title=f"x{i}") for i in range(2)]
@@ -89,7 +89,7 @@ def test_datetimes_come_back_aware_and_in_utc(sessions):
 
 
 def test_a_naive_datetime_is_refused(sessions):
-    with sessions() as db, pytest.raises(Exception, match="naive datetime"):
+    with pytest.raises(Exception, match="naive datetime"), sessions.begin() as db:
         plan, area = _plan_with_area(db)
         m = Milestone(
             plan_id=plan.id, code="M-01", area_id=area.id, title="x", last_update_at=datetime(2020, 1, 1)
@@ -100,7 +100,7 @@ def test_a_naive_datetime_is_refused(sessions):
 
 def test_one_scheduled_post_per_meeting_and_kind(sessions):
     now = datetime(2020, 1, 30, 9, tzinfo=UTC)
-    with sessions() as db, pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError), sessions.begin() as db:
         plan, _ = _plan_with_area(db)
         for who in ("a", "b"):
             db.add(

@@ -206,7 +206,7 @@ def test_an_import_that_fails_part_way_leaves_the_database_as_it_was(sessions, d
         doc = doc.model_copy(update={"plan": doc.plan.model_copy(update={"title": "Another plan"})})
     with sessions() as db:
         before = snapshot(db)
-    engine = sessions.kw["bind"]
+    engine = sessions.engine
     seen = {"n": 0}
 
     def fail_later(conn, cursor, statement, parameters, context, executemany):

@@ -343,7 +343,7 @@ def test_a_dry_run_rolled_back_leaves_the_database_as_it_was(sessions):
         import_plan(db, read_plan_file(DURHAM), now=NOW)
     data = durham_dict()
     data["areas"][0]["title"] = "Oversight"
-    with sessions() as db, db.begin():
+    with sessions.begin() as db:
         report = import_plan(db, parse_plan_text(yaml.safe_dump(data)), now=NOW)
         db.rollback()
     assert report.changes == ['area AFI-1: title "Management oversight" -> "Oversight"']
@@ -363,7 +363,7 @@ def test_import_of_an_export_gives_back_an_identical_database(sessions):
     # Into an empty database: the same plan, row for row.
     from tests.conftest import empty_all_tables
 
-    empty_all_tables(sessions.kw["bind"])
+    empty_all_tables(sessions.engine)
     with sessions.begin() as db:
         pid2 = import_plan(db, parse_plan_text(original), now=NOW).plan_id
     with sessions() as db:
