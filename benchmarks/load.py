@@ -233,6 +233,7 @@ class Driver:
                 user_id=user,
                 team_id=TEAM,
                 view_id=f"VBENCH{self.tag.upper()}{n:06d}",
+                private_metadata=form_metadata(code, r["plan_id"]),
             )
             return Request(interactive_body(payload), FORM, None, check_ack=_plain_ack)
         if target == "floor":
@@ -341,6 +342,12 @@ def run_tag() -> str:
         t, d = divmod(t, 26)
         letters.append(chr(ord("a") + d))
     return "".join(letters)
+
+
+def form_metadata(code: str, plan_id: int) -> str:
+    """The private_metadata of the update form the bot opens for `code` (handlers.updates.modal), which
+    Slack sends back with the submission."""
+    return json.dumps({"milestone": code, "plan": plan_id})
 
 
 def update_state(code: str, n: int, tag: str = "") -> dict[str, dict[str, Any]]:

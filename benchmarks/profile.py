@@ -23,14 +23,16 @@ from typing import Any
 from slack_bolt.request import BoltRequest
 
 from benchmarks.counts import SECRET, _signed
-from benchmarks.load import update_state
+from benchmarks.load import form_metadata, update_state
 from benchmarks.run import DEFAULT_SERVER
 from benchmarks.sink import Sink
 
 FORM = "application/x-www-form-urlencoded"
 
 
-def requests(sink: Sink, user: str, chair: str, own: str, area: str) -> dict[str, Callable[[], BoltRequest]]:
+def requests(
+    sink: Sink, user: str, chair: str, own: str, area: str, plan_id: int
+) -> dict[str, Callable[[], BoltRequest]]:
     from qib_testing.slack_standin.signer import (
         event_body,
         interactive_body,
@@ -65,7 +67,12 @@ def requests(sink: Sink, user: str, chair: str, own: str, area: str) -> dict[str
     def submit() -> BoltRequest:
         i = next(n)
         payload = view_submission_payload(
-            "qib_update", update_state(own, i), user_id=user, team_id="T111", view_id=f"VPROF{time.time_ns()}"
+            "qib_update",
+            update_state(own, i),
+            user_id=user,
+            team_id="T111",
+            view_id=f"VPROF{time.time_ns()}",
+            private_metadata=form_metadata(own, plan_id),
         )
         return _signed(interactive_body(payload), FORM)
 
@@ -88,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     from bot.app import create_app, make_client
     from bot.deps import Deps
     from bot.settings import Settings
-    from models import Area, Milestone, Person
+    from models import Area, Milestone, Person, Plan
     from models.db import make_engine, make_sessionmaker
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks.profile", description=__doc__.split("\n")[0])
@@ -123,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         ).one()
         chair = db.scalar(select(Person.slack_user_id).where(Person.is_chair))
         area = db.scalar(select(Area.code).order_by(Area.position).limit(1))
+        plan_id = db.scalar(select(Plan.id).limit(1))
     with Sink() as sink:
         settings = Settings(
             _env_file=None,
@@ -135,8 +143,8 @@ def main(argv: list[str] | None = None) -> int:
         app = create_app(settings, deps, client=make_client(settings), process_before_response=True)
         if args.ack_only:  # as in a long-running process, whose worker thread posts (bot.outbox_worker)
             deps.outbox.answer_with(lambda: None)
-        assert user and chair and own and area, "the benchmark plan has no owner, chair or area"
-        make = requests(sink, user, chair, own, area)[args.kind]
+        assert user and chair and own and area and plan_id, "the benchmark plan has no owner, chair or area"
+        make = requests(sink, user, chair, own, area, plan_id)[args.kind]
         for _ in range(3):
             app.dispatch(make())
         if args.sql:

@@ -453,12 +453,15 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks.generate import load
         from bot.deps import open_database
         from bot.settings import Settings
+        from models import Plan
 
         data = plan_dict(args.seed, size, today=local_today())
         people = roster(data)
         engine, sessions = open_database(Settings(_env_file=None, database_url=url))
         if not args.reuse:
             load(sessions, data)
+        with sessions() as db:  # the forms the load submits carry it, as the bot's own forms do
+            plan_id = db.scalar(select(Plan.id).where(Plan.title == people.title))
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("ANALYZE"))
             results["postgresql"] = conn.scalar(text("SHOW server_version"))
@@ -480,6 +483,7 @@ def main(argv: list[str] | None = None) -> int:
         "seed": args.seed,
         "roster": {
             "title": people.title,
+            "plan_id": plan_id,
             "chair": people.chair,
             "admins": people.people[:4],
             "people": people.people,

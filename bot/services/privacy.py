@@ -169,7 +169,9 @@ def find_personal_data(
     """Everything in `text` that looks like a child's personal data, hard and soft, in order.
 
     `staff` (the plan's people) are never flagged; `today` dates "under 25" for a date next to a child.
-    A soft finding that overlaps a hard one is dropped: the hard one decides.
+    A soft finding that overlaps a hard one is dropped: the hard one decides. Staff only ever take
+    findings away, so text with no finding without them has none with them (an update's screen relies
+    on it to skip reading the plan's people; tests/properties/test_privacy_staff.py holds it).
     """
     if not text:
         return []
