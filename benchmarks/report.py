@@ -203,7 +203,9 @@ def markdown(results: dict[str, Any]) -> str:
         f"Plan (seed {plan.get('seed')}, today {plan.get('today')}): {plan.get('areas')} areas, "
         f"{plan.get('priorities')} priorities, {plan.get('milestones')} milestones, {plan.get('people')} people, "
         f"{plan.get('updates_imported')} progress updates over {plan.get('months')} months, "
-        f"{plan.get('meetings')} board meetings. Bot, floor, load generator and PostgreSQL share the machine.",
+        f"{plan.get('meetings')} board meetings. Bot, floor, load generator and PostgreSQL share the machine; "
+        f"the bot runs as deployed, `qib run --http --workers {results.get('bot_workers', 1)}` (one worker "
+        "process per core), the floor in one process.",
         "",
         "Times in ms from sending the signed request: *ack* until the HTTP answer, *answer* until what the "
         "person sees reaches Slack (the response_url post; views.publish for App Home; for a modal "
@@ -292,7 +294,14 @@ def markdown(results: dict[str, Any]) -> str:
     if memory:
         lines += [
             f"Peak memory (VmHWM): bot {memory.get('bot_peak')} MB (at start {memory.get('bot_at_start')} MB), "
-            f"floor {memory.get('floor_peak')} MB.",
+            f"floor {memory.get('floor_peak')} MB."
+            + (
+                f" The bot ran {results['bot_workers']} worker processes: the figure is the largest; "
+                f"added up with their parent's, {memory.get('bot_together')} MB (the pages they share with "
+                "the parent counted in each)."
+                if results.get("bot_workers", 1) > 1
+                else ""
+            ),
             "",
         ]
     counts = results.get("statement_counts")

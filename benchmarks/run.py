@@ -188,13 +188,16 @@ class Server:
         return f"http://127.0.0.1:{self.port}/slack/events"
 
     def peak_memory_mb(self) -> float | None:
-        """VmHWM: the most resident memory the process has had, in MB."""
-        try:
-            status = Path(f"/proc/{self.proc.pid}/status").read_text()
-        except OSError:
-            return None
-        found = re.search(r"VmHWM:\s+(\d+) kB", status)
-        return round(int(found.group(1)) / 1024, 1) if found else None
+        """VmHWM: the most resident memory one process has had, in MB; with worker processes, the
+        largest of them (each holds its own kept answers)."""
+        peaks = [p for pid in process_tree(self.proc.pid) if (p := _vm_hwm_mb(pid)) is not None]
+        return max(peaks) if peaks else None
+
+    def memory_together_mb(self) -> float | None:
+        """The VmHWM of the process and its workers added up: an upper bound, since the pages the
+        workers share with their parent (the code, the start-up heap) are counted in each."""
+        peaks = [p for pid in process_tree(self.proc.pid) if (p := _vm_hwm_mb(pid)) is not None]
+        return round(sum(peaks), 1) if peaks else None
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -205,6 +208,24 @@ class Server:
                 self.proc.kill()
                 self.proc.wait()
         self._thread.join(5)
+
+
+def process_tree(pid: int) -> list[int]:
+    """The process and its children (the bot's worker processes)."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        children = []
+    return [pid, *(int(c) for c in children)]
+
+
+def _vm_hwm_mb(pid: int) -> float | None:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    found = re.search(r"VmHWM:\s+(\d+) kB", status)
+    return round(int(found.group(1)) / 1024, 1) if found else None
 
 
 def _jiffies(pid: int) -> int:
@@ -245,7 +266,7 @@ class CpuShare:
         return sum(values[:8]) - idle, sum(values[:8])
 
     def _ours(self) -> dict[str, int]:
-        taken = {name: _jiffies(pid) for name, pid in self.processes.items()}
+        taken = {name: sum(_jiffies(p) for p in process_tree(pid)) for name, pid in self.processes.items()}
         taken["postgresql"] = sum(_jiffies(pid) for pid in _postgres_pids())
         return taken
 
@@ -423,6 +444,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="keep the qib_bench database the last run left (same --seed and size) instead of rebuilding it",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="the bot's HTTP worker processes, as docs/operations.md advises: one per core (default)",
+    )
     args = parser.parse_args(argv)
     partial = bool(args.only) or args.reuse
 
@@ -522,7 +549,8 @@ def main(argv: list[str] | None = None) -> int:
         with timed("start the bot and the floor", timings):
             bot = Server(
                 "bot",
-                [sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1", "--port", "0"],
+                [sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1", "--port", "0"]
+                + ["--workers", str(args.workers)],
                 child_env(DATABASE_URL=url, **common),
                 log_dir,
             )
@@ -560,7 +588,12 @@ def main(argv: list[str] | None = None) -> int:
             results["cpu_during_load"] = cpu.stop(**{"load generator": generator_cpu})
         if load_proc.returncode != 0:
             raise RuntimeError(f"the load process failed ({load_proc.returncode}); see its output above")
-        results["memory_mb"].update(bot_peak=bot.peak_memory_mb(), floor_peak=floor.peak_memory_mb())
+        results["memory_mb"].update(
+            bot_peak=bot.peak_memory_mb(),
+            bot_together=bot.memory_together_mb(),
+            floor_peak=floor.peak_memory_mb(),
+        )
+        results["bot_workers"] = args.workers
     finally:
         for server in servers:
             server.stop()

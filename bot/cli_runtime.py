@@ -22,6 +22,13 @@ def add_commands(sub: Any) -> None:
     run.add_argument("--http", action="store_true", help="serve Slack's requests over HTTP on /slack/events")
     run.add_argument("--host", help="HTTP mode: address to listen on (default QIB_HOST or 0.0.0.0)")
     run.add_argument("--port", type=int, help="HTTP mode: port (default QIB_PORT or 3000)")
+    run.add_argument(
+        "--workers",
+        type=int,
+        choices=range(1, 33),
+        metavar="N",
+        help="HTTP mode: worker processes sharing the port, one per core (default QIB_HTTP_WORKERS or 1)",
+    )
     run.set_defaults(func=cmd_run)
 
     con = sub.add_parser("console", help="talk to the bot in the terminal, over the same handlers as Slack")
@@ -93,14 +100,37 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         app = create_app(settings, deps)  # learns its workspace from Slack unless SLACK_TEAM_ID says
     except WorkspaceUnknown as exc:
         raise CliError(str(exc)) from None
-    stop = threading.Event()
     from bot.heap import freeze_start_up_heap
-    from bot.outbox_worker import Courier, start_courier
 
     freeze_start_up_heap()
+    host = args.host or settings.qib_host
+    port = args.port if args.port is not None else settings.qib_port
+    workers = args.workers or settings.qib_http_workers
+    if mode == "http" and workers > 1:
+        from bot.workers import Workers, bind
 
+        deps.engine.dispose()  # each worker opens its own connections
+        sock = bind(host, port)
+        logging.getLogger("qib.http").info(
+            "listening on http://%s:%s/slack/events, %s worker processes",
+            host,
+            sock.getsockname()[1],
+            workers,
+        )
+        return Workers(workers, lambda i: _serve(app, deps, settings, mode, host, port, sock, i == 0)).run()
+    return _serve(app, deps, settings, mode, host, port, None, True)
+
+
+def _serve(
+    app: Any, deps: Any, settings: Settings, mode: str, host: str, port: int, sock: Any, first: bool
+) -> int:
+    """One serving process: its outbox worker thread, the scheduler (in the first worker only), and HTTP
+    or Socket Mode until told to stop."""
+    from bot.outbox_worker import Courier, start_courier
+
+    stop = threading.Event()
     start_courier(Courier(deps, settings, app.client), stop)  # posts what saves queued, off the ack path
-    if settings.scheduler:
+    if settings.scheduler and first:
         from bot.scheduler import Scheduler, start_in_background
 
         start_in_background(Scheduler(deps, settings, app.client), stop)
@@ -110,11 +140,12 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         serve(
             app,
             deps,
-            host=args.host or settings.qib_host,
-            port=args.port if args.port is not None else settings.qib_port,
+            host=host,
+            port=port,
             max_body_bytes=settings.max_body_bytes,
             signing_secret=settings.secret("slack_signing_secret") or "",
             on_stop=stop.set,
+            sock=sock,
         )
         return 0
     from bot.socket_mode import run_socket_mode

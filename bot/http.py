@@ -284,15 +284,18 @@ class _SecureChannel(HTTPChannel):
     error_task_class = _SecureErrorTask
 
 
-def make_server(app: QibWsgi, *, host: str, port: int, threads: int = 8, **waitress: Any) -> Any:
-    """A waitress server for QibWsgi. Its own body limit sits well above the app's, so the app answers
-    oversized bodies itself (with its headers); the cap only bounds what waitress buffers."""
+def make_server(
+    app: QibWsgi, *, host: str, port: int, threads: int = 8, sock: Any = None, **waitress: Any
+) -> Any:
+    """A waitress server for QibWsgi, on host and port or on a socket already listening (`sock`: the one
+    the worker processes of bot.workers share). Its own body limit sits well above the app's, so the app
+    answers oversized bodies itself (with its headers); the cap only bounds what waitress buffers."""
     from waitress import create_server
 
+    where: dict[str, Any] = {"sockets": [sock]} if sock is not None else {"host": host, "port": port}
     server = create_server(
         app,
-        host=host,
-        port=port,
+        **where,
         threads=threads,
         max_request_body_size=4 * app.max_body_bytes + 65_536,
         ident="qib-bot",
@@ -313,6 +316,7 @@ def serve(
     threads: int = 8,
     on_stop: Callable[[], None] | None = None,
     ready: threading.Event | None = None,
+    sock: Any = None,
 ) -> None:
     """Serve until SIGTERM or SIGINT, then stop accepting, finish, and return."""
     server = make_server(
@@ -320,6 +324,7 @@ def serve(
         host=host,
         port=port,
         threads=threads,
+        sock=sock,
     )
 
     def stop(signum: int, _frame: Any) -> None:
@@ -330,7 +335,8 @@ def serve(
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    log.info("listening on http://%s:%s/slack/events", host, server.effective_port)
+    if sock is None:  # the workers' parent says where they listen, once
+        log.info("listening on http://%s:%s/slack/events", host, server.effective_port)
     if ready:
         ready.set()
     run_until_closed(server)

@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     qib_http: bool = Field(False, description="serve HTTP even when an app token is set")
     qib_host: str = "0.0.0.0"
     qib_port: int = Field(3000, ge=1, le=65535)
+    qib_http_workers: int = Field(
+        1, ge=1, le=32, description="HTTP mode: worker processes sharing the port (one per core)"
+    )
     qib_plan: str | None = Field(None, description="title or id of the plan to serve; default the only one")
     board_channel: str | None = Field(None, description="overrides the plan's board channel")
     timezone: str = "Europe/London"

@@ -93,6 +93,7 @@ LAYERS = (
             "bot.respond",
             "bot.scheduler",
             "bot.socket_mode",
+            "bot.workers",
         ),
         PACKAGE,
         "entry points that build and run the app: they may import anything; nothing imports them back",

@@ -99,6 +99,62 @@ def test_http_mode_serves_a_signed_slash_command_and_stops_cleanly_on_sigterm(
     assert "xoxb-process-token" not in err and SECRET not in err
 
 
+def children_of(pid: int) -> set[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return {int(p) for p in path.read_text().split()} if path.exists() else set()
+
+
+def two_workers(pid: int, without: int | None = None) -> set[int] | None:
+    found = children_of(pid)
+    return found if len(found) == 2 and without not in found else None
+
+
+def poll_until(check, timeout: float = 20):  # noqa: ANN001, ANN201
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if found := check():
+            return found
+        time.sleep(0.05)
+    raise AssertionError("timed out")
+
+
+def test_http_mode_on_two_worker_processes_answers_replaces_a_dead_worker_and_stops_on_sigterm(
+    database_url, durham, slack, tmp_path, stopper
+):
+    env = bot_env(database_url, slack, SLACK_SIGNING_SECRET=SECRET, SCHEDULER="false")
+    proc = start_bot(["--http", "--host", "127.0.0.1", "--port", "0", "--workers", "2"], env, tmp_path)
+    stopper.append(proc)
+    port = wait_for_line(proc, r"listening on http://127\.0\.0\.1:(\d+)/slack/events, 2 worker").group(1)
+    http = SignedClient(f"http://127.0.0.1:{port}", SECRET)
+    workers = poll_until(lambda: two_workers(proc.pid))
+
+    def ask(n: int) -> None:
+        tag = f"w{time.monotonic_ns()}"
+        for i in range(n):
+            url = slack.response_url(f"{tag}-{i}")
+            body = slash_command_body("help", user_id=CHAIR, channel_id=BOARD, team_id=TEAM, response_url=url)
+            assert http.post("/slack/events", body)[0] == 200
+        replies = slack.wait_for("response_url", count=n, timeout=20, predicate=lambda c: tag in c.path)
+        assert all("/qib help" in r.args["text"] for r in replies)
+
+    ask(6)
+    dead = sorted(workers)[0]
+    os.kill(dead, signal.SIGKILL)
+    replaced = poll_until(lambda: two_workers(proc.pid, without=dead))
+    assert replaced & workers == workers - {dead}
+    ask(4)  # still answered, by the survivor and the new worker
+
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(20) == 0
+    assert not any(
+        Path(f"/proc/{pid}").exists() and "zombie" not in Path(f"/proc/{pid}/status").read_text()
+        for pid in replaced
+    )
+    _, err = proc.communicate()
+    assert "starting another" in err
+    assert "xoxb-process-token" not in err and SECRET not in err
+
+
 def test_socket_mode_acks_a_slash_command_and_answers_it(database_url, durham, slack, tmp_path, stopper):
     with FakeSocketMode(slack) as socket_mode:
         env = bot_env(database_url, slack, SLACK_APP_TOKEN="xapp-1-process", SCHEDULER="false")
