@@ -11,6 +11,7 @@ from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
@@ -149,9 +150,9 @@ def create_app(
         app = _bolt_app(settings, client, authorize, process_before_response, bolt_log)
     finally:
         bolt_log.removeFilter(_no_token_warning)
-    app.use(_only_workspace(workspace))
+    app.use(_OnlyWorkspace(workspace))
     router = Router()
-    app.use(_share(settings, deps, router))
+    app.use(_Share(settings, deps, router))
     handlers.register(app, router)
     app.error(on_error)
     if process_before_response:  # nothing outlives the request: it posts what it queued itself
@@ -184,32 +185,37 @@ def _bolt_app(
     )
 
 
-def _share(settings: Settings, deps: Deps, router: Router) -> Callable[..., Any]:
+class _Share(Middleware):
     """Put the long-lived factories, and this app's /qib subcommands, into every request's context
-    (never a session: see DESIGN.md)."""
+    (never a session: see DESIGN.md). A Middleware, not a function: Bolt builds a function's keyword
+    arguments by inspection on every request."""
 
-    def share(context: Any, next: Callable[[], Any]) -> Any:
-        context["settings"] = settings
-        context["deps"] = deps.for_request()  # its sessions share what they read of the plan revision
-        context["router"] = router
+    def __init__(self, settings: Settings, deps: Deps, router: Router) -> None:
+        self.settings, self.deps, self.router = settings, deps, router
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> Any:
+        context = req.context
+        context["settings"] = self.settings
+        context["deps"] = self.deps.for_request()  # its sessions share what they read of the plan revision
+        context["router"] = self.router
         if context.get("response_url"):  # replies that survive Slack's 429s and 5xx (see bot/respond.py)
             context["respond"] = PatientRespond(response_url=context["response_url"])
-        with deps.outbox.serving():  # the outbox worker waits for a lull in these
+        with self.deps.outbox.serving():  # the outbox worker waits for a lull in these
             return next()
 
-    return share
 
+class _OnlyWorkspace(Middleware):
+    def __init__(self, ours: Workspace) -> None:
+        self.ours = ours
 
-def _only_workspace(ours: Workspace) -> Callable[..., Any]:
-    def only_workspace(request: BoltRequest, context: Any, next: Callable[[], Any]) -> Any:
-        if ours.owns(context.team_id, context.enterprise_id):
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> Any:
+        context = req.context
+        if self.ours.owns(context.team_id, context.enterprise_id):
             return next()
         log.warning("refused a request from another workspace: team %s", _safe_id(context.team_id))
-        if request.mode == "socket_mode":  # acknowledged, so Slack does not send it again; not acted on
+        if req.mode == "socket_mode":  # acknowledged, so Slack does not send it again; not acted on
             return BoltResponse(status=200, body="")
         return BoltResponse(status=401, body="")
-
-    return only_workspace
 
 
 def verified(request: BoltRequest) -> bool:

@@ -10,7 +10,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 
 from bot.services.plans import PlanChoiceNeeded, PlanRef, find_by_name, plan_refs, remember_choice
 from handlers import blocks as bk
@@ -22,7 +23,7 @@ from handlers.plan_chooser import CHOOSE_ACTION, chooser_blocks
 
 
 def register(app: App, router: Router) -> None:
-    app.use(plan_hints)
+    app.use(PlanHints())
     app.action(CHOOSE_ACTION)(on_choose)
     router.add(
         "plan",
@@ -46,6 +47,13 @@ def plan_hints(body: dict[str, Any], context: Any, next: Callable[[], Any]) -> A
     if isinstance(channel, str) and channel:
         context[CHANNEL_HINT] = channel
     return next()
+
+
+class PlanHints(Middleware):
+    """plan_hints for every request (a Middleware: Bolt inspects a function's arguments every time)."""
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> Any:
+        return plan_hints(req.body, req.context, next)
 
 
 def _as_id(value: object) -> int | None:

@@ -81,7 +81,9 @@ def current_revision(db: Session, plan_id: int) -> Revision | None:
         kept = memo.get(plan_id)
         if kept is not None and kept[0] == writes:
             return kept[1]
-    row = db.execute(_REVISION, {"plan_id": plan_id}).one_or_none()
+    row = (
+        db.connection().execute(_REVISION, {"plan_id": plan_id}).one_or_none()
+    )  # Core: no ORM on the hot path
     found = None if row is None else (row[0], row[1])
     if memo is not None:
         memo[plan_id] = (writes, found)
@@ -120,7 +122,7 @@ def plan_ids(db: Session) -> list[int]:
         kept = memo.get(None)
         if kept is not None and kept[0] == writes:
             return list(kept[1])
-    rows = db.execute(_PLANS).all()
+    rows = db.connection().execute(_PLANS).all()
     ids = [row[0] for row in rows]
     if memo is not None:
         for plan_id, token, revision in rows:
