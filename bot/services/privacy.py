@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping
 from datetime import date
 from functools import lru_cache
 
+from bot.services import privacy_gates as gates
 from bot.services.errors import InvalidInput
 from bot.services.privacy_detectors import (
     _case_numbers,
@@ -47,6 +48,7 @@ __all__ = [
     "PersonalDataRefused",
     "MAX_SCAN_CHARS",
     "find_personal_data",
+    "find_hard_personal_data",
     "check_update_fields",
     "screen",
     "kinds_of",
@@ -163,6 +165,25 @@ _DETECTORS = (_nhs_numbers, _dates_of_birth, _postcodes, _ni_numbers)
 MAX_SCAN_CHARS = 100_000
 
 
+def _hard(text: str, staff: Staff, today: date) -> list[Finding]:
+    """Every hard detector's findings, in the detectors' order (the first one's finding wins a span)."""
+    digits = gates.has_digit(text)
+    found: list[Finding] = []
+    if digits:
+        found += (f for detect in _DETECTORS for f in detect(text))
+        found += _phones(text, staff)
+    if gates.has_at_sign(text):
+        found += _emails(text, staff)
+    if digits:
+        found += _case_numbers(text)
+        found += _dates_next_to_a_child(text, today)
+    return found
+
+
+def _by_position(findings: dict[tuple[str, int, int], Finding]) -> list[Finding]:
+    return sorted(findings.values(), key=lambda f: (f.start, f.end, f.kind))
+
+
 def find_personal_data(
     text: str | None, *, staff: Staff = NO_STAFF, today: date | None = None
 ) -> list[Finding]:
@@ -177,22 +198,31 @@ def find_personal_data(
         return []
     text = text[:MAX_SCAN_CHARS]
     found: dict[tuple[str, int, int], Finding] = {}
-    hard = [
-        *(f for detect in _DETECTORS for f in detect(text)),
-        *_phones(text, staff),
-        *_emails(text, staff),
-        *_case_numbers(text),
-        *_dates_next_to_a_child(text, today or date.today()),
-    ]
+    hard = _hard(text, staff, today or date.today())
     for finding in hard:  # one finding per span: the first detector's (an NHS number, not a reference)
         found.setdefault(("hard", finding.start, finding.end), finding)
     spans = [(f.start, f.end) for f in hard]
-    for finding in (*_child_names(text), *_soft(text, staff)):
+    soft = (*_child_names(text), *_soft(text, staff)) if gates.has_capital(text) else _soft(text, staff)
+    for finding in soft:
         if any(finding.start < e and s < finding.end for s, e in spans):
             continue  # one finding for one stretch of text: the hard one, or the first rule's
         spans.append((finding.start, finding.end))
         found.setdefault((finding.kind, finding.start, finding.end), finding)
-    return sorted(found.values(), key=lambda f: (f.start, f.end, f.kind))
+    return _by_position(found)
+
+
+def find_hard_personal_data(
+    text: str | None, *, staff: Staff = NO_STAFF, today: date | None = None
+) -> list[Finding]:
+    """The hard findings of find_personal_data(text), without looking for soft ones (a plan file has
+    no box to tick, so only hard ones refuse it)."""
+    if not text:
+        return []
+    text = text[:MAX_SCAN_CHARS]
+    found: dict[tuple[str, int, int], Finding] = {}
+    for finding in _hard(text, staff, today or date.today()):
+        found.setdefault(("hard", finding.start, finding.end), finding)
+    return _by_position(found)
 
 
 def check_update_fields(

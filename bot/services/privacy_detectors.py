@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
+from bot.services import privacy_gates as gates
 from bot.services.privacy_findings import Finding, _finding
 from bot.services.privacy_words import Staff, allowed_contacts, child_cues
 
@@ -282,8 +283,14 @@ _CHILD_DATE = (
 )
 
 
+# The first word of each child cue ("young" of "young person"): one of them is in any match of _CHILD_DATE.
+_CUE_HEADS = tuple(sorted({c.split()[0].lower() for c in child_cues()}))
+
+
 def _dates_next_to_a_child(text: str, today: date) -> Iterator[Finding]:
     """A full date right next to "girl", "baby", "son"... that would make them under 25: a birth date."""
+    if not gates.may_hold_a_word(text, _CUE_HEADS):
+        return
     for m in (m for pattern in _CHILD_DATE for m in pattern.finditer(text)):
         parts = _date_parts(m)
         if parts is None or parts[0] is None:

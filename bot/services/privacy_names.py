@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from bot.services import privacy_gates as gates
 from bot.services.privacy_words import (
     Staff,
     child_cues,
@@ -98,6 +99,14 @@ class Names:
 
     def findings(self, text: str) -> Iterator[tuple[str, str, int, int]]:
         """(kind, why, start, end) of each soft identifier, the most specific rules first."""
+        if gates.has_capital(text):  # every rule but a child's age needs a capitalised word
+            yield from self._schools_and_named_ages(text)
+        if gates.has_digit(text):
+            yield from self._ages(text)
+        if gates.has_capital(text):
+            yield from self._named(text)
+
+    def _schools_and_named_ages(self, text: str) -> Iterator[tuple[str, str, int, int]]:
         for m in self._school.finditer(text):
             if self._is_school_name(m.group("value")) and self._school_cue.search(
                 text, max(0, m.start() - 80), min(len(text), m.end() + 80)
@@ -107,11 +116,15 @@ class Names:
             group = "w" if m.group("w") else "w2"
             if self._could_be_name(m.group(group)):
                 yield ("name_with_age", "a first name next to an age", *m.span())
+
+    def _ages(self, text: str) -> Iterator[tuple[str, str, int, int]]:
         for m in self._cue_age.finditer(text):
             group = next(g for g in ("value", "value2", "value3") if m.group(g))
             digits = re.match(r"[0-9]+", m.group(group))
             if digits and int(digits.group()) < 25:
                 yield ("child_age", "the age of one child", *m.span(group))
+
+    def _named(self, text: str) -> Iterator[tuple[str, str, int, int]]:
         yield from self._full_names(text)
         yield from self._possessives(text)
         for m in self._relation.finditer(text):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.services.privacy import WHAT_HARD, find_personal_data
+from bot.services.privacy import WHAT_HARD, find_hard_personal_data
 from bot.services.privacy_words import Staff
 from models.planfile import PlanDoc
 
@@ -31,7 +31,7 @@ def personal_data_problems(doc: PlanDoc) -> list[str]:
     staff = Staff.of((p.name, p.role, p.email) for p in doc.people)
     problems = []
     for where, text in _texts(doc):
-        kinds = list(dict.fromkeys(f.kind for f in find_personal_data(text, staff=staff) if f.hard))
+        kinds = list(dict.fromkeys(f.kind for f in find_hard_personal_data(text, staff=staff)))
         if kinds:
             whats = " and ".join(WHAT_HARD[k] for k in kinds)
             problems.append(f"{where}: holds {whats}, which must never be in the plan; remove it")
