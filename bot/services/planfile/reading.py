@@ -28,7 +28,38 @@ MAX_FILE_BYTES = 20_000_000
 MAX_PROBLEM_CHARS = 300
 
 # libyaml's parser is several times faster than PyYAML's own on a large file; both are safe loaders.
-_FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SafeBase: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+class _FastLoader(_SafeBase):
+    """The safe loader, with the same tags and the same objects, in less Python time per scalar.
+
+    A 5 MB plan file has about 390,000 scalars, most of them the same few keys and values: each plain
+    scalar's tag is worked out once per file (PyYAML tries its implicit-type regexps on every one), and a
+    text scalar is its own value (what SafeConstructor's construct_yaml_str returns for it). Nothing is
+    constructed that the safe loader would not construct.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self._tags: dict[tuple[str, Any], str] = {}
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is not yaml.ScalarNode or self.yaml_path_resolvers:  # a path resolver depends on where
+            return super().resolve(kind, value, implicit)
+        key = (value, implicit)
+        tag = self._tags.get(key)
+        if tag is None:
+            tag = self._tags[key] = super().resolve(kind, value, implicit)
+        return tag
+
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        if node.tag == _STR_TAG and type(node) is yaml.ScalarNode:
+            return node.value  # as construct_yaml_str: a scalar holds nothing to recurse into
+        return super().construct_object(node, deep)
+
 
 _RETELL_BELOW = 1_000_000
 
@@ -37,7 +68,7 @@ def _load_yaml(text: str) -> Any:
     try:
         return yaml.load(text, Loader=_FastLoader)  # noqa: S506 - a safe loader
     except yaml.YAMLError:
-        if _FastLoader is yaml.SafeLoader or len(text) > _RETELL_BELOW:
+        if _SafeBase is yaml.SafeLoader or len(text) > _RETELL_BELOW:
             raise
         # PyYAML's own parser words its errors more plainly than libyaml; a small file is quick to re-read.
         return yaml.safe_load(text)
@@ -137,8 +168,6 @@ def _non_text_keys(raw: dict[Any, Any], parents: list[Loc], text: str) -> list[t
 
 # Past this many, a key is named as YAML reads it (2020-01-01 for 2020-1-1): only 50 problems are shown.
 _NAMED_AS_WRITTEN = 200
-
-_STR_TAG = "tag:yaml.org,2002:str"
 
 
 def _compose(text: str) -> Any:
