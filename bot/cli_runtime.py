@@ -91,11 +91,12 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if mode == "console":
         return cmd_console(argparse.Namespace(user=None, now=None, json=False), settings)
     configure_logging(settings)
-    from bot.app import WorkspaceUnknown, create_app
     from bot.deps import WEB_STATEMENT_TIMEOUT_MS, build_deps
 
     deps = build_deps(settings, statement_timeout_ms=WEB_STATEMENT_TIMEOUT_MS)
     deps.plan_ids()  # fail now, with a clear line, if there is no plan to serve
+    from bot.app import WorkspaceUnknown, create_app  # the app and its handlers: once there is a plan
+
     try:
         app = create_app(settings, deps)  # learns its workspace from Slack unless SLACK_TEAM_ID says
     except WorkspaceUnknown as exc:
@@ -155,13 +156,14 @@ def _serve(
 
 
 def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.console import Console
     from bot.deps import build_deps
 
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     deps = build_deps(settings)
     seed_if_empty(deps.sessions)
     deps.clock, notice = _console_clock(args.now, deps)
+    from bot.console import Console  # the app and its handlers: only once the database is open
+
     try:
         console = Console(settings, deps, user=args.user, as_json=args.json, notice=notice)
     except ValueError as exc:
@@ -187,7 +189,7 @@ def _console_clock(text: str | None, deps: Any) -> tuple[Any, str | None]:
 
 
 def _clock(text: str | None, settings: Settings) -> Any:
-    from bot.console import now_from
+    from bot.console_clock import now_from
     from bot.deps import utc_now
 
     try:
@@ -197,9 +199,7 @@ def _clock(text: str | None, settings: Settings) -> Any:
 
 
 def cmd_tick(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import make_client
     from bot.deps import build_deps
-    from bot.scheduler import Scheduler
 
     if args.dry_run:
         return _dry_run_tick(args, settings)
@@ -209,6 +209,9 @@ def cmd_tick(args: argparse.Namespace, settings: Settings) -> int:
         )
     configure_logging(settings)
     deps = build_deps(settings, clock=_clock(args.now, settings))
+    from bot.app import make_client  # the app and its handlers: only once the database is open
+    from bot.scheduler import Scheduler
+
     report = Scheduler(deps, settings, make_client(settings)).tick()
     for line in report.posted:
         print(f"posted {line}")

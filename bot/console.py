@@ -13,7 +13,7 @@ import shlex
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
@@ -483,16 +483,3 @@ def _state(view: dict[str, Any], given: dict[str, str]) -> dict[str, Any]:
             value = typed if typed is not None else el.get("initial_value")
             values[block_id] = {action_id: {"type": el.get("type", "plain_text_input"), "value": value}}
     return values
-
-
-def now_from(text: str | None, tz: str) -> Callable[[], datetime] | None:
-    """`--now 2020-02-03T09:00` pins the clock; without an offset the time is read in the plan's zone."""
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f'--now "{text}" is not an ISO date or date and time') from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo(tz))
-    return lambda: moment

@@ -99,3 +99,16 @@ def console_clock(
         "moves it on; `qib console --now now` uses the real clock."
     )
     return ConsoleClock(start), note
+
+
+def now_from(text: str | None, tz: str) -> Callable[[], datetime] | None:
+    """`--now 2020-02-03T09:00` pins the clock; without an offset the time is read in the plan's zone."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f'--now "{text}" is not an ISO date or date and time') from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(tz))
+    return lambda: moment
