@@ -50,12 +50,7 @@ def parse_advance(text: str, tz: str, now: datetime) -> datetime:
     text = text.strip()
     if text.lower().startswith("to "):
         target = text[3:].strip()
-        try:
-            moment = datetime.fromisoformat(target)
-        except ValueError:
-            raise ValueError(f'"{target}" is not a date or date and time like 2020-02-12T09:00') from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=ZoneInfo(tz))
+        moment = local_moment(target, tz, f'"{target}" is not a date or date and time like 2020-02-12T09:00')
         if moment < now:
             raise ValueError("the clock only moves forward")
         return moment
@@ -105,10 +100,14 @@ def now_from(text: str | None, tz: str) -> Callable[[], datetime] | None:
     """`--now 2020-02-03T09:00` pins the clock; without an offset the time is read in the plan's zone."""
     if not text:
         return None
+    moment = local_moment(text, tz, f'--now "{text}" is not an ISO date or date and time')
+    return lambda: moment
+
+
+def local_moment(text: str, tz: str, refusal: str) -> datetime:
+    """An ISO date or date and time; without an offset it is read in the plan's zone (`tz`)."""
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f'--now "{text}" is not an ISO date or date and time') from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo(tz))
-    return lambda: moment
+        raise ValueError(refusal) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=ZoneInfo(tz))

@@ -102,24 +102,26 @@ def _drop(sessions, pid: int) -> None:
         other.dispose()
 
 
-@POSTGRES_ONLY
-def test_a_connection_dropped_while_idle_is_replaced_before_use(sessions, durham, monkeypatch):
+def _dropped_while_idle(sessions, monkeypatch, ping_after: float) -> int:
+    """The pid of the pool's one connection, which the server has ended while it sat idle 0.1 s."""
     sessions.engine.pool.dispose()
-    monkeypatch.setattr(models_db, "PING_AFTER_IDLE_SECONDS", 0.05)
+    monkeypatch.setattr(models_db, "PING_AFTER_IDLE_SECONDS", ping_after)
     dropped = _backend_pid(sessions)
     _drop(sessions, dropped)
     time.sleep(0.1)
+    return dropped
+
+
+@POSTGRES_ONLY
+def test_a_connection_dropped_while_idle_is_replaced_before_use(sessions, durham, monkeypatch):
+    dropped = _dropped_while_idle(sessions, monkeypatch, ping_after=0.05)
     assert _backend_pid(sessions) != dropped  # the ping found it dead; the pool opened another
 
 
 @POSTGRES_ONLY
 def test_without_the_ping_a_dropped_connection_fails_its_request(sessions, durham, monkeypatch):
     """The counterpart of the test above: what the ping saves a request from."""
-    sessions.engine.pool.dispose()
-    monkeypatch.setattr(models_db, "PING_AFTER_IDLE_SECONDS", 3600)
-    dropped = _backend_pid(sessions)
-    _drop(sessions, dropped)
-    time.sleep(0.1)
+    dropped = _dropped_while_idle(sessions, monkeypatch, ping_after=3600)
     with pytest.raises(DBAPIError):
         _backend_pid(sessions)
     assert _backend_pid(sessions) != dropped  # and the pool renews itself after the failure
