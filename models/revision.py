@@ -107,6 +107,8 @@ def _refuse_in_reader(session: Session) -> None:
 
 
 def _before_flush(session: Session, _flush_context: UOWTransaction, _instances: Any) -> None:
+    if not session.info.get(READER):
+        return  # a writing session: nothing to look at
     if session.new or session.deleted or any(session.is_modified(obj) for obj in session.dirty):
         _refuse_in_reader(session)
 
