@@ -5,7 +5,8 @@
 
 The request goes through the real Bolt app in this process (signed, process_before_response, answers
 to a local sink), as in benchmarks.counts; times are this thread's CPU time, so other work on the
-machine does not inflate them. Kinds: status, area, words, summary, mine, update, home, digest, submit.
+machine does not inflate them. Kinds: status, area, words, question, summary, mine, update, home, digest,
+submit. `--cold` forgets the kept answers before each request: what the first request after a write costs.
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ def requests(
         "status": lambda: command("status"),
         "area": lambda: command(f"status {area}"),
         "words": lambda: command("status foster carer reviews"),
+        "question": lambda: command("what is off track?"),
         "summary": lambda: command("summary"),
         "mine": lambda: command("mine"),
         "update": lambda: command(f"update {own} on track 50% Profiling note"),
@@ -107,6 +109,9 @@ def main(argv: list[str] | None = None) -> int:
         "--database",
         default="qib_bench",
         help="the database on QIB_BENCH_DATABASE_URL's server holding the plan",
+    )
+    parser.add_argument(
+        "--cold", action="store_true", help="forget the kept answers before each request (after a write)"
     )
     parser.add_argument("--quiet", action="store_true", help="the figures only, without the profile")
     parser.add_argument("--sql", action="store_true", help="print the statements of one more request")
@@ -145,6 +150,11 @@ def main(argv: list[str] | None = None) -> int:
             deps.outbox.answer_with(lambda: None)
         assert user and chair and own and area and plan_id, "the benchmark plan has no owner, chair or area"
         make = requests(sink, user, chair, own, area, plan_id)[args.kind]
+        if args.cold:
+            from bot.services.read_model import answers
+
+            warm = make
+            make = lambda: (answers.clear(), warm())[1]  # noqa: E731
         for _ in range(3):
             app.dispatch(make())
         if args.sql:

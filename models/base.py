@@ -68,6 +68,7 @@ class StrEnumType(TypeDecorator[E]):
     def __init__(self, enum: type[E], length: int) -> None:
         super().__init__(length)
         self.enum = enum
+        self._members: dict[str, E] = {member.value: member for member in enum}  # rows by the thousand
 
     def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
         if value is None:
@@ -77,7 +78,8 @@ class StrEnumType(TypeDecorator[E]):
     def process_result_value(self, value: Any, dialect: Dialect) -> E | None:
         if value is None:
             return None
-        return self.enum(value)
+        member = self._members.get(value)
+        return self.enum(value) if member is None else member  # an unknown word raises as before
 
 
 @event.listens_for(Mapper, "mapper_configured")

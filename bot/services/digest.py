@@ -7,13 +7,13 @@ shown or exported later as the board saw it, whatever has been updated since.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.services import queries
+from bot.services.digest_latest import Latest, latest_updates
 from bot.services.digest_model import (
     BRAG,
     BRAG_COLOURS,
@@ -40,7 +40,7 @@ from bot.services.queries import AreaSummary, Change, Figures, MilestoneRow
 from bot.services.read_model import cached
 from bot.services.status import Health, roll_up
 from bot.services.wording import full_day
-from models import Area, Milestone, Person, Priority, ProgressUpdate, ScheduledPost, timezones
+from models import Area, Priority, ScheduledPost, timezones
 from models.plan import priority_area
 from models.vocab import PostKind
 
@@ -66,7 +66,7 @@ __all__ = [
 ]
 
 
-def _row(r: MilestoneRow, kind: DigestRowKind | None = None, latest: _Latest | None = None) -> DigestRow:
+def _row(r: MilestoneRow, kind: DigestRowKind | None = None, latest: Latest | None = None) -> DigestRow:
     return DigestRow(
         code=r.code,
         title=r.title,
@@ -84,65 +84,6 @@ def _row(r: MilestoneRow, kind: DigestRowKind | None = None, latest: _Latest | N
         revised_due=r.due_requested,
         revised_reason=r.due_request_reason,
     )
-
-
-@dataclass(frozen=True, slots=True)
-class _Latest:
-    """A milestone's latest progress update: what the paper quotes from it (one per milestone, so a
-    plain dataclass: nothing to validate, the database gave these types)."""
-
-    at: datetime
-    status: str
-    note: str | None
-    evidence_url: str | None
-    next_steps: str | None
-    blockers: str | None
-    decision: str | None
-    author: str | None
-
-
-def _latest_updates(db: Session, plan_id: int) -> dict[str, _Latest]:
-    """Each milestone's latest update, by code: one statement (a window over the plan's updates)."""
-    pu = ProgressUpdate
-    ranked = (
-        select(
-            pu.id.label("id"),
-            func.row_number()
-            .over(partition_by=pu.milestone_id, order_by=(pu.at.desc(), pu.id.desc()))
-            .label("n"),
-        )
-        .where(pu.plan_id == plan_id, pu.shown())
-        .subquery("ranked")
-    )
-    stmt = (
-        select(
-            Milestone.code,
-            pu.at,
-            pu.status,
-            pu.note,
-            pu.evidence_url,
-            pu.next_steps,
-            pu.blockers,
-            pu.decision,
-            Person.name,
-        )
-        .join(ranked, and_(ranked.c.id == pu.id, ranked.c.n == 1))
-        .join(Milestone, Milestone.id == pu.milestone_id)
-        .outerjoin(Person, Person.id == pu.author_id)
-    )
-    return {
-        row[0]: _Latest(
-            at=row[1],
-            status=row[2],
-            note=row[3],
-            evidence_url=row[4],
-            next_steps=row[5],
-            blockers=row[6],
-            decision=row[7],
-            author=row[8],
-        )
-        for row in db.execute(stmt)
-    }
 
 
 def _priorities(db: Session, plan_id: int, rows: list[MilestoneRow]) -> list[DigestPriority]:
@@ -240,7 +181,7 @@ def _paper(
     calendar = summary.calendar
     tz = summary.plan.timezone
     totals = summary.totals
-    latest = _latest_updates(db, plan_id)
+    latest = latest_updates(db, plan_id)
     headline = _headline(totals)
     by_area: dict[str, list[DigestRow]] = {}
     for r in rows:
@@ -327,7 +268,7 @@ def _awaiting(open_rows: list[MilestoneRow], reminders_at: datetime | None) -> l
 
 
 def _decisions_and_risks(
-    open_rows: list[MilestoneRow], latest: dict[str, _Latest], tz: str
+    open_rows: list[MilestoneRow], latest: dict[str, Latest], tz: str
 ) -> tuple[list[DigestDecision], list[DigestRisk]]:
     """The decisions owners asked of the board and the blockers they named, from each latest update."""
     decisions: list[DigestDecision] = []
@@ -363,7 +304,7 @@ def _decisions_and_risks(
 
 
 def _completions(
-    changes: Sequence[Change], rows: list[MilestoneRow], latest: dict[str, _Latest], tz: str
+    changes: Sequence[Change], rows: list[MilestoneRow], latest: dict[str, Latest], tz: str
 ) -> list[DigestChange]:
     """Milestones completed since the last board, with their impact, evidence and whether on time."""
     due_of = {r.code: r.due for r in rows}

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from bot.services.queries.people import _person_alias
@@ -40,7 +40,7 @@ class _Loaded:
 
 
 def _latest(column_name: str) -> Any:
-    """A column of the milestone's latest update, as a correlated scalar subquery.
+    """A column of the milestone's latest update, as a correlated scalar subquery (SQLite).
 
     Each one is an index probe on ``(milestone_id, at, id)``, so the cost follows the milestones shown,
     not the plan's history. (An outer join on the latest id made PostgreSQL hash every update.)
@@ -56,8 +56,21 @@ def _latest(column_name: str) -> Any:
     )
 
 
+def _latest_lateral() -> Any:
+    """The note and blockers of the milestone's latest update in one index probe (PostgreSQL's
+    LATERAL join: half the time of a probe per column on 2,000 milestones)."""
+    pu = aliased(ProgressUpdate, name="latest")
+    return (
+        select(pu.note, pu.blockers)
+        .where(pu.milestone_id == Milestone.id, pu.superseded_at.is_(None))
+        .order_by(pu.at.desc(), pu.id.desc())
+        .limit(1)
+        .lateral("latest_update")
+    )
+
+
 @cache
-def _rows_select(with_reason: bool) -> Select[Any]:
+def _rows_select(with_reason: bool, lateral: bool = False) -> Select[Any]:
     """The milestone-row SELECT without its WHERE; built once (statements are immutable)."""
     owner = _person_alias("owner")
     columns: list[Any] = [
@@ -83,15 +96,20 @@ def _rows_select(with_reason: bool) -> Select[Any]:
         Milestone.due_requested,
         Milestone.due_request_reason,
     ]
-    if with_reason:
+    latest = _latest_lateral() if with_reason and lateral else None
+    if latest is not None:
+        columns += [latest.c.note, latest.c.blockers]
+    elif with_reason:
         columns += [_latest("note"), _latest("blockers")]
-    return (
+    stmt = (
         select(*columns)
         .join(Area, Area.id == Milestone.area_id)
         .outerjoin(Priority, Priority.id == Milestone.priority_id)
         .outerjoin(owner, owner.id == Milestone.owner_id)
-        .order_by(Milestone.position, Milestone.id)
     )
+    if latest is not None:
+        stmt = stmt.outerjoin(latest, true())
+    return stmt.order_by(Milestone.position, Milestone.id)
 
 
 def _load_rows(
@@ -102,7 +120,8 @@ def _load_rows(
     with_reason: bool = True,
 ) -> list[_Loaded]:
     """Milestones of the plan matching ``where``, in plan order, as rows: one SELECT."""
-    stmt = _rows_select(with_reason).where(Milestone.plan_id == plan_id, *where)
+    lateral = db.connection().dialect.name == "postgresql"
+    stmt = _rows_select(with_reason, lateral).where(Milestone.plan_id == plan_id, *where)
     loaded = []
     for r in db.execute(stmt):
         loaded.append(
