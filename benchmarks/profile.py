@@ -154,7 +154,11 @@ def main(argv: list[str] | None = None) -> int:
             from bot.services.read_model import answers
 
             warm = make
-            make = lambda: (answers.clear(), warm())[1]  # noqa: E731
+
+            def make() -> BoltRequest:
+                answers.clear()
+                return warm()
+
         for _ in range(3):
             app.dispatch(make())
         if args.sql:
