@@ -23,19 +23,16 @@ from typing import Literal
 
 import snowballstemmer
 from rapidfuzz import fuzz, process
-from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.services.read_model import cached
-from models import Area, Milestone, Person, Priority
+from bot.services.search_entries import Entry, HitKind, entries_for
 from models.codes import normal_code
 
 __all__ = ["MAX_CHOICES", "Hit", "SearchResult", "normalise_code", "search"]
 
 #: At most this many entries in a "did you mean" list.
 MAX_CHOICES = 8
-
-HitKind = Literal["area", "milestone", "priority"]
 
 # Scoring knobs. A score is the weighted share of the query's words found in an entry (0..1) plus a
 # small bonus for how much of the entry's title the query accounts for (0..TITLE_BONUS).
@@ -89,9 +86,6 @@ GENERIC = frozenset(
         ]
     )
 )
-
-# Field weights: a word in the title counts fully; elsewhere a little less.
-W_TITLE, W_DESCRIPTION, W_CONTEXT, W_OWNER = 1.0, 0.9, 0.75, 0.8
 
 FILLER = frozenset(
     [
@@ -250,70 +244,6 @@ def _content_words(text: str) -> tuple[str, ...]:
     return tuple(w for w in _words(text) if w not in FILLER)
 
 
-@dataclass(slots=True)
-class _Entry:
-    kind: HitKind
-    code: str
-    title: str
-    area_code: str | None
-    area_id: int | None  # the area's id for a milestone; its own id for an area
-    texts: tuple[tuple[str | None, float], ...]  # (text, field weight); the title first
-
-
-def _load_areas_and_priorities(db: Session, plan_id: int) -> tuple[list[_Entry], dict[int, str]]:
-    """The plan's areas and priorities (a few dozen rows): two statements."""
-    entries: list[_Entry] = []
-    area_codes: dict[int, str] = {}
-    for a in db.execute(
-        select(Area.id, Area.code, Area.title, Area.description)
-        .where(Area.plan_id == plan_id)
-        .order_by(Area.position, Area.id)
-    ):
-        area_codes[a.id] = a.code
-        entries.append(
-            _Entry(
-                "area", a.code, a.title, a.code, a.id, ((a.title, W_TITLE), (a.description, W_DESCRIPTION))
-            )
-        )
-    for p in db.execute(
-        select(Priority.code, Priority.title)
-        .where(Priority.plan_id == plan_id)
-        .order_by(Priority.position, Priority.id)
-    ):
-        entries.append(_Entry("priority", p.code, p.title, None, None, ((p.title, W_TITLE),)))
-    return entries, area_codes
-
-
-def _load_milestones(
-    db: Session, plan_id: int, area_codes: dict[int, str], *where: ColumnElement[bool]
-) -> list[_Entry]:
-    """The plan's milestones (those matching ``where``) with their area and owner: one statement."""
-    return [
-        _Entry(
-            "milestone",
-            code,
-            title,
-            area_codes.get(area_id),
-            area_id,
-            ((title, W_TITLE), (area_title, W_CONTEXT), (name, W_OWNER), (role, W_OWNER)),
-        )
-        for code, title, area_id, area_title, name, role in db.execute(
-            select(
-                Milestone.code,
-                Milestone.title,
-                Milestone.area_id,
-                Area.title.label("area_title"),
-                Person.name,
-                Person.role,
-            )
-            .join(Area, Area.id == Milestone.area_id)
-            .outerjoin(Person, Person.id == Milestone.owner_id)
-            .where(Milestone.plan_id == plan_id, *where)
-            .order_by(Milestone.position, Milestone.id)
-        )
-    ]
-
-
 def _code_candidates(text: str) -> list[str]:
     """Every spelling in the text that could be a code, normalised ("M-07 and afi 5" -> m7, afi5, ...)."""
     candidates = [normalise_code(text)]
@@ -322,36 +252,14 @@ def _code_candidates(text: str) -> list[str]:
     return [c for c in dict.fromkeys(candidates) if c]
 
 
-def _code_filter(candidates: list[str]) -> ColumnElement[bool] | None:
-    """SQL keeping every milestone whose code could normalise to a candidate, and few others.
-
-    A code normalises to a string with the same last character, lower-cased, and (when it starts with
-    a letter) the same first: normalising only drops and adds separators and drops the zeros that lead
-    a number, and the last character is never such a zero. So ``lower(code) LIKE 'm%7'`` keeps every
-    code that can be "m-7" and more; the exact comparison is still done in Python. A code that starts
-    with a digit may start with a zero the key dropped ("01.2"), so only its end is matched.
-    """
-    patterns = {_like(c) for c in candidates}
-    if not patterns:
-        return None
-    code = func.lower(Milestone.code)
-    return or_(*(code.like(p) for p in sorted(patterns)))
-
-
-def _like(normal: str) -> str:
-    if normal[0].isalpha():
-        return normal if len(normal) == 1 else f"{normal[0]}%{normal[-1]}"
-    return f"%{normal[-1]}"
-
-
-def _hit(entry: _Entry, score: float) -> Hit:
+def _hit(entry: Entry, score: float) -> Hit:
     return Hit(entry.kind, entry.code, entry.title, entry.area_code, round(score, 3))
 
 
-def _by_code(text: str, entries: list[_Entry]) -> list[_Entry]:
+def _by_code(text: str, entries: list[Entry]) -> list[Entry]:
     """Entries whose code appears in the text, in any of its spellings ("M-07", "m7", "afi 5")."""
-    codes: dict[str, _Entry] = {normalise_code(e.code): e for e in entries}
-    found: list[_Entry] = []
+    codes: dict[str, Entry] = {normalise_code(e.code): e for e in entries}
+    found: list[Entry] = []
     for key in _code_candidates(text):
         entry = codes.get(key)
         if entry is not None and entry not in found:
@@ -382,7 +290,7 @@ def _vocabulary(
     return dict(vocabulary), list(vocabulary), mean_idf
 
 
-def _score(words: list[str], entries: list[_Entry]) -> list[tuple[float, _Entry]]:
+def _score(words: list[str], entries: list[Entry]) -> list[tuple[float, Entry]]:
     vocabulary, vocab, mean_idf = _vocabulary(tuple(e.texts for e in entries))
 
     per_word: list[dict[int, float]] = []  # for each query word: entry index -> similarity (0..1)
@@ -418,7 +326,7 @@ def _score(words: list[str], entries: list[_Entry]) -> list[tuple[float, _Entry]
     ]
     total = sum(idf)
 
-    scored: list[tuple[float, _Entry]] = []
+    scored: list[tuple[float, Entry]] = []
     touched = {i for best in per_word for i in best}
     all_matched = set().union(*matched_vocab)
     for i in touched:
@@ -432,8 +340,8 @@ def _score(words: list[str], entries: list[_Entry]) -> list[tuple[float, _Entry]
 
 
 def _area_over_its_milestones(
-    scored: list[tuple[float, _Entry]], close: list[tuple[float, _Entry]], best_score: float
-) -> tuple[float, _Entry] | None:
+    scored: list[tuple[float, Entry]], close: list[tuple[float, Entry]], best_score: float
+) -> tuple[float, Entry] | None:
     """An area whose own milestones are its only close rivals is what was meant."""
     for score, entry in scored:
         if score < best_score - AREA_MARGIN:
@@ -454,14 +362,9 @@ def search(db: Session, plan_id: int, text: str) -> SearchResult:
 @cached
 def _search(*, db: Session, plan_id: int, text: str) -> SearchResult:
     words = list(_content_words(text))
-    entries, area_codes = _load_areas_and_priorities(db, plan_id)
-    # Codes first, reading only the milestones whose code could be in the text; every milestone (with
-    # its owner) is read only when words have to be scored.
-    could_be = _code_filter(_code_candidates(text))
-    if could_be is not None:
-        by_code = _by_code(text, entries + _load_milestones(db, plan_id, area_codes, could_be))
-    else:
-        by_code = _by_code(text, entries)
+    found = entries_for(db, plan_id, _code_candidates(text))
+    entries = found.areas_and_priorities()
+    by_code = _by_code(text, entries + found.milestones_by_code())
     if len(by_code) == 1:
         return SearchResult("match", text, tuple(words), match=_hit(by_code[0], 1.0))
     if by_code:
@@ -473,7 +376,7 @@ def _search(*, db: Session, plan_id: int, text: str) -> SearchResult:
         # would find any title with that number in it.
         return SearchResult("none", text, tuple(words))
 
-    entries += _load_milestones(db, plan_id, area_codes)
+    entries += found.milestones()
     scored = [(s, e) for s, e in _score(words, entries) if s >= MIN_SCORE]
     if not scored:
         return SearchResult("none", text, tuple(words))

@@ -1,10 +1,20 @@
-"""Finding an area or milestone from what someone typed, pinned on the Durham plan."""
+"""Finding an area or milestone from what someone typed, pinned on the Durham plan. Every test runs
+twice: reading what it needs from the database, and searching the plan's entries kept for the revision
+(as the bot does), which must find exactly the same."""
 
 from __future__ import annotations
 
 import pytest
 
 from bot.services.search import MAX_CHOICES, SearchResult, normalise_code, search
+
+
+@pytest.fixture(params=["read", "kept"])
+def db(request, sessions, kept, durham):
+    """The `read` session reads what each search needs; the `kept` one searches the kept entries (the
+    Durham plan imported first, so that they are read after it)."""
+    with sessions() if request.param == "read" else kept() as session:
+        yield session
 
 
 def matched(result: SearchResult) -> tuple[str, str] | None:

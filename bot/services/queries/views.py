@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
@@ -24,6 +25,7 @@ from bot.services.queries.results import (
     DEFAULT_DUE_SOON_DAYS,
     AreaDetail,
     AreaRef,
+    BoardCalendar,
     DueSoon,
     MilestoneDetail,
     MilestoneList,
@@ -37,6 +39,7 @@ from bot.services.queries.results import (
 )
 from bot.services.queries.rows import _due_order, _load_rows, _stale_filter, _unfinished
 from bot.services.queries.tally import _aggregate, _area_summaries, _load_areas, _tally
+from bot.services.read_model import cached, uses_cache
 from bot.services.status import SEVERITY, Health
 from models import (
     Area,
@@ -87,25 +90,75 @@ def _same_code(code: str, wanted: str) -> bool:
 
 
 def area_detail(*, db: Session, plan_id: int, today: date, code: str) -> AreaDetail:
-    """An area, its milestones and the strategic priorities that serve it. Five statements."""
-    plan, calendar = _plan_context(db, plan_id, today)
+    """An area, its milestones and the strategic priorities that serve it. Five statements; with kept
+    answers, none once the plan's areas are kept for the revision and day (_plan_areas)."""
+    if uses_cache(db):
+        kept = _plan_areas(db=db, plan_id=plan_id, today=today)
+        found = next((a for a in kept.areas if _same_code(a[1], code)), None)
+        if found is None:
+            raise _not_found("area", code, [a[1] for a in kept.areas])
+        return _area_detail(
+            found, kept.priorities.get(found[0], ()), kept.milestones.get(found[0], ()), kept.calendar
+        )
+    _plan, calendar = _plan_context(db, plan_id, today)
     areas = _load_areas(db, plan_id)
     found = next((a for a in areas if _same_code(a[1], code)), None)
     if found is None:
         raise _not_found("area", code, [a[1] for a in areas])
-    area_id, area_code, title, description = found
     priorities = [
         PriorityRef(code=p.code, title=p.title, period=p.period)
-        for p in db.execute(
-            select(Priority.code, Priority.title, Priority.period)
-            .join(priority_area, priority_area.c.priority_id == Priority.id)
-            .where(priority_area.c.area_id == area_id)
-            .order_by(Priority.position, Priority.id)
-        )
+        for p in db.execute(_AREA_PRIORITIES.where(priority_area.c.area_id == found[0]))
     ]
-    rows = [item.row for item in _load_rows(db, plan_id, calendar, Milestone.area_id == area_id)]
-    summary = _area_summaries([found], {area_id: _tally(rows, today)})[0]
-    return AreaDetail(area=summary, priorities=priorities, milestones=rows, calendar=calendar)
+    rows = [item.row for item in _load_rows(db, plan_id, calendar, Milestone.area_id == found[0])]
+    return _area_detail(found, priorities, rows, calendar)
+
+
+_AREA_PRIORITIES = (
+    select(Priority.code, Priority.title, Priority.period, priority_area.c.area_id)
+    .join(priority_area, priority_area.c.priority_id == Priority.id)
+    .order_by(Priority.position, Priority.id)
+)
+
+
+def _area_detail(
+    area: tuple[int, str, str, str],
+    priorities: Iterable[PriorityRef],
+    rows: Iterable[MilestoneRow],
+    calendar: BoardCalendar,
+) -> AreaDetail:
+    shown = list(rows)
+    summary = _area_summaries([area], {area[0]: _tally(shown, calendar.today)})[0]
+    return AreaDetail(area=summary, priorities=list(priorities), milestones=shown, calendar=calendar)
+
+
+@dataclass(frozen=True, slots=True)
+class _PlanAreas:
+    """Every area with its priorities and milestones, as the board reads them today."""
+
+    calendar: BoardCalendar
+    areas: tuple[tuple[int, str, str, str], ...]
+    priorities: dict[int, tuple[PriorityRef, ...]]
+    milestones: dict[int, tuple[MilestoneRow, ...]]
+
+
+@cached
+def _plan_areas(*, db: Session, plan_id: int, today: date) -> _PlanAreas:
+    """Five statements once per revision and day, so that each area asked after the first costs none
+    (a plan's areas are asked for one by one, 3 to 30 of them)."""
+    _plan, calendar = _plan_context(db, plan_id, today)
+    areas = tuple(_load_areas(db, plan_id))
+    priorities: dict[int, list[PriorityRef]] = defaultdict(list)
+    for p in db.execute(_AREA_PRIORITIES.where(Priority.plan_id == plan_id)):
+        priorities[p.area_id].append(PriorityRef(code=p.code, title=p.title, period=p.period))
+    milestones: dict[int, list[MilestoneRow]] = defaultdict(list)
+    for item in _load_rows(db, plan_id, calendar):
+        milestones[item.area_id].append(item.row)
+    return _PlanAreas(
+        calendar,
+        areas,
+        {area_id: tuple(found) for area_id, found in priorities.items()},
+        {area_id: tuple(rows) for area_id, rows in milestones.items()},
+    )
 
 
 def milestone_detail(*, db: Session, plan_id: int, today: date, code: str) -> MilestoneDetail:
