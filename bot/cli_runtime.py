@@ -102,7 +102,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     except WorkspaceUnknown as exc:
         raise CliError(str(exc)) from None
     from bot.heap import freeze_start_up_heap
+    from bot.usecases.warm_up import warm_up
 
+    took = warm_up(deps, settings, deps.clock())  # before the fork: every worker starts with them
+    logging.getLogger("qib.warm").info("answers prepared in %.2f s", took)
     freeze_start_up_heap()
     host = args.host or settings.qib_host
     port = args.port if args.port is not None else settings.qib_port

@@ -81,6 +81,11 @@ def person_for(db: Session, plan_id: int, slack_user_id: str) -> Person | None:
     ).one_or_none()
 
 
+def keep_people(*, db: Session, plan_id: int) -> None:
+    """Read the plan's people now (at start-up), for the first person to ask."""
+    _actors(db=db, plan_id=plan_id)
+
+
 @cached
 def _actors(*, db: Session, plan_id: int) -> dict[str, Actor]:
     """Every person of the plan with a Slack id, by that id (admins by setting are added by actor_for)."""

@@ -66,6 +66,11 @@ class _Kept:
         return list(self.every_milestone)
 
 
+def keep_entries(*, db: Session, plan_id: int) -> None:
+    """Read what a search looks in now (at start-up), for the first text typed."""
+    _plan_entries(db=db, plan_id=plan_id)
+
+
 @cached
 def _plan_entries(*, db: Session, plan_id: int) -> _Kept:
     """Three statements once per revision, so that each text typed after the first is searched in memory."""

@@ -79,6 +79,7 @@ def test_http_mode_serves_a_signed_slash_command_and_stops_cleanly_on_sigterm(
     env = bot_env(database_url, slack, SLACK_SIGNING_SECRET=SECRET, SCHEDULER="false")
     proc = start_bot(["--http", "--host", "127.0.0.1", "--port", "0"], env, tmp_path)
     stopper.append(proc)
+    wait_for_line(proc, r"answers prepared in [0-9.]+ s")  # the plan's kept answers, before it listens
     port = wait_for_line(proc, r"listening on http://127\.0\.0\.1:(\d+)/slack/events").group(1)
     http = SignedClient(f"http://127.0.0.1:{port}", SECRET)
 

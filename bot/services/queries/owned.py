@@ -83,6 +83,16 @@ def _many_asked(db: Session, plan_id: int, today: date) -> bool:
     return n > PLAN_WIDE_AFTER
 
 
+def keep_everyone(*, db: Session, plan_id: int, today: date) -> None:
+    """Read the plan's owned milestones now (at start-up), so that the first people to ask draw on
+    them as if enough had asked already."""
+    _everyone(db=db, plan_id=plan_id, today=today)
+    revision = current_revision(db, plan_id)
+    if revision is not None:
+        with _asked_lock:
+            _asked[(plan_id, revision, today)] = PLAN_WIDE_AFTER
+
+
 @dataclass(frozen=True, slots=True)
 class _Everyone:
     """The plan's people and the milestones each owns (in plan order), as the board reads them today."""

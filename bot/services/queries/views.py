@@ -141,6 +141,11 @@ class _PlanAreas:
     milestones: dict[int, tuple[MilestoneRow, ...]]
 
 
+def keep_areas(*, db: Session, plan_id: int, today: date) -> None:
+    """Read the plan's areas now (at start-up), for the first area asked."""
+    _plan_areas(db=db, plan_id=plan_id, today=today)
+
+
 @cached
 def _plan_areas(*, db: Session, plan_id: int, today: date) -> _PlanAreas:
     """Five statements once per revision and day, so that each area asked after the first costs none
