@@ -83,7 +83,9 @@ class Outage:
         self.restore()
 
 
-PG_COMMIT = b"Q\x00\x00\x00\x0bCOMMIT\x00"  # the simple-query message "COMMIT", as psycopg sends it
+# The end of the simple-query message that commits a write: the plan revision's bump and COMMIT go to the
+# server together (models/revision.py).
+PG_COMMIT = b"; COMMIT\x00"
 
 
 class ProxyOutage(Outage):
