@@ -6,12 +6,13 @@ import json
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.middleware import Middleware
+from slack_bolt.middleware.authorization import SingleTeamAuthorization
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
@@ -19,6 +20,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.web import SlackResponse
 
 import handlers
 from bot.deps import Deps
@@ -45,6 +47,9 @@ class Workspace:
 
     team_id: str | None
     enterprise_id: str | None = None
+    # What auth.test said when the workspace was learnt from it: Bolt's authorization reuses it, so no
+    # worker process asks again on its first requests (each of a burst's first requests did, at once).
+    answer: SlackResponse | None = field(default=None, compare=False, repr=False)
 
     def owns(self, team_id: str | None, enterprise_id: str | None) -> bool:
         # A request naming no team cannot show it is from ours, and an Enterprise Grid id does not make
@@ -86,7 +91,7 @@ def learn_workspace(client: WebClient) -> Workspace:
     team, enterprise = answer.get("team_id") or None, answer.get("enterprise_id") or None
     if team is None and enterprise is None:
         raise WorkspaceUnknown("could not learn the bot's workspace: auth.test named no team")
-    return Workspace(team_id=team, enterprise_id=enterprise)
+    return Workspace(team_id=team, enterprise_id=enterprise, answer=answer)
 
 
 def _safe_id(value: object) -> str:
@@ -150,6 +155,7 @@ def create_app(
         app = _bolt_app(settings, client, authorize, process_before_response, bolt_log)
     finally:
         bolt_log.removeFilter(_no_token_warning)
+    _reuse_auth_test(app, workspace.answer)
     app.use(_OnlyWorkspace(workspace))
     router = Router()
     app.use(_Share(settings, deps, router))
@@ -183,6 +189,15 @@ def _bolt_app(
         raise_error_for_unhandled_request=False,
         logger=logger,
     )
+
+
+def _reuse_auth_test(app: App, answer: SlackResponse | None) -> None:
+    """Give Bolt's single-workspace authorization the auth.test answer the app was started with."""
+    if answer is None:
+        return
+    for middleware in app._middleware_list:  # Bolt keeps its built-in middleware here
+        if isinstance(middleware, SingleTeamAuthorization) and middleware.auth_test_result is None:
+            middleware.auth_test_result = answer
 
 
 class _Share(Middleware):
