@@ -94,23 +94,25 @@ def area_detail(*, db: Session, plan_id: int, today: date, code: str) -> AreaDet
     answers, none once the plan's areas are kept for the revision and day (_plan_areas)."""
     if uses_cache(db):
         kept = _plan_areas(db=db, plan_id=plan_id, today=today)
-        found = next((a for a in kept.areas if _same_code(a[1], code)), None)
-        if found is None:
-            raise _not_found("area", code, [a[1] for a in kept.areas])
+        found = _find_area(kept.areas, code)
         return _area_detail(
             found, kept.priorities.get(found[0], ()), kept.milestones.get(found[0], ()), kept.calendar
         )
     _plan, calendar = _plan_context(db, plan_id, today)
-    areas = _load_areas(db, plan_id)
-    found = next((a for a in areas if _same_code(a[1], code)), None)
-    if found is None:
-        raise _not_found("area", code, [a[1] for a in areas])
+    found = _find_area(_load_areas(db, plan_id), code)
     priorities = [
         PriorityRef(code=p.code, title=p.title, period=p.period)
         for p in db.execute(_AREA_PRIORITIES.where(priority_area.c.area_id == found[0]))
     ]
     rows = [item.row for item in _load_rows(db, plan_id, calendar, Milestone.area_id == found[0])]
     return _area_detail(found, priorities, rows, calendar)
+
+
+def _find_area(areas: Sequence[tuple[int, str, str, str]], code: str) -> tuple[int, str, str, str]:
+    found = next((a for a in areas if _same_code(a[1], code)), None)
+    if found is None:
+        raise _not_found("area", code, [a[1] for a in areas])
+    return found
 
 
 _AREA_PRIORITIES = (
