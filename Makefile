@@ -41,14 +41,18 @@ PYTEST := PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -m "not soak" -n $(TE
 test-sqlite: $(VENV)/.installed
 	QIB_TEST_DATABASE_URL= $(PYTEST) $(PYTEST_ARGS)
 
+# ONLY_DATABASE=1 runs only the tests that reach the test database (tests/conftest.py): `make test` sets it
+# for the PostgreSQL half, as the SQLite half runs the others already and they do the same on both.
+ONLY_DATABASE ?=
 test-postgres: $(VENV)/.installed
-	QIB_TEST_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) $(PYTEST_ARGS)
+	QIB_TEST_DATABASE_URL=$(PG_TEST_URL) QIB_TEST_ONLY_DATABASE=$(ONLY_DATABASE) $(PYTEST) $(PYTEST_ARGS)
 
 # Lint, then both suites side by side; each one's output is printed whole when it ends (--output-sync),
 # and the target fails when either fails.
 test: lint
 	@echo "running the SQLite and PostgreSQL suites side by side; each prints its report when it ends"
-	@$(MAKE) --no-print-directory -j2 --output-sync=target -o $(VENV)/.installed test-sqlite test-postgres
+	@$(MAKE) --no-print-directory -j2 --output-sync=target -o $(VENV)/.installed test-sqlite test-postgres \
+		ONLY_DATABASE=1
 
 # Exploration: fresh random examples, twenty times as many (QIB_PROPERTY_SCALE); failures are kept in
 # .hypothesis/ and replayed first next time.

@@ -180,6 +180,9 @@ def _bolt_app(
     logger: logging.Logger,
 ) -> App:
     return App(
+        # The name Bolt would take from its caller's file; given, so that Bolt does not call
+        # inspect.stack(), which reads the source of every frame (tens of milliseconds in a deep stack).
+        name="app.py",
         client=client,
         token=None,
         authorize=authorize,

@@ -5,6 +5,7 @@ the Slack stand-in (`slack`, `bot`, `make_bot`). Each fixture name has one meani
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import tempfile
 import uuid
@@ -188,7 +189,9 @@ def make_bot(database_url: str, engine: Engine, slack: FakeSlack, durham: int) -
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under pytest-xdist (`--dist loadgroup`), the tests of a module that share a module-scoped fixture
-    (plans built once, a server started once) run on one worker, so that fixture is built once."""
+    (plans built once, a server started once) run on one worker, so that fixture is built once. First,
+    in `make test`'s PostgreSQL half, the tests that never reach the database are deselected."""
+    _keep_only_database_tests(config, items)
     for item in items:
         info = getattr(item, "_fixtureinfo", None)
         if info is None:
@@ -200,6 +203,33 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         )
         if shared:
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+
+
+def _uses_the_test_database(item: pytest.Item) -> bool:
+    """The test reaches the database QIB_TEST_DATABASE_URL names: through the fixtures (every one that
+    does asks for `database_url`), or its module reads the variable itself."""
+    if "database_url" in getattr(item, "fixturenames", ()):
+        return True
+    path = getattr(getattr(item, "module", None), "__file__", None)
+    return path is not None and _reads_the_variable(path)
+
+
+@functools.cache
+def _reads_the_variable(path: str) -> bool:
+    return "QIB_TEST_DATABASE_URL" in Path(path).read_text(encoding="utf-8")
+
+
+def _keep_only_database_tests(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`make test` runs the suite on SQLite and on PostgreSQL side by side; a test that never reaches the
+    test database does the same on both, so the PostgreSQL half (QIB_TEST_ONLY_DATABASE=1) runs only the
+    tests that reach it, and reports the others as deselected. `make test-postgres` runs them all."""
+    if os.environ.get("QIB_TEST_ONLY_DATABASE") != "1":
+        return
+    kept = [item for item in items if _uses_the_test_database(item)]
+    if len(kept) < len(items):
+        kept_ids = {id(item) for item in kept}
+        config.hook.pytest_deselected(items=[item for item in items if id(item) not in kept_ids])
+        items[:] = kept
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from qib_testing.people import IRO, SAFEGUARDING
+from tests.snapshot import ArrangedOnce
 
 # The questions the board asked, and how each answer begins (after M-07 goes amber, M-06 red).
 QUOTED = {
@@ -30,17 +31,28 @@ QUOTED = {
 }
 
 
+@pytest.fixture(scope="module")
+def ratings() -> ArrangedOnce:
+    """The two updates as the first question's test on this module's worker gave them, for the others."""
+    return ArrangedOnce()
+
+
 @pytest.fixture
-def rated(bot):
-    """M-07 amber and M-06 red, as their owner reported them."""
+def rated(bot, engine, ratings):
+    """M-07 amber and M-06 red, as their owner reported them (given once per worker through the bot,
+    then the rows those updates wrote, inserted again: the 48 questions need not give them 48 times)."""
+    ratings.once("rated", engine, bot.slack, lambda: _rate(bot), bot=bot)
+    bot.slack.reset()
+    return bot
+
+
+def _rate(bot) -> None:
     bot.command(
         "update M-07 at risk 40% Procedure sign-off delayed; recovery: legal review booked", user=SAFEGUARDING
     )
     bot.command(
         "update M-06 off track 30% Trainer withdrew; recovery: new trainer from March", user=SAFEGUARDING
     )
-    bot.slack.reset()
-    return bot
 
 
 @pytest.mark.parametrize(("question", "expected"), list(QUOTED.items()))
