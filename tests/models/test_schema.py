@@ -9,7 +9,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from models import Area, Base, Milestone, Plan, ProgressUpdate, ScheduledPost
-from models.db import current_revision
+from models.db import SCHEMA_HEAD, alembic_config, current_revision
 
 
 def test_migrations_match_the_models(engine):
@@ -17,6 +17,16 @@ def test_migrations_match_the_models(engine):
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
         diff = compare_metadata(ctx, Base.metadata)
     assert diff == []
+
+
+def test_the_schema_head_the_start_compares_with_is_alembics_newest_migration(engine):
+    from alembic.script import ScriptDirectory
+
+    assert ScriptDirectory.from_config(alembic_config(engine)).get_current_head() == SCHEMA_HEAD
+    with engine.connect() as conn:
+        assert (
+            current_revision(engine) == MigrationContext.configure(conn).get_current_revision() == SCHEMA_HEAD
+        )
 
 
 def test_migrations_reach_head_and_create_every_table(engine):
