@@ -51,15 +51,24 @@ class Pacer:
     """When the worker thread may post next. In a lull, at once. While the process is answering
     requests, after MAX_DEFER_SECONDS at first, and then after a rest four times as long as the last post
     took: a burst that outlasts the deferral still has the CPU (and the GIL) four parts in five, and the
-    posts still go out, slower. A post's cost is its wall time, which grows as the process gets busier."""
+    posts still go out, slower. A post's cost is its wall time, which grows as the process gets busier.
+    A burst that begins after a lull is deferred to afresh, even in the middle of a long drain: the
+    200 saves of a board deadline are acknowledged first, whatever the worker had queued before them."""
 
     def __init__(self, bell: OutboxBell) -> None:
         self.bell = bell
         self.defer_until = monotonic() + MAX_DEFER_SECONDS
         self._not_before = 0.0
         self._started = 0.0
+        self._lull_seen = False
 
     def wait(self) -> None:
+        if self.bell.quiet(LULL_SECONDS):
+            self._lull_seen = True  # the next burst gets a deferral of its own
+            return
+        if self._lull_seen:
+            self._lull_seen = False
+            self.defer_until = monotonic() + MAX_DEFER_SECONDS
         until = max(self.defer_until, self._not_before)
         while not self.bell.quiet(LULL_SECONDS) and monotonic() < until:
             sleep(LULL_SECONDS / 3)

@@ -81,3 +81,22 @@ def test_in_a_lull_the_worker_posts_without_resting():
     started = time.monotonic()
     pacer.wait()
     assert time.monotonic() - started < 0.05
+
+
+def test_a_burst_after_a_lull_is_deferred_to_afresh_in_the_middle_of_a_drain():
+    bell = OutboxBell()
+    pacer = Pacer(bell)
+    pacer.defer_until = 0.0  # a long drain: its first deferral is long over
+    time.sleep(outbox_worker.LULL_SECONDS * 2)
+    pacer.wait()  # a lull: posts at once, and remembers it
+    post(pacer, 0.0)
+    with bell.serving():  # a new burst begins
+        started = time.monotonic()
+        assert pacer.defer_until <= started
+        waiter = threading.Thread(target=pacer.wait)
+        waiter.start()
+        waiter.join(0.5)
+        assert waiter.is_alive()  # deferred to again, not paced at a fifth of the time
+        assert pacer.defer_until > started
+    waiter.join(2.0)
+    assert not waiter.is_alive()  # the burst is over: the post follows the lull
