@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
+from bot.services.digest import Digest
 from bot.services.read_model import FrozenDict, FrozenList
 from handlers.blocks import Reply
 
@@ -42,24 +43,51 @@ def blocks_once(
     return _once(render, list)
 
 
-def _once(render: Callable[Concatenate[A, P], D], copy: Callable[[D], D]) -> Callable[Concatenate[A, P], D]:
+def paper_drawn_once(
+    render: Callable[Concatenate[Digest, P], Reply],
+) -> Callable[Concatenate[Digest, P], Reply]:
+    """drawn_once for a reply drawn from the board paper. Each request's paper is a copy of the kept one
+    given its own moment (bot.services.digest.build_digest), so it is known by the frozen contents every
+    copy shares (its areas) and by the day of its moment, all a reply reads of the moment."""
+    return _once(render, _copy, held=_paper_contents, moment=lambda paper: paper.generated_at.date())
+
+
+def _paper_contents(paper: Digest) -> object | None:
+    return paper.areas if isinstance(paper.areas, FrozenList) else None
+
+
+def _kept_answer(answer: object) -> object | None:
+    return answer if _kept(answer) else None
+
+
+def _once(
+    render: Callable[Concatenate[A, P], D],
+    copy: Callable[[D], D],
+    *,
+    held: Callable[[A], object | None] = _kept_answer,
+    moment: Callable[[A], Hashable] = lambda _answer: None,
+) -> Callable[Concatenate[A, P], D]:
+    """`held(answer)`: the kept object the reply is drawn from (None: not kept, drawn every time); the
+    entry holds it, so its id cannot be reused while the entry lives."""
+
     @functools.wraps(render)
     def draw(answer: A, *args: P.args, **kwargs: P.kwargs) -> D:
-        if not _kept(answer):
+        kept = held(answer)
+        if kept is None:
             return render(answer, *args, **kwargs)
-        key = (render, id(answer), args, tuple(sorted(kwargs.items())))
+        key = (render, id(kept), moment(answer), args, tuple(sorted(kwargs.items())))
         try:
             hash(key)
         except TypeError:
             return render(answer, *args, **kwargs)
         with _lock:
             found = _replies.get(key)
-            if found is not None and found[0] is answer:
+            if found is not None and found[0] is kept:
                 _replies.move_to_end(key)
                 return copy(found[1])
         drawn = render(answer, *args, **kwargs)
         with _lock:
-            _replies[key] = (answer, copy(drawn))
+            _replies[key] = (kept, copy(drawn))
             while len(_replies) > MAX_REPLIES:
                 _replies.popitem(last=False)
         return drawn

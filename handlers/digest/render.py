@@ -11,6 +11,7 @@ from bot.services.periods import period_label
 from bot.services.reminders import ReminderBatch
 from handlers import blocks as bk
 from handlers.blocks import Reply
+from handlers.drawn import paper_drawn_once
 from handlers.inspection.render import inspection_blocks, inspection_text
 from handlers.measures.render import measures_due_blocks
 from handlers.status.render import UPDATE_BUTTON, milestone_line, packed
@@ -393,6 +394,7 @@ SUMMARY_LIMIT = 8  # items per section in /qib summary: the thread-free, one-scr
 SHARE_SUMMARY = "share_summary"  # the action handlers.status answers
 
 
+@paper_drawn_once
 def summary_message(d: Digest, *, shared: bool = False, meetings: str | None = None) -> Reply:
     """`/qib summary`: the paper as it stands now, in the paper's order and in brief.
 
