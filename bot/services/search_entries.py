@@ -79,7 +79,8 @@ def _plan_entries(*, db: Session, plan_id: int) -> _Kept:
 
 
 class _Read:
-    """Straight from the database, no more than the search needs."""
+    """Straight from the database, no more than the search needs (the areas and priorities first: they
+    give the milestones their area codes)."""
 
     def __init__(self, db: Session, plan_id: int, code_candidates: list[str]) -> None:
         self.db, self.plan_id, self.candidates = db, plan_id, code_candidates
