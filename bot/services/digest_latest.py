@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, select, true
 from sqlalchemy.orm import Session
 
+from bot.services.queries.rows import latest_update_lateral
 from models import Milestone, Person, ProgressUpdate
 
 
@@ -51,20 +52,12 @@ def latest_updates(db: Session, plan_id: int) -> dict[str, Latest]:
 
 
 def _latest_by_probe(plan_id: int, columns: tuple[Any, ...]) -> Select[Any]:
-    """PostgreSQL: one backward probe of the (milestone_id, at, id) index per milestone (a LATERAL
-    join), so the cost follows the plan's milestones, not its history (a window over 100,000 updates
-    sorted them all: 80 ms against 14)."""
-    pu = ProgressUpdate
-    latest = (
-        select(pu)
-        .where(pu.milestone_id == Milestone.id, pu.shown())
-        .order_by(pu.at.desc(), pu.id.desc())
-        .limit(1)
-        .lateral("latest")
-    )
-    picked = [getattr(latest.c, column.key) for column in columns]
+    """PostgreSQL: one index probe per milestone (bot.services.queries.rows.latest_update_lateral), so
+    the cost follows the plan's milestones, not its history (a window over 100,000 updates sorted them
+    all: 80 ms against 14)."""
+    latest = latest_update_lateral(*(column.key for column in columns), "author_id")
     return (
-        select(Milestone.code, *picked, Person.name)
+        select(Milestone.code, *(getattr(latest.c, column.key) for column in columns), Person.name)
         .select_from(Milestone)
         .join(latest, true())
         .outerjoin(Person, Person.id == latest.c.author_id)

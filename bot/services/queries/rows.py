@@ -56,13 +56,14 @@ def _latest(column_name: str) -> Any:
     )
 
 
-def _latest_lateral() -> Any:
-    """The note and blockers of the milestone's latest update in one index probe (PostgreSQL's
-    LATERAL join: half the time of a probe per column on 2,000 milestones)."""
+def latest_update_lateral(*names: str) -> Any:
+    """These columns of the milestone's latest shown update, as a LATERAL subquery (PostgreSQL): one
+    backward probe of the ``(milestone_id, at, id)`` index per milestone, however many columns (a
+    probe per column took twice as long on 2,000 milestones)."""
     pu = aliased(ProgressUpdate, name="latest")
     return (
-        select(pu.note, pu.blockers)
-        .where(pu.milestone_id == Milestone.id, pu.superseded_at.is_(None))
+        select(*(getattr(pu, name) for name in names))
+        .where(pu.milestone_id == Milestone.id, pu.shown())
         .order_by(pu.at.desc(), pu.id.desc())
         .limit(1)
         .lateral("latest_update")
@@ -96,7 +97,7 @@ def _rows_select(with_reason: bool, lateral: bool = False) -> Select[Any]:
         Milestone.due_requested,
         Milestone.due_request_reason,
     ]
-    latest = _latest_lateral() if with_reason and lateral else None
+    latest = latest_update_lateral("note", "blockers") if with_reason and lateral else None
     if latest is not None:
         columns += [latest.c.note, latest.c.blockers]
     elif with_reason:
