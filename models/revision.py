@@ -12,9 +12,9 @@ How writes are seen, all through SQLAlchemy Session events installed once for ev
 - Core writes through the session (``db.execute(update(...))``, insert, delete, or a text statement
   that starts with one of those): ``do_orm_execute`` marks every plan.
 - ``before_commit`` of the outermost transaction (never a savepoint, whose rollback could undo the
-  bump while the writes outside it stay) flushes, then runs one ``UPDATE plan_revision SET revision =
-  revision + 1`` (for the plans named, or all), and creates the row of a plan inserted in this
-  transaction. The marks are forgotten when the outermost transaction ends, committed or not.
+  bump while the writes outside it stay) flushes, creates the row of a plan inserted in this
+  transaction, then runs one ``UPDATE plan_revision SET revision = revision + 1`` (for the plans named,
+  or all); on PostgreSQL that UPDATE and the COMMIT go to the server as one message. The marks are forgotten when the outermost transaction ends, committed or not.
 - Schema migrations bump every plan from models/migrations/env.py (``bump_all``).
 
 Writes made on a bare Connection (not through a Session) are not seen: call ``bump_all`` there.
@@ -156,7 +156,8 @@ def _do_orm_execute(state: ORMExecuteState) -> None:
 
 
 def _bump(session: Session) -> None:
-    """Run at the outermost commit: one UPDATE for the plans written (and the rows of new plans)."""
+    """Run at the outermost commit: the rows of new plans, then one UPDATE for the plans written (with
+    the COMMIT itself where _commits_with_the_bump)."""
     written = session.info.get(WRITES)
     if not written:
         return

@@ -81,9 +81,8 @@ def current_revision(db: Session, plan_id: int) -> Revision | None:
         kept = memo.get(plan_id)
         if kept is not None and kept[0] == writes:
             return kept[1]
-    row = (
-        db.connection().execute(_REVISION, {"plan_id": plan_id}).one_or_none()
-    )  # Core: no ORM on the hot path
+    # Core, not the ORM: this is the one statement of every warm request.
+    row = db.connection().execute(_REVISION, {"plan_id": plan_id}).one_or_none()
     found = None if row is None else (row[0], row[1])
     if memo is not None:
         memo[plan_id] = (writes, found)
