@@ -11,6 +11,8 @@ from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.listener_matcher import ListenerMatcher
+from slack_bolt.listener_matcher.builtins import BuiltinListenerMatcher
 from slack_bolt.middleware import Middleware
 from slack_bolt.middleware.authorization import SingleTeamAuthorization
 from slack_sdk import WebClient
@@ -160,6 +162,7 @@ def create_app(
     router = Router()
     app.use(_Share(settings, deps, router))
     handlers.register(app, router)
+    _match_on_the_body(app)
     app.error(on_error)
     if process_before_response:  # nothing outlives the request: it posts what it queued itself
         run_inline(Courier(deps, settings, client))
@@ -201,6 +204,29 @@ def _reuse_auth_test(app: App, answer: SlackResponse | None) -> None:
     for middleware in app._middleware_list:  # Bolt keeps its built-in middleware here
         if isinstance(middleware, SingleTeamAuthorization) and middleware.auth_test_result is None:
             middleware.auth_test_result = answer
+
+
+def _match_on_the_body(app: App) -> None:
+    """Give each listener's built-in matchers the request body directly. Bolt's own matcher first builds
+    every keyword argument a listener could take (each payload shape, each utility) and then passes
+    the body alone, for every listener it tries in turn: a view submission, tried against a score of
+    listeners before its own, paid for a score of them."""
+    for listener in app._listeners:  # Bolt keeps the registered listeners here, in order
+        listener.matchers = [_BodyMatcher(m) if _takes_the_body(m) else m for m in listener.matchers]
+
+
+def _takes_the_body(matcher: ListenerMatcher) -> bool:
+    return type(matcher) is BuiltinListenerMatcher and matcher.arg_names == ["body"]
+
+
+class _BodyMatcher(ListenerMatcher):
+    """A built-in matcher (app.command, app.action, app.event...: a function of the body) called as is."""
+
+    def __init__(self, builtin: BuiltinListenerMatcher) -> None:
+        self.func = builtin.func
+
+    def matches(self, req: BoltRequest, resp: BoltResponse) -> bool:
+        return bool(self.func(req.body))
 
 
 class _Share(Middleware):
