@@ -7,7 +7,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
@@ -215,7 +215,7 @@ def _match_on_the_body(app: App) -> None:
         listener.matchers = [_BodyMatcher(m) if _takes_the_body(m) else m for m in listener.matchers]
 
 
-def _takes_the_body(matcher: ListenerMatcher) -> bool:
+def _takes_the_body(matcher: ListenerMatcher) -> TypeGuard[BuiltinListenerMatcher]:
     return type(matcher) is BuiltinListenerMatcher and matcher.arg_names == ["body"]
 
 
