@@ -10,7 +10,8 @@ How writes are seen, all through SQLAlchemy Session events installed once for ev
   delegate, an association row) marks *every* plan. Bumping too often only costs a rebuild; bumping
   too rarely would serve a stale answer, so whenever the plan is not known cheaply, all plans move.
 - Core writes through the session (``db.execute(update(...))``, insert, delete, or a text statement
-  that starts with one of those): ``do_orm_execute`` marks every plan.
+  that starts with one of those): ``do_orm_execute`` marks every plan, or the one plan a write names
+  in its ``PLAN_WRITTEN`` execution option (bot.services.audit).
 - ``before_commit`` of the outermost transaction (never a savepoint, whose rollback could undo the
   bump while the writes outside it stay) flushes, creates the row of a plan inserted in this
   transaction, then runs one ``UPDATE plan_revision SET revision = revision + 1`` (for the plans named,
@@ -63,6 +64,8 @@ _COMMITTING = "qib_committing_writes"  # session.info: the commit under way carr
 _BUMPING = "qib_bumping"  # session.info: the bump itself is running (not a write to record)
 ALL = "all"
 NOT_READ = "qib_not_read"  # Table.info: no query reads this table, so its writes bump no revision
+# An execution option of a Core write through a session: the one plan it writes (only that plan moves)
+PLAN_WRITTEN = "qib_plan_written"
 
 
 def new_token() -> str:
@@ -143,6 +146,10 @@ def _do_orm_execute(state: ORMExecuteState) -> None:
     if state.is_insert or state.is_update or state.is_delete:
         _refuse_in_reader(state.session)
         if _not_read(getattr(state.statement, "table", None)):
+            return
+        named = state.execution_options.get(PLAN_WRITTEN)
+        if isinstance(named, int):
+            _mark(state.session, {named})
             return
         _mark(state.session, ALL)
         if state.is_insert:

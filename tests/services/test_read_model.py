@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,10 +14,13 @@ from sqlalchemy import select, text, update
 
 from bot.services import queries as q
 from bot.services import read_model
+from bot.services.audit import AuditAction, audit
+from bot.services.planfile import import_plan, parse_plan_text
 from bot.services.read_model import FrozenList, current_revision
 from models import Area, Milestone
 from models.db import Sessions, make_engine, make_sessionmaker
 from models.revision import READ_MODEL, bump_all
+from seeds import DURHAM
 from tests.conftest import ROOT
 from tests.services.conftest import counting
 
@@ -88,6 +91,19 @@ def test_core_and_text_writes_bump_too(kept, durham):
         db.execute(select(Milestone.id)).all()
         db.commit()
     assert revision(kept, durham) == before + 2, "a read is not a write"
+
+
+def test_an_audit_row_moves_its_own_plans_revision_and_no_other(kept, durham):
+    """The audit row is a Core INSERT that names its plan (models.revision.PLAN_WRITTEN)."""
+    other_plan = DURHAM.read_text(encoding="utf-8").replace("title: ", "title: Other ", 1)
+    with kept.begin() as db:
+        other = import_plan(db, parse_plan_text(other_plan), now=datetime(2020, 2, 1, tzinfo=UTC)).plan_id
+    before = revision(kept, durham), revision(kept, other)
+    with kept.begin() as db:
+        audit(
+            db, plan_id=durham, at=datetime.now(UTC), actor="A tester", action=AuditAction.UPDATE, entity="x"
+        )
+    assert (revision(kept, durham), revision(kept, other)) == (before[0] + 1, before[1])
 
 
 def test_a_write_outside_a_rolled_back_savepoint_still_bumps(kept, durham):
