@@ -5,8 +5,8 @@ percent, and audits the change. The caller owns the transaction (`with sessions.
 
 Exactly once: an idempotency key (the modal's view id, a command's trigger id) already recorded
 for the same request returns the original result with `duplicate=True`, both when it is seen up front
-and when two requests race to insert it (the unique constraint fails inside a SAVEPOINT, which is
-rolled back). The same request means the same key, author, milestone and content (a digest of them is
+and when two requests race to insert it (the insert gives way on the unique key: ON CONFLICT DO
+NOTHING, so the transaction goes on without a savepoint). The same request means the same key, author, milestone and content (a digest of them is
 stored with the update): a key reused by anyone or anything else is a new update, stored under the
 key with the digest appended, so no one is ever shown someone else's update as their own.
 Nothing lost: the milestone row is locked (`SELECT ... FOR UPDATE` on PostgreSQL; SQLite runs one
@@ -22,9 +22,9 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy import Insert, Table, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from bot.services.audit import AuditAction, audit
 from bot.services.errors import InvalidInput, NoChange, NotAllowed
@@ -54,6 +54,7 @@ from bot.services.update_form import Choice, FormDefaults, form_defaults, latest
 from bot.services.update_results import UpdateResult, result_of, summarise
 from bot.services.update_results import as_result as _result
 from models import Milestone, Person, ProgressUpdate
+from models.revision import PLAN_WRITTEN
 from models.vocab import Status
 
 
@@ -145,10 +146,10 @@ def record(db: Session, request: UpdateRequest) -> UpdateResult:
             db, milestone, checked.after_status, checked.after_percent, checked.texts, checked.url
         )
     findings, why = _screened(db, plan_id, checked, request, today)
-    row = _new_row(request, milestone, checked, acting_as.author.id, key_free=key_free)
-    earlier = _insert(db, row, plan_id, checked.key, checked.digest)
-    if earlier is not None:
-        return _result(db, earlier, duplicate=True)
+    new_row = _new_row(request, milestone, checked, acting_as.author.id, key_free=key_free)
+    row, duplicate = _insert(db, new_row, checked.key)
+    if duplicate:
+        return _result(db, row, duplicate=True)
     _move_milestone(db, milestone, row, checked, acting_as.author, request.now)
     if findings:
         _audit_override(db, row, acting_as.author, milestone.code, findings, why)
@@ -259,27 +260,27 @@ def _screened(
 
 def _new_row(
     request: UpdateRequest, milestone: Milestone, checked: _Checked, author_id: int, *, key_free: bool
-) -> ProgressUpdate:
+) -> dict[str, Any]:
     key, digest = checked.key, checked.digest
-    return ProgressUpdate(
-        plan_id=request.plan_id,
-        milestone_id=milestone.id,
-        author_id=author_id,
-        at=request.now,
-        status=checked.after_status,
-        percent=checked.after_percent,
-        previous_status=milestone.status,
-        previous_percent=milestone.percent,
-        note=checked.texts["note"],
-        evidence_url=checked.url,
-        next_steps=checked.texts["next_steps"],
-        blockers=checked.texts["blockers"],
-        decision=checked.texts["decision"],
-        reopen_reason=checked.reason if checked.reopened else None,
-        source=checked.source,
-        idempotency_key=key if key_free else scoped_key(key, digest),
-        request_digest=digest,
-    )
+    return {
+        "plan_id": request.plan_id,
+        "milestone_id": milestone.id,
+        "author_id": author_id,
+        "at": request.now,
+        "status": checked.after_status,
+        "percent": checked.after_percent,
+        "previous_status": milestone.status,
+        "previous_percent": milestone.percent,
+        "note": checked.texts["note"],
+        "evidence_url": checked.url,
+        "next_steps": checked.texts["next_steps"],
+        "blockers": checked.texts["blockers"],
+        "decision": checked.texts["decision"],
+        "reopen_reason": checked.reason if checked.reopened else None,
+        "source": checked.source,
+        "idempotency_key": key if key_free else scoped_key(key, digest),
+        "request_digest": digest,
+    }
 
 
 def _move_milestone(
@@ -434,23 +435,41 @@ def _find_update(db: Session, plan_id: int, key: str, digest: str) -> ProgressUp
     ).first()
 
 
-def _insert(db: Session, row: ProgressUpdate, plan_id: int, key: str, digest: str) -> ProgressUpdate | None:
-    """Insert the update; if a racing request took its key first, the update that request recorded when
-    it was this same request, else insert again under the scoped key (None: ours is in)."""
-    for _ in range(2):
-        try:
-            with db.begin_nested():
-                db.add(row)
-                db.flush()
-            return None
-        except IntegrityError:
-            earlier = _find_update(db, plan_id, key, digest)
-            if earlier is not None:
-                return earlier
-            if row.idempotency_key == scoped_key(key, digest):
-                raise
-            row.idempotency_key = scoped_key(key, digest)
-    raise AssertionError("unreachable")  # pragma: no cover
+def _insert(db: Session, row: dict[str, Any], key: str) -> tuple[ProgressUpdate, bool]:
+    """Insert the update, or give way if a racing request took its key first: then (the update that
+    request recorded, True) when it was this same request, else ours again under the scoped key. A key
+    taken even so (the same scoped key: never in practice) fails as a unique key does."""
+    digest, plan_id = row["request_digest"], row["plan_id"]
+    written = {PLAN_WRITTEN: plan_id}
+    new_id = db.execute(_giving_way(db), row, execution_options=written).scalar()
+    if new_id is None:
+        earlier = _find_update(db, plan_id, key, digest)
+        if earlier is not None:
+            return earlier, True
+        row = {**row, "idempotency_key": scoped_key(key, digest)}
+        new_id = db.execute(_INSERT, row, execution_options=written).scalar_one()
+    return _as_loaded(db, ProgressUpdate(id=new_id, **row)), False
+
+
+_TABLE: Table = ProgressUpdate.__table__  # type: ignore[assignment]
+_INSERT = insert(_TABLE).returning(_TABLE.c.id)
+_GIVING_WAY = {
+    name: dialect.insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+
+
+def _giving_way(db: Session) -> Insert:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id, in the dialect's words (both databases have it)."""
+    return _GIVING_WAY[db.get_bind().dialect.name]
+
+
+def _as_loaded(db: Session, row: ProgressUpdate) -> ProgressUpdate:
+    """The row just inserted, in the session as if read back (no statement): what it was given is loaded,
+    the rest (its defaults) is read if asked for."""
+    make_transient_to_detached(row)
+    db.add(row)
+    return row
 
 
 check_reasons = _check_reasons

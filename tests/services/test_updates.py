@@ -409,7 +409,7 @@ def test_losing_the_insert_race_returns_the_update_that_won(sessions, durham, mo
     with sessions.begin() as db:
         again = record(db, durham, "M-07", "sm-safeguarding", percent=40, key="view-race")
         assert again.duplicate and again.update_id == first.update_id
-        # The SAVEPOINT kept the transaction usable.
+        # Giving way to the unique key (ON CONFLICT DO NOTHING) kept the transaction usable.
         later = record(db, durham, "M-07", "sm-safeguarding", percent=60, key="view-after-race")
     with sessions() as db:
         rows = slack_updates(db, durham, "M-07")
