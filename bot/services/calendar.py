@@ -15,7 +15,6 @@ from functools import cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-import holidays
 from dateutil.rrule import rrule as RRule
 
 from bot.services.rrule import _build_rule, _day_end, _day_start, _wall_time, parse_rrule
@@ -65,6 +64,8 @@ def bank_holidays(year: int) -> frozenset[date]:
     flagged as a bank-holiday meeting. Future years are the library's projection of the regular
     pattern: one-off holidays announced later need a library upgrade.
     """
+    import holidays  # here: a tenth of a second of every `qib` command's start-up, which most never use
+
     days = holidays.country_holidays("GB", subdiv="ENG", years=year)
     return frozenset(d for d in days if d.year == year and d.weekday() < 5)
 
