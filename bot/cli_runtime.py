@@ -212,8 +212,8 @@ def cmd_tick(args: argparse.Namespace, settings: Settings) -> int:
         )
     configure_logging(settings)
     deps = build_deps(settings, clock=_clock(args.now, settings))
-    from bot.app import make_client  # the app and its handlers: only once the database is open
-    from bot.scheduler import Scheduler
+    from bot.scheduler import Scheduler  # the renderers and the outbox's deliveries, not the app
+    from bot.slack_client import make_client
 
     report = Scheduler(deps, settings, make_client(settings)).tick()
     for line in report.posted:
