@@ -9,10 +9,12 @@ import argparse
 import logging
 import sys
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.cli_plan import CliError, seed_if_empty, write_output
-from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 
 def add_commands(sub: Any) -> None:
