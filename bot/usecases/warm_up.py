@@ -26,7 +26,7 @@ log = logging.getLogger("qib.warm")
 def warm_up(deps: Deps, settings: Settings, now: datetime) -> float:
     """Keep every served plan's common answers as of `now`; the seconds it took."""
     started = time.perf_counter()
-    search.prepare()
+    search.prepare()  # the stemmer too, before the fork, like the answers
     for plan_id in deps.plan_ids():
         try:
             _warm_plan(deps, settings, plan_id, now)
