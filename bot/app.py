@@ -17,11 +17,6 @@ from slack_bolt.middleware import Middleware
 from slack_bolt.middleware.authorization import SingleTeamAuthorization
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 from slack_sdk.web import SlackResponse
 
 import handlers
@@ -29,6 +24,7 @@ from bot.deps import Deps
 from bot.outbox_worker import Courier, run_inline
 from bot.respond import PatientRespond
 from bot.settings import Settings
+from bot.slack_client import make_client
 from handlers.commands.router import Router
 from handlers.errors import friendly_message, tell_user
 
@@ -100,20 +96,6 @@ def _safe_id(value: object) -> str:
     """Slack ids and error codes are short words; anything else is not echoed into a log line."""
     text = str(value)
     return text if re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", text) else "(unreadable)"
-
-
-def make_client(settings: Settings, *, token: str | None = None) -> WebClient:
-    """A Web API client that waits out Slack's rate limits and retries its 5xx answers."""
-    return WebClient(
-        token=token or settings.secret("slack_bot_token"),
-        base_url=settings.slack_api_url,
-        timeout=10,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=3),
-            ServerErrorRetryHandler(max_retry_count=2),
-        ],
-    )
 
 
 class _WithoutRequestDetails(logging.Filter):

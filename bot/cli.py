@@ -11,7 +11,6 @@ from collections.abc import Sequence
 
 from bot import cli_plan, cli_runtime
 from bot.cli_plan import CliError
-from bot.settings import SettingsError, load_settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -24,6 +23,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from bot.services.errors import DomainError
     from bot.services.text import terminal_safe
+    from bot.settings import SettingsError, load_settings  # pydantic: not for --help or a mistyped command
     from models.db import DatabaseUnavailable, describe_connect_error
 
     url = ""

@@ -7,9 +7,10 @@ import argparse
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.settings import Settings
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 
 class CliError(Exception):
@@ -108,9 +109,10 @@ def _progress_printer(total: int) -> Any:
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from bot.deps import build_deps
+
+    deps = build_deps(settings)  # first: a database that cannot be opened is said before the rest loads
     from bot.services.planfile import dump_yaml, export_plan
 
-    deps = build_deps(settings)
     with deps.sessions() as db:
         text = dump_yaml(export_plan(db, deps.plan_id()))
     if args.file:
@@ -148,11 +150,12 @@ def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
     from sqlalchemy import select
 
     from bot.deps import build_deps
-    from bot.services.planfile import export_plan
     from bot.services.text import terminal_safe
     from models import Plan
 
-    deps = build_deps(settings)
+    deps = build_deps(settings)  # first: a database that cannot be opened is said before the rest loads
+    from bot.services.planfile import export_plan
+
     with deps.sessions() as db:
         if args.list:
             for p in db.execute(select(Plan.id, Plan.title, Plan.authority).order_by(Plan.id)):

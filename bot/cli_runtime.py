@@ -9,10 +9,12 @@ import argparse
 import logging
 import sys
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.cli_plan import CliError, seed_if_empty, write_output
-from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 
 def add_commands(sub: Any) -> None:
@@ -212,8 +214,8 @@ def cmd_tick(args: argparse.Namespace, settings: Settings) -> int:
         )
     configure_logging(settings)
     deps = build_deps(settings, clock=_clock(args.now, settings))
-    from bot.app import make_client  # the app and its handlers: only once the database is open
-    from bot.scheduler import Scheduler
+    from bot.scheduler import Scheduler  # the renderers and the outbox's deliveries, not the app
+    from bot.slack_client import make_client
 
     report = Scheduler(deps, settings, make_client(settings)).tick()
     for line in report.posted:

@@ -10,11 +10,13 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
 from slack_sdk.web import SlackResponse
+
+if TYPE_CHECKING:
+    from slack_bolt.authorization import AuthorizeResult
 
 TEAM = "TCONSOLE"
 BOT_USER = "UQIBBOT"
@@ -168,6 +170,9 @@ class _ConsoleClient(WebClient):
 
 
 def console_authorize(**_: Any) -> AuthorizeResult:
+    # Bolt is imported by the console's app, not by `qib tick --dry-run`, which uses this Slack too.
+    from slack_bolt.authorization import AuthorizeResult
+
     return AuthorizeResult(
         enterprise_id=None, team_id=TEAM, bot_user_id=BOT_USER, bot_id="BCONSOLE", bot_token="xoxb-console"
     )

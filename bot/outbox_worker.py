@@ -15,6 +15,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import cache
 from time import monotonic, sleep
 from typing import Any
 
@@ -26,21 +27,30 @@ from bot.logs import log_unexpected
 from bot.services import outbox
 from bot.services.outbox import Claimed
 from bot.settings import Settings
-from handlers.admin import deliver_owner_change
 from handlers.commands.router import Router
 from handlers.context import Ask
-from handlers.updates.announce import deliver_update
-from handlers.updates.due import deliver_due_request
 from models.vocab import OutboxKind
 
 log = logging.getLogger("qib.outbox")
 
 Delivery = Callable[[Ask, Claimed, Callable[[dict[str, Any]], None]], None]
-DELIVERIES: dict[OutboxKind, Delivery] = {
-    OutboxKind.UPDATE_SAVED: deliver_update,
-    OutboxKind.DUE_REQUESTED: deliver_due_request,
-    OutboxKind.OWNER_CHANGED: deliver_owner_change,
-}
+
+
+@cache
+def deliveries() -> dict[OutboxKind, Delivery]:
+    """What posts each kind of row: the handlers' deliveries, imported when a row is first delivered, so
+    that a tick with nothing queued does not load the update and admin features they belong to."""
+    from handlers.admin import deliver_owner_change
+    from handlers.updates.announce import deliver_update
+    from handlers.updates.due import deliver_due_request
+
+    return {
+        OutboxKind.UPDATE_SAVED: deliver_update,
+        OutboxKind.DUE_REQUESTED: deliver_due_request,
+        OutboxKind.OWNER_CHANGED: deliver_owner_change,
+    }
+
+
 IDLE_SECONDS = 5.0  # how often an idle worker looks anyway (retries due, rows a dead process left)
 LULL_SECONDS = 0.03  # the worker thread posts once no request has been answered for this long...
 MAX_DEFER_SECONDS = 2.5  # ...or once it has waited this long in one drain, however busy the process,
@@ -158,7 +168,7 @@ class Courier:
                 outbox.record_step(db, held, progress)
 
         try:
-            DELIVERIES[held.kind](ask, held, record)
+            deliveries()[held.kind](ask, held, record)
         except Exception as exc:
             with self.deps.sessions.begin() as db:
                 again = outbox.retry_later(db, held, now=self.deps.clock(), error=type(exc).__name__)

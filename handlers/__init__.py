@@ -1,45 +1,51 @@
 """Slack adapters: each feature registers its listeners and /qib subcommands in its register(app, router),
-called from here, once per app; bodies parse, call the domain, render. Nothing registers at import."""
+called from here, once per app; bodies parse, call the domain, render. Nothing registers at import.
+
+The features are imported by `register`, not by this package: a renderer (handlers.digest.render, for the
+tick and `qib digest --preview`) is imported on its own, without Bolt and every listener behind it."""
 
 from __future__ import annotations
 
-from slack_bolt import App
+from typing import TYPE_CHECKING
 
-from handlers import (
-    admin,
-    commands,
-    digest,
-    events,
-    home,
-    inspection,
-    measures,
-    meetings,
-    plans,
-    questions,
-    redact,
-    status,
-    updates,
-)
-from handlers.commands.router import Router
+if TYPE_CHECKING:
+    from slack_bolt import App
 
-FEATURES = (
-    plans,  # first: its middleware reads which plan a form or message was made for
-    commands,
-    questions,
-    status,
-    events,
-    home,
-    updates,
-    measures,
-    admin,
-    digest,
-    inspection,
-    meetings,
-    redact,
-)
+    from handlers.commands.router import Router
 
 
 def register(app: App, router: Router) -> None:
     """Every listener on `app` and every /qib subcommand in `router`, the app's own table."""
-    for feature in FEATURES:
+    from handlers import (
+        admin,
+        digest,
+        events,
+        home,
+        inspection,
+        measures,
+        meetings,
+        plans,
+        questions,
+        redact,
+        status,
+        updates,
+    )
+    from handlers.commands import slash
+
+    features = (
+        plans,  # first: its middleware reads which plan a form or message was made for
+        slash,  # /qib itself
+        questions,
+        status,
+        events,
+        home,
+        updates,
+        measures,
+        admin,
+        digest,
+        inspection,
+        meetings,
+        redact,
+    )
+    for feature in features:
         feature.register(app, router)

@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date
-from typing import Any
-
-from slack_bolt import App
+from typing import TYPE_CHECKING, Any
 
 from bot.services.errors import InvalidInput
 from bot.services.outbox import Claimed
@@ -21,6 +19,9 @@ from handlers.context import Ask
 from handlers.direct_messages import dm_each_once
 from handlers.outcomes import ok
 from handlers.words import day
+
+if TYPE_CHECKING:
+    from slack_bolt import App
 
 _MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
 NOBODY = {"none", "nobody", "clear", "-"}

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
-
-from slack_bolt import Ack, App
+from typing import TYPE_CHECKING, Any
 
 from bot.services import queries
 from bot.services.plans import PlanChoiceNeeded
@@ -26,6 +24,9 @@ from handlers.commands.router import Router
 from handlers.context import Ask, ask_from
 from handlers.plan_chooser import chooser_reply, serves_several
 from handlers.status import render
+
+if TYPE_CHECKING:
+    from slack_bolt import Ack, App
 
 ASK_BUTTON = "ask_question"
 

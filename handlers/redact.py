@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from slack_bolt import App
+from typing import TYPE_CHECKING
 
 from bot.redaction_runner import apply_redaction_edits
 from bot.services.redaction import Redacted
@@ -13,6 +13,9 @@ from handlers.blocks import Reply
 from handlers.commands.router import Router
 from handlers.context import Ask
 from handlers.outcomes import ok
+
+if TYPE_CHECKING:
+    from slack_bolt import App
 
 
 def redact(ask: Ask, args: str) -> Reply:

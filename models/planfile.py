@@ -13,14 +13,12 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from models.codes import CODE_PATTERN
+from models.control import CONTROL
 from models.defaults import DIGEST_TIME, DIGEST_WORKING_DAYS, REMINDER_WORKING_DAYS
 from models.timezones import zone
 from models.vocab import Grade, InspectionType, OverrideAction, Source, Status, parse_grade, parse_status
 
 CODE = CODE_PATTERN  # M-07, AFI-5, M1-2, 1.1, M0.1: see models.codes
-# Control characters but tab and line breaks, C1 controls, and bidi embeddings, overrides and isolates:
-# they can hide or reorder text where it is shown, and PostgreSQL cannot store NUL at all.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 KEY = r"^[a-z0-9][a-z0-9._-]*$"
 
 

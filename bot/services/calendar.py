@@ -15,9 +15,9 @@ from functools import cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-import holidays
 from dateutil.rrule import rrule as RRule
 
+from bot.services import bank_holiday_days
 from bot.services.rrule import _build_rule, _day_end, _day_start, _wall_time, parse_rrule
 from models import timezones
 from models.defaults import DIGEST_TIME, DIGEST_WORKING_DAYS, REMINDER_WORKING_DAYS
@@ -65,8 +65,8 @@ def bank_holidays(year: int) -> frozenset[date]:
     flagged as a bank-holiday meeting. Future years are the library's projection of the regular
     pattern: one-off holidays announced later need a library upgrade.
     """
-    days = holidays.country_holidays("GB", subdiv="ENG", years=year)
-    return frozenset(d for d in days if d.year == year and d.weekday() < 5)
+    written = bank_holiday_days.written(year)  # the library's answers, written down: see that module
+    return written if written is not None else bank_holiday_days.from_library(year)
 
 
 def is_working_day(d: date) -> bool:

@@ -78,7 +78,7 @@ def _figure(d: Digest) -> Figure:
     ax.set_title("Milestones by rating at each board meeting")
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
-    fig.tight_layout()
+    measure_charts.tight_layout(fig)
     return fig
 
 

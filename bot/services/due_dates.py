@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from bot.services.audit import AuditAction, audit
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.people import actor_by_id, can_manage_meetings, can_update
-from bot.services.updates import _clean_text, _lock_milestone
+from bot.services.update_checks import clean_text, lock_milestone
 from bot.services.wording import day, full_day
 from models import Milestone, Person, Plan
 
@@ -85,7 +85,7 @@ def request_due_date(
     plan = db.get(Plan, plan_id)
     if plan is None:
         raise NotFound("That plan no longer exists.")
-    milestone = _lock_milestone(db, plan_id, milestone_code)
+    milestone = lock_milestone(db, plan_id, milestone_code)
     actor = actor_by_id(db, plan_id, author_id, extra_admin_slack_ids)
     today = now.astimezone(ZoneInfo(plan.timezone)).date()
     owner = db.get(Person, milestone.owner_id) if milestone.owner_id is not None else None
@@ -105,7 +105,7 @@ def request_due_date(
         raise InvalidInput(f"The new due date ({full_day(proposed)}) has already passed.", field="due")
     if proposed == milestone.due:
         raise InvalidInput(f"{milestone.code} is already due on {full_day(proposed)}.", field="due")
-    why = _clean_text(reason, "note")
+    why = clean_text(reason, "note")
     if why is None:
         raise InvalidInput(
             f"Say why {milestone.code}'s date should move, e.g. `due {day(proposed)} because the "
@@ -167,7 +167,7 @@ def decide_due_date(
     if not can_manage_meetings(actor):
         raise NotAllowed("Only the board's chair or a plan admin can approve a revised due date.")
     assert actor is not None
-    milestone = _lock_milestone(db, plan_id, milestone_code)
+    milestone = lock_milestone(db, plan_id, milestone_code)
     requester = db.get(Person, milestone.due_requested_by_id) if milestone.due_requested_by_id else None
     pending = milestone.due_requested == proposed
     if pending:

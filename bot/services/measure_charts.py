@@ -153,8 +153,15 @@ def _figure(data: ChartData) -> Figure:
     ax.set_ylabel({"percent": "%", "days": "days"}.get(data.unit, data.unit))
     ax.set_title(f"{data.code} {data.title}"[:90], fontsize=10)
     ax.legend(loc="lower left", fontsize=7, frameon=False)
-    fig.tight_layout()
+    tight_layout(fig)
     return fig
+
+
+def tight_layout(fig: Figure) -> None:
+    """`fig.tight_layout()`, then no layout engine: tight_layout leaves a placeholder engine on the figure,
+    and with one set `savefig` draws the whole figure once more, unseen, before it draws it into the file."""
+    fig.tight_layout()
+    fig.set_layout_engine(None)
 
 
 def render_png(data: ChartData) -> bytes:

@@ -18,10 +18,9 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Literal
+from functools import cache, lru_cache
+from typing import Any, Literal
 
-import snowballstemmer
 from rapidfuzz import fuzz, process
 from sqlalchemy.orm import Session
 
@@ -29,7 +28,7 @@ from bot.services.read_model import cached
 from bot.services.search_entries import Entry, HitKind, entries_for
 from models.codes import normal_code
 
-__all__ = ["MAX_CHOICES", "Hit", "SearchResult", "normalise_code", "search"]
+__all__ = ["MAX_CHOICES", "Hit", "SearchResult", "normalise_code", "prepare", "search"]
 
 #: At most this many entries in a "did you mean" list.
 MAX_CHOICES = 8
@@ -45,46 +44,42 @@ TITLE_BONUS = 0.1
 UNKNOWN_WORD_WEIGHT = 0.5  # a word found nowhere in the plan counts this much of the plan's average word
 GENERIC_WEIGHT = 0.3  # a generic word ("services", "work") is weak evidence, found or not
 
-# Words that name no subject on their own: "adult services" is about adults, not any "service".
-GENERIC = frozenset(
-    _w
-    for _w in snowballstemmer.stemmer("english").stemWords(
-        [
-            "service",
-            "services",
-            "work",
-            "team",
-            "teams",
-            "support",
-            "plan",
-            "plans",
-            "session",
-            "sessions",
-            "process",
-            "processes",
-            "activity",
-            "activities",
-            "programme",
-            "programmes",
-            "group",
-            "groups",
-            "thing",
-            "things",
-            "stuff",
-            "piece",
-            "bit",
-            "matter",
-            "matters",
-            "issue",
-            "issues",
-            "action",
-            "actions",
-            "task",
-            "tasks",
-            "project",
-            "projects",
-        ]
-    )
+# Words that name no subject on their own: "adult services" is about adults, not any "service". Kept as
+# typed; `_generic()` stems them when the first search needs them.
+GENERIC_WORDS = (
+    "service",
+    "services",
+    "work",
+    "team",
+    "teams",
+    "support",
+    "plan",
+    "plans",
+    "session",
+    "sessions",
+    "process",
+    "processes",
+    "activity",
+    "activities",
+    "programme",
+    "programmes",
+    "group",
+    "groups",
+    "thing",
+    "things",
+    "stuff",
+    "piece",
+    "bit",
+    "matter",
+    "matters",
+    "issue",
+    "issues",
+    "action",
+    "actions",
+    "task",
+    "tasks",
+    "project",
+    "projects",
 )
 
 FILLER = frozenset(
@@ -219,7 +214,24 @@ class SearchResult:
 normalise_code = normal_code
 
 
-_STEMMER = snowballstemmer.stemmer("english")
+@cache
+def _stemmer() -> Any:
+    """Snowball's English stemmer, made on the first search: `import snowballstemmer` loads the stemmers
+    of thirty languages, which a `qib` command or tick that never searches has no reason to pay for."""
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
+def prepare() -> None:
+    """Load the stemmer now: `qib run` does, before it forks, so no worker's first search waits for it."""
+    _generic()
+
+
+@cache
+def _generic() -> frozenset[str]:
+    """GENERIC_WORDS as stems, the form the words of a search are compared in."""
+    return frozenset(_stemmer().stemWords(list(GENERIC_WORDS)))
 
 
 @lru_cache(maxsize=65536)
@@ -229,7 +241,7 @@ def _normal_word(raw: str) -> str:
     word = raw.removesuffix("'s").removesuffix("s'").replace("'", "")
     if word in FILLER or word.isdigit():
         return word
-    return str(_STEMMER.stemWord(word))
+    return str(_stemmer().stemWord(word))
 
 
 def _words(text: str) -> list[str]:
@@ -321,7 +333,7 @@ def _score(words: list[str], entries: list[Entry]) -> list[tuple[float, Entry]]:
     # cannot carry a question about something the plan does not cover ("adult services").
     idf = [
         (math.log(1 + n / len(best)) if best else UNKNOWN_WORD_WEIGHT * mean_idf)
-        * (GENERIC_WEIGHT if word in GENERIC else 1.0)
+        * (GENERIC_WEIGHT if word in _generic() else 1.0)
         for word, best in zip(words, per_word, strict=True)
     ]
     total = sum(idf)

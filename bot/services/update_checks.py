@@ -15,7 +15,7 @@ from bot.services.people import Actor, is_active_delegate
 from bot.services.wording import full_day, person_label
 from models import Milestone, Person, Plan
 from models.codes import code_key
-from models.planfile import CONTROL
+from models.control import CONTROL
 from models.vocab import Source, Status, parse_status
 
 MAX_TEXT_CHARS = 3000  # Slack's plain_text_input maximum

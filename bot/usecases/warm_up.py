@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.deps import Deps
 from bot.logs import log_unexpected
-from bot.services import queries
+from bot.services import queries, search
 from bot.services.errors import NotFound
 from bot.services.warm import keep_plan
 from bot.settings import Settings
@@ -26,6 +26,7 @@ log = logging.getLogger("qib.warm")
 def warm_up(deps: Deps, settings: Settings, now: datetime) -> float:
     """Keep every served plan's common answers as of `now`; the seconds it took."""
     started = time.perf_counter()
+    search.prepare()  # the stemmer too, before the fork, like the answers
     for plan_id in deps.plan_ids():
         try:
             _warm_plan(deps, settings, plan_id, now)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-
-from slack_bolt import App
+from typing import TYPE_CHECKING
 
 from bot.services.digest import Digest
 from bot.services.errors import InvalidInput
@@ -18,6 +17,9 @@ from handlers.context import Ask
 from handlers.digest.render import digest_front
 from handlers.outcomes import ok
 from handlers.words import local_moment
+
+if TYPE_CHECKING:
+    from slack_bolt import App
 
 USAGE = "Use `/qib digest preview` (chair and admins) or `/qib digest show [YYYY-MM-DD]`."
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from slack_bolt import App
+from typing import TYPE_CHECKING, Any
 
 from bot.services.errors import DomainError
 from bot.services.text import unescape_slack
@@ -13,6 +11,9 @@ from handlers.commands.router import Router
 from handlers.context import ask_from
 from handlers.events.privacy_guard import guard
 from handlers.questions import answer
+
+if TYPE_CHECKING:
+    from slack_bolt import App
 
 
 def register(app: App, router: Router) -> None:

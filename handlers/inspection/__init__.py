@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from slack_bolt import App
+from typing import TYPE_CHECKING
 
 from bot.usecases import inspection
 from handlers.blocks import Reply
@@ -10,6 +10,9 @@ from handlers.commands.router import Router
 from handlers.context import Ask
 from handlers.inspection import render
 from handlers.outcomes import ok
+
+if TYPE_CHECKING:
+    from slack_bolt import App
 
 HISTORY = {"history", "hist", "earlier", "past"}
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from slack_bolt import Ack, App
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from bot.services.measure_charts import ChartData, alt_text, render_png
@@ -27,6 +26,9 @@ from handlers.measures.render import (
     recorded_reply,
 )
 from handlers.outcomes import ok, refuse
+
+if TYPE_CHECKING:
+    from slack_bolt import Ack, App
 
 log = logging.getLogger("qib.measures")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from slack_bolt import App
+from typing import TYPE_CHECKING
 
 from bot.deps import post_times
 from bot.services.errors import InvalidInput
@@ -15,6 +15,9 @@ from handlers.commands.router import Router
 from handlers.context import Ask
 from handlers.meetings import render
 from handlers.outcomes import ok
+
+if TYPE_CHECKING:
+    from slack_bolt import App
 
 _VERBS: dict[str, Verb] = {
     "move": "move",

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from slack_bolt import Ack, App
+from typing import TYPE_CHECKING, Any
 
 from bot.services.errors import InvalidInput
 from bot.usecases import status as usecase
 from handlers.blocks import Reply
 from handlers.commands.router import Router
 from handlers.context import Ask, ask_from
-from handlers.digest.render import summary_message
 from handlers.measures.render import with_measures
 from handlers.outcomes import ok
 from handlers.status import render
+
+if TYPE_CHECKING:
+    from slack_bolt import Ack, App
 
 
 def register(app: App, router: Router) -> None:
@@ -75,6 +75,10 @@ def summary(ask: Ask, args: str) -> Reply:
 
 
 def summary_reply(result: usecase.Paper | usecase.NoPaper, *, shared: bool) -> Reply:
+    # Imported here: handlers.digest.render draws milestone lines with handlers.status.render, so a
+    # process that starts from the renderer (the tick) runs this package's import half-way through its own.
+    from handlers.digest.render import summary_message
+
     if isinstance(result, usecase.NoPaper):
         return render.summary_reply(result.summary, shared=shared)
     return summary_message(result.digest, shared=shared, meetings=render.meetings_line(result.calendar))

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, NoReturn
-
-from slack_bolt import Ack, App
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from bot.services.errors import DomainError, NotAllowed
 from bot.services.updates import UpdateResult, form_defaults, update_choices
@@ -26,6 +24,9 @@ from handlers.updates.modal import (
     update_modal,
 )
 from handlers.updates.render import form_errors, joined, on_blocks, unavailable_text
+
+if TYPE_CHECKING:
+    from slack_bolt import Ack, App
 
 log = logging.getLogger("qib.updates")
 

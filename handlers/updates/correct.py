@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
-
-from slack_bolt import Ack, App
+from typing import TYPE_CHECKING, Any
 
 from bot.services.corrections import Corrected, Posted, Withdrawn
 from bot.services.errors import DomainError
@@ -35,6 +33,9 @@ from handlers.updates.render import (
     withdrawal_receipt,
     withdrawn_line,
 )
+
+if TYPE_CHECKING:
+    from slack_bolt import Ack, App
 
 log = logging.getLogger("qib.updates")
 

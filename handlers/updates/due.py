@@ -5,9 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date
-from typing import Any
-
-from slack_bolt import Ack, App
+from typing import TYPE_CHECKING, Any
 
 from bot.services.due_dates import DueDecision, DueRequest
 from bot.services.outbox import Claimed
@@ -18,6 +16,9 @@ from handlers import blocks as bk
 from handlers.blocks import Reply
 from handlers.context import Ask, ask_from
 from handlers.direct_messages import dm_each_once
+
+if TYPE_CHECKING:
+    from slack_bolt import Ack, App
 
 log = logging.getLogger("qib.updates")
 

@@ -92,6 +92,7 @@ LAYERS = (
             "bot.modes",
             "bot.respond",
             "bot.scheduler",
+            "bot.slack_client",
             "bot.socket_mode",
             "bot.workers",
         ),

@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.exc import OperationalError
 
-import handlers.commands  # noqa: F401  (the handlers load in the app's order: status and questions import each other)
 from bot.services.corrections import Corrected, Posted, Withdrawn
 from bot.services.queries import UpdateEntry
 from bot.services.status import Health

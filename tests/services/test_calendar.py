@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.services import bank_holiday_days
 from bot.services.calendar import (
     Meeting,
     Override,
@@ -96,6 +97,17 @@ GOV_UK_BANK_HOLIDAYS = {
 @pytest.mark.parametrize("year", sorted(GOV_UK_BANK_HOLIDAYS))
 def test_bank_holidays_match_the_gov_uk_list(year: int) -> None:
     assert bank_holidays(year) == GOV_UK_BANK_HOLIDAYS[year]
+
+
+def test_the_written_bank_holidays_are_the_librarys_answers() -> None:
+    """bot.services.bank_holiday_days stands in for the library where its version is installed: for every
+    year it covers it must say what the library says (after an upgrade it stands aside until written anew)."""
+    for year in bank_holiday_days.DAYS:
+        written = bank_holiday_days.written(year)
+        library = bank_holiday_days.from_library(year)
+        assert written is None or written == library, year
+        assert bank_holidays(year) == library, year
+    assert bank_holiday_days.written(min(bank_holiday_days.DAYS) - 1) is None  # a year it does not cover
 
 
 def test_ve_day_2020_replaced_the_first_monday_in_may() -> None:
