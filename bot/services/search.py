@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -214,6 +215,11 @@ class SearchResult:
 normalise_code = normal_code
 
 
+# A Snowball stemmer keeps the word it is stemming on itself: two threads stemming at once (waitress
+# answers on several) get each other's stems, or an IndexError. Stems are cached, so the lock is rare.
+_STEMMING = threading.Lock()
+
+
 @cache
 def _stemmer() -> Any:
     """Snowball's English stemmer, made on the first search: `import snowballstemmer` loads the stemmers
@@ -231,7 +237,8 @@ def prepare() -> None:
 @cache
 def _generic() -> frozenset[str]:
     """GENERIC_WORDS as stems, the form the words of a search are compared in."""
-    return frozenset(_stemmer().stemWords(list(GENERIC_WORDS)))
+    with _STEMMING:
+        return frozenset(_stemmer().stemWords(list(GENERIC_WORDS)))
 
 
 @lru_cache(maxsize=65536)
@@ -241,7 +248,8 @@ def _normal_word(raw: str) -> str:
     word = raw.removesuffix("'s").removesuffix("s'").replace("'", "")
     if word in FILLER or word.isdigit():
         return word
-    return str(_stemmer().stemWord(word))
+    with _STEMMING:
+        return str(_stemmer().stemWord(word))
 
 
 def _words(text: str) -> list[str]:

@@ -162,3 +162,43 @@ def test_one_common_word_shared_with_the_plan_is_not_a_match(db, durham, typed):
 def test_a_generic_word_beside_a_known_subject_still_finds_the_subject(db, durham):
     codes = choice_codes(search(db, durham, "supervision sessions"))
     assert {"M-06", "M-07"} <= set(codes)
+
+
+def test_words_stemmed_on_several_threads_at_once_get_their_own_stems():
+    """waitress answers on several threads; a Snowball stemmer keeps the word it is working on."""
+    import itertools
+    import sys
+    import threading
+
+    import snowballstemmer
+
+    from bot.services import search as searching
+
+    bases = ["supervisions", "fostering", "reviewing", "assessments", "planning", "visited", "consultations"]
+    words = [base + "".join(tail) for base in bases for tail in itertools.product("abcdefgh", repeat=3)]
+    alone = snowballstemmer.stemmer("english")
+    expected = {w: alone.stemWord(w) for w in words}
+    seen: dict[str, str] = {}
+    errors: list[BaseException] = []
+
+    def stem_all() -> None:
+        try:
+            for word in words:
+                seen[word] = searching._normal_word(word)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    searching._normal_word.cache_clear()
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns as often as they can
+    try:
+        threads = [threading.Thread(target=stem_all) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+        searching._normal_word.cache_clear()
+    assert errors == []
+    assert seen == expected
