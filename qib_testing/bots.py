@@ -32,6 +32,7 @@ from qib_testing.slack_standin import (
 )
 
 NOW = datetime(2020, 2, 3, 9, 30, tzinfo=UTC)  # a Monday, between the January and February boards
+LOOP_TIMEOUT = 0.05  # seconds the server's loop waits on its sockets: how long closing it takes at most
 
 
 def bot_settings(database_url: str, slack: FakeSlack, **extra: Any) -> Settings:
@@ -172,8 +173,10 @@ def serve_bot(
         host="127.0.0.1",
         port=0,
         threads=4,
-        asyncore_loop_timeout=0.05,
     )
+    # Set here, not passed in: waitress reads asyncore_loop_timeout as a whole number of seconds, so
+    # 0.05 became 0 and the loop polled its sockets without waiting, a core's worth of CPU per bot.
+    server.adj.asyncore_loop_timeout = LOOP_TIMEOUT
     thread = threading.Thread(target=run_until_closed, args=(server,), daemon=True)
     thread.start()
     try:

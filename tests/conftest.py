@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import os
 import tempfile
 import uuid
@@ -34,6 +35,12 @@ from tests.snapshot import RowSnapshot, empty_all_tables
 hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True, deadline=None)
 hypothesis_settings.register_profile("fuzz", derandomize=False, print_blob=True)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+# The collector runs a tenth as often in the test processes: their heaps hold far more than a bot's (the
+# suite's modules, plans of 10,000 milestones, 5 MB plan files), and full collections walking them took
+# a fifth of the CPU of tests/security. Nothing here counts on when cyclic garbage goes; the `qib`
+# processes the tests start keep Python's defaults, as production does.
+gc.set_threshold(7000, 10, 10)
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT.parent / "shared" / "slack-fixtures"

@@ -21,9 +21,37 @@ T = TypeVar("T")
 
 
 def empty_all_tables(engine: Engine) -> None:
+    if engine.dialect.name == "sqlite":
+        _empty_sqlite(engine)
+        return
     with engine.begin() as conn:
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(table.delete())
+
+
+def _empty_sqlite(engine: Engine) -> None:
+    """Every table emptied with SQLite's foreign-key checks off: for a table that points into itself (an
+    update naming the one it corrects) they read the whole table again for each row deleted, and 6,000
+    updates took 7 s. Every table is emptied, so there is nothing for them to find. The pragma is only
+    read outside a transaction, so this runs on the driver's connection, which is left with them on."""
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("PRAGMA foreign_keys=OFF")
+        try:
+            cursor.execute("BEGIN IMMEDIATE")
+            try:
+                for table in reversed(Base.metadata.sorted_tables):
+                    cursor.execute(f'DELETE FROM "{table.name}"')
+            except BaseException:
+                cursor.execute("ROLLBACK")
+                raise
+            cursor.execute("COMMIT")
+        finally:
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+    finally:
+        raw.close()
 
 
 @dataclass

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from bot.heap import collector_paused
 from bot.services.errors import PlanFileError
 from bot.services.planfile.validate import (
     Loc,
@@ -66,7 +67,8 @@ _RETELL_BELOW = 1_000_000
 
 def _load_yaml(text: str) -> Any:
     try:
-        return yaml.load(text, Loader=_FastLoader)  # noqa: S506 - a safe loader
+        with collector_paused():  # the collector would walk the growing node tree again and again
+            return yaml.load(text, Loader=_FastLoader)  # noqa: S506 - a safe loader
     except yaml.YAMLError:
         if _SafeBase is yaml.SafeLoader or len(text) > _RETELL_BELOW:
             raise
