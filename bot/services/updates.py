@@ -22,9 +22,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Insert, Table, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.services.audit import AuditAction, audit
 from bot.services.errors import InvalidInput, NoChange, NotAllowed
@@ -53,8 +52,9 @@ from bot.services.update_checks import zone as _zone
 from bot.services.update_form import Choice, FormDefaults, form_defaults, latest_update, update_choices
 from bot.services.update_results import UpdateResult, result_of, summarise
 from bot.services.update_results import as_result as _result
+from bot.services.update_rows import insert_giving_way as _insert
+from bot.services.update_rows import scoped_key
 from models import Milestone, Person, ProgressUpdate
-from models.revision import PLAN_WRITTEN
 from models.vocab import Status
 
 
@@ -406,11 +406,6 @@ def request_digest(
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
-def scoped_key(key: str, digest: str) -> str:
-    """The key a different request sent with an already-used key is stored under (unique per plan)."""
-    return f"{key[: MAX_KEY_CHARS - 17]}#{digest[:16]}"
-
-
 def _already_recorded(db: Session, plan_id: int, key: str, digest: str) -> tuple[ProgressUpdate | None, bool]:
     """The update this very request (same key and digest) already recorded, if any; and whether the key
     is still free (a different request may have used it). One statement, made under the lock."""
@@ -422,54 +417,6 @@ def _already_recorded(db: Session, plan_id: int, key: str, digest: str) -> tuple
     ).all()
     earlier = next((r for r in rows if r.request_digest == digest), None)
     return earlier, all(r.idempotency_key != key for r in rows)
-
-
-def _find_update(db: Session, plan_id: int, key: str, digest: str) -> ProgressUpdate | None:
-    """The update this very request (same key and digest) already recorded, if any."""
-    return db.scalars(
-        select(ProgressUpdate).where(
-            ProgressUpdate.plan_id == plan_id,
-            ProgressUpdate.idempotency_key.in_([key, scoped_key(key, digest)]),
-            ProgressUpdate.request_digest == digest,
-        )
-    ).first()
-
-
-def _insert(db: Session, row: dict[str, Any], key: str) -> tuple[ProgressUpdate, bool]:
-    """Insert the update, or give way if a racing request took its key first: then (the update that
-    request recorded, True) when it was this same request, else ours again under the scoped key. A key
-    taken even so (the same scoped key: never in practice) fails as a unique key does."""
-    digest, plan_id = row["request_digest"], row["plan_id"]
-    written = {PLAN_WRITTEN: plan_id}
-    new_id = db.execute(_giving_way(db), row, execution_options=written).scalar()
-    if new_id is None:
-        earlier = _find_update(db, plan_id, key, digest)
-        if earlier is not None:
-            return earlier, True
-        row = {**row, "idempotency_key": scoped_key(key, digest)}
-        new_id = db.execute(_INSERT, row, execution_options=written).scalar_one()
-    return _as_loaded(db, ProgressUpdate(id=new_id, **row)), False
-
-
-_TABLE: Table = ProgressUpdate.__table__  # type: ignore[assignment]
-_INSERT = insert(_TABLE).returning(_TABLE.c.id)
-_GIVING_WAY = {
-    name: dialect.insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.id)
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
-}
-
-
-def _giving_way(db: Session) -> Insert:
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING id, in the dialect's words (both databases have it)."""
-    return _GIVING_WAY[db.get_bind().dialect.name]
-
-
-def _as_loaded(db: Session, row: ProgressUpdate) -> ProgressUpdate:
-    """The row just inserted, in the session as if read back (no statement): what it was given is loaded,
-    the rest (its defaults) is read if asked for."""
-    make_transient_to_detached(row)
-    db.add(row)
-    return row
 
 
 check_reasons = _check_reasons
