@@ -253,6 +253,14 @@ def markdown(results: dict[str, Any]) -> str:
                 f"{_ms(b, 'p99')} | {_ms(b, 'max')} | {'' if median_ratio is None else median_ratio} |"
             )
         lines.append("")
+    settled = [r for r in results.get("results", []) if r.get("posts_settled_s") is not None]
+    if settled:
+        waits = ", ".join(f"{r['posts_settled_s']} s after its {r['mode']} step" for r in settled)
+        lines += [
+            "The outbox posted the last of the quick updates' announcements (one per update) "
+            f"{waits}; the next step began once it had stopped posting.",
+            "",
+        ]
     bursts = results.get("bursts", [])
     if bursts:
         lines += [
