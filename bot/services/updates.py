@@ -45,7 +45,6 @@ from bot.services.update_checks import check_source as _check_source
 from bot.services.update_checks import check_status as _check_status
 from bot.services.update_checks import check_url as _check_url
 from bot.services.update_checks import clean_text as _clean_text
-from bot.services.update_checks import lock_milestone as _lock_milestone
 from bot.services.update_checks import not_yours as _not_yours
 from bot.services.update_checks import owner_phrase as _owner_phrase
 from bot.services.update_checks import zone as _zone
@@ -433,10 +432,8 @@ __all__ = [
     "UpdateRequest",
     "UpdateResult",
     "record",
-    "_clean_text",
     "check_reasons",
     "result_of",
-    "_lock_milestone",
     "form_defaults",
     "latest_update",
     "reassign_owner",
