@@ -49,7 +49,7 @@ def paper_drawn_once(
     """drawn_once for a reply drawn from the board paper. Each request's paper is a copy of the kept one
     given its own moment (bot.services.digest.build_digest), so it is known by the frozen contents every
     copy shares (its areas) and by the day of its moment, all a reply reads of the moment."""
-    return _once(render, _copy, held=_paper_contents, moment=lambda paper: paper.generated_at.date())
+    return _once(render, _copy, held=_paper_contents, moment=lambda paper: paper.local_today)
 
 
 def _paper_contents(paper: Digest) -> object | None:

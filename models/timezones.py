@@ -34,13 +34,14 @@ def zone_or_default(name: str | None) -> ZoneInfo:
         return zone(DEFAULT_TIMEZONE)
 
 
+def local_date(at: datetime, tz: str | None) -> date:
+    """The day the instant ``at`` falls on in ``tz`` (Europe/London when missing or unknown). A moment
+    is kept in UTC: an update made at 00:30 on a summer morning in London is still the day before in UTC,
+    and must be shown on the day its author made it. A naive ``at`` is taken as UTC."""
+    aware = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+    return aware.astimezone(zone_or_default(tz)).date()
+
+
 def local_day_start(d: date, tz: str) -> datetime:
     """The instant (UTC) the local day ``d`` starts in ``tz``."""
     return datetime.combine(d, time.min, tzinfo=zone(tz)).astimezone(UTC)
-
-
-def local_date(moment: datetime | None, tz: str) -> date | None:
-    """The local date of an instant in ``tz``; None stays None."""
-    if moment is None:
-        return None
-    return moment.astimezone(zone(tz)).date()

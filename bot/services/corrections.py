@@ -11,7 +11,7 @@ so the caller can edit them in place.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,6 +37,7 @@ from bot.services.update_form import latest_update
 from bot.services.updates import UpdateResult, check_reasons, request_digest, result_of
 from bot.services.wording import full_day
 from models import Milestone, Plan, PostedMessage, ProgressUpdate
+from models.timezones import local_date
 from models.vocab import Source, Status
 
 CORRECTION_DAYS = 7
@@ -58,7 +59,7 @@ class CorrectionForm:
     reference: str
     code: str
     title: str
-    at: datetime
+    on: date  # the plan's local day the update was made
     typed: dict[str, str | None]
 
 
@@ -117,7 +118,7 @@ def correctable(
     if actor is None or not (actor.is_admin or actor.person_id == row.author_id):
         raise NotAllowed(f"Only the author of {ref} or an admin can correct it; ask them if it is wrong.")
     if now - row.at > timedelta(days=CORRECTION_DAYS):
-        local = row.at.astimezone(zone(row.milestone.plan.timezone)).date()
+        local = local_date(row.at, row.milestone.plan.timezone)
         raise NotAllowed(
             f"{ref} was given on {full_day(local)}: updates can be corrected for {CORRECTION_DAYS} days. "
             f"Give a new update instead: `/qib update {row.milestone.code}`."
@@ -165,7 +166,8 @@ def correction_form(
         "evidence_url": row.evidence_url,
     }
     typed |= {name: getattr(row, name) for name in TEXTS}
-    return CorrectionForm(update_reference(row.id), row.milestone.code, row.milestone.title, row.at, typed)
+    on = local_date(row.at, row.milestone.plan.timezone)
+    return CorrectionForm(update_reference(row.id), row.milestone.code, row.milestone.title, on, typed)
 
 
 def correct_update(

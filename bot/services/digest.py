@@ -119,11 +119,6 @@ def _priorities(db: Session, plan_id: int, rows: list[MilestoneRow]) -> list[Dig
     return out
 
 
-def _local_date(moment: datetime, tz: str) -> date:
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    return aware.astimezone(timezones.zone(tz)).date()
-
-
 def build_digest(
     *,
     db: Session,
@@ -213,7 +208,7 @@ def _paper(
         inspection=inspection_view(db=db, plan_id=plan_id, today=today),
         timezone=tz,
         awaiting_update=awaiting,
-        awaiting_since=_local_date(reminders_at, tz) if reminders_at else None,
+        awaiting_since=timezones.local_date(reminders_at, tz) if reminders_at else None,
         decisions=decisions,
         risks=risks,
         priorities=_priorities(db, plan_id, rows),
@@ -285,7 +280,7 @@ def _decisions_and_risks(
                     owner=r.owner_name,
                     owner_role=r.owner_role,
                     asked_by=last.author,
-                    asked_on=_local_date(last.at, tz),
+                    asked_on=timezones.local_date(last.at, tz),
                     decision=last.decision,
                 )
             )
@@ -311,7 +306,7 @@ def _completions(
     completions = []
     for c in changes:
         last = latest.get(c.code)
-        done_on = _local_date(c.at, tz)
+        done_on = timezones.local_date(c.at, tz)
         due = due_of.get(c.code)
         completions.append(
             _change(c).model_copy(

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.services.inspection import InspectionView
 from bot.services.status import Health
+from models.timezones import local_date
 
 
 class DigestRowKind(StrEnum):
@@ -185,6 +186,11 @@ class Digest(_Frozen):
     paper: bool = False  # built as a board paper (BRAG headline, exceptions without stale)
     # The one sanctioned change to a frozen digest: "U-12 redacted on 2020-02-12 by Sam Carter".
     redactions: list[str] = []
+
+    @property
+    def local_today(self) -> date:
+        """The day the paper was made in the plan's zone: what "this year" and "overdue" are read against."""
+        return local_date(self.generated_at, self.timezone)
 
     @property
     def change(self) -> str:

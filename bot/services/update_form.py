@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from bot.services.errors import NotFound
 from bot.services.people import Actor, can_admin, can_update
 from bot.services.read_model import cached
-from models import Milestone, Person, ProgressUpdate
+from models import Milestone, Person, Plan, ProgressUpdate
+from models.timezones import local_date
 
 
 def latest_update(db: Session, milestone_id: int) -> ProgressUpdate | None:
@@ -43,7 +44,7 @@ class FormDefaults:
     evidence_url: str | None
     next_steps: str | None
     blockers: str | None
-    latest_at: datetime | None = None
+    latest_on: date | None = None  # the plan's local day it was made
     latest_by: str | None = None
     latest_status: str | None = None
     latest_percent: int | None = None
@@ -70,9 +71,14 @@ def update_choices(*, db: Session, plan_id: int, actor: Actor, today: date) -> l
 
 
 def form_defaults(*, db: Session, plan_id: int, code: str) -> FormDefaults:
-    milestone = db.scalar(select(Milestone).where(Milestone.plan_id == plan_id, Milestone.code == code))
-    if milestone is None:
+    found = db.execute(
+        select(Milestone, Plan.timezone)
+        .join(Plan, Plan.id == Milestone.plan_id)
+        .where(Milestone.plan_id == plan_id, Milestone.code == code)
+    ).one_or_none()
+    if found is None:
         raise NotFound(f"There is no milestone {code} in the plan.")
+    milestone, tz = found
     latest = latest_update(db, milestone.id)
     return FormDefaults(
         code=milestone.code,
@@ -83,7 +89,7 @@ def form_defaults(*, db: Session, plan_id: int, code: str) -> FormDefaults:
         evidence_url=latest.evidence_url if latest else None,
         next_steps=latest.next_steps if latest else None,
         blockers=latest.blockers if latest else None,
-        latest_at=latest.at if latest else None,
+        latest_on=local_date(latest.at, tz) if latest else None,
         latest_by=latest.author.name if latest and latest.author else None,
         latest_status=latest.status if latest else None,
         latest_percent=latest.percent if latest else None,

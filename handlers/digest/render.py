@@ -126,7 +126,7 @@ def digest_front(d: Digest) -> Reply:
     (when the plan has any; their charts go in the thread), strategic priorities, the month ahead, risks
     and blockers.
     """
-    today = d.generated_at.date()
+    today = d.local_today
     ahead, rows = _ahead(d), _rows_ahead(d)
     blocks = [
         *_digest_cover(d, today),
@@ -308,7 +308,7 @@ def _completion(c: DigestChange, clip: int = 300) -> str:
 
 
 def area_reply(a: DigestArea, d: Digest) -> list[dict[str, Any]]:
-    today = d.generated_at.date()
+    today = d.local_today
     blocks = [
         bk.section(
             f"*{bk.esc(a.code)} {bk.esc(a.title)}*: {status_label(a.health) if a.health else 'no milestones'}"
@@ -402,7 +402,7 @@ def summary_message(d: Digest, *, shared: bool = False, meetings: str | None = N
     and the month ahead; each section shows its first few items and says how many more there are.
     `meetings` is the board's calendar in words ("last met …, next meets today at 10:00").
     """
-    today = d.generated_at.date()
+    today = d.local_today
     ahead, rows = _ahead(d), _rows_ahead(d)
     blocks: list[dict[str, Any]] = [
         bk.header(f"Board summary: {d.plan_title}"),

@@ -220,7 +220,7 @@ def milestone_reply(d: MilestoneDetail, *, history_limit: int = 10, can_update: 
     ]
     history = d.history[:history_limit]
     if history:
-        blocks += packed(history_line(e, today) for e in history)
+        blocks += packed(history_line(e, d.calendar) for e in history)
         if len(d.history) > len(history):
             blocks.append(_more(len(d.history) - len(history), f"`/qib history {r.code}` shows them all."))
     else:
@@ -229,7 +229,7 @@ def milestone_reply(d: MilestoneDetail, *, history_limit: int = 10, can_update: 
     return Reply(text=text, blocks=bk.fit(blocks))
 
 
-def history_line(e: Any, today: date) -> str:
+def history_line(e: Any, calendar: BoardCalendar) -> str:
     moved = (
         f"{e.previous_status.value} -> {e.status.value}"
         if e.previous_status and e.previous_status != e.status
@@ -242,7 +242,7 @@ def history_line(e: Any, today: date) -> str:
     )
     who = bk.esc(e.author_name or "someone")
     ref = f" · `{update_reference(e.update_id)}`" if getattr(e, "update_id", None) else ""
-    lines = [f"*{day_in(e.at.date(), today)}* · {who} · {moved}, {percent}{ref}"]
+    lines = [f"*{day_in(calendar.day_of(e.at), calendar.today)}* · {who} · {moved}, {percent}{ref}"]
     for label, value in (("Note", e.note), ("Next steps", e.next_steps), ("Blockers", e.blockers)):
         if value:
             lines.append(f"{label}: {bk.esc(bk.clip(value, 600))}")
@@ -258,10 +258,10 @@ def history_reply(d: MilestoneDetail, *, limit: int = 40, editable: frozenset[in
     if d.due_line:
         blocks.append(bk.context(bk.esc(d.due_line)))
     shown = d.history[:limit]
-    blocks += history_blocks(shown, today, editable) or [bk.section("No progress updates yet.")]
+    blocks += history_blocks(shown, d.calendar, editable) or [bk.section("No progress updates yet.")]
     if d.events:
         changes = [
-            f"{day_in(e.at.date(), today)}: {bk.esc(e.actor or 'someone')} {bk.esc(e.what)}"
+            f"{day_in(d.calendar.day_of(e.at), today)}: {bk.esc(e.actor or 'someone')} {bk.esc(e.what)}"
             for e in d.events[:limit]
         ]
         blocks += [bk.section("*Dates, owners and reopenings*"), *packed(changes)]
@@ -270,14 +270,17 @@ def history_reply(d: MilestoneDetail, *, limit: int = 40, editable: frozenset[in
     text = _text(
         f"History of {r.code} {r.title}: {len(d.history)} update(s).",
         *([d.due_line] if d.due_line else []),
-        *(f"{e.at:%Y-%m-%d} {e.author_name or 'someone'}: {e.status.value} {e.percent}%" for e in shown),
-        *(f"{e.at:%Y-%m-%d} {e.actor or 'someone'} {e.what}" for e in d.events[:limit]),
+        *(
+            f"{d.calendar.day_of(e.at):%Y-%m-%d} {e.author_name or 'someone'}: {e.status.value} {e.percent}%"
+            for e in shown
+        ),
+        *(f"{d.calendar.day_of(e.at):%Y-%m-%d} {e.actor or 'someone'} {e.what}" for e in d.events[:limit]),
     )
     return Reply(text=text, blocks=bk.fit(blocks))
 
 
 def history_blocks(
-    entries: list[Any], today: date, editable: frozenset[int] = frozenset()
+    entries: list[Any], calendar: BoardCalendar, editable: frozenset[int] = frozenset()
 ) -> list[dict[str, Any]]:
     """The updates, packed; one the reader may still correct (theirs, within 7 days) stands alone with its Edit button."""
     blocks: list[dict[str, Any]] = []
@@ -287,9 +290,9 @@ def history_blocks(
             blocks += packed(run)
             run = []
             edit = bk.button("Edit", EDIT_BUTTON, str(e.update_id))
-            blocks.append(bk.section(history_line(e, today), accessory=edit))
+            blocks.append(bk.section(history_line(e, calendar), accessory=edit))
         else:
-            run.append(history_line(e, today))
+            run.append(history_line(e, calendar))
     return blocks + packed(run)
 
 

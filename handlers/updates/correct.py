@@ -85,7 +85,7 @@ def open_correction(ask: Ask, reference: str) -> None:
         choices,
         None,
         typed=form.typed,
-        notice=correcting_notice(form.reference, form.at),
+        notice=correcting_notice(form.reference, form.on),
         correcting=form.reference,
         plan_id=ask.plan_id,
     )

@@ -145,11 +145,11 @@ def base_block(block_id: str) -> str:
 
 def _latest(defaults: FormDefaults) -> list[dict[str, Any]]:
     """The latest update, read-only, so that the new one says what has changed since."""
-    if defaults.latest_at is None:
+    if defaults.latest_on is None:
         return [bk.context(f"No update of {bk.esc(defaults.code)} yet.")]
     who = f" by {bk.esc(defaults.latest_by)}" if defaults.latest_by else ""
     lines = [
-        f"*Latest update* ({full_day(defaults.latest_at.date())}{who}): "
+        f"*Latest update* ({full_day(defaults.latest_on)}{who}): "
         f"{bk.esc(defaults.latest_status)}, {defaults.latest_percent}%"
     ]
     for label, text in (

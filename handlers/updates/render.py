@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from bot.services.corrections import Corrected, Withdrawn
@@ -108,8 +109,8 @@ def withdrawal_receipt(result: Withdrawn, *, problem: str | None = None) -> Repl
     return Reply(text=text, blocks=[bk.section("\n".join(lines))])
 
 
-def correcting_notice(reference: str, at: Any) -> str:
+def correcting_notice(reference: str, on: date) -> str:
     return (
-        f"*Correcting {bk.esc(reference)}* of {full_day(at.date())}: change what was wrong and save. "
+        f"*Correcting {bk.esc(reference)}* of {full_day(on)}: change what was wrong and save. "
         f"The correction replaces it everywhere; to take it out instead, `/qib withdraw {bk.esc(reference)}`."
     )

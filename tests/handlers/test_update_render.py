@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy.exc import OperationalError
 
 from bot.services.corrections import Corrected, Posted, Withdrawn
-from bot.services.queries import UpdateEntry
+from bot.services.queries import BoardCalendar, UpdateEntry
 from bot.services.status import Health
 from bot.services.updates import UpdateResult
 from bot.usecases.results import Refused
@@ -141,9 +141,10 @@ def test_a_withdrawn_announcement_keeps_none_of_the_text():
 
 def test_history_puts_an_edit_button_on_each_correctable_update_only():
     entries = [entry(13), entry(12), entry(11)]
-    plain = history_blocks(entries, date(2020, 2, 10))
+    calendar = BoardCalendar(date(2020, 2, 10), "Europe/London", None, None, None)
+    plain = history_blocks(entries, calendar)
     assert len(plain) == 1 and "accessory" not in plain[0]  # nobody may edit: packed as before
-    blocks = history_blocks(entries, date(2020, 2, 10), frozenset({12}))
+    blocks = history_blocks(entries, calendar, frozenset({12}))
     assert [b.get("accessory", {}).get("value") for b in blocks] == [None, "12", None]
     assert blocks[1]["accessory"]["action_id"] == "correct_update"
     assert "`U-12`" in blocks[1]["text"]["text"]

@@ -14,7 +14,7 @@ from typing import Literal
 from bot.services.calendar import Meeting
 from bot.services.milestone_events import MilestoneEvent
 from bot.services.status import Health
-from models.timezones import local_day_start
+from models.timezones import local_date, local_day_start
 from models.vocab import Status
 
 #: due_soon(days=None) looks up to the next board meeting; with no meeting in view, this far ahead.
@@ -59,6 +59,10 @@ class BoardCalendar:
     @property
     def next_on(self) -> date | None:
         return self.next.on if self.next else None
+
+    def day_of(self, at: datetime) -> date:
+        """The plan's local day of the instant ``at`` (an update's, an event's)."""
+        return local_date(at, self.timezone)
 
     @property
     def since_previous(self) -> datetime | None:

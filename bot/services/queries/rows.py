@@ -20,7 +20,6 @@ from models import (
     Priority,
     ProgressUpdate,
 )
-from models.timezones import local_date
 
 # ---------------------------------------------------------------------------------------------------
 # Milestone rows (one statement)
@@ -180,7 +179,7 @@ def _make_row(
 ) -> MilestoneRow:
     today = calendar.today
     h = health(status, due, today)
-    updated_on = local_date(last_update_at, calendar.timezone)
+    updated_on = calendar.day_of(last_update_at) if last_update_at else None
     return MilestoneRow(
         code=code,
         title=title,

@@ -19,7 +19,6 @@ from models import (
     Milestone,
 )
 from models.base import UTCDateTime
-from models.timezones import local_date
 
 # ---------------------------------------------------------------------------------------------------
 # Figures and roll-ups (pure)
@@ -95,7 +94,9 @@ def _aggregate(
     by_key: dict[Any, _Tally] = defaultdict(_Tally)
     for group_key, status, n, percent, first_due, last_update, first_due_ahead in rows:
         h = health(status, first_due, today)
-        stale_n = n if _is_stale(status, local_date(last_update, calendar.timezone), calendar) else 0
+        stale_n = (
+            n if _is_stale(status, calendar.day_of(last_update) if last_update else None, calendar) else 0
+        )
         ahead = first_due_ahead if status != _COMPLETE else None
         for tally in (total, by_key[group_key]):
             tally.add(h, n=n, percent=int(percent or 0), stale=stale_n, due_ahead=ahead)
