@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import itertools
 import os
 import pstats
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from slack_bolt.request import BoltRequest
@@ -32,8 +33,10 @@ FORM = "application/x-www-form-urlencoded"
 
 
 def requests(
-    sink: Sink, user: str, chair: str, own: str, area: str, plan_id: int
+    sink: Sink, users: Iterator[str], chair: str, own: str, area: str, plan_id: int
 ) -> dict[str, Callable[[], BoltRequest]]:
+    """Each kind's next request; ``users`` says who asks each one (the owner of ``own`` submits)."""
+    user = next(users)
     from qib_testing.slack_standin.signer import (
         event_body,
         interactive_body,
@@ -43,11 +46,11 @@ def requests(
 
     n = iter(range(1, 10**9))
 
-    def command(text: str, who: str = user) -> BoltRequest:
+    def command(text: str, who: str | None = None) -> BoltRequest:
         i = next(n)
         body = slash_command_body(
             text,
-            user_id=who,
+            user_id=who or next(users),
             channel_id="CBENCHBOARD",
             team_id="T111",
             response_url=sink.response_url(f"p{i}"),
@@ -56,10 +59,11 @@ def requests(
         return _signed(body, FORM)
 
     def home() -> BoltRequest:
+        who = next(users)
         event = {
             "type": "app_home_opened",
-            "user": user,
-            "channel": f"D{user}",
+            "user": who,
+            "channel": f"D{who}",
             "tab": "home",
             "event_ts": "1.2",
         }
@@ -114,6 +118,12 @@ def main(argv: list[str] | None = None) -> int:
         "--cold", action="store_true", help="forget the kept answers before each request (after a write)"
     )
     parser.add_argument("--quiet", action="store_true", help="the figures only, without the profile")
+    parser.add_argument(
+        "--everyone",
+        action="store_true",
+        help="each request from the next person who owns an open milestone, as `make bench` sends them "
+        "(a person's first ask in a process is drawn afresh); else all from one person",
+    )
     parser.add_argument("--sql", action="store_true", help="print the statements of one more request")
     parser.add_argument(
         "--ack-only",
@@ -135,6 +145,11 @@ def main(argv: list[str] | None = None) -> int:
         ).one()
         chair = db.scalar(select(Person.slack_user_id).where(Person.is_chair))
         area = db.scalar(select(Area.code).order_by(Area.position).limit(1))
+        owners = db.scalars(
+            select(Person.slack_user_id)
+            .where(Person.id.in_(select(Milestone.owner_id).where(Milestone.status != "complete")))
+            .order_by(Person.position)
+        ).all()
         plan_id = db.scalar(select(Plan.id).limit(1))
     with Sink() as sink:
         settings = Settings(
@@ -149,7 +164,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.ack_only:  # as in a long-running process, whose worker thread posts (bot.outbox_worker)
             deps.outbox.answer_with(lambda: None)
         assert user and chair and own and area and plan_id, "the benchmark plan has no owner, chair or area"
-        make = requests(sink, user, chair, own, area, plan_id)[args.kind]
+        users = (
+            itertools.cycle([user, *(o for o in owners if o and o != user)])
+            if args.everyone
+            else itertools.repeat(user)
+        )
+        make = requests(sink, users, chair, own, area, plan_id)[args.kind]
         if args.cold:
             from bot.services.read_model import answers
 
