@@ -11,7 +11,7 @@ from handlers.commands.router import Router
 from handlers.context import Ask, ask_from
 from handlers.measures.render import with_measures
 from handlers.outcomes import ok
-from handlers.status import render
+from handlers.status import milestone, render
 
 if TYPE_CHECKING:
     from slack_bolt import Ack, App
@@ -65,7 +65,7 @@ def found_reply(ask: Ask, found: usecase.Found) -> Reply:
         case usecase.PriorityFound(report):
             return render.priority_reply(report)
         case usecase.MilestoneFound(detail, can_update):
-            return render.milestone_reply(detail, can_update=can_update)
+            return milestone.milestone_reply(detail, can_update=can_update)
     raise AssertionError(found)  # pragma: no cover (every kind is matched above)
 
 
@@ -119,7 +119,7 @@ def history(ask: Ask, args: str) -> Reply:
     if not args.strip():
         raise InvalidInput("Which milestone? Give its code: `/qib history` and the code.")
     found = ok(usecase.history_to_edit(ask.deps.sessions, ask.asker(), args))
-    return render.history_reply(found.detail, editable=found.editable)
+    return milestone.history_reply(found.detail, editable=found.editable)
 
 
 def on_share_summary(ack: Ack, body: dict[str, Any], context: Any, client: Any, respond: Any) -> None:

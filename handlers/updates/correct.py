@@ -19,7 +19,7 @@ from handlers import blocks as bk
 from handlers.blocks import Reply
 from handlers.commands.router import Router
 from handlers.context import Ask, ask_from
-from handlers.status.render import EDIT_BUTTON  # on /qib history's updates
+from handlers.status.milestone import EDIT_BUTTON  # on /qib history's updates
 from handlers.updates.form import read_form, update_input, withdrawing
 from handlers.updates.modal import CORRECT_CALLBACK, update_modal
 from handlers.updates.render import (

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 from bot.services.queries import BoardCalendar, UpdateEntry
 from handlers.digest.render import area_reply, digest_front
-from handlers.status.render import history_line
+from handlers.status.milestone import history_line
 from models.timezones import local_date
 from models.vocab import Status
 from tests.services.test_digest_export import digest, row

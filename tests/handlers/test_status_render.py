@@ -12,7 +12,7 @@ from bot.services.digest import Digest
 from bot.services.errors import InvalidInput, NotFound
 from bot.usecases import status
 from bot.usecases.results import Refused
-from handlers.status import parse_days, render, summary_reply
+from handlers.status import milestone, parse_days, render, summary_reply
 from models import Milestone
 from tests.handlers.blockcheck import valid_reply
 from tests.services.test_digest_export import digest
@@ -28,10 +28,10 @@ def test_an_area_and_a_milestone_found_are_shown(sessions, who: Who) -> None:
     area = status.look_up(sessions, who(IRO), "foster carer reviews")
     assert isinstance(area, status.AreaFound)
     assert valid_reply(render.area_reply(area.detail)).text.startswith("AFI-5 Foster carer reviews")
-    milestone = status.look_up(sessions, who(IRO), "M-05")
-    assert isinstance(milestone, status.MilestoneFound)
-    own = valid_reply(render.milestone_reply(milestone.detail, can_update=True))
-    other = valid_reply(render.milestone_reply(milestone.detail, can_update=False))
+    found = status.look_up(sessions, who(IRO), "M-05")
+    assert isinstance(found, status.MilestoneFound)
+    own = valid_reply(milestone.milestone_reply(found.detail, can_update=True))
+    other = valid_reply(milestone.milestone_reply(found.detail, can_update=False))
     assert own.text.startswith("M-05 IROs increase scrutiny")
     assert "update_milestone" in json.dumps(own.blocks) and "update_milestone" not in json.dumps(other.blocks)
 
@@ -59,7 +59,7 @@ def test_lists_render(sessions, who: Who) -> None:
     valid_reply(render.stale_reply(status.stale(sessions, who(IRO))))
     history = status.history(sessions, who(IRO), "M-16")
     assert not isinstance(history, Refused)
-    lines = valid_reply(render.history_reply(history)).text.splitlines()
+    lines = valid_reply(milestone.history_reply(history)).text.splitlines()
     assert lines[0] == "History of M-16 Timeliness of Foster Carer reviews addressed: 2 update(s)."
 
 
@@ -83,7 +83,7 @@ def test_a_milestone_shows_its_revised_date_and_one_awaiting_the_chair(sessions,
         m.due_requested, m.due_request_reason = date(2020, 9, 30), "IRO post filled in July"
     found = status.look_up(sessions, who(IRO), "M-05")
     assert isinstance(found, status.MilestoneFound)
-    shown = json.dumps(valid_reply(render.milestone_reply(found.detail)).blocks)
+    shown = json.dumps(valid_reply(milestone.milestone_reply(found.detail)).blocks)
     assert "revised from Tue 30 Jun 2020" in shown
     assert "Revised date awaiting approval: Wed 30 Sep 2020 because IRO post filled in July" in shown
 

@@ -13,7 +13,7 @@ from bot.services.updates import UpdateResult
 from bot.usecases.results import Refused
 from bot.usecases.updates import PersonalData, Unavailable, Unconfirmed
 from handlers.blocks import Reply
-from handlers.status.render import history_blocks
+from handlers.status.milestone import history_blocks
 from handlers.updates.announce import announcement, confirmation
 from handlers.updates.render import (
     corrected_blocks,

@@ -27,7 +27,7 @@ from bot.services.reminders import ReminderBatch, ReminderItem
 from bot.services.status import Health, health
 from handlers.blocks import Reply
 from handlers.digest.render import reminder_message
-from handlers.status import render
+from handlers.status import milestone, render
 from models.vocab import Status
 from tests.properties.strategies import examples
 
@@ -152,7 +152,7 @@ def test_one_milestone_says_the_same_status_and_due_in_text_and_fields(case):
     today, ms = case
     for row in ms:
         detail = MilestoneDetail(row, AreaRef("AFI-1", "Area", "x"), None, None, None, [], _calendar(today))
-        reply = render.milestone_reply(detail)
+        reply = milestone.milestone_reply(detail)
         blocks = _block_text(reply)
         status, due = _from_text(reply, row.code)
         assert "*Status*\n:" in blocks and f" {status}, {row.percent}%" in blocks
