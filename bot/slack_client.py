@@ -9,12 +9,14 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.kept_http import KeptWebClient
 from bot.settings import Settings
 
 
 def make_client(settings: Settings, *, token: str | None = None) -> WebClient:
-    """A Web API client that waits out Slack's rate limits and retries its 5xx answers."""
-    return WebClient(
+    """A Web API client that waits out Slack's rate limits, retries its 5xx answers, and keeps its
+    connections (bot.kept_http)."""
+    return KeptWebClient(
         token=token or settings.secret("slack_bot_token"),
         base_url=settings.slack_api_url,
         timeout=10,

@@ -89,6 +89,7 @@ LAYERS = (
             "bot.console_slack",
             "bot.dry_run",
             "bot.http",
+            "bot.kept_http",
             "bot.modes",
             "bot.respond",
             "bot.scheduler",

@@ -1,6 +1,6 @@
-"""Replies on a response_url keep their connection: one TCP (and, on Slack, TLS) handshake per thread
-and host, not one per reply; a connection the other end has closed is replaced without losing or
-repeating a reply."""
+"""Calls to Slack keep their connection (bot.kept_http): replies on a response_url and Web API calls
+cost one TCP (and, on Slack, TLS) handshake per thread and host, not one per call; a connection the
+other end has closed is replaced without losing or repeating a reply."""
 
 from __future__ import annotations
 
@@ -10,11 +10,20 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 
-from bot import respond as respond_module
+from bot import kept_http
 from bot.respond import PatientRespond
+from bot.settings import Settings
+from bot.slack_client import make_client
+
+
+def arguments(body: bytes, content_type: str) -> dict[str, Any]:
+    if "json" in content_type:
+        return dict(json.loads(body))
+    return {k: v[0] for k, v in parse_qs(body.decode()).items()}
 
 
 class ResponseUrls(ThreadingHTTPServer):
@@ -43,20 +52,30 @@ class ResponseUrls(ThreadingHTTPServer):
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
+                api = self.path.startswith("/api/")
                 with owner.lock:
-                    owner.replies.append(json.loads(body))
+                    owner.replies.append(
+                        {"method": self.path[5:], **arguments(body, self.headers["Content-Type"])}
+                        if api
+                        else json.loads(body)
+                    )
+                answer = b'{"ok": true, "channel": "C1", "ts": "1.2"}' if api else b"ok"
                 self.send_response(200)
-                self.send_header("Content-Type", "text/plain")
-                self.send_header("Content-Length", "2")
+                self.send_header("Content-Type", "application/json" if api else "text/plain")
+                self.send_header("Content-Length", str(len(answer)))
                 if owner.say_close:
                     self.send_header("Connection", "close")
                 self.end_headers()
-                self.wfile.write(b"ok")
+                self.wfile.write(answer)
                 self.wfile.flush()
                 if owner.close_after_each:
                     self.close_connection = True
 
         super().__init__(("127.0.0.1", 0), Handler)
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/api/"
 
     def url(self, key: str) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}/response/{key}"
@@ -116,7 +135,7 @@ def test_an_answer_that_says_close_is_not_kept(served) -> None:
 
 def test_a_connection_idle_too_long_is_not_used(served, monkeypatch: pytest.MonkeyPatch) -> None:
     slack = served()
-    monkeypatch.setattr(respond_module, "IDLE_LIMIT", 0.0)  # every kept connection counts as too old
+    monkeypatch.setattr(kept_http, "IDLE_LIMIT", 0.0)  # every kept connection counts as too old
     in_a_new_thread(lambda: [reply(slack.url(f"r{i}"), f"Reply {i}") for i in range(3)])
     assert len(slack.replies) == 3 and slack.connections == 3
 
@@ -154,3 +173,19 @@ def test_kept_connections_do_not_stall_on_delayed_acknowledgements(served) -> No
     in_a_new_thread(ten)
     assert slack.connections == 1 and len(slack.replies) == 11
     assert took[0] < 0.3
+
+
+def test_web_api_calls_from_one_thread_share_one_connection(served) -> None:
+    slack = served()
+    client = make_client(Settings(_env_file=None, slack_bot_token="xoxb-test", slack_api_url=slack.api_url))
+    answers: list[bool] = []
+    in_a_new_thread(
+        lambda: answers.extend(
+            client.chat_postMessage(channel="C1", text=f"Post {i}")["ok"] for i in range(3)
+        )
+    )
+    assert answers == [True] * 3
+    assert [(r["method"], r["text"]) for r in slack.replies] == [
+        ("chat.postMessage", f"Post {i}") for i in range(3)
+    ]
+    assert slack.connections == 1
