@@ -247,7 +247,7 @@ def changes_reply(
     ]
     blocks = [bk.header(title)]
     blocks += render.packed(lines) if lines else [bk.section("No updates since then.")]
-    text = render._text(
+    text = render.fallback_text(
         f"{title}: {len(changed)} milestone(s) updated", *(line.replace("*", "") for line in lines)
     )
     return Reply(text=text, blocks=bk.fit(blocks))

@@ -13,9 +13,9 @@ from handlers.blocks import Reply
 from handlers.drawn import drawn_once
 from handlers.status.render import (
     UPDATE_BUTTON,
-    _more,
-    _text,
+    fallback_text,
     milestone_text,
+    more_block,
     owner_text,
     packed,
     update_age,
@@ -54,10 +54,12 @@ def milestone_reply(d: MilestoneDetail, *, history_limit: int = 10, can_update: 
     if history:
         blocks += packed(history_line(e, d.calendar) for e in history)
         if len(d.history) > len(history):
-            blocks.append(_more(len(d.history) - len(history), f"`/qib history {r.code}` shows them all."))
+            blocks.append(
+                more_block(len(d.history) - len(history), f"`/qib history {r.code}` shows them all.")
+            )
     else:
         blocks.append(bk.section("No progress updates yet."))
-    text = _text(milestone_text(r, today), f"Owner: {r.owner_name or 'none'}. {update_age(r)}.")
+    text = fallback_text(milestone_text(r, today), f"Owner: {r.owner_name or 'none'}. {update_age(r)}.")
     return Reply(text=text, blocks=bk.fit(blocks))
 
 
@@ -98,9 +100,9 @@ def history_reply(d: MilestoneDetail, *, limit: int = 40, editable: frozenset[in
         ]
         blocks += [bk.section("*Dates, owners and reopenings*"), *packed(changes)]
     if len(d.history) > len(shown):
-        blocks.append(_more(len(d.history) - len(shown), "`qib export` has the whole history."))
+        blocks.append(more_block(len(d.history) - len(shown), "`qib export` has the whole history."))
     on = d.calendar.day_of
-    text = _text(
+    text = fallback_text(
         f"History of {r.code} {r.title}: {len(d.history)} update(s).",
         *([d.due_line] if d.due_line else []),
         *(f"{on(e.at):%Y-%m-%d} {e.author_name or 'someone'}: {e.status.value} {e.percent}%" for e in shown),

@@ -119,11 +119,13 @@ def meetings_line(calendar: BoardCalendar) -> str:
     return f"{board}: {', '.join(parts)}" if parts else f"{board}: no meetings scheduled"
 
 
-def _text(*lines: str) -> str:
+def fallback_text(*lines: str) -> str:
+    """A reply's plain text (notifications, screen readers): its non-empty lines, clipped to Slack's limit."""
     return bk.clip("\n".join(line for line in lines if line), bk.MAX_FALLBACK)
 
 
-def _more(hidden: int, hint: str) -> dict[str, Any]:
+def more_block(hidden: int, hint: str) -> dict[str, Any]:
+    """Says how many rows a reply left out and where to see them."""
     return bk.context(f"…and {hidden} more not shown. {hint}")
 
 
@@ -154,7 +156,7 @@ def overview_reply(o: PlanOverview) -> Reply:
         *packed(area_lines),
         *([bk.context(example_hint(o.areas[0].code, o.areas[0].title))] if o.areas else []),
     ]
-    text = _text(
+    text = fallback_text(
         f"{o.plan.title}: {o.health.value if o.health else 'no milestones'}. {headline(o.totals)}.",
         counts_text(o.totals),
         *(f"{a.code} {a.title}: {a.health.value if a.health else 'no milestones'}" for a in o.areas),
@@ -180,8 +182,10 @@ def area_reply(d: AreaDetail, *, limit: int = 40) -> Reply:
     shown = rows[:limit]
     blocks += packed(milestone_line(r, today, reason=r.health in _ATTENTION) for r in shown)
     if len(rows) > len(shown):
-        blocks.append(_more(len(rows) - len(shown), "Ask for one milestone: `/qib status` and its code."))
-    text = _text(
+        blocks.append(
+            more_block(len(rows) - len(shown), "Ask for one milestone: `/qib status` and its code.")
+        )
+    text = fallback_text(
         f"{a.code} {a.title}: {a.health.value if a.health else 'no milestones'}. {headline(a.figures)}.",
         *(milestone_text(r, today) for r in shown),
     )
@@ -209,8 +213,8 @@ def mine_reply(p: PersonMilestones, *, limit: int = 20) -> Reply:
         )
         blocks.append(bk.section(line, accessory=accessory))
     if len(items) > limit:
-        blocks.append(_more(len(items) - limit, "`/qib update CODE` works for any of them."))
-    text = _text(
+        blocks.append(more_block(len(items) - limit, "`/qib update CODE` works for any of them."))
+    text = fallback_text(
         f"{len(items)} milestone(s) for {p.person.name}:", *(milestone_text(i.row, today) for i in items)
     )
     return Reply(text=text, blocks=bk.fit(blocks))
@@ -232,8 +236,8 @@ def list_reply(
         blocks.append(bk.section(empty))
     blocks += packed(milestone_line(r, today, reason=True) for r in rows[:limit])
     if len(rows) > limit:
-        blocks.append(_more(len(rows) - limit, "Narrow it down: `/qib status` and an area's code."))
-    text = _text(
+        blocks.append(more_block(len(rows) - limit, "Narrow it down: `/qib status` and an area's code."))
+    text = fallback_text(
         f"{title}: {len(rows)}" if rows else f"{title}: {empty}",
         *(milestone_text(r, today) for r in rows[:limit]),
     )
@@ -295,12 +299,12 @@ def priority_reply(r: PriorityReport, *, limit: int = 30) -> Reply:
             blocks += packed(milestone_line(m, today) for m in p.milestones[:limit])
             if len(p.milestones) > limit:
                 blocks.append(
-                    _more(len(p.milestones) - limit, "Ask about one area: `/qib status` and its code.")
+                    more_block(len(p.milestones) - limit, "Ask about one area: `/qib status` and its code.")
                 )
         text_lines.append(f"{p.code} {p.title}: {p.health.value if p.health else 'no milestones'}")
     if not r.priorities:
         blocks.append(bk.section("The plan has no strategic priorities."))
-    return Reply(text=_text("Strategic priorities:", *text_lines), blocks=bk.fit(blocks))
+    return Reply(text=fallback_text("Strategic priorities:", *text_lines), blocks=bk.fit(blocks))
 
 
 def exception_line(e: ExceptionItem, today: date) -> str:
@@ -333,7 +337,7 @@ def summary_reply(s: ChairSummary, *, shared: bool = False, limit: int = 15) -> 
     blocks += packed(exception_line(e, today) for e in s.exceptions[:limit])
     if len(s.exceptions) > limit:
         blocks.append(
-            _more(len(s.exceptions) - limit, "`/qib overdue` and `/qib status AREA` list the rest.")
+            more_block(len(s.exceptions) - limit, "`/qib overdue` and `/qib status AREA` list the rest.")
         )
     awaiting = s.awaiting_update
     if awaiting:
@@ -372,7 +376,7 @@ def summary_reply(s: ChairSummary, *, shared: bool = False, limit: int = 15) -> 
     )
     if not shared:
         blocks.append(bk.actions(bk.button("Share to channel", SHARE_BUTTON, "summary")))
-    text = _text(
+    text = fallback_text(
         f"Board summary: {s.health.value if s.health else 'no milestones'}. {headline(s.totals)}.",
         f"{len(s.exceptions)} need attention; {len(s.completions)} completed {since}; "
         f"{len(s.due_before_next)} due {ahead_phrase(s.calendar.next_on)}.",
@@ -395,4 +399,6 @@ def choices_reply(found: SearchResult) -> Reply:
             lines.append(f"*{heading}*")
             lines += [f"• `/qib status {bk.esc(h.code)}`  {bk.esc(h.title)}" for h in hits]
     text = "Did you mean one of these? " + "; ".join(f"{h.code} {h.title}" for h in found.choices)
-    return Reply(text=_text(text), blocks=[bk.section("Did you mean one of these?\n" + "\n".join(lines))])
+    return Reply(
+        text=fallback_text(text), blocks=[bk.section("Did you mean one of these?\n" + "\n".join(lines))]
+    )
