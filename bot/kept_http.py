@@ -16,6 +16,7 @@ import http.client
 import io
 import os
 import socket
+import ssl
 import threading
 import time
 from email.message import Message
@@ -48,7 +49,7 @@ def can_send(url: str, proxy: str | None) -> bool:
     return proxy is None and parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
-def send(url: str, req: Request, *, timeout: float, ssl: Any = None) -> Answer:
+def send(url: str, req: Request, *, timeout: float, context: Any = None) -> Answer:
     """POST ``req`` to ``url`` on this thread's kept connection to its host (see the module docstring)."""
     parts = urlsplit(url)
     key: _Key = (parts.scheme, parts.hostname or "", parts.port)
@@ -60,22 +61,22 @@ def send(url: str, req: Request, *, timeout: float, ssl: Any = None) -> Answer:
     if kept is not None and time.monotonic() - kept[1] < IDLE_LIMIT:
         try:
             return _send(key, kept[0], path, body, headers, url)
-        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+        except (ConnectionError, ssl.SSLEOFError):  # RemoteDisconnected and a reset or broken pipe
             pass  # closed by the other end while idle: it never read this request, so send it afresh
     elif kept is not None:
         kept[0].close()
     try:
-        fresh = _connect(key, timeout, ssl)
+        fresh = _connect(key, timeout, context)
     except OSError as error:  # as urlopen reports a host it cannot reach: the SDK retries it
         raise URLError(error) from error
     return _send(key, fresh, path, body, headers, url)
 
 
-def _connect(key: _Key, timeout: float, ssl: Any) -> http.client.HTTPConnection:
+def _connect(key: _Key, timeout: float, context: Any) -> http.client.HTTPConnection:
     scheme, host, port = key
     connection: http.client.HTTPConnection
     if scheme == "https":
-        connection = http.client.HTTPSConnection(host, port, timeout=timeout, context=ssl)
+        connection = http.client.HTTPSConnection(host, port, timeout=timeout, context=context)
     else:
         connection = http.client.HTTPConnection(host, port, timeout=timeout)
     connection.connect()
@@ -132,7 +133,7 @@ class KeptWebhookClient(WebhookClient):
     def _perform_http_request_internal(self, url: str, req: Request) -> WebhookResponse:
         if not can_send(url, self.proxy):
             return super()._perform_http_request_internal(url, req)
-        answer = send(url, req, timeout=self.timeout, ssl=self.ssl)
+        answer = send(url, req, timeout=self.timeout, context=self.ssl)
         return WebhookResponse(
             url=url, status_code=answer.status, body=answer.text(), headers=dict(answer.headers.items())
         )
@@ -144,7 +145,7 @@ class KeptWebClient(WebClient):
     def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:
         if not can_send(url, self.proxy):
             return super()._perform_urllib_http_request_internal(url, req)
-        answer = send(url, req, timeout=self.timeout, ssl=self.ssl)
+        answer = send(url, req, timeout=self.timeout, context=self.ssl)
         body: bytes | str = (
             answer.body if answer.headers.get_content_type() == "application/gzip" else answer.text()
         )
