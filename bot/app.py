@@ -21,6 +21,7 @@ from slack_sdk.web import SlackResponse
 
 import handlers
 from bot.deps import Deps
+from bot.kept_http import kept
 from bot.outbox_worker import Courier, run_inline
 from bot.respond import PatientRespond
 from bot.settings import Settings
@@ -224,6 +225,7 @@ class _Share(Middleware):
         context["settings"] = self.settings
         context["deps"] = self.deps.for_request()  # its sessions share what they read of the plan revision
         context["router"] = self.router
+        context["client"] = kept(context.client)  # on this thread's kept connection (bot/kept_http.py)
         if context.get("response_url"):  # replies that survive Slack's 429s and 5xx (see bot/respond.py)
             context["respond"] = PatientRespond(response_url=context["response_url"])
         with self.deps.outbox.serving():  # the outbox worker waits for a lull in these

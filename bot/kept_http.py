@@ -150,3 +150,19 @@ class KeptWebClient(WebClient):
             answer.body if answer.headers.get_content_type() == "application/gzip" else answer.text()
         )
         return {"status": answer.status, "headers": answer.headers, "body": body}
+
+
+def kept(client: WebClient) -> KeptWebClient:
+    """The same client on kept connections: Bolt makes a plain WebClient for each request (so that a
+    listener changing its token cannot touch another's), and the listeners are given this copy of it."""
+    return KeptWebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        ssl=client.ssl,
+        proxy=client.proxy,
+        headers=client.headers,
+        team_id=client.default_params.get("team_id"),
+        logger=client.logger,
+        retry_handlers=client.retry_handlers,
+    )

@@ -7,9 +7,11 @@ every Block Kit payload is checked against Slack's limits.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import itertools
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -140,6 +142,8 @@ class FakeSlack:
         self._id_counter = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._open: set[socket.socket] = set()  # the connections the bot holds open (HTTP/1.1, as Slack)
+        self.connections = 0  # connections accepted since start
         self.socket_mode: SocketModeEndpoint | None = None
         for name in channels:
             self.add_channel(name, channel_id=BOARD_CHANNEL_ID if name == "qib-board" else None)
@@ -167,6 +171,20 @@ class FakeSlack:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        with self._lock:  # a stopped Slack answers nothing, on a connection kept open either
+            open_now, self._open = list(self._open), set()
+        for sock in open_now:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def _opened(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._open.add(sock)
+            self.connections += 1
+
+    def _closed(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._open.discard(sock)
 
     def __enter__(self) -> FakeSlack:
         return self.start()
@@ -805,6 +823,15 @@ def _flatten(query: dict[str, list[str]]) -> dict[str, Any]:
 
 class _Handler(BaseHTTPRequestHandler):
     owner: FakeSlack
+    protocol_version = "HTTP/1.1"  # as Slack's: the connection stays open for the next call
+
+    def setup(self) -> None:
+        super().setup()
+        self.owner._opened(self.connection)
+
+    def finish(self) -> None:
+        self.owner._closed(self.connection)
+        super().finish()
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # keep test output quiet

@@ -87,6 +87,17 @@ def test_app_home_is_published_for_the_person_who_opened_it(bot):
     assert view["type"] == "home"
 
 
+def test_calls_to_slack_reuse_their_connections(bot):
+    """Slack keeps a connection open for the next call: App Home's publishes and the replies on a
+    response_url go out on connections the bot already holds, not on a new one (TCP and TLS) each."""
+    before = bot.slack.connections
+    for _ in range(12):
+        bot.open_home(user=CHAIR)
+        bot.command("help", user=CHAIR)
+    assert len(bot.slack.calls_to("views.publish")) >= 12
+    assert bot.slack.connections - before < 12  # 24 calls; at most one connection per thread that made one
+
+
 def test_health_check_reports_the_database(bot):
     import urllib.request
 
