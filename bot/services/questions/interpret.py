@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from bot.services.questions import intents as q
-from bot.services.questions.dates import find_date, find_window
+from bot.services.questions.dates import MONTHS, UNITS, find_date, find_window
 from models.codes import normal_code
 
 __all__ = ["PlanTerms", "interpret", "normalise", "typed_command"]
@@ -216,11 +216,22 @@ def find_code(text: str, codes: Iterable[str]) -> str | None:
         for key in (raw, raw.replace(" ", ""), normal_code(raw) if raw[:1].isalpha() else raw):
             if key in index:
                 return index[key]
-    for token in text.split():
+    tokens = text.split()
+    for i, token in enumerate(tokens):
         token = token.strip("'")
-        if token in index:
+        if token in index and not _a_figure(tokens, i):
             return index[token]
     return None
+
+
+def _a_figure(tokens: list[str], i: int) -> bool:
+    """`next 60 days`, `15 may`, `may 30`, `60%`: a number that counts or dates something, which a plan
+    numbering its milestones 1, 2, 30... must not read as a code."""
+    if not tokens[i].strip("'").isdigit():
+        return False
+    after = tokens[i + 1].strip("?!.,;:'") if i + 1 < len(tokens) else ""
+    before = tokens[i - 1].strip("?!.,;:'") if i > 0 else ""
+    return after in UNITS or after in MONTHS or before in MONTHS or after in ("%", "percent", "working")
 
 
 def _topic(text: str) -> str:

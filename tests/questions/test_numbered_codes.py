@@ -1,0 +1,41 @@
+"""Questions over a plan whose milestones are numbered 1, 2, 30, 60: a figure in a question (a number
+of days, a day of the month, a percent) is not a milestone code, and a code on its own still is."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.services.questions import PlanTerms, interpret
+from bot.services.questions import intents as q
+from qib_testing.routes import subcommands
+
+TODAY = date(2026, 5, 1)
+COMMANDS = subcommands().names()
+NUMBERED = PlanTerms(codes=("A", "B", "1", "2", "15", "30", "60"), commands=COMMANDS)
+LETTERED = PlanTerms(codes=("A", "B", "M-01", "M-02"), commands=COMMANDS)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what is due in the next 60 days?",
+        "what's due in the next 30 days?",
+        "what falls due in 2 weeks?",
+        "what is due by 15 May?",
+        "what is due on May 30?",
+        "what's due in 30 days",
+    ],
+)
+def test_a_figure_in_a_question_is_read_as_in_a_plan_with_no_milestone_of_that_number(question):
+    assert interpret(question, TODAY, NUMBERED) == interpret(question, TODAY, LETTERED)
+    assert not isinstance(interpret(question, TODAY, NUMBERED), q.Status)
+
+
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [("how is 30 doing?", "30"), ("status of 60", "60"), ("who owns 2?", "2"), ("what about 15", "15")],
+)
+def test_a_milestone_numbered_alone_is_still_found_by_its_number(question, code):
+    assert interpret(question, TODAY, NUMBERED) == q.Status(code)
