@@ -39,3 +39,21 @@ def test_a_figure_in_a_question_is_read_as_in_a_plan_with_no_milestone_of_that_n
 )
 def test_a_milestone_numbered_alone_is_still_found_by_its_number(question, code):
     assert interpret(question, TODAY, NUMBERED) == q.Status(code)
+
+
+THREE_PARTS = PlanTerms(codes=("A1", "A1.2", "A1.2.3", "1.2", "1.2.3", "M1-2", "M1-2-1"), commands=COMMANDS)
+
+
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [
+        ("how is A1.2.3 doing?", "A1.2.3"),
+        ("what about a1.2.3", "A1.2.3"),
+        ("how is 1.2.3 doing?", "1.2.3"),
+        ("any news on m1-2-1?", "M1-2-1"),
+        ("how is A1.2 doing?", "A1.2"),
+        ("what about 1.2?", "1.2"),
+    ],
+)
+def test_a_code_of_three_parts_is_read_whole_not_as_its_first_two(question, code):
+    assert interpret(question, TODAY, THREE_PARTS) == q.Status(code)

@@ -168,8 +168,10 @@ _FILLER_ONLY = re.compile(
     r"list|all|any|our|us|we|it|please|things|stuff|actions?|milestones?|items?|do|does|doing|i|you|"
     r"which|ones?|there|that|those|these|now|today|many|how many|for|board|\s)*$"
 )
+# A code in any number of parts (`M-07`, `A1.2.3`, `1.2.3`), read whole: it never stops short of a
+# separator followed by more of the code (`A1.2.3` is not `A1.2`).
 _CODE_SHAPE = re.compile(
-    r"(?<![\w.])([a-z]{1,5}[\s_-]*\d{1,4}(?:[.-]\d{1,3})?|\d{1,2}(?:\.\d{1,2})+)(?![\w])"
+    r"(?<![\w.])([a-z]{1,5}[\s_-]*\d{1,4}(?:[.-]\d{1,3})*|\d{1,2}(?:\.\d{1,2})+)(?![\w]|[.-]\w)"
 )
 
 
