@@ -41,3 +41,16 @@ def test_the_same_file_with_its_codes_in_quotes_is_read():
     )
     doc = parse_plan_text(quoted, "plan.yaml")
     assert [m.code for m in doc.milestones] == ["1.1", "1.10"]
+
+
+@pytest.mark.parametrize(
+    ("written", "problem"),
+    [
+        ("NO", 'areas[0].code: NO is read as true or false: write it in quotes, "NO"'),
+        ("010", 'areas[0].code: 010 is read as a number: write it in quotes, "010"'),
+        ("2026-01-01", 'areas[0].code: 2026-01-01 is read as a date: write it in quotes, "2026-01-01"'),
+    ],
+)
+def test_a_code_yaml_reads_as_something_else_is_quoted_back_as_written(written, problem):
+    text = f"version: 1\nplan: {{title: P, authority: A}}\nareas:\n  - {{code: {written}, title: N, description: d}}\n"
+    assert refusal_of(text + "people: []\nmilestones: []\n") == [problem]
