@@ -57,3 +57,38 @@ THREE_PARTS = PlanTerms(codes=("A1", "A1.2", "A1.2.3", "1.2", "1.2.3", "M1-2", "
 )
 def test_a_code_of_three_parts_is_read_whole_not_as_its_first_two(question, code):
     assert interpret(question, TODAY, THREE_PARTS) == q.Status(code)
+
+
+LETTERED_AREAS = PlanTerms(codes=("A", "B", "C", "I", "1", "2", "10"), commands=COMMANDS)
+DURHAM_STYLE = PlanTerms(codes=("AFI-1", "M-01"), commands=COMMANDS)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "give me a summary",
+        "is there a decision for the board?",
+        "show me a list of what is overdue",
+        "what is due in a month?",
+        "who has not updated in a while?",
+        "what changed since a week ago?",
+        "what do i own?",
+    ],
+)
+def test_the_word_a_is_not_area_a(question):
+    assert interpret(question, TODAY, LETTERED_AREAS) == interpret(question, TODAY, DURHAM_STYLE)
+
+
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [
+        ("how is A doing?", "A"),
+        ("tell me about a", "A"),
+        ("how is area a doing?", "A"),
+        ("what's happening in area b?", "B"),
+        ("what about c", "C"),
+        ("how is I doing?", "I"),
+    ],
+)
+def test_an_area_lettered_a_is_still_found_when_named(question, code):
+    assert interpret(question, TODAY, LETTERED_AREAS) == q.Status(code)

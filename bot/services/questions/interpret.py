@@ -221,9 +221,32 @@ def find_code(text: str, codes: Iterable[str]) -> str | None:
     tokens = text.split()
     for i, token in enumerate(tokens):
         token = token.strip("'")
-        if token in index and not _a_figure(tokens, i):
+        if token in index and not _a_figure(tokens, i) and not _a_word(tokens, i, text):
             return index[token]
     return None
+
+
+# Codes a plan may give that are also English words (areas lettered A, B, C... I), and the nouns that name
+# a code as such.
+# fmt: off
+_ENGLISH_WORDS = frozenset({
+    "a", "i", "an", "as", "at", "be", "by", "do", "go", "if", "in", "is", "it", "me", "my", "no", "of", "on",
+    "or", "so", "to", "up", "us", "we",
+})
+_CODE_NOUNS = frozenset({
+    "area", "areas", "priority", "priorities", "milestone", "milestones", "action", "actions", "item", "code",
+    "section", "theme", "strand",
+})
+# fmt: on
+
+
+def _a_word(tokens: list[str], i: int, text: str) -> bool:
+    """`give me a summary`: in a plan lettering its areas A, B, C, the word "a" is area A only when named as
+    a code (`area a`) or when it is all the question is about (`how is a doing?`)."""
+    word = tokens[i].strip("'")
+    if word not in _ENGLISH_WORDS or (i > 0 and tokens[i - 1] in _CODE_NOUNS):
+        return False
+    return _topic(text) != word
 
 
 def _a_figure(tokens: list[str], i: int) -> bool:
