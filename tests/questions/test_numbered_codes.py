@@ -13,7 +13,7 @@ from qib_testing.routes import subcommands
 
 TODAY = date(2026, 5, 1)
 COMMANDS = subcommands().names()
-NUMBERED = PlanTerms(codes=("A", "B", "1", "2", "15", "30", "60"), commands=COMMANDS)
+NUMBERED = PlanTerms(codes=("A", "B", "1", "2", "10", "15", "30", "60"), commands=COMMANDS)
 LETTERED = PlanTerms(codes=("A", "B", "M-01", "M-02"), commands=COMMANDS)
 
 
@@ -26,6 +26,8 @@ LETTERED = PlanTerms(codes=("A", "B", "M-01", "M-02"), commands=COMMANDS)
         "what is due by 15 May?",
         "what is due on May 30?",
         "what's due in 30 days",
+        "show me the 10 most overdue",
+        "top 10 risks",
     ],
 )
 def test_a_figure_in_a_question_is_read_as_in_a_plan_with_no_milestone_of_that_number(question):

@@ -250,13 +250,19 @@ def _a_word(tokens: list[str], i: int, text: str) -> bool:
 
 
 def _a_figure(tokens: list[str], i: int) -> bool:
-    """`next 60 days`, `15 may`, `may 30`, `60%`: a number that counts or dates something, which a plan
+    """`next 60 days`, `15 may`, `may 30`, `60%`, `top 10`: a number that counts or dates something, which a plan
     numbering its milestones 1, 2, 30... must not read as a code."""
     if not tokens[i].strip("'").isdigit():
         return False
     after = tokens[i + 1].strip("?!.,;:'") if i + 1 < len(tokens) else ""
     before = tokens[i - 1].strip("?!.,;:'") if i > 0 else ""
-    return after in UNITS or after in MONTHS or before in MONTHS or after in ("%", "percent", "working")
+    return (
+        after in UNITS
+        or after in MONTHS
+        or before in MONTHS
+        or after in ("%", "percent", "working", "most", "biggest", "worst", "oldest", "latest")
+        or before in ("top", "first", "last")
+    )
 
 
 def _topic(text: str) -> str:
