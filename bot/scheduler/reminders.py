@@ -37,11 +37,13 @@ log = logging.getLogger("qib.scheduler")
 def awaiting_text(batches: list[ReminderBatch], meeting_on: date) -> str:
     """The chair's list, on the digest's eve: each milestone still without an update, and its owner."""
     owners: dict[str, str] = {}
+    reminded = {i.row.code for b in batches if b.person.slack_user_id for i in b.items}  # owner or delegate
     for batch in batches:
-        unreachable = "" if batch.person.slack_user_id else " (no Slack id in the plan: not reminded)"
         for item in batch.items:
             if item.covered_for is None:
-                owners[item.row.code] = (item.row.owner_name or batch.person.name) + unreachable
+                owners[item.row.code] = (item.row.owner_name or batch.person.name) + (
+                    "" if item.row.code in reminded else " (no Slack id in the plan: not reminded)"
+                )
     if not owners:
         return f"Every owner has answered their reminder for the board on {full_day(meeting_on)}."
     lines = [f"{code}: {name}" for code, name in sorted(owners.items(), key=lambda kv: code_order(kv[0]))]

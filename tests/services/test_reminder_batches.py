@@ -42,3 +42,25 @@ def test_an_owner_without_a_slack_id_is_on_the_chairs_awaiting_list_though_not_r
         "A1.1: Kim Tan (no Slack id in the plan: not reminded)",
         "A1.10: Raj Patel",
     ]
+
+
+def test_an_owner_without_a_slack_id_whose_delegate_was_reminded_is_not_marked_unreminded(sessions):
+    covered = PLAN.replace(
+        "{key: kim, name: Kim Tan, role: Team Manager}",
+        "{key: kim, name: Kim Tan, role: Team Manager, delegate: raj}",
+    )
+    with sessions.begin() as db:
+        plan_id = import_plan(db, parse_plan_text(covered), now=datetime(2026, 3, 1, tzinfo=UTC)).plan_id
+    with sessions() as db:
+        batches = reminder_batches(
+            db=db,
+            plan_id=plan_id,
+            meeting_on=date(2026, 3, 11),
+            digest_on=date(2026, 3, 5),
+            today=date(2026, 3, 4),
+        )
+    text = awaiting_text(batches, date(2026, 3, 11))
+    assert text.splitlines()[1:] == [
+        "A1.1: Kim Tan",
+        "A1.10: Raj Patel",
+    ]  # Raj, covering, was reminded of A1.1
