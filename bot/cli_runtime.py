@@ -193,12 +193,21 @@ def _console_clock(text: str | None, deps: Any) -> tuple[Any, str | None]:
         raise CliError(str(exc)) from None
 
 
-def _clock(text: str | None, settings: Settings) -> Any:
+def _clock(text: str | None, deps: Any, settings: Settings) -> Any:
+    """--now pins the clock; a time without an offset is read in the plan's time zone (the first plan's,
+    as the console's clock does), so `--now 2026-05-06T17:00` is 17:00 where the board meets."""
     from bot.console_clock import now_from
     from bot.deps import utc_now
+    from bot.services.errors import NotFound
 
+    if not text:
+        return utc_now
     try:
-        return now_from(text, settings.timezone) or utc_now
+        tz = deps.timezone_of(deps.plan_ids()[0])
+    except NotFound:  # no plan yet: the command says so itself
+        tz = settings.timezone
+    try:
+        return now_from(text, tz) or utc_now
     except ValueError as exc:
         raise CliError(str(exc)) from None
 
@@ -213,7 +222,8 @@ def cmd_tick(args: argparse.Namespace, settings: Settings) -> int:
             "qib tick posts to Slack: set SLACK_BOT_TOKEN (or see what it would post with --dry-run)"
         )
     configure_logging(settings)
-    deps = build_deps(settings, clock=_clock(args.now, settings))
+    deps = build_deps(settings)
+    deps.clock = _clock(args.now, deps, settings)
     from bot.scheduler import Scheduler  # the renderers and the outbox's deliveries, not the app
     from bot.slack_client import make_client
 
@@ -235,7 +245,8 @@ def _dry_run_tick(args: argparse.Namespace, settings: Settings) -> int:
 
     configure_logging(settings)
     logging.getLogger("qib.scheduler").setLevel(logging.ERROR)  # its "posted" lines would not be true
-    deps = build_deps(settings, clock=_clock(args.now, settings))
+    deps = build_deps(settings)
+    deps.clock = _clock(args.now, deps, settings)
     report, shown = dry_run_tick(deps, settings)
     for text in shown:
         print(text + "\n")
@@ -262,7 +273,8 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
             meeting = date.fromisoformat(args.meeting)
         except ValueError:
             raise CliError(f'--meeting "{args.meeting}" is not a date like 2020-02-20') from None
-    deps = build_deps(settings, clock=_clock(args.now, settings))
+    deps = build_deps(settings)
+    deps.clock = _clock(args.now, deps, settings)
     if args.action == "export":
         from bot.services.digest import frozen_digest
         from bot.services.digest_export import to_html, to_markdown

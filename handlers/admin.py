@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.services.errors import InvalidInput
@@ -85,17 +85,18 @@ def parse_delegate(who: Asker, args: str) -> admin.DelegateRequest:
     """`@from @to [until YYYY-MM-DD]`, or `@from none` to end the cover."""
     text, _, until_text = args.partition(" until ")
     until = None
+    example = f"{who.today + timedelta(weeks=4):%Y-%m-%d}"  # a date ahead, in the form it is read
     if until_text.strip():
         try:
             until = date.fromisoformat(until_text.strip())
         except ValueError:
             raise InvalidInput(
-                f"“{bk.clip(until_text.strip(), 30)}” is not a date: write it like 2020-03-31."
+                f"“{bk.clip(until_text.strip(), 30)}” is not a date: write it like {example}."
             ) from None
     names = _people(text)
     if len(names) != 2:
         raise InvalidInput(
-            "Name two people: `/qib delegate @alex @jordan until 2020-03-31`, or "
+            f"Name two people: `/qib delegate @alex @jordan until {example}`, or "
             "`/qib delegate @alex none` to end the cover."
         )
     cover = None if names[1].lower() in NOBODY else names[1]

@@ -38,3 +38,9 @@ def normal_code(text: str) -> str:
     Lenient: other characters are dropped first, so "(M-07)" is "m-7"."""
     key = code_key(_OTHER.sub("", text)) if isinstance(text, str) else None
     return "-".join(key).lower() if key else ""
+
+
+def code_order(text: str) -> tuple[tuple[int, int, str], ...]:
+    """A sort key counting as people do: `2` before `10`, `A2.1` before `A10.1`, `A1.2` before `A1.10`
+    (runs of digits compare as numbers, runs of letters ignoring case; separators do not count)."""
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p.upper()) for p in _PART.findall(text))

@@ -28,6 +28,7 @@ from bot.services.text import mrkdwn_escape
 from bot.services.wording import full_day
 from bot.usecases.board_paper import meeting_schedule
 from models import Person, Plan
+from models.codes import code_order
 from models.vocab import PostKind
 
 log = logging.getLogger("qib.scheduler")
@@ -36,13 +37,16 @@ log = logging.getLogger("qib.scheduler")
 def awaiting_text(batches: list[ReminderBatch], meeting_on: date) -> str:
     """The chair's list, on the digest's eve: each milestone still without an update, and its owner."""
     owners: dict[str, str] = {}
+    reminded = {i.row.code for b in batches if b.person.slack_user_id for i in b.items}  # owner or delegate
     for batch in batches:
         for item in batch.items:
             if item.covered_for is None:
-                owners[item.row.code] = item.row.owner_name or batch.person.name
+                owners[item.row.code] = (item.row.owner_name or batch.person.name) + (
+                    "" if item.row.code in reminded else " (no Slack id in the plan: not reminded)"
+                )
     if not owners:
         return f"Every owner has answered their reminder for the board on {full_day(meeting_on)}."
-    lines = [f"{code}: {name}" for code, name in sorted(owners.items())]
+    lines = [f"{code}: {name}" for code, name in sorted(owners.items(), key=lambda kv: code_order(kv[0]))]
     return f"Awaiting an update ({len(owners)}) before the board on {full_day(meeting_on)}:\n" + "\n".join(
         lines
     )

@@ -78,11 +78,14 @@ class Staff:
     emails: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, people: Iterable[tuple[str, str | None, str | None]]) -> Staff:
-        """From (name, role, email) of each person in the plan."""
+    def of(
+        cls, people: Iterable[tuple[str, str | None, str | None]], *, own_names: Iterable[str] = ()
+    ) -> Staff:
+        """From (name, role, email) of each person in the plan; `own_names` are the plan's own (its council,
+        title, board), whose words, like a role's, are never a name."""
         names: set[str] = set()
         tokens: set[str] = set()
-        role_words: set[str] = set()
+        role_words: set[str] = {w.lower() for own in own_names for w in WORD.findall(own)}
         emails: set[str] = set()
         for name, role, email in people:
             words = [w.lower() for w in WORD.findall(name or "")]

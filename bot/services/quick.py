@@ -262,10 +262,12 @@ def _parse(
 
 
 def _read_code(r: _Reader) -> bool | None:
+    result, bare = r.result, r.word.rstrip(_TRAILING)
+    if result.code is not None and bare.isascii() and bare.isdigit():
+        return None  # after the code a bare number is a figure (the percent, or the note's), never a code
     code = _code_of(r.word, r.prefixes, r.known)
     if code is None:
         return None
-    result, bare = r.result, r.word.rstrip(_TRAILING)
     if result.code is None:
         result.code, result.code_typed = code, bare
         r.phrase_open = False

@@ -77,8 +77,8 @@ def reminder_batches(
     """Owners with stale milestones or milestones due before the meeting; a covering delegate gets them too.
 
     A milestone updated on or after `updated_since` (when the reminder window opened) has its answer
-    already, so nobody is reminded of it. People without a Slack id cannot be reached and are left out
-    (the caller may report them).
+    already, so nobody is reminded of it. People without a Slack id cannot be reached: their batches come
+    with no `slack_user_id`, sent to nobody, so the chair's list of who has not answered still names them.
     """
     calendar, rows = queries.milestone_rows(db=db, plan_id=plan_id, today=today)
     wanted = [
@@ -115,8 +115,6 @@ def reminder_batches(
     batches = []
     for key in {**items, **measures}:
         p = by_key[key]
-        if not p.slack_user_id:
-            continue
         batches.append(
             ReminderBatch(
                 person=PersonRef(p.key, p.name, p.role, p.slack_user_id),

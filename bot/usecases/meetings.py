@@ -51,14 +51,14 @@ def read_dates(verb: Verb, words: list[str], *, today: date) -> MeetingDates:
     Pure: dates are read by meetings.take_date (ISO, 4/5/2020, 4 May 2020, 4 May), times by parse_time.
     """
     if not words:
-        raise usage_problem(f"Which meeting? Give its date, e.g. `/qib meeting {verb} 2020-02-20`.")
+        raise usage_problem("Which meeting? Give its date.")  # the usage below gives examples
     on, rest = meetings.take_date(words, today=today)
     to = at = None
     if verb == "move":
         if rest and rest[0].lower() == "to":
             rest = rest[1:]
         if not rest:
-            raise usage_problem("Move it to which date? e.g. `/qib meeting move 2020-02-20 2020-02-27`.")
+            raise usage_problem("Move it to which date?")
         to, rest = meetings.take_date(rest, today=today)
     if verb in ("move", "add") and rest:
         if rest[0].lower() == "at" and len(rest) > 1:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-CODE = re.compile(r"^[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)*$")
+from models.codes import CODE_PATTERN
+
+CODE = re.compile(CODE_PATTERN)  # as the plan file writes codes: KPI-3, PI.1, 2.5
 NUMBER = re.compile(r"^(\d+(?:\.\d+)?)%?$")
 PERIOD_WORD = re.compile(r"^(\d{4}(-(0?[1-9]|1[0-2]|[Qq][1-4]))?|[Qq][1-4]|[A-Za-z]{3,9})$")
 

@@ -36,9 +36,13 @@ def measure_lines(m: MeasureView, *, board: bool = True) -> str:
 
 
 def measures_reply(measures: Sequence[MeasureView], *, asked: str) -> Reply:
+    if not measures and not asked:
+        return Reply(
+            text="The plan has no performance measures: add them under `measures:` in the plan file "
+            "(see docs/plan-file.md)."
+        )
     if not measures:
-        what = f" for “{asked}”" if asked else ""
-        return Reply(text=f"No measures{what}. `/qib measures` lists them all.")
+        return Reply(text=f"No measures for “{asked}”. `/qib measures` lists them all.")
     title = f"Measures: {asked}" if asked else "Performance measures"
     blocks: list[dict[str, Any]] = [bk.header(title)]
     for m in measures:
@@ -52,7 +56,7 @@ def measures_reply(measures: Sequence[MeasureView], *, asked: str) -> Reply:
     )
     return Reply(
         text=f"{title}: {text}",
-        blocks=bk.fit(blocks, more="Name an area or a measure: `/qib measures AFI-5`."),
+        blocks=bk.fit(blocks, more=f"Name an area or a measure: `/qib measures {bk.esc(measures[0].code)}`."),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, time
 from typing import TYPE_CHECKING
 
 from bot.deps import post_times
@@ -32,8 +33,16 @@ _VERBS: dict[str, Verb] = {
 }
 
 
-def usage_error(problem: str = "") -> InvalidInput:
-    return InvalidInput((problem + "\n\n" if problem else "") + render.USAGE)
+class UsageError(InvalidInput):
+    """The command was not written as it should be: answered with the usage under the problem."""
+
+    def __init__(self, problem: str = "", example: date | None = None, at: time | None = None) -> None:
+        super().__init__((problem + "\n\n" if problem else "") + render.usage(example, at))
+        self.problem = problem
+
+
+def usage_error(problem: str = "") -> UsageError:
+    return UsageError(problem)
 
 
 def parse_verb(args: str) -> tuple[Verb, list[str]]:
@@ -53,9 +62,16 @@ def meetings_command(ask: Ask, args: str) -> Reply:
 
 
 def meeting_command(ask: Ask, args: str) -> Reply:
-    verb, words = parse_verb(args)
-    request = usecase.ChangeRequest(ask.asker(), verb, tuple(words), post_times(ask.settings))
-    return render.change_reply(ok(with_usage(usecase.change_meeting(ask.deps.sessions, request))))
+    try:
+        verb, words = parse_verb(args)
+        request = usecase.ChangeRequest(ask.asker(), verb, tuple(words), post_times(ask.settings))
+        return render.change_reply(ok(with_usage(usecase.change_meeting(ask.deps.sessions, request))))
+    except UsageError as wrong:  # the examples are the plan's own next meeting, not a date it never had
+        listing = usecase.list_meetings(ask.deps.sessions, ask.asker(), post_times(ask.settings))
+        ahead = listing.upcoming.meetings[:1]
+        if not ahead:
+            raise
+        raise UsageError(wrong.problem, ahead[0].on, ahead[0].start_time) from None
 
 
 def with_usage(result: MeetingChange | Refused) -> MeetingChange | Refused:

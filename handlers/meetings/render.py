@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import Any
 
 from bot.services.meetings import MeetingChange, Upcoming, UpcomingMeeting
@@ -12,11 +12,26 @@ from handlers.words import day_in
 
 USAGE = (
     "To change a board meeting (chair and admins):\n"
-    "`/qib meeting move DATE NEWDATE [HH:MM]`  e.g. `/qib meeting move 2020-02-20 2020-02-27`\n"
-    "`/qib meeting cancel DATE`  e.g. `/qib meeting cancel 2020-08-20`\n"
-    "`/qib meeting add DATE [HH:MM]`  e.g. `/qib meeting add 2020-08-27 14:00`\n"
-    "Dates can also be written 27/2/2020 or 27 Feb. `/qib meetings` lists the next ones."
+    "`/qib meeting move DATE NEWDATE [HH:MM]`\n"
+    "`/qib meeting cancel DATE`\n"
+    "`/qib meeting add DATE [HH:MM]`\n"
+    "Dates are written YYYY-MM-DD, D/M/YYYY or D Mon. `/qib meetings` lists the next ones."
 )
+
+
+def usage(example: date | None = None, at: time | None = None) -> str:
+    """The usage, with examples from the plan's own next meeting (`example`, at `at`) when it has one."""
+    if example is None:
+        return USAGE
+    moved, added, iso = example + timedelta(days=7), example + timedelta(days=14), f"{example:%Y-%m-%d}"
+    return (
+        "To change a board meeting (chair and admins):\n"
+        f"`/qib meeting move DATE NEWDATE [HH:MM]`  e.g. `/qib meeting move {iso} {moved:%Y-%m-%d}`\n"
+        f"`/qib meeting cancel DATE`  e.g. `/qib meeting cancel {iso}`\n"
+        f"`/qib meeting add DATE [HH:MM]`  e.g. `/qib meeting add {added:%Y-%m-%d} {_hhmm(at or time(10, 0))}`\n"
+        f"Dates can also be written {example.day}/{example.month}/{example.year} or {example.day} {example:%b}. "
+        "`/qib meetings` lists the next ones."
+    )
 
 
 def _hhmm(t: time) -> str:

@@ -133,3 +133,11 @@ def test_a_meeting_on_a_bank_holiday_is_flagged_for_all_with_the_note_for_the_ch
     note = "This meeting is on Fri 8 May 2020, a bank holiday: move it with /qib meeting move 2020-05-08"
     assert note in text_of(chair)
     assert note not in text_of(owner)
+
+
+def test_the_usage_gives_examples_from_the_next_meeting(bot):
+    [reply] = bot.command("meeting cancel", user=CHAIR)
+    assert reply["text"].startswith("Which meeting? Give its date.")
+    assert "`/qib meeting move 2020-02-20 2020-02-27`" in reply["text"]  # Thu 20 Feb is the next meeting
+    assert "`/qib meeting cancel 2020-02-20`" in reply["text"]
+    assert "2020-08-20" not in reply["text"]  # a meeting of Durham's the plan may not have

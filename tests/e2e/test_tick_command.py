@@ -90,3 +90,35 @@ def test_previewing_without_a_meeting_previews_the_next_one_from_now(database_ur
     assert head.startswith("--- preview, not posted: the digest for the meeting on ")
     meeting = date.fromisoformat(head.split("meeting on ")[1][:10])
     assert meeting >= datetime.now(UTC).astimezone(ZoneInfo("Europe/London")).date()
+
+
+PACIFIC_PLAN = """\
+version: 1
+plan: {title: Southby Plan, authority: Southby Council, timezone: America/Los_Angeles, digest_time: "17:00",
+       channel: C0SOUTHBY}
+areas:
+  - {code: A, title: Leadership, description: "Leaders' grip on practice."}
+people:
+  - {key: sam, name: Sam Jones, role: Independent Chair, slack_user_id: U0SAM, roles: [chair, admin]}
+milestones:
+  - {code: "1", area: A, title: Performance clinics, owner: sam, due: 2026-05-10, status: on track, percent: 25}
+board: {name: Southby Board, chair: sam, rrule: "FREQ=WEEKLY;INTERVAL=6;BYDAY=TH", start: 2026-01-08, time: "18:30"}
+"""
+
+
+def test_now_without_an_offset_is_read_in_the_plans_time_zone_not_london(
+    database_url, engine, sessions, tmp_path
+):
+    (tmp_path / "plan.yaml").write_text(PACIFIC_PLAN)
+    imported = qib(database_url, tmp_path, "import", "plan.yaml")
+    assert imported.returncode == 0, imported.stderr
+    # The digest for Thu 14 May goes out at 17:00 Pacific on Wed 6 May.
+    preview = qib(database_url, tmp_path, "digest", "--preview", "--now", "2026-05-06T17:00")
+    assert preview.returncode == 0, preview.stderr
+    assert "as at 2026-05-06 17:00 PDT" in preview.stdout
+    tick = qib(database_url, tmp_path, "tick", "--dry-run", "--now", "2026-05-06T17:00")
+    assert tick.returncode == 0, tick.stderr
+    assert "would post digest 2026-05-14" in tick.stdout
+    early = qib(database_url, tmp_path, "tick", "--dry-run", "--now", "2026-05-06T16:59")
+    assert "would post digest" not in early.stdout
+    assert posts(engine) == 0

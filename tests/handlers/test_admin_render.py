@@ -66,3 +66,13 @@ def test_delegate_text_is_read_into_a_request() -> None:
 def test_unreadable_delegate_text_is_refused(text: str) -> None:
     with pytest.raises(InvalidInput):
         parse_delegate(WHO, text)
+
+
+def test_the_delegate_usage_gives_a_date_four_weeks_on_not_a_date_long_gone() -> None:
+    later = Asker("U0QIB0001", 1, datetime(2026, 7, 10, 9, 0, tzinfo=UTC), date(2026, 7, 10))
+    with pytest.raises(InvalidInput) as raised:
+        parse_delegate(later, "kim")
+    assert "`/qib delegate @alex @jordan until 2026-08-07`" in raised.value.message
+    with pytest.raises(InvalidInput) as raised:
+        parse_delegate(later, "kim raj until soon")
+    assert raised.value.message == "“soon” is not a date: write it like 2026-08-07."

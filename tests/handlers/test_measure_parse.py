@@ -34,3 +34,15 @@ def test_a_value_that_is_not_a_number_is_a_problem_not_a_note():
 def test_a_line_that_does_not_start_with_a_code_is_a_problem():
     parsed = parse_measure_text("88% KPI-3")
     assert (parsed.code, parsed.problem) == (None, "“88%” is not a measure code such as KPI-3.")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2.5 40", MeasureText("2.5", 40, None, None)),
+        ("PI.1 85% for 2026-Q2 after the audit", MeasureText("PI.1", 85, "2026-Q2", "after the audit")),
+        ("m1.2 12", MeasureText("M1.2", 12, None, None)),
+    ],
+)
+def test_a_measure_coded_as_another_council_codes_is_read_by_its_code(text, expected):
+    assert parse_measure_text(text) == expected

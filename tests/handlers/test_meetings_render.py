@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, time
+
 import pytest
 
 from bot.services.errors import InvalidInput
@@ -41,3 +43,13 @@ def test_the_verb_is_read_with_its_synonyms() -> None:
     assert parse_verb("mv 20 Feb 27 Feb") == ("move", ["20", "Feb", "27", "Feb"])
     with pytest.raises(InvalidInput, match="postpone"):
         parse_verb("postpone 2020-02-20")
+
+
+def test_the_usage_examples_are_the_plans_own_next_meeting_not_durhams() -> None:
+    text = render.usage(date(2026, 7, 28), time(14, 0))
+    assert "`/qib meeting move 2026-07-28 2026-08-04`" in text
+    assert "`/qib meeting cancel 2026-07-28`" in text
+    assert "`/qib meeting add 2026-08-11 14:00`" in text
+    assert "28/7/2026 or 28 Jul" in text
+    assert "2020" not in text and "2020" not in render.USAGE
+    assert "`/qib meeting move DATE NEWDATE [HH:MM]`" in text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from models.codes import code_key, normal_code
+from models.codes import code_key, code_order, normal_code
 
 
 @pytest.mark.parametrize(
@@ -30,3 +30,18 @@ def test_a_long_line_that_ends_in_a_separator_is_answered_at_once() -> None:
     typed = "p <https://example.gov.uk/e|evidence> review -" + " evidencereviewexample" * 20 + " -"
     assert normal_code(typed) == ""
     assert code_key("x" * 5000 + "-") is None
+
+
+def test_codes_are_ordered_as_people_count_them() -> None:
+    codes = ["M-10", "A10.1", "10", "M-02", "A2.1", "2", "A1.10", "A1.2", "M1-2"]
+    assert sorted(codes, key=code_order) == [
+        "2",
+        "10",
+        "A1.2",
+        "A1.10",
+        "A2.1",
+        "A10.1",
+        "M1-2",
+        "M-02",
+        "M-10",
+    ]

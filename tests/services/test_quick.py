@@ -97,6 +97,23 @@ def test_codes_of_other_shapes_are_not_milestones_unless_the_plan_uses_them():
     assert parse_quick_update("A1 green 50% ok", code_prefixes=frozenset({"A"})).code == "A-01"
 
 
+def test_a_number_after_a_milestone_code_is_its_percent_even_where_the_plan_has_a_milestone_of_that_number():
+    codes = ["1", "2", "3", "10", "50"]
+    q = parse_quick_update("2 50", plan_codes=codes)
+    assert (q.code, q.percent, q.problems) == ("2", 50, [])
+    q = parse_quick_update("50 on track 10", plan_codes=codes)
+    assert (q.code, q.status, q.percent, q.problems) == ("50", Status.ON_TRACK, 10, [])
+    q = parse_quick_update("2 on track 50% 10 staff recruited", plan_codes=codes)
+    assert (q.code, q.percent, q.note, q.problems) == ("2", 50, "10 staff recruited", [])
+    q = parse_quick_update("1.1 on track 1 audit done", plan_codes=["1", "1.1"])
+    assert (q.code, q.percent, q.note, q.problems) == ("1.1", 1, "audit done", [])
+
+
+def test_a_second_milestone_code_with_letters_is_still_two_codes():
+    q = parse_quick_update("2 M-08 green", plan_codes=["2", "M-08"])
+    assert q.code == "2" and "Two milestone codes" in q.problems[0]
+
+
 @settings(max_examples=300)
 @given(st.text(max_size=400))
 def test_any_text_gives_a_quick_update(text):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -122,9 +123,15 @@ def _problems_of_unreadable(raw: dict[Any, Any], exc: ValidationError, text: str
     text (named as the file wrote them), and reference errors among the entries that can still be read."""
     located: list[tuple[tuple[int, ...], str]] = []
     key_parents: dict[Loc, None] = {}  # an ordered set
+    tree: list[Any] = []  # YAML's node tree, composed once and only when a value needs quoting as written
     for err in exc.errors():
         if err["type"] == "invalid_key":  # pydantic's loc for such a key is a repr: find the key itself
             key_parents[tuple(err["loc"][:-1])] = None
+            continue
+        if _read_as_other_than_text(err):
+            if not tree:
+                tree.append(_compose(text))
+            located.append((_file_position(raw, err["loc"]), _quote_it(err, raw, tree[0])))
             continue
         located.append((_file_position(raw, err["loc"]), _describe(err, raw)))
     if key_parents:
@@ -212,6 +219,37 @@ def _written_key(tree: Any, loc: Loc) -> str:
         return fallback
 
 
+def _read_as_other_than_text(err: Any) -> bool:
+    """A code or key written bare that YAML reads as a number, a date or true/false (`code: 1.10`)."""
+    return err["type"] == "string_type" and isinstance(err["input"], int | float | date)
+
+
+def _quote_it(err: Any, raw: dict[str, Any], tree: Any) -> str:
+    """`milestones[1].code: 1.10 is read as a number: write it in quotes, "1.10"`, as the file wrote it:
+    YAML has already made 1.10 the number 1.1 (and 010 the number 8)."""
+    value = err["input"]
+    kind = "true or false" if isinstance(value, bool) else "a date" if isinstance(value, date) else "a number"
+    written = _written_value(tree, err["loc"]) or str(value)
+    path = ".".join(_path_parts(err["loc"], raw)) or "file"
+    return _clip(f'{path}: {written} is read as {kind}: write it in quotes, "{written}"')
+
+
+def _written_value(tree: Any, loc: Loc) -> str | None:
+    """The plain scalar at `loc` as the file spells it, from YAML's node tree; None if it cannot be found."""
+    node: Any = tree
+    for step in loc:
+        if isinstance(node, yaml.MappingNode) and isinstance(step, str):
+            values = [v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == step]
+            if not values:
+                return None
+            node = values[-1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
+            node = node.value[step]
+        else:
+            return None
+    return str(node.value) if isinstance(node, yaml.ScalarNode) else None
+
+
 def _same_key(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
@@ -268,7 +306,7 @@ def _path_parts(loc: Any, raw: dict[str, Any]) -> list[str]:
             parts[-1] += f"[{step}]"
             node = node[step] if isinstance(node, list) and step < len(node) else None
             label = node.get("code") or node.get("key") if isinstance(node, dict) else None
-            if label and i < len(loc) - 1:
+            if isinstance(label, str) and label and i < len(loc) - 1:
                 parts[-1] += f" ({label})"
         else:
             if step in {"function-after[_rrule(), str]"}:

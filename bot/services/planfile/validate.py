@@ -280,10 +280,11 @@ def _readable_entries(raw: dict[Any, Any]) -> _Entries:
 
     def written(name: str, field_name: str) -> set[str]:
         items = raw.get(name)
+        # A code YAML read as a number (`code: 1`) is refused for that, not also as a code nobody has.
         return {
-            item[field_name].strip()
+            str(item[field_name]).strip()
             for item in (items if isinstance(items, list) else [])
-            if isinstance(item, dict) and isinstance(item.get(field_name), str)
+            if isinstance(item, dict) and isinstance(item.get(field_name), str | int | float)
         }
 
     plan = readable(PlanInfo, raw.get("plan"))

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from bot.services.questions import intents as q
-from bot.services.questions.dates import find_date, find_window
+from bot.services.questions.dates import MONTHS, UNITS, find_date, find_window
 from models.codes import normal_code
 
 __all__ = ["PlanTerms", "interpret", "normalise", "typed_command"]
@@ -168,8 +168,10 @@ _FILLER_ONLY = re.compile(
     r"list|all|any|our|us|we|it|please|things|stuff|actions?|milestones?|items?|do|does|doing|i|you|"
     r"which|ones?|there|that|those|these|now|today|many|how many|for|board|\s)*$"
 )
+# A code in any number of parts (`M-07`, `A1.2.3`, `1.2.3`), read whole: it never stops short of a
+# separator followed by more of the code (`A1.2.3` is not `A1.2`).
 _CODE_SHAPE = re.compile(
-    r"(?<![\w.])([a-z]{1,5}[\s_-]*\d{1,4}(?:[.-]\d{1,3})?|\d{1,2}(?:\.\d{1,2})+)(?![\w])"
+    r"(?<![\w.])([a-z]{1,5}[\s_-]*\d{1,4}(?:[.-]\d{1,3})*|\d{1,2}(?:\.\d{1,2})+)(?![\w]|[.-]\w)"
 )
 
 
@@ -216,11 +218,51 @@ def find_code(text: str, codes: Iterable[str]) -> str | None:
         for key in (raw, raw.replace(" ", ""), normal_code(raw) if raw[:1].isalpha() else raw):
             if key in index:
                 return index[key]
-    for token in text.split():
+    tokens = text.split()
+    for i, token in enumerate(tokens):
         token = token.strip("'")
-        if token in index:
+        if token in index and not _a_figure(tokens, i) and not _a_word(tokens, i, text):
             return index[token]
     return None
+
+
+# Codes a plan may give that are also English words (areas lettered A, B, C... I), and the nouns that name
+# a code as such.
+# fmt: off
+_ENGLISH_WORDS = frozenset({
+    "a", "i", "an", "as", "at", "be", "by", "do", "go", "if", "in", "is", "it", "me", "my", "no", "of", "on",
+    "or", "so", "to", "up", "us", "we",
+})
+_CODE_NOUNS = frozenset({
+    "area", "areas", "priority", "priorities", "milestone", "milestones", "action", "actions", "item", "code",
+    "section", "theme", "strand",
+})
+# fmt: on
+
+
+def _a_word(tokens: list[str], i: int, text: str) -> bool:
+    """`give me a summary`: in a plan lettering its areas A, B, C, the word "a" is area A only when named as
+    a code (`area a`) or when it is all the question is about (`how is a doing?`)."""
+    word = tokens[i].strip("'")
+    if word not in _ENGLISH_WORDS or (i > 0 and tokens[i - 1] in _CODE_NOUNS):
+        return False
+    return _topic(text) != word
+
+
+def _a_figure(tokens: list[str], i: int) -> bool:
+    """`next 60 days`, `15 may`, `may 30`, `60%`, `top 10`: a number that counts or dates something, which a plan
+    numbering its milestones 1, 2, 30... must not read as a code."""
+    if not tokens[i].strip("'").isdigit():
+        return False
+    after = tokens[i + 1].strip("?!.,;:'") if i + 1 < len(tokens) else ""
+    before = tokens[i - 1].strip("?!.,;:'") if i > 0 else ""
+    return (
+        after in UNITS
+        or after in MONTHS
+        or before in MONTHS
+        or after in ("%", "percent", "working", "most", "biggest", "worst", "oldest", "latest")
+        or before in ("top", "first", "last")
+    )
 
 
 def _topic(text: str) -> str:
