@@ -294,6 +294,30 @@ class Driver:
         elapsed = time.perf_counter() - start
         return [s for s in samples if s is not None], elapsed
 
+    def paired(
+        self, urls: dict[str, str], scenarios: dict[str, str], rate: float, count: int
+    ) -> dict[str, list[Sample]]:
+        """``count`` requests to each target at ``rate`` each, sent alternately (floor, bot, floor, ...)
+        so that both meet the machine in the same state: a ratio of two steps run a minute apart
+        moves with whatever the machine did in between."""
+        targets = list(urls)
+        samples: list[Sample | None] = [None] * (count * len(targets))
+        step = 1 / (rate * len(targets))
+        with ThreadPoolExecutor(max_workers=128) as pool:
+            start = time.perf_counter()
+            for i in range(len(samples)):
+                delay = start + i * step - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+                target = targets[i % len(targets)]
+                req = self.make(scenarios[target], target)
+
+                def one(i: int = i, url: str = urls[target], req: Request = req) -> None:
+                    samples[i] = self.post(url, req)
+
+                pool.submit(one)
+        return {t: [s for s in samples[k :: len(targets)] if s is not None] for k, t in enumerate(targets)}
+
     def concurrent(
         self, url: str, scenario: str, target: str, workers: int, seconds: float, limit: int
     ) -> tuple[list[Sample], float]:
@@ -432,6 +456,22 @@ def run(config: dict[str, Any], targets: dict[str, str], sink: Sink) -> dict[str
         url = targets[target]
         print(f"load: {target} {scenario} {mode}", file=sys.stderr, flush=True)
         result = Result(scenario=scenario, target=target, mode=mode, settings=dict(step))
+        if mode == "paired":  # the bot's scenario and the floor's, alternately, in one step
+            floor = step["floor_scenario"]
+            begun = time.perf_counter()
+            both = driver.paired(
+                {"floor": targets["floor"], "bot": url},
+                {"floor": floor, "bot": scenario},
+                step["rate"],
+                step["count"],
+            )
+            elapsed = time.perf_counter() - begun
+            paired = dict(step, paired_with=scenario)
+            floor_result = Result(scenario=floor, target="floor", mode="steady", settings=paired)
+            out["results"].append(asdict(summarise(floor_result, both["floor"], elapsed)))
+            result = Result(scenario=scenario, target="bot", mode="steady", settings=paired)
+            out["results"].append(asdict(summarise(result, both["bot"], elapsed)))
+            continue
         if mode == "steady":
             samples, elapsed = driver.steady(url, scenario, target, step["rate"], step["count"])
         elif mode == "concurrent":

@@ -54,15 +54,37 @@ def find(results: dict[str, Any], target: str, scenario: str, mode: str) -> dict
     return None
 
 
+def paired_floor(results: dict[str, Any], scenario: str) -> dict[str, Any] | None:
+    """The floor measured beside this scenario, its requests alternating with the bot's in one step."""
+    for r in results.get("results", []):
+        if r["target"] == "floor" and r["settings"].get("paired_with") == scenario:
+            return r
+    return None
+
+
 def ratios(results: dict[str, Any], scenario: str, mode: str) -> tuple[float | None, float | None]:
     bot = find(results, "bot", scenario, mode)
-    floor = find(results, "floor", FLOOR_OF.get(scenario, "qib"), mode)
+    floor = (mode == "steady" and paired_floor(results, scenario)) or find(
+        results, "floor", FLOOR_OF.get(scenario, "qib"), mode
+    )
     if not bot or not floor or not bot["answer_ms"] or not floor["answer_ms"]:
         return None, None
     return (
         round(bot["answer_ms"]["median"] / floor["answer_ms"]["median"], 2),
         round(bot["answer_ms"]["p95"] / floor["answer_ms"]["p95"], 2),
     )
+
+
+def _label(r: dict[str, Any]) -> str:
+    label = LABELS.get(r["scenario"], r["scenario"])
+    beside = r["settings"].get("paired_with")
+    if r["target"] == "floor" and beside:
+        return (
+            f"{label} (beside the bot's)"
+            if beside == r["scenario"]
+            else f"{label} (beside {LABELS.get(beside, beside)})"
+        )
+    return label
 
 
 def verdicts(results: dict[str, Any]) -> list[dict[str, Any]]:
@@ -228,7 +250,7 @@ def markdown(results: dict[str, Any]) -> str:
             )
             a, b = r["ack_ms"], r["answer_ms"]
             lines.append(
-                f"| {LABELS.get(r['scenario'], r['scenario'])} | {r['target']} | {r['requests']} | {r['errors']} | "
+                f"| {_label(r)} | {r['target']} | {r['requests']} | {r['errors']} | "
                 f"{_ms(a, 'median')} | {_ms(a, 'p99')} | {_ms(b, 'median')} | {_ms(b, 'p95')} | {_ms(b, 'p99')} | "
                 f"{_ms(b, 'max')} | {'' if median_ratio is None else median_ratio} | {'' if p95_ratio is None else p95_ratio} |"
             )

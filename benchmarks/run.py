@@ -47,6 +47,8 @@ SECRET = "bench-signing-secret"
 LISTENING = re.compile(r"listening on http://([^:]+):(\d+)/slack/events")
 
 COMMANDS = ["status", "status_area", "status_words", "question", "summary", "mine", "update"]
+# The reads whose medians are held to the floor: each is measured beside it (alternate requests, one step).
+PAIRED = {"status", "status_area", "status_words", "question", "summary", "mine"}
 
 
 def steps(quick: bool) -> list[dict[str, Any]]:
@@ -70,12 +72,26 @@ def steps(quick: bool) -> list[dict[str, Any]]:
             }
         )
 
+    def paired(scenario: str, floor: str) -> None:  # each read beside its floor, alternately
+        plan.append(
+            {
+                "target": "bot",
+                "scenario": scenario,
+                "floor_scenario": floor,
+                "mode": "paired",
+                "rate": rate,
+                "count": count,
+            }
+        )
+
     steady("floor", "ack")
     steady("floor", "qib")
     for scenario in COMMANDS:
-        steady("bot", scenario)
-    steady("floor", "home")
-    steady("bot", "home")
+        if scenario in PAIRED:
+            paired(scenario, "qib")
+        else:
+            steady("bot", scenario)
+    paired("home", "home")
     steady("bot", "digest", 2.0, 8 if quick else 30)
     steady("floor", "qib")  # the floor again at the end: did it drift during the run?
 
@@ -520,7 +536,9 @@ def main(argv: list[str] | None = None) -> int:
         "steps": [
             step
             for step in steps(args.quick)
-            if not args.only or step["mode"] in args.only or step["scenario"] in args.only
+            if not args.only
+            or step["mode"].replace("paired", "steady") in args.only
+            or step["scenario"] in args.only
         ],
     }
     config_path = log_dir / "load-config.json"
