@@ -1130,3 +1130,26 @@ def test_an_upload_shorter_than_announced_is_a_violation(fake: FakeSlack, client
             urllib.request.Request(f"http://127.0.0.1:{fake.port}/upload/FNOPE", data=b"1")
         )
     assert missing.value.code == 404
+
+
+@pytest.mark.parametrize("sent", [0, 10], ids=["headers only", "part of the body"])
+def test_a_request_cut_short_by_its_sender_is_no_call(fake: FakeSlack, sent: int) -> None:
+    """A bot killed mid-request (http.client writes the headers and the body apart) leaves its headers
+    and none or part of its body: Slack never acts on that."""
+    import socket
+    from urllib.parse import urlsplit
+
+    address = urlsplit(fake.base_url)
+    body = b'{"channel": "C1", "text": "Saved"}'
+    with socket.create_connection((address.hostname, address.port)) as sock:
+        sock.sendall(
+            b"POST /api/chat.postMessage HTTP/1.1\r\nHost: slack\r\nContent-Type: application/json\r\n"
+            b"Authorization: Bearer xoxb-test\r\n"
+            + f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body[:sent]
+        )
+    deadline = time.monotonic() + 2
+    while (fake.connections == 0 or fake._open) and time.monotonic() < deadline:
+        time.sleep(0.01)  # until the stand-in has read what it was sent and let the connection go
+    assert fake.connections == 1 and not fake._open
+    assert fake.calls == [] and fake.violations == []

@@ -842,6 +842,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length)
+        if len(raw) < length:  # the sender went away mid-request (a killed bot): no call, as for Slack
+            self.close_connection = True
+            return
         if self.path.startswith("/upload/"):  # raw file bytes, whatever the content type says
             headers = {k.lower(): v for k, v in self.headers.items()}
             status, text = self.owner.handle_upload(self.path[len("/upload/") :], raw, headers)
