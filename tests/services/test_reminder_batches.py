@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 from bot.scheduler.reminders import awaiting_text
 from bot.services.planfile import import_plan, parse_plan_text
@@ -24,17 +25,22 @@ board: {name: Westmoor Board, chair: pat, rrule: "FREQ=MONTHLY;BYDAY=+2WE", star
 """
 
 
-def test_an_owner_without_a_slack_id_is_on_the_chairs_awaiting_list_though_not_reminded(sessions):
+def batches_on_the_reminder_day(sessions, plan_text: str) -> list[Any]:
+    """The plan imported, and its reminder batches on Wed 4 Mar 2026, before the 11 Mar board."""
     with sessions.begin() as db:
-        plan_id = import_plan(db, parse_plan_text(PLAN), now=datetime(2026, 3, 1, tzinfo=UTC)).plan_id
+        plan_id = import_plan(db, parse_plan_text(plan_text), now=datetime(2026, 3, 1, tzinfo=UTC)).plan_id
     with sessions() as db:
-        batches = reminder_batches(
+        return reminder_batches(
             db=db,
             plan_id=plan_id,
             meeting_on=date(2026, 3, 11),
             digest_on=date(2026, 3, 5),
             today=date(2026, 3, 4),
         )
+
+
+def test_an_owner_without_a_slack_id_is_on_the_chairs_awaiting_list_though_not_reminded(sessions):
+    batches = batches_on_the_reminder_day(sessions, PLAN)
     reachable = [b.person.key for b in batches if b.person.slack_user_id]
     assert reachable == ["raj"]  # only Raj can be sent a reminder
     text = awaiting_text(batches, date(2026, 3, 11))
@@ -49,16 +55,7 @@ def test_an_owner_without_a_slack_id_whose_delegate_was_reminded_is_not_marked_u
         "{key: kim, name: Kim Tan, role: Team Manager}",
         "{key: kim, name: Kim Tan, role: Team Manager, delegate: raj}",
     )
-    with sessions.begin() as db:
-        plan_id = import_plan(db, parse_plan_text(covered), now=datetime(2026, 3, 1, tzinfo=UTC)).plan_id
-    with sessions() as db:
-        batches = reminder_batches(
-            db=db,
-            plan_id=plan_id,
-            meeting_on=date(2026, 3, 11),
-            digest_on=date(2026, 3, 5),
-            today=date(2026, 3, 4),
-        )
+    batches = batches_on_the_reminder_day(sessions, covered)
     text = awaiting_text(batches, date(2026, 3, 11))
     assert text.splitlines()[1:] == [
         "A1.1: Kim Tan",
